@@ -1,0 +1,190 @@
+import { defineCircuitBreaker, defineDeployments, defineModelGroups, defineRouterState } from 'switchyard';
+
+/** Prices are USD per 1M tokens; local vLLM prices are the amortised GPU cost per token. */
+export const deployments = defineDeployments([
+  {
+    id: 'openai-gpt-4o',
+    provider: 'openai',
+    model: 'gpt-4o',
+    contextWindow: 128_000,
+    rpm: 10_000,
+    tpm: 2_000_000,
+    pricing: { inputPer1M: 2.5, outputPer1M: 10 },
+    tags: ['interactive'],
+  },
+  {
+    id: 'openai-gpt-4o-mini',
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    contextWindow: 128_000,
+    rpm: 10_000,
+    tpm: 10_000_000,
+    pricing: { inputPer1M: 0.15, outputPer1M: 0.6 },
+    tags: ['economy'],
+  },
+  {
+    id: 'azure-eastus-gpt-4o',
+    provider: 'azure-eastus',
+    model: 'gpt-4o',
+    contextWindow: 128_000,
+    rpm: 6_000,
+    tpm: 1_000_000,
+    pricing: { inputPer1M: 2.5, outputPer1M: 10 },
+    weight: 3,
+    tags: ['interactive'],
+  },
+  {
+    id: 'azure-swedencentral-gpt-4o',
+    provider: 'azure-swedencentral',
+    model: 'gpt-4o',
+    contextWindow: 128_000,
+    rpm: 2_000,
+    tpm: 450_000,
+    pricing: { inputPer1M: 2.5, outputPer1M: 10 },
+    weight: 1,
+    tags: ['interactive'],
+  },
+  {
+    id: 'anthropic-claude-sonnet',
+    provider: 'anthropic',
+    model: 'claude-3-5-sonnet-20241022',
+    contextWindow: 200_000,
+    rpm: 4_000,
+    tpm: 400_000,
+    pricing: { inputPer1M: 3, outputPer1M: 15 },
+    tags: ['interactive'],
+  },
+  {
+    id: 'vllm-a-llama-8b',
+    provider: 'vllm-pool-a',
+    model: 'llama-3.1-8b-instruct',
+    pool: 'pool-a',
+    contextWindow: 32_768,
+    pricing: { inputPer1M: 0.05, outputPer1M: 0.1 },
+    weight: 2,
+    tags: ['local'],
+  },
+  {
+    id: 'vllm-b-llama-8b',
+    provider: 'vllm-pool-b',
+    model: 'llama-3.1-8b-instruct',
+    pool: 'pool-b',
+    contextWindow: 32_768,
+    pricing: { inputPer1M: 0.05, outputPer1M: 0.1 },
+    weight: 2,
+    tags: ['local'],
+  },
+  {
+    id: 'vllm-c-llama-8b',
+    provider: 'vllm-pool-c',
+    model: 'llama-3.1-8b-instruct',
+    pool: 'pool-c',
+    contextWindow: 16_384,
+    pricing: { inputPer1M: 0.04, outputPer1M: 0.08 },
+    weight: 1,
+    tags: ['local'],
+  },
+  {
+    id: 'vllm-ab-llama-70b',
+    provider: 'vllm-pool-ab-70b',
+    model: 'llama-3.1-70b-instruct',
+    pool: 'pool-a',
+    contextWindow: 32_768,
+    pricing: { inputPer1M: 0.4, outputPer1M: 0.8 },
+    tags: ['local', 'premium'],
+  },
+]);
+
+const interactiveRetries = {
+  count: 2,
+  backoff: { initial: '200ms', max: '1s', multiplier: 2 },
+  retryOn: [429, 500, 502, 503, 504],
+};
+
+/**
+ * Interactive traffic falls back OpenAI -> Azure OpenAI -> Anthropic -> local
+ * vLLM. A fallback list is the whole chain for that group; the fallback
+ * groups' own lists are not followed from it.
+ */
+export const modelGroups = defineModelGroups([
+  {
+    name: 'chat',
+    description: 'Interactive chat on OpenAI, falling back across providers',
+    workload: 'interactive',
+    strategy: 'usage_based',
+    deployments: ['openai-gpt-4o'],
+    retries: interactiveRetries,
+    timeouts: { request: '600ms', streamFirstToken: '400ms' },
+    fallbacks: ['chat-azure', 'chat-anthropic', 'chat-local'],
+    traffic: { peakRpm: 3_000, meanInputTokens: 1_200, meanOutputTokens: 350 },
+  },
+  {
+    name: 'chat-azure',
+    description: 'Azure OpenAI, weighted 3:1 between two regions',
+    workload: 'interactive',
+    strategy: 'usage_based',
+    deployments: ['azure-eastus-gpt-4o', 'azure-swedencentral-gpt-4o'],
+    retries: interactiveRetries,
+    timeouts: { request: '600ms' },
+    fallbacks: ['chat-anthropic', 'chat-local'],
+    traffic: { peakRpm: 600, meanInputTokens: 1_200, meanOutputTokens: 350 },
+  },
+  {
+    name: 'chat-anthropic',
+    workload: 'interactive',
+    strategy: 'usage_based',
+    deployments: ['anthropic-claude-sonnet'],
+    retries: interactiveRetries,
+    timeouts: { request: '600ms' },
+    fallbacks: ['chat-local'],
+    traffic: { peakRpm: 300, meanInputTokens: 1_200, meanOutputTokens: 350 },
+  },
+  {
+    name: 'chat-local',
+    description: 'Llama 3.1 8B on the local pools; where cost-sensitive work goes first',
+    workload: 'cost_sensitive',
+    strategy: 'usage_based',
+    deployments: ['vllm-a-llama-8b', 'vllm-b-llama-8b', 'vllm-c-llama-8b'],
+    retries: { count: 1, backoff: { initial: '100ms', max: '500ms', multiplier: 2 } },
+    timeouts: { request: '20s' },
+    fallbacks: ['chat-mini'],
+    contextWindowFallbacks: ['chat-mini'],
+    traffic: { peakRpm: 1_500, meanInputTokens: 2_000, meanOutputTokens: 400 },
+  },
+  {
+    name: 'chat-mini',
+    description: 'Hosted small model for cost-sensitive overflow and long prompts',
+    workload: 'cost_sensitive',
+    strategy: 'usage_based',
+    deployments: ['openai-gpt-4o-mini'],
+    timeouts: { request: '30s' },
+    traffic: { peakRpm: 400, meanInputTokens: 6_000, meanOutputTokens: 500 },
+  },
+  {
+    name: 'premium',
+    description: 'Llama 3.1 70B (AWQ, tensor parallel over the two RTX 5090s)',
+    workload: 'premium',
+    strategy: 'usage_based',
+    deployments: ['vllm-ab-llama-70b'],
+    timeouts: { request: '60s' },
+    fallbacks: ['chat'],
+    traffic: { peakRpm: 60, meanInputTokens: 3_000, meanOutputTokens: 800 },
+  },
+]);
+
+/** Trips on an error rate above 5%, as the reference architecture requires. */
+export const circuitBreaker = defineCircuitBreaker({
+  errorRateThreshold: 0.05,
+  minRequests: 20,
+  window: '60s',
+  cooldown: '30s',
+  halfOpenProbes: 3,
+});
+
+/** Shared by every router replica; clustered for disaster recovery. */
+export const routerState = defineRouterState({
+  kind: 'redis',
+  url: 'env:SWITCHYARD_REDIS_URL',
+  keyPrefix: 'switchyard:',
+  cluster: true,
+});

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/**
+ * Identifiers are used as YAML keys, Redis key parts, file names under
+ * generated/ and Prometheus label values, so they are kept to a portable set.
+ */
+export const Id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'must be lowercase letters, digits, ".", "_" or "-", starting with a letter or digit (max 63 chars)');
+
+/** A duration written the way Prometheus and most ops tools write it: 500ms, 30s, 10m, 2h, 1d. */
+export const Duration = z
+  .string()
+  .regex(/^[0-9]+(ms|s|m|h|d)$/, 'must be a duration such as 500ms, 30s, 10m, 2h or 1d');
+
+const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Milliseconds in a Duration string; the schema guarantees the format. */
+export function durationMs(d: string): number {
+  const m = /^([0-9]+)(ms|s|m|h|d)$/.exec(d);
+  if (!m) throw new Error(`not a duration: ${d}`);
+  return Number(m[1]) * DURATION_MS[m[2]!]!;
+}
+
+/**
+ * Secrets are never written into policies: only a reference to where the
+ * runtime finds them. `env:NAME` reads an environment variable,
+ * `vault:path#field` a field of a Vault KV secret.
+ */
+export const SECRET_REF_PATTERN = /^(env:[A-Za-z_][A-Za-z0-9_]*|vault:[A-Za-z0-9_./-]+#[A-Za-z0-9_.-]+)$/;
+export const SecretRef = z
+  .string()
+  .regex(SECRET_REF_PATTERN, 'must be a secret reference (env:NAME or vault:path#field), never a literal secret');
+
+export const PositiveInt = z.number().int().positive();
+export const NonNegativeNumber = z.number().nonnegative().finite();
+export const Fraction = z.number().min(0).max(1);

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { Fraction, Id, PositiveInt } from './common.ts';
+
+export const Dtype = z.enum(['auto', 'bfloat16', 'float16', 'float32']);
+export const Quantization = z.enum(['awq', 'gptq', 'fp8', 'bitsandbytes']);
+export const KvCacheDtype = z.enum(['auto', 'fp8', 'fp8_e4m3', 'fp8_e5m2']);
+
+/** One model served by vLLM on a pool. */
+export const PoolModel = z
+  .object({
+    /** Catalog id of the model, e.g. meta-llama/Llama-3.1-8B-Instruct. */
+    model: z.string().min(1),
+    /** Name clients and deployments use for it; defaults to the last part of `model`, lowercased. */
+    servedName: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
+    dtype: Dtype.default('auto'),
+    quantization: Quantization.optional(),
+    kvCacheDtype: KvCacheDtype.default('auto'),
+    tensorParallel: PositiveInt.default(1),
+    /**
+     * Other pools whose GPUs join this model's tensor-parallel group, for a
+     * model too large for one pool (e.g. a 70B model over two single-GPU pools).
+     */
+    spansPools: z.array(Id).default([]),
+    gpuMemoryUtilization: Fraction.optional(),
+    /** Cap below the pool's max context; defaults to the pool's max context. */
+    maxModelLen: PositiveInt.optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    expected: z
+      .object({
+        promptTokens: PositiveInt,
+        completionTokens: PositiveInt,
+      })
+      .strict(),
+  })
+  .strict();
+export type PoolModel = z.infer<typeof PoolModel>;
+
+/** GPUs of one kind on one host, running vLLM. */
+export const GpuPool = z
+  .object({
+    id: Id,
+    gpu: z
+      .object({
+        model: z.string().min(1),
+        vramGb: z.number().positive(),
+        count: PositiveInt.default(1),
+      })
+      .strict(),
+    maxContext: PositiveInt,
+    host: z.string().min(1).default('0.0.0.0'),
+    models: z.array(PoolModel).min(1, 'a GPU pool must serve at least one model'),
+  })
+  .strict();
+export type GpuPool = z.infer<typeof GpuPool>;
+export type GpuPoolInput = z.input<typeof GpuPool>;

@@ -1,0 +1,201 @@
+/**
+ * CompiledPlan: the one interface between the compiler, the emitters, the
+ * risk rules, the diff and the runtime. Everything is resolved and
+ * defaulted; collections are objects keyed by id (serialised with sorted
+ * keys); durations are milliseconds. This file is types only, so the runtime
+ * can import it without pulling in zod or the compiler.
+ */
+import type { Diagnostic } from '../diagnostics/diagnostic.ts';
+import type { Path } from '../diagnostics/path.ts';
+
+export const PLAN_SCHEMA_VERSION = 1 as const;
+
+export type ProviderKind = 'openai' | 'azure_openai' | 'anthropic' | 'vllm';
+export type Strategy = 'weighted' | 'usage_based' | 'latency_based' | 'cost_based' | 'ordered';
+export type Workload = 'interactive' | 'cost_sensitive' | 'premium' | 'batch';
+
+/** A parsed secret reference; the secret itself is never in the plan. */
+export type PlanSecretRef =
+  | { ref: string; scheme: 'env'; name: string }
+  | { ref: string; scheme: 'vault'; path: string; field: string };
+
+export interface PlanProvider {
+  id: string;
+  kind: ProviderKind;
+  apiBase: string | null;
+  apiVersion: string | null;
+  region: string | null;
+  apiKey: PlanSecretRef | null;
+}
+
+export interface PlanPricing {
+  inputPer1M: number;
+  outputPer1M: number;
+}
+
+export interface PlanDeployment {
+  id: string;
+  provider: string;
+  providerKind: ProviderKind;
+  model: string;
+  contextWindow: number;
+  rpm: number | null;
+  tpm: number | null;
+  pricing: PlanPricing;
+  weight: number;
+  order: number | null;
+  pool: string | null;
+  /** The deployment's own timeout, or null to use its group's request timeout. */
+  timeoutMs: number | null;
+  tags: string[];
+}
+
+export interface PlanRetries {
+  count: number;
+  backoff: { initialMs: number; maxMs: number; multiplier: number };
+  retryOn: number[];
+}
+
+export interface PlanBreaker {
+  errorRateThreshold: number;
+  minRequests: number;
+  windowMs: number;
+  cooldownMs: number;
+  halfOpenProbes: number;
+}
+
+export interface PlanTraffic {
+  peakRpm: number;
+  meanInputTokens: number;
+  meanOutputTokens: number;
+  monthlyRequests: number;
+}
+
+export interface PlanGroup {
+  name: string;
+  description: string | null;
+  workload: Workload;
+  strategy: Strategy;
+  /** Deployment ids; for `ordered` in call order (order, then id), otherwise sorted by id. */
+  deployments: string[];
+  retries: PlanRetries;
+  timeouts: { requestMs: number; streamFirstTokenMs: number | null };
+  /** Fallback groups in the declared order: that order is the semantics. */
+  fallbacks: string[];
+  contextWindowFallbacks: string[];
+  /** The policy's default breaker, or the group's override. */
+  circuitBreaker: PlanBreaker;
+  traffic: PlanTraffic | null;
+  /** Largest context window among the group's deployments. */
+  maxContextWindow: number;
+}
+
+export type PlanRouterState =
+  | { kind: 'memory' }
+  | { kind: 'redis'; url: PlanSecretRef; keyPrefix: string; cluster: boolean };
+
+export interface PlanTenant {
+  id: string;
+  description: string | null;
+  apiKeys: PlanSecretRef[];
+  allowedGroups: string[];
+  rpm: number | null;
+  tpm: number | null;
+  monthlyBudgetUsd: number | null;
+}
+
+export interface PlanPoolModel {
+  /** `<pool>/<servedName>`, unique across the plan. */
+  id: string;
+  model: string;
+  servedName: string;
+  dtype: 'auto' | 'bfloat16' | 'float16' | 'float32';
+  quantization: 'awq' | 'gptq' | 'fp8' | 'bitsandbytes' | null;
+  kvCacheDtype: 'auto' | 'fp8' | 'fp8_e4m3' | 'fp8_e5m2';
+  tensorParallel: number;
+  spansPools: string[];
+  gpuMemoryUtilization: number | null;
+  /** min(requested, pool max context). */
+  maxModelLen: number;
+  port: number | null;
+  expected: { promptTokens: number; completionTokens: number };
+}
+
+export interface PlanPool {
+  id: string;
+  gpu: { model: string; vramGb: number; count: number };
+  maxContext: number;
+  host: string;
+  /** Keyed by served name. */
+  models: Record<string, PlanPoolModel>;
+}
+
+export interface PlanBatchProfile {
+  id: string;
+  description: string | null;
+  provider: string;
+  providerKind: ProviderKind;
+  endpoint: string;
+  model: string;
+  completionWindowHours: number;
+  maxRequestsPerFile: number;
+  dataClasses: string[];
+  /** Rules keep their declared order: they are applied in sequence. */
+  redaction: { enabled: boolean; rules: { name: string; pattern: string; replacement: string }[] };
+  metadata: Record<string, string>;
+  slaHours: number;
+}
+
+export interface PlanSloTarget {
+  id: string;
+  metric: string;
+  description: string | null;
+  objective: { op: '<' | '<=' | '>' | '>='; value: number }[];
+  windowMs: number;
+}
+
+export interface PlanAlert {
+  id: string;
+  kind: string;
+  description: string | null;
+  threshold: number | null;
+  forMs: number;
+  severity: 'critical' | 'warning' | 'info';
+}
+
+export interface CompiledPlan {
+  schemaVersion: typeof PLAN_SCHEMA_VERSION;
+  name: string;
+  description: string | null;
+  /** `sha256:<hex>` of the canonical JSON of the plan without this field. */
+  hash: string;
+  providers: Record<string, PlanProvider>;
+  deployments: Record<string, PlanDeployment>;
+  groups: Record<string, PlanGroup>;
+  routerState: PlanRouterState;
+  tenants: Record<string, PlanTenant>;
+  pools: Record<string, PlanPool>;
+  batchProfiles: Record<string, PlanBatchProfile>;
+  slos: { targets: Record<string, PlanSloTarget>; alerts: Record<string, PlanAlert> };
+}
+
+/**
+ * Where each plan entity came from in the policy: plan path (formatted, e.g.
+ * `groups.chat`) -> policy path (e.g. ['modelGroups', 0]). Kept beside the
+ * plan, not in it, so moving a block between files does not change the hash.
+ */
+export type PlanOrigins = Record<string, Path>;
+
+export interface CompileResult {
+  /** Present when there are no error Diagnostics. */
+  plan?: CompiledPlan;
+  origins: PlanOrigins;
+  diagnostics: Diagnostic[];
+}
+
+/** `{ path, content, mediaType }`: what every emitter returns; paths are relative to the output dir, POSIX separators. */
+export interface Artifact {
+  path: string;
+  content: string;
+  mediaType: string;
+}
