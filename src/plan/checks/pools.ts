@@ -1,0 +1,85 @@
+/**
+ * vLLM deployments are served by GPU pools: the router sends a vllm
+ * deployment's requests to the model its pool serves, and a pool's
+ * tensor-parallel group cannot use more GPUs than it (and the pools it spans)
+ * has.
+ */
+import { diagnostic, type Diagnostic } from '../../diagnostics/diagnostic.ts';
+import { formatPath } from '../../diagnostics/path.ts';
+import type { Policy } from '../../model/policy.ts';
+import { servedNameOf } from '../defaults.ts';
+import { indexById, q } from './index-by-id.ts';
+
+export function checkDeploymentPools(policy: Policy): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const kindOf = new Map<string, string>();
+  for (const p of policy.providers) if (!kindOf.has(p.id)) kindOf.set(p.id, p.kind);
+  const served = new Map<string, Set<string>>();
+  for (const p of policy.gpuPools) if (!served.has(p.id)) served.set(p.id, new Set(p.models.map(servedNameOf)));
+
+  policy.deployments.forEach((d, i) => {
+    const kind = kindOf.get(d.provider);
+    if (kind === undefined) return; // unknown-provider says it
+    if (kind !== 'vllm') {
+      if (d.pool !== undefined)
+        out.push(
+          diagnostic('error', 'pool-on-non-vllm-deployment', `deployment ${q(d.id)} has pool ${q(d.pool)} but its provider ${q(d.provider)} is ${kind}, not vllm`, formatPath(['deployments', i, 'pool'])),
+        );
+      return;
+    }
+    if (d.pool === undefined) {
+      out.push(
+        diagnostic('error', 'vllm-deployment-without-pool', `vllm deployment ${q(d.id)} names no GPU pool`, formatPath(['deployments', i]), {
+          hint: 'set pool to the GPU pool that serves this model',
+        }),
+      );
+      return;
+    }
+    const names = served.get(d.pool);
+    if (names !== undefined && !names.has(d.model))
+      out.push(
+        diagnostic(
+          'error',
+          'pool-does-not-serve-model',
+          `vllm deployment ${q(d.id)} asks for model ${q(d.model)}, which pool ${q(d.pool)} does not serve (it serves ${[...names].sort().map(q).join(', ')})`,
+          formatPath(['deployments', i, 'model']),
+          { hint: "a vllm deployment's model is the servedName of a model of its pool" },
+        ),
+      );
+  });
+  return out;
+}
+
+export function checkTensorParallel(policy: Policy): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const byId = indexById(policy.gpuPools, (p) => p.id);
+  policy.gpuPools.forEach((pool, p) => {
+    pool.models.forEach((m, j) => {
+      let gpus = pool.gpu.count;
+      const counted = new Set<string>([pool.id]);
+      m.spansPools.forEach((ref, k) => {
+        if (ref === pool.id) {
+          out.push(
+            diagnostic('error', 'span-own-pool', `model ${q(servedNameOf(m))} of pool ${q(pool.id)} lists its own pool in spansPools`, formatPath(['gpuPools', p, 'models', j, 'spansPools', k])),
+          );
+          return;
+        }
+        const other = byId.get(ref);
+        if (other === undefined || counted.has(ref)) return;
+        counted.add(ref);
+        gpus += policy.gpuPools[other]!.gpu.count;
+      });
+      if (m.tensorParallel > gpus)
+        out.push(
+          diagnostic(
+            'error',
+            'tensor-parallel-exceeds-gpus',
+            `model ${q(servedNameOf(m))} of pool ${q(pool.id)} has tensorParallel ${m.tensorParallel} but only ${gpus} GPU(s) in ${[...counted].map(q).join(' + ')}`,
+            formatPath(['gpuPools', p, 'models', j, 'tensorParallel']),
+            { hint: 'lower tensorParallel or add the pools whose GPUs join it to spansPools' },
+          ),
+        );
+    });
+  });
+  return out;
+}
