@@ -1,0 +1,66 @@
+/**
+ * The loader: a policy entry (directory, TS, YAML or JSON file) in, a
+ * validated Policy or located Diagnostics out. ts-morph is only imported on
+ * the error path or when asked to locate a path, so a clean load stays fast.
+ */
+import type { Diagnostic, SourceLocation } from '../diagnostics/diagnostic.ts';
+import { hasErrors } from '../diagnostics/diagnostic.ts';
+import type { Path } from '../diagnostics/path.ts';
+import { parsePath } from '../diagnostics/path.ts';
+import type { Policy } from '../model/policy.ts';
+import { displayPath, resolveEntry } from './entry.ts';
+import { loadTsModule } from './load-ts.ts';
+import type { TsSourceMapper } from './ts-source-map.ts';
+import { validatePolicy } from './validate.ts';
+
+export { UNREADABLE_CODES, displayPath } from './entry.ts';
+export { typecheckPolicies } from './typecheck.ts';
+export { validatePolicy } from './validate.ts';
+
+export interface LoadResult {
+  /** Present only when there are no error diagnostics. */
+  policy?: Policy;
+  /** Every Diagnostic has a source whenever it can be located. */
+  diagnostics: Diagnostic[];
+  /** Absolute paths of the policy source files that were loaded (entry and its local imports), sorted. */
+  files: string[];
+  /** Where a policy path is written, for semantic-check and risk-rule diagnostics. */
+  locate(path: Path | string): Promise<SourceLocation | undefined>;
+}
+
+const nowhere = async (): Promise<undefined> => undefined;
+const toPath = (path: Path | string): Path => (typeof path === 'string' ? parsePath(path) : path);
+
+export async function loadPolicy(entry: string): Promise<LoadResult> {
+  const resolved = resolveEntry(entry);
+  if ('diagnostic' in resolved) return { diagnostics: [resolved.diagnostic], files: [], locate: nowhere };
+  const { file, kind } = resolved;
+
+  if (kind !== 'ts') {
+    // yaml and ajv are only needed here; a dynamic import keeps them off the TS path.
+    const { loadDataPolicy } = await import('./load-yaml.ts');
+    const result = loadDataPolicy(file, kind);
+    const locate = result.locate;
+    return {
+      ...(result.policy ? { policy: result.policy } : {}),
+      diagnostics: result.diagnostics,
+      files: [file],
+      locate: locate ? async (path) => locate(toPath(path)) : nowhere,
+    };
+  }
+
+  const mod = await loadTsModule(file);
+  if (mod.diagnostics.length > 0) return { diagnostics: mod.diagnostics, files: mod.files, locate: nowhere };
+
+  let mapper: Promise<TsSourceMapper> | undefined;
+  const getMapper = () => (mapper ??= import('./ts-source-map.ts').then((m) => new m.TsSourceMapper(file)));
+  const locate = async (path: Path | string) => (await getMapper()).locate(toPath(path));
+
+  const { policy, diagnostics } = validatePolicy(mod.value);
+  if (!policy) {
+    const fallback = { file: displayPath(file), line: 1, column: 1 };
+    const located = await Promise.all(diagnostics.map(async (d) => ({ ...d, source: d.source ?? (await locate(d.path)) ?? fallback })));
+    return { diagnostics: located, files: mod.files, locate };
+  }
+  return hasErrors(diagnostics) ? { diagnostics, files: mod.files, locate } : { policy, diagnostics, files: mod.files, locate };
+}

@@ -1,0 +1,93 @@
+/**
+ * YAML and JSON policies: parsed with the yaml library (JSON is read by it too,
+ * for its node ranges), checked against the committed JSON Schema with ajv,
+ * then parsed with zod for defaults and the refinements JSON Schema cannot
+ * express. A problem both report is reported once, by ajv, in zod's words
+ * when zod has better ones.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { LineCounter, parseDocument } from 'yaml';
+import type { Diagnostic, SourceLocation } from '../diagnostics/diagnostic.ts';
+import { diagnostic, hasErrors } from '../diagnostics/diagnostic.ts';
+import type { Path } from '../diagnostics/path.ts';
+import { parsePath } from '../diagnostics/path.ts';
+import type { Policy } from '../model/policy.ts';
+import { ajvErrorsToDiagnostics } from './ajv-diagnostics.ts';
+import { displayPath } from './entry.ts';
+import { lineColumnAt } from './import-graph.ts';
+import { sentence } from './messages.ts';
+import { validatePolicy } from './validate.ts';
+import { locateInYaml } from './yaml-source-map.ts';
+
+export interface DataPolicyResult {
+  policy?: Policy;
+  diagnostics: Diagnostic[];
+  locate?: (path: Path) => SourceLocation;
+}
+
+const SCHEMA_URL = new URL('../../schemas/policy.schema.json', import.meta.url);
+let validator: ValidateFunction | undefined;
+
+function schemaValidator(): ValidateFunction {
+  // Formats are left to zod (it checks URLs), so ajv needs no format plugin.
+  validator ??= new Ajv({ allErrors: true, verbose: true, strict: true, validateFormats: false }).compile(
+    JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object,
+  );
+  return validator;
+}
+
+export function loadDataPolicy(file: string, kind: 'yaml' | 'json'): DataPolicyResult {
+  const shown = displayPath(file);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    return { diagnostics: [diagnostic('error', 'policy-unreadable', `Cannot read ${shown}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`, '')] };
+  }
+
+  if (kind === 'json') {
+    // YAML accepts some things JSON does not (trailing commas, comments); a .json file must be JSON.
+    try {
+      JSON.parse(text);
+    } catch (err) {
+      const message = (err as Error).message;
+      const offset = Number(/at position (\d+)/.exec(message)?.[1] ?? 0);
+      const text0 = message.replace(/ in JSON at position \d+.*$/, '');
+      return { diagnostics: [diagnostic('error', 'syntax-error', sentence(`Syntax error: ${text0}`), '', { source: { file: shown, ...lineColumnAt(text, offset) } })] };
+    }
+  }
+
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const { line, col } = lineCounter.linePos(syntax.pos[0]);
+    return { diagnostics: [diagnostic('error', 'syntax-error', sentence(`Syntax error: ${syntax.message}`), '', { source: { file: shown, line, column: col } })] };
+  }
+
+  const locate = (path: Path) => locateInYaml(doc, lineCounter, path, shown);
+  const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+  const validate = schemaValidator();
+  const schemaDiagnostics = validate(value) ? [] : ajvErrorsToDiagnostics(validate.errors ?? [], value);
+  const zod = validatePolicy(value);
+  const diagnostics = mergeDiagnostics(schemaDiagnostics, zod.diagnostics).map((d) => ({ ...d, source: d.source ?? locate(parsePath(d.path)) }));
+  return hasErrors(diagnostics) ? { diagnostics, locate } : { policy: zod.policy!, diagnostics, locate };
+}
+
+/**
+ * ajv's findings first, in zod's words where zod says the same thing at the
+ * same path; then zod's findings that ajv could not have made (refinements,
+ * URL formats). Anything zod found inside a value ajv already rejected is a
+ * consequence of that, not a second problem.
+ */
+export function mergeDiagnostics(schema: readonly Diagnostic[], zod: readonly Diagnostic[]): Diagnostic[] {
+  const out = schema.map((d) => {
+    const same = zod.find((z) => z.path === d.path && z.code === d.code);
+    return same ? { ...d, message: same.message, ...(same.hint || d.hint ? { hint: same.hint ?? d.hint } : {}) } : d;
+  });
+  const covered = (path: string) => schema.some((d) => d.path === path || path.startsWith(`${d.path}.`) || path.startsWith(`${d.path}[`) || d.path === '');
+  for (const z of zod) if (!covered(z.path)) out.push(z);
+  return out;
+}
