@@ -12,16 +12,5 @@ export function indexById<T>(items: readonly T[], idOf: (item: T) => string): Ma
   return index;
 }
 
-/** Calls `visit` for each item that is the first with its id, so a duplicate is not checked (or reported) twice. */
-export function forEachFirst<T>(items: readonly T[], idOf: (item: T) => string, visit: (item: T, i: number) => void): void {
-  const seen = new Set<string>();
-  items.forEach((item, i) => {
-    const id = idOf(item);
-    if (seen.has(id)) return;
-    seen.add(id);
-    visit(item, i);
-  });
-}
-
-/** `[1, 2]` -> `["a", "b"]`-style quoting used in every message, so ids with dots or dashes read unambiguously. */
+/** Ids are quoted in every message (`"chat-azure"`), so an id with dots or dashes reads as one word. */
 export const q = (id: string): string => JSON.stringify(id);
