@@ -44,8 +44,13 @@ export function article(type: string): string {
 
 export const quoteList = (xs: readonly unknown[]): string => xs.map((x) => JSON.stringify(x)).join(', ');
 
-/** Ends a sentence: capitalised, one final period. */
-export function sentence(text: string): string {
+/**
+ * Ends a sentence: one final period, capitalised unless it starts with an
+ * identifier such as `azure_openai`. Refinement messages may start with a
+ * value (`openai providers need …`), so those callers pass capitalize=false.
+ */
+export function sentence(text: string, capitalize = true): string {
   const t = text.trim().replace(/[.\s]+$/, '');
-  return `${t.charAt(0).toUpperCase()}${t.slice(1)}.`;
+  const word = capitalize && /^[a-z]+(?![\w.:-])/.test(t);
+  return `${word ? t.charAt(0).toUpperCase() : t.charAt(0)}${t.slice(1)}.`;
 }

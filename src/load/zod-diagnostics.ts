@@ -29,8 +29,8 @@ export function zodIssuesToDiagnostics(root: z.ZodTypeAny, issues: readonly z.Zo
   return out;
 }
 
-function error(code: string, message: string, path: Path, hint?: string): Diagnostic {
-  return diagnostic('error', code, sentence(message), formatPath(path), hint ? { hint } : {});
+function error(code: string, message: string, path: Path, hint?: string, capitalize = true): Diagnostic {
+  return diagnostic('error', code, sentence(message, capitalize), formatPath(path), hint ? { hint } : {});
 }
 
 function issueToDiagnostics(root: z.ZodTypeAny, issue: z.ZodIssue, input: unknown): Diagnostic[] {
@@ -73,7 +73,7 @@ function issueToDiagnostics(root: z.ZodTypeAny, issue: z.ZodIssue, input: unknow
     case 'invalid_union':
       return [error('invalid-value', `${what} does not match any allowed form`, path)];
     case 'custom':
-      return [error('invalid-value', issue.message, path)];
+      return [error('invalid-value', issue.message, path, undefined, false)];
     default:
       return [error('invalid-value', `${what}: ${issue.message}`, path)];
   }
