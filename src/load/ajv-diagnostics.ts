@@ -60,7 +60,12 @@ function selectUnionBranches(errors: readonly ErrorObject[]): ErrorObject[] {
       const first = tags[0];
       const merged = first && { ...first, keyword: 'enum', params: { allowedValues: tags.map((t) => t.params.allowedValue) } };
       out = [...out.filter((e) => !inUnion(e)), ...(merged ? [merged] : [union])];
-    } else out = out.filter((e) => !inUnion(e) || e === union);
+    } else {
+      // Not even the right JSON type (say, a string where an object belongs): say that, as zod would.
+      const typeErrors = meant.map((es) => es.find((e) => e.keyword === 'type' && e.instancePath === union.instancePath));
+      const keep = typeErrors.every(Boolean) ? typeErrors[0]! : union;
+      out = out.filter((e) => !inUnion(e) || e === keep);
+    }
   }
   return out;
 }

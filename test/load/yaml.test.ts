@@ -120,6 +120,12 @@ describe('YAML and JSON policies', () => {
     expect(d).toMatchObject({ code: 'invalid-enum-value', path: 'routerState.kind', message: '`kind` must be one of "memory", "redis".', hint: 'Did you mean "redis"?' });
   });
 
+  it('reports a union value of the wrong JSON type as a wrong type', async () => {
+    const text = `${POLICY_YAML}routerState: redis\n`;
+    const { d } = await onlyError('policy.yaml', text);
+    expect(d).toMatchObject({ code: 'invalid-type', path: 'routerState', message: '`routerState` must be an object, not a string.' });
+  });
+
   it('uses the schema author’s words for a pattern failure', async () => {
     const text = POLICY_YAML.replace('request: 30s', 'request: 30 seconds');
     const { d } = await onlyError('policy.yaml', text);
