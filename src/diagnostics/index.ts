@@ -1,2 +1,3 @@
 export * from './diagnostic.ts';
 export * from './path.ts';
+export * from './render.ts';

@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// Runs the TypeScript sources directly through jiti (transpiled once, then
+// cached under node_modules/.cache/jiti), so a fresh clone needs no build step.
+import { createJiti } from 'jiti';
+
+const jiti = createJiti(import.meta.url, { fsCache: true, moduleCache: true });
+const { run } = await jiti.import('../src/cli/main.ts');
+process.exitCode = await run(process.argv.slice(2));

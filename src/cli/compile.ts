@@ -1,0 +1,64 @@
+import { Command } from 'commander';
+import { emitAll } from '../targets/index.ts';
+import { diffArtifacts, hasDrift, OutputDirError, writeArtifacts, type DriftReport } from '../load/write.ts';
+import { EXIT, printDiagnostics, UserError, type Io } from './context.ts';
+import { DEFAULT_OUT, globalOptions, withOutputOptions, withPolicyOption } from './options.ts';
+import { runPipeline } from './pipeline.ts';
+
+function describeDrift(out: string, r: DriftReport): string {
+  const lines: string[] = [];
+  for (const p of r.added) lines.push(`  missing   ${out}/${p}`);
+  for (const p of r.changed) lines.push(`  differs   ${out}/${p}`);
+  for (const p of r.removed) lines.push(`  stale     ${out}/${p}`);
+  return lines.join('\n') + '\n';
+}
+
+export function compileCommand(io: Io, done: (code: number) => void): Command {
+  const cmd = new Command('compile')
+    .description('compile policies into generated/ (plan.json and every target); nothing is written if any error is found')
+    .option('-o, --out <dir>', 'output directory', DEFAULT_OUT)
+    .option('--check', 'write nothing; exit 1 and list the files that differ if the output directory is not up to date');
+  withPolicyOption(cmd);
+  withOutputOptions(cmd);
+  return cmd.action(async (opts: { policies: string; out: string; check?: boolean; json?: boolean; format?: string; debug?: boolean }) => {
+    const g = globalOptions(opts);
+    const r = await runPipeline(opts.policies);
+    if (!r.plan) {
+      printDiagnostics(io, g, r.diagnostics, { planHash: null, written: false });
+      return done(r.exitCode);
+    }
+    const artifacts = emitAll(r.plan);
+    let report: DriftReport;
+    try {
+      report = opts.check ? await diffArtifacts(opts.out, artifacts) : await writeArtifacts(opts.out, artifacts);
+    } catch (e) {
+      if (e instanceof OutputDirError) throw new UserError(e.message, EXIT.usage);
+      throw e;
+    }
+    const drift = hasDrift(report);
+    printDiagnostics(io, g, r.diagnostics, {
+      planHash: r.plan.hash,
+      check: Boolean(opts.check),
+      drift: opts.check ? drift : false,
+      files: { added: report.added, changed: report.changed, removed: report.removed },
+    });
+    if (opts.check) {
+      if (drift) {
+        if (g.format !== 'json') io.stderr(`${opts.out}/ is out of date with ${opts.policies}:\n${describeDrift(opts.out, report)}run: switchyard compile\n`);
+        return done(EXIT.policy);
+      }
+      if (g.format === 'pretty') io.stdout(`${opts.out}/ is up to date (${report.unchanged.length} files, plan ${r.plan.hash.slice(0, 19)})\n`);
+      return done(EXIT.ok);
+    }
+    if (g.format === 'pretty') {
+      const changed = report.added.length + report.changed.length + report.removed.length;
+      io.stdout(
+        changed === 0
+          ? `${opts.out}/ already up to date (${report.unchanged.length} files, plan ${r.plan.hash.slice(0, 19)})\n`
+          : `compiled ${opts.policies} -> ${opts.out}/: ${report.added.length} added, ${report.changed.length} changed, ` +
+              `${report.removed.length} removed, ${report.unchanged.length} unchanged (plan ${r.plan.hash.slice(0, 19)})\n`,
+      );
+    }
+    done(EXIT.ok);
+  });
+}

@@ -1,0 +1,65 @@
+/**
+ * What every command shares: output format, colour, debug, and the way
+ * results reach the terminal. Commands return an exit code; only main.ts
+ * calls process.exit.
+ */
+import { readFileSync } from 'node:fs';
+import type { Diagnostic } from '../diagnostics/diagnostic.ts';
+import { renderGithub, renderJson, renderPretty, type OutputFormat } from '../diagnostics/render.ts';
+
+export const EXIT = { ok: 0, policy: 1, usage: 2, internal: 3 } as const;
+
+/** A mistake the user can fix (bad flag, unreadable file): one line, no stack trace. */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.usage,
+  ) {
+    super(message);
+  }
+}
+
+export interface GlobalOptions {
+  format: OutputFormat;
+  color: boolean;
+  debug: boolean;
+}
+
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+}
+
+export const processIo: Io = {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+};
+
+/** NO_COLOR (https://no-color.org) wins; otherwise colour only on a terminal. */
+export function useColor(env: NodeJS.ProcessEnv, isTty: boolean): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  return isTty;
+}
+
+export function resolveFormat(opts: { json?: boolean; format?: string }): OutputFormat {
+  if (opts.json) return 'json';
+  const f = opts.format ?? 'pretty';
+  if (f === 'pretty' || f === 'json' || f === 'github') return f;
+  throw new UserError(`unknown --format ${JSON.stringify(f)}; use pretty, json or github`);
+}
+
+const readSource = (file: string): string | undefined => {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+};
+
+/** Prints Diagnostics in the chosen format; `extra` goes into the JSON object only. */
+export function printDiagnostics(io: Io, g: GlobalOptions, ds: readonly Diagnostic[], extra: Record<string, unknown> = {}): void {
+  if (g.format === 'json') io.stdout(renderJson(ds, extra));
+  else if (g.format === 'github') io.stdout(renderGithub(ds));
+  else if (ds.length > 0) io.stderr(renderPretty(ds, { color: g.color, readSource }));
+}

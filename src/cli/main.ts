@@ -1,0 +1,75 @@
+/**
+ * The switchyard command. Each command lives in its own file and reports an
+ * exit code through `done`; this file owns process exit and turns thrown
+ * errors into one-line messages (stack traces only with --debug).
+ */
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { compileCommand } from './compile.ts';
+import { EXIT, processIo, UserError, type Io } from './context.ts';
+import { initCommand } from './init.ts';
+import { schemaCommand } from './schema.ts';
+import { validateCommand } from './validate.ts';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+const HELP_FOOTER = `
+Exit codes:
+  0  success
+  1  policy errors, failed checks or drift (compile --check)
+  2  usage errors or unreadable input
+  3  internal error (re-run with --debug and report it)
+
+Environment:
+  NO_COLOR      disable colours
+
+Examples:
+  switchyard init                       scaffold policies/ from the reference set
+  switchyard validate --typecheck       schema, semantic and TypeScript checks
+  switchyard compile                    write generated/ from policies/
+  switchyard compile --check            fail when generated/ is out of date (for CI)
+  switchyard validate --format github   annotations for GitHub Actions
+`;
+
+export function buildProgram(io: Io, done: (code: number) => void): Command {
+  const program = new Command('switchyard')
+    .description('Policy-as-code for LLM model routing and batching: validate policies/ and compile them into LiteLLM, vLLM, Prometheus, SQL and runbooks')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(run switchyard --help for usage)')
+    .addHelpText('after', HELP_FOOTER)
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  for (const make of [initCommand, validateCommand, compileCommand, schemaCommand]) {
+    program.addCommand(make(io, done).exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }));
+  }
+  return program;
+}
+
+/** Runs the CLI and resolves to its exit code; never throws. */
+export async function run(argv: string[], io: Io = processIo): Promise<number> {
+  let code: number = EXIT.ok;
+  const debug = argv.includes('--debug');
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return EXIT.usage;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and version "errors" are successful exits; everything else is a usage error
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? EXIT.ok : EXIT.usage;
+    }
+    if (e instanceof UserError) {
+      io.stderr(`switchyard: ${e.message}\n`);
+      return e.exitCode;
+    }
+    const err = e as Error;
+    io.stderr(debug ? `${err.stack ?? err}\n` : `switchyard: internal error: ${err.message}\n(run with --debug for the stack trace)\n`);
+    return EXIT.internal;
+  }
+}
