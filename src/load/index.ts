@@ -29,7 +29,15 @@ export interface LoadResult {
 }
 
 const nowhere = async (): Promise<undefined> => undefined;
-const toPath = (path: Path | string): Path => (typeof path === 'string' ? parsePath(path) : path);
+/** A path text that formatPath could not have produced locates nowhere rather than throwing at the caller. */
+function toPath(path: Path | string): Path | undefined {
+  if (typeof path !== 'string') return path;
+  try {
+    return parsePath(path);
+  } catch {
+    return undefined;
+  }
+}
 
 export async function loadPolicy(entry: string): Promise<LoadResult> {
   const resolved = resolveEntry(entry);
@@ -45,7 +53,12 @@ export async function loadPolicy(entry: string): Promise<LoadResult> {
       ...(result.policy ? { policy: result.policy } : {}),
       diagnostics: result.diagnostics,
       files: [file],
-      locate: locate ? async (path) => locate(toPath(path)) : nowhere,
+      locate: locate
+        ? async (path) => {
+            const p = toPath(path);
+            return p && locate(p);
+          }
+        : nowhere,
     };
   }
 
@@ -54,7 +67,10 @@ export async function loadPolicy(entry: string): Promise<LoadResult> {
 
   let mapper: Promise<TsSourceMapper> | undefined;
   const getMapper = () => (mapper ??= import('./ts-source-map.ts').then((m) => new m.TsSourceMapper(file)));
-  const locate = async (path: Path | string) => (await getMapper()).locate(toPath(path));
+  const locate = async (path: Path | string) => {
+    const p = toPath(path);
+    return p && (await getMapper()).locate(p);
+  };
 
   const { policy, diagnostics } = validatePolicy(mod.value);
   if (!policy) {

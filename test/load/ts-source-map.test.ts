@@ -58,6 +58,10 @@ describe('source mapping over the reference policies', () => {
     expect(literal.trim()).toBe('{');
   });
 
+  it('locates nothing for text that is not a policy path', async () => {
+    expect(await result.locate('modelGroups[')).toBeUndefined();
+  });
+
   it('points an unknown index at the deepest node it found', async () => {
     const loc = await result.locate('tenants[9].rpm');
     expect(loc).toMatchObject({ file: 'policies/tenants.ts', line: lineOf(read('tenants.ts'), 'defineTenants([') });
