@@ -10,7 +10,7 @@ import type { Path, PathSegment } from '../diagnostics/path.ts';
 import { formatPath } from '../diagnostics/path.ts';
 import { SECRET_REF_PATTERN } from '../model/common.ts';
 import { SECRET_HINT, article, quoteList, sentence, subject, typeOf } from './messages.ts';
-import { closest } from './suggest.ts';
+import { closest } from '../diagnostics/suggest.ts';
 
 /** Which error to keep when ajv reports several for one path: the most basic problem first. */
 const PRIORITY = ['type', 'required', 'additionalProperties', 'const', 'enum'];

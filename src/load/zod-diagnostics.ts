@@ -10,7 +10,7 @@ import { formatPath } from '../diagnostics/path.ts';
 import { SECRET_REF_PATTERN } from '../model/common.ts';
 import { SECRET_HINT, article, quoteList, sentence, subject } from './messages.ts';
 import { keysAt, schemaAt } from './schema-at.ts';
-import { closest } from './suggest.ts';
+import { closest } from '../diagnostics/suggest.ts';
 
 const ZOD_DEFAULT_SIZE_MESSAGE = /^(Array|String|Number|BigInt|Set|Date) must/;
 

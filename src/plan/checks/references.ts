@@ -1,6 +1,7 @@
 /** Every id a policy mentions must name something the policy defines. */
 import { diagnostic, type Diagnostic } from '../../diagnostics/diagnostic.ts';
 import { formatPath, type Path } from '../../diagnostics/path.ts';
+import { closest } from '../../diagnostics/suggest.ts';
 import type { Policy } from '../../model/policy.ts';
 import { q } from './index-by-id.ts';
 
@@ -11,7 +12,11 @@ export function checkReferences(policy: Policy): Diagnostic[] {
   const groups = new Set(policy.modelGroups.map((g) => g.name));
   const pools = new Set(policy.gpuPools.map((p) => p.id));
   const unknown = (known: Set<string>, code: string, kind: string, owner: string, ref: string, path: Path) => {
-    if (!known.has(ref)) out.push(diagnostic('error', code, `${owner} refers to unknown ${kind} ${q(ref)}`, formatPath(path)));
+    if (known.has(ref)) return;
+    // Only unknown references pay for the suggestion; the common path is a Set lookup.
+    const near = closest(ref, [...known]);
+    const hint = near ? `did you mean ${q(near)}?` : `known: ${[...known].sort().slice(0, 8).map(q).join(', ')}${known.size > 8 ? ', …' : ''}`;
+    out.push(diagnostic('error', code, `${owner} refers to unknown ${kind} ${q(ref)}`, formatPath(path), known.size ? { hint } : {}));
   };
 
   policy.deployments.forEach((d, i) => {

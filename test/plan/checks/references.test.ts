@@ -1,4 +1,7 @@
-import { describe } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { Policy } from '../../../src/model/policy.ts';
+import { checkReferences } from '../../../src/plan/checks/references.ts';
+import { basePolicy } from '../../fixtures/policies.ts';
 import { checkCases } from './cases.ts';
 
 describe('unknown references', () => {
@@ -52,4 +55,12 @@ describe('unknown references', () => {
       mentions: ['"extraction"', '"nope"'],
     },
   ]);
+});
+
+it('hints the nearest known id for a typo', () => {
+  const p = basePolicy();
+  const target = p.modelGroups[1]!.name;
+  p.modelGroups[0]!.fallbacks = [`${target}x`];
+  const [d] = checkReferences(Policy.parse(p));
+  expect(d!.hint).toBe(`did you mean "${target}"?`);
 });
