@@ -1,0 +1,200 @@
+/**
+ * Rego values. JSON covers most of them, but Rego also has sets and objects
+ * whose keys may be any value (numbers, arrays, even sets), so those two get
+ * classes keyed by a canonical string. Arrays are plain JS arrays; numbers
+ * are JS numbers (OPA uses arbitrary precision; we accept float64 limits).
+ * Values are immutable once built: builders copy.
+ */
+
+export type Value = null | boolean | number | string | Value[] | ObjectValue | SetValue;
+
+/** Canonical text of a value: equal values have equal keys (sets and objects independent of insertion order). */
+export function canonicalKey(v: Value): string {
+  if (v === null) return 'n';
+  switch (typeof v) {
+    case 'boolean':
+      return v ? 't' : 'f';
+    case 'number':
+      return `#${Object.is(v, -0) ? 0 : v}`;
+    case 'string':
+      return JSON.stringify(v);
+  }
+  if (Array.isArray(v)) return `[${v.map(canonicalKey).join(',')}]`;
+  if (v instanceof SetValue) return `s{${v.sortedKeys().join(',')}}`;
+  return `o{${v
+    .sortedEntries()
+    .map(([k, val]) => `${canonicalKey(k)}:${canonicalKey(val)}`)
+    .join(',')}}`;
+}
+
+export class SetValue {
+  private readonly items = new Map<string, Value>();
+
+  constructor(values: Iterable<Value> = []) {
+    for (const v of values) this.items.set(canonicalKey(v), v);
+  }
+
+  get size(): number {
+    return this.items.size;
+  }
+
+  has(v: Value): boolean {
+    return this.items.has(canonicalKey(v));
+  }
+
+  /** Mutates: only for builders that own the set before handing it out. */
+  add(v: Value): this {
+    this.items.set(canonicalKey(v), v);
+    return this;
+  }
+
+  values(): Value[] {
+    return [...this.items.values()];
+  }
+
+  /** Members in Rego's sort order. */
+  sorted(): Value[] {
+    return this.values().sort(compare);
+  }
+
+  sortedKeys(): string[] {
+    return this.sorted().map(canonicalKey);
+  }
+
+  [Symbol.iterator](): Iterator<Value> {
+    return this.items.values();
+  }
+}
+
+export class ObjectValue {
+  private readonly entriesByKey = new Map<string, [Value, Value]>();
+
+  constructor(entries: Iterable<readonly [Value, Value]> = []) {
+    for (const [k, v] of entries) this.entriesByKey.set(canonicalKey(k), [k, v]);
+  }
+
+  static fromRecord(rec: Record<string, Value>): ObjectValue {
+    return new ObjectValue(Object.entries(rec));
+  }
+
+  get size(): number {
+    return this.entriesByKey.size;
+  }
+
+  get(k: Value): Value | undefined {
+    return this.entriesByKey.get(canonicalKey(k))?.[1];
+  }
+
+  has(k: Value): boolean {
+    return this.entriesByKey.has(canonicalKey(k));
+  }
+
+  /** Mutates: only for builders that own the object before handing it out. */
+  set(k: Value, v: Value): this {
+    this.entriesByKey.set(canonicalKey(k), [k, v]);
+    return this;
+  }
+
+  keys(): Value[] {
+    return [...this.entriesByKey.values()].map(([k]) => k);
+  }
+
+  entries(): Array<[Value, Value]> {
+    return [...this.entriesByKey.values()];
+  }
+
+  /** Entries sorted by key in Rego's order. */
+  sortedEntries(): Array<[Value, Value]> {
+    return this.entries().sort((a, b) => compare(a[0], b[0]));
+  }
+
+  [Symbol.iterator](): Iterator<[Value, Value]> {
+    return this.entriesByKey.values();
+  }
+}
+
+export type TypeName = 'null' | 'boolean' | 'number' | 'string' | 'array' | 'object' | 'set';
+
+export function typeName(v: Value): TypeName {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (v instanceof SetValue) return 'set';
+  if (v instanceof ObjectValue) return 'object';
+  return typeof v as 'boolean' | 'number' | 'string';
+}
+
+/** OPA's order between types: null < boolean < number < string < array < object < set. */
+const TYPE_ORDER: Record<TypeName, number> = { null: 0, boolean: 1, number: 2, string: 3, array: 4, object: 5, set: 6 };
+
+export function compare(a: Value, b: Value): number {
+  const ta = typeName(a);
+  const tb = typeName(b);
+  if (ta !== tb) return TYPE_ORDER[ta] - TYPE_ORDER[tb];
+  switch (ta) {
+    case 'null':
+      return 0;
+    case 'boolean':
+      return Number(a) - Number(b);
+    case 'number':
+      return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
+    case 'string':
+      return (a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0;
+    case 'array': {
+      const x = a as Value[];
+      const y = b as Value[];
+      for (let i = 0; i < Math.min(x.length, y.length); i++) {
+        const c = compare(x[i]!, y[i]!);
+        if (c !== 0) return c;
+      }
+      return x.length - y.length;
+    }
+    case 'object': {
+      const x = (a as ObjectValue).sortedEntries();
+      const y = (b as ObjectValue).sortedEntries();
+      for (let i = 0; i < Math.min(x.length, y.length); i++) {
+        const ck = compare(x[i]![0], y[i]![0]);
+        if (ck !== 0) return ck;
+        const cv = compare(x[i]![1], y[i]![1]);
+        if (cv !== 0) return cv;
+      }
+      return x.length - y.length;
+    }
+    case 'set': {
+      const x = (a as SetValue).sorted();
+      const y = (b as SetValue).sorted();
+      for (let i = 0; i < Math.min(x.length, y.length); i++) {
+        const c = compare(x[i]!, y[i]!);
+        if (c !== 0) return c;
+      }
+      return x.length - y.length;
+    }
+  }
+}
+
+export const equal = (a: Value, b: Value): boolean => canonicalKey(a) === canonicalKey(b);
+
+/** From parsed JSON (or YAML): plain objects become ObjectValues with string keys. */
+export function fromJSON(js: unknown): Value {
+  if (js === null || js === undefined) return null;
+  if (typeof js === 'boolean' || typeof js === 'string') return js;
+  if (typeof js === 'number') return js;
+  if (typeof js === 'bigint') return Number(js);
+  if (Array.isArray(js)) return js.map(fromJSON);
+  if (js instanceof SetValue || js instanceof ObjectValue) return js;
+  if (js instanceof Set) return new SetValue([...js].map(fromJSON));
+  if (js instanceof Map) return new ObjectValue([...js].map(([k, v]) => [fromJSON(k), fromJSON(v)] as const));
+  return new ObjectValue(Object.entries(js as Record<string, unknown>).map(([k, v]) => [k, fromJSON(v)] as const));
+}
+
+/**
+ * To JSON the way OPA serialises results: sets become arrays in sort order,
+ * non-string object keys become their JSON text.
+ */
+export function toJSON(v: Value): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(toJSON);
+  if (v instanceof SetValue) return v.sorted().map(toJSON);
+  const out: Record<string, unknown> = {};
+  for (const [k, val] of v.sortedEntries()) out[typeof k === 'string' ? k : JSON.stringify(toJSON(k))] = toJSON(val);
+  return out;
+}
