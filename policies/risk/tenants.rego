@@ -1,0 +1,28 @@
+# Tenants: every tenant is rate limited, and the tenants allowed on a group
+# cannot together ask for more than the group can serve.
+package switchyard.risk
+
+import rego.v1
+
+warn contains finding("tenant-without-limits", "medium", ["tenants", id, field], msg) if {
+	some id, tenant in input.plan.tenants
+	some field in ["rpm", "tpm"]
+	tenant[field] == null
+	msg := sprintf("tenant %q has no %s limit: one client can take a whole provider's quota", [id, field])
+}
+
+# A group's capacity is known only when every deployment declares its rpm.
+group_rpm_capacity(name) := sum(rpms) if {
+	deployments := input.plan.groups[name].deployments
+	rpms := [r | some d in deployments; r := input.plan.deployments[d].rpm; r != null]
+	count(rpms) == count(deployments)
+}
+
+warn contains finding("tenant-rpm-over-capacity", "low", ["groups", name], msg) if {
+	some name, _ in input.plan.groups
+	capacity := group_rpm_capacity(name)
+	tenants := [id | some id, t in input.plan.tenants; name in t.allowedGroups; t.rpm != null]
+	asked := sum([input.plan.tenants[id].rpm | some id in tenants])
+	asked > capacity
+	msg := sprintf("tenants %v may send %v rpm to group %q, which serves %v rpm", [tenants, asked, name, capacity])
+}
