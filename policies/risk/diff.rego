@@ -7,6 +7,7 @@ max_share_move_points := 20
 
 risk contains finding("traffic-shift", "medium", ["groups", name], msg) if {
 	some name, g in input.diff.groups
+	g.status == "changed"
 	providers := {p | some p, _ in g.providerShare.before} | {p | some p, _ in g.providerShare.after}
 	some p in providers
 	move := object.get(g.providerShare.after, p, 0) - object.get(g.providerShare.before, p, 0)

@@ -7,6 +7,10 @@ export interface SourceLocation {
 
 export type Severity = 'error' | 'warning' | 'info';
 
+/** How much a risk finding matters; `none` only ever describes a whole diff. */
+export type RiskLevel = 'none' | 'low' | 'medium' | 'high' | 'critical';
+export const RISK_LEVELS: readonly RiskLevel[] = ['none', 'low', 'medium', 'high', 'critical'];
+
 /**
  * The one shape every stage reports problems in: the loader, the semantic
  * checks, the emitters and the risk rules. `path` is the policy path in the
@@ -20,6 +24,8 @@ export interface Diagnostic {
   path: string;
   source?: SourceLocation;
   hint?: string;
+  /** Set on risk-rule findings. */
+  level?: RiskLevel;
 }
 
 export const hasErrors = (ds: readonly Diagnostic[]): boolean => ds.some((d) => d.severity === 'error');
