@@ -1,0 +1,189 @@
+/**
+ * The LiteLLM proxy config (`litellm --config generated/litellm/config.yaml`).
+ *
+ * - model_list: one entry per (group, deployment); a deployment listed by two
+ *   groups is two entries, `model_info.id` = `<group>/<deployment>`.
+ * - router_settings: the global values of litellm/router.ts; fallbacks in the
+ *   declared order; `max_fallbacks: 1`, because a fallback list is the whole
+ *   chain for its group: LiteLLM calls each fallback group with fallbacks of
+ *   its own at depth + 1 and stops at `fallback_depth >= max_fallbacks`
+ *   (router_utils/fallback_event_handlers.py), so 1 tries the requested
+ *   group's list and nothing nested.
+ * - secrets: litellm/secrets.ts; never a literal.
+ * - what the file cannot say: litellmLimitations(), also listed in the header.
+ *
+ * Keys are checked against LiteLLM's documented keys by
+ * test/targets/litellm.test.ts (fixtures in /work/shared/fixtures/litellm).
+ */
+import { compareDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import { formatPath } from '../diagnostics/path.ts';
+import type { Artifact, CompiledPlan, PlanDeployment, PlanGroup, ProviderKind } from '../plan/types.ts';
+import { limitations } from './litellm/limitations.ts';
+import { globalRouter, RETRY_CLASSES, sortedGroups } from './litellm/router.ts';
+import { DEFAULT_VAULT_MOUNT, SecretMapper } from './litellm/secrets.ts';
+import { num, seconds, toYaml } from './litellm/yaml.ts';
+
+export const LITELLM_CONFIG_PATH = 'litellm/config.yaml';
+export const MASTER_KEY_ENV = 'LITELLM_MASTER_KEY';
+export const DATABASE_URL_ENV = 'DATABASE_URL';
+
+/** LiteLLM's provider prefixes; vLLM's OpenAI-compatible server is `hosted_vllm`. */
+export const PROVIDER_PREFIX: Record<ProviderKind, string> = {
+  openai: 'openai',
+  azure_openai: 'azure',
+  anthropic: 'anthropic',
+  vllm: 'hosted_vllm',
+};
+
+export interface LitellmConfig {
+  /** The object written as YAML, keys in output order. */
+  config: Record<string, unknown>;
+  /** Unsupported-secret errors; limitations come from litellmLimitations. */
+  diagnostics: Diagnostic[];
+  envNames: string[];
+  vaultNames: string[];
+  vaultMount: string | null;
+}
+
+export function buildLitellmConfig(plan: CompiledPlan): LitellmConfig {
+  const g0 = globalRouter(plan);
+  const groups = sortedGroups(plan);
+  const secrets = new SecretMapper([
+    ...groups.flatMap((g) => g.deployments.flatMap((id) => plan.providers[plan.deployments[id]!.provider]!.apiKey ?? [])),
+    ...(plan.routerState.kind === 'redis' ? [plan.routerState.url] : []),
+  ]);
+
+  const modelList = groups.flatMap((g) => g.deployments.map((id, rank) => modelEntry(plan, g, plan.deployments[id]!, rank, g0.numRetries, secrets)));
+
+  const router: Record<string, unknown> = {
+    routing_strategy: g0.strategy,
+    num_retries: g0.numRetries,
+    timeout: seconds(g0.timeoutMs),
+    retry_policy: Object.fromEntries(RETRY_CLASSES.map((c) => [c.key, g0.retryClasses.has(c.key) ? g0.numRetries : 0])),
+    allowed_fails: g0.allowedFails,
+    cooldown_time: seconds(g0.cooldownMs),
+    // Failures that say something about the deployment, not the request (LiteLLM never cools down on a 400).
+    allowed_fails_policy: {
+      AuthenticationErrorAllowedFails: g0.allowedFails,
+      TimeoutErrorAllowedFails: g0.allowedFails,
+      RateLimitErrorAllowedFails: g0.allowedFails,
+      InternalServerErrorAllowedFails: g0.allowedFails,
+    },
+    fallbacks: groups.filter((g) => g.fallbacks.length > 0).map((g) => ({ [g.name]: [...g.fallbacks] })),
+    max_fallbacks: 1,
+  };
+  const cwf = groups.filter((g) => g.contextWindowFallbacks.length > 0);
+  if (cwf.length > 0) {
+    router.context_window_fallbacks = cwf.map((g) => ({ [g.name]: [...g.contextWindowFallbacks] }));
+    // Pre-call checks compare the prompt with model_info.max_input_tokens before choosing a deployment.
+    router.enable_pre_call_checks = true;
+  }
+  if (plan.routerState.kind === 'redis') {
+    // The Router takes `redis_url` itself (Router.__init__: `if redis_url is not None:
+    // cache_config["url"] = redis_url`, litellm/router.py), so the one URL secret of the
+    // policy is used as is, rather than split into host/port/password variables that
+    // the deploy job would have to keep in step with it.
+    router.redis_url = secrets.value(plan.routerState.url, 'routerState.url');
+  }
+
+  const requestCeilingMs = Math.max(g0.timeoutMs, ...modelList.map((m) => m.timeoutMs));
+  const general: Record<string, unknown> = {
+    master_key: `os.environ/${MASTER_KEY_ENV}`,
+    database_url: `os.environ/${DATABASE_URL_ENV}`,
+  };
+  if (secrets.vaultNames.length > 0) {
+    general.key_management_system = 'hashicorp_vault';
+    general.key_management_settings = { access_mode: 'read_only', hosted_keys: [...secrets.vaultNames] };
+  }
+  const config = {
+    model_list: modelList.map((m) => m.entry),
+    router_settings: router,
+    litellm_settings: {
+      // Prometheus metrics are a LiteLLM Enterprise feature; the open-source proxy registers none.
+      callbacks: ['prometheus'],
+      request_timeout: seconds(requestCeilingMs),
+      drop_params: true,
+    },
+    general_settings: general,
+  };
+  return {
+    config,
+    diagnostics: secrets.diagnostics,
+    envNames: [...secrets.envNames, MASTER_KEY_ENV, DATABASE_URL_ENV].sort(),
+    vaultNames: secrets.vaultNames,
+    vaultMount: secrets.mount,
+  };
+}
+
+function modelEntry(plan: CompiledPlan, g: PlanGroup, d: PlanDeployment, rank: number, globalRetries: number, secrets: SecretMapper) {
+  const provider = plan.providers[d.provider]!;
+  const params: Record<string, unknown> = { model: `${PROVIDER_PREFIX[d.providerKind]}/${d.model}` };
+  if (provider.apiBase !== null) params.api_base = provider.apiBase;
+  if (provider.apiVersion !== null) params.api_version = provider.apiVersion;
+  if (provider.apiKey !== null) params.api_key = secrets.value(provider.apiKey, formatPath(['providers', provider.id, 'apiKey']));
+  if (d.rpm !== null) params.rpm = d.rpm;
+  if (d.tpm !== null) params.tpm = d.tpm;
+  if (g.strategy === 'ordered') params.order = rank + 1;
+  else if (g.strategy === 'weighted' || g.strategy === 'usage_based') params.weight = num(d.weight);
+  const timeoutMs = d.timeoutMs ?? g.timeouts.requestMs;
+  params.timeout = seconds(timeoutMs);
+  // LiteLLM uses stream_timeout as the HTTP timeout of streaming calls, so it bounds the first token (and each gap between chunks).
+  if (g.timeouts.streamFirstTokenMs !== null) params.stream_timeout = seconds(g.timeouts.streamFirstTokenMs);
+  // Only where the group differs: a deployment's num_retries outranks the global retry_policy.
+  if (g.retries.count !== globalRetries) params.num_retries = g.retries.count;
+  const cost = { input_cost_per_token: num(d.pricing.inputPer1M, 6), output_cost_per_token: num(d.pricing.outputPer1M, 6) };
+  // Per-token prices in litellm_params are what LiteLLM's cost tracking reads (docs/proxy/custom_pricing,
+  // "Cost Per Token"); model_info repeats them for /model/info, with the context window pre-call checks use.
+  Object.assign(params, cost);
+  return {
+    timeoutMs,
+    entry: {
+      model_name: g.name,
+      litellm_params: params,
+      model_info: { id: `${g.name}/${d.id}`, max_input_tokens: d.contextWindow, ...cost },
+    },
+  };
+}
+
+/** Everything the LiteLLM config cannot carry (info) and every secret it cannot reference (error), sorted. */
+export function litellmLimitations(plan: CompiledPlan): Diagnostic[] {
+  const all = [...limitations(plan), ...buildLitellmConfig(plan).diagnostics];
+  return all.sort((a, b) => compareDiagnostics(a, b) || (a.code < b.code ? -1 : a.code > b.code ? 1 : a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
+}
+
+function header(plan: CompiledPlan, built: LitellmConfig, notes: Diagnostic[]): string[] {
+  const lines = [
+    `Generated by switchyard from the policy "${plan.name}" (policies/); do not edit, run \`switchyard compile\`.`,
+    `plan ${plan.hash}`,
+    '',
+    `Run: litellm --config generated/${LITELLM_CONFIG_PATH}`,
+    `Environment: ${built.envNames.join(', ')}`,
+  ];
+  if (built.vaultNames.length > 0)
+    lines.push(
+      `Vault (key_management_system hashicorp_vault, LiteLLM Enterprise): HCP_VAULT_ADDR, HCP_VAULT_TOKEN (or AppRole / TLS cert);` +
+        ` KV v2 mount "${built.vaultMount}"${built.vaultMount === DEFAULT_VAULT_MOUNT ? '' : ` (set HCP_VAULT_MOUNT_NAME=${built.vaultMount})`},` +
+        ` field "key" of: ${built.vaultNames.join(', ')}`,
+    );
+  lines.push(
+    'router_settings hold the values of the interactive groups (all groups if none is interactive): the most common strategy,',
+    'the largest num_retries and timeout, the most protective breaker; per-group timeouts, retries and order are on the deployments.',
+    `allowed_fails = max(1, floor(errorRateThreshold x minRequests x 60s / window)); cooldown_time = the breaker cooldown.`,
+  );
+  const errors = notes.filter((d) => d.severity === 'error');
+  const infos = notes.filter((d) => d.severity !== 'error');
+  if (errors.length > 0) {
+    lines.push('', `ERRORS (${errors.length}): this file is not usable as is:`);
+    for (const d of errors) lines.push(`  - ${d.path}: ${d.message}`);
+  }
+  lines.push('', `Not carried by this file (${infos.length}):`);
+  for (const d of infos) lines.push(`  - ${d.path}: ${d.message}`);
+  return lines;
+}
+
+/** `litellm/config.yaml`. Pure and deterministic: the same plan gives the same bytes. */
+export function emitLitellm(plan: CompiledPlan): Artifact[] {
+  const built = buildLitellmConfig(plan);
+  const content = toYaml(built.config, header(plan, built, litellmLimitations(plan)));
+  return [{ path: LITELLM_CONFIG_PATH, content, mediaType: 'application/yaml' }];
+}
