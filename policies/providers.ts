@@ -11,7 +11,7 @@ export const providers = defineProviders([
     kind: 'openai',
     apiBase: 'https://api.openai.com/v1',
     region: 'us',
-    apiKey: 'vault:secret/switchyard/openai#api_key',
+    apiKey: 'vault:secret/switchyard/openai#key',
   },
   {
     id: 'azure-eastus',

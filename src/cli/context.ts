@@ -23,6 +23,8 @@ export interface GlobalOptions {
   format: OutputFormat;
   color: boolean;
   debug: boolean;
+  /** Print every info Diagnostic instead of a count per code. */
+  verbose: boolean;
 }
 
 export interface Io {
@@ -59,7 +61,20 @@ const readSource = (file: string): string | undefined => {
 
 /** Prints Diagnostics in the chosen format; `extra` goes into the JSON object only. */
 export function printDiagnostics(io: Io, g: GlobalOptions, ds: readonly Diagnostic[], extra: Record<string, unknown> = {}): void {
-  if (g.format === 'json') io.stdout(renderJson(ds, extra));
-  else if (g.format === 'github') io.stdout(renderGithub(ds));
-  else if (ds.length > 0) io.stderr(renderPretty(ds, { color: g.color, readSource }));
+  if (g.format === 'json') return io.stdout(renderJson(ds, extra));
+  // Info notes (what a target cannot express) repeat on every run; people
+  // get a count per code unless they ask for --verbose. JSON always has all.
+  const shown = g.verbose ? ds : ds.filter((d) => d.severity !== 'info');
+  const folded = g.verbose ? [] : foldInfo(ds);
+  if (g.format === 'github') io.stdout(renderGithub(shown));
+  else if (shown.length > 0 || folded.length > 0) {
+    if (shown.length > 0) io.stderr(renderPretty(shown, { color: g.color, readSource }));
+    for (const line of folded) io.stderr(`${line}\n`);
+  }
+}
+
+function foldInfo(ds: readonly Diagnostic[]): string[] {
+  const counts = new Map<string, number>();
+  for (const d of ds) if (d.severity === 'info') counts.set(d.code, (counts.get(d.code) ?? 0) + 1);
+  return [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([code, n]) => `${n} info note${n === 1 ? '' : 's'} ${code} (run with --verbose to list them)`);
 }

@@ -5,6 +5,8 @@
 import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { loadPolicy, typecheckPolicies, UNREADABLE_CODES, type LoadResult } from '../load/index.ts';
 import { compilePolicy } from '../plan/compile.ts';
+import { planPathToPolicyPath } from '../plan/origins.ts';
+import { targetDiagnostics } from '../targets/index.ts';
 import type { CompiledPlan, PlanOrigins } from '../plan/types.ts';
 import { EXIT } from './context.ts';
 
@@ -33,6 +35,20 @@ export async function runPipeline(entry: string, opts: { typecheck?: boolean } =
         if (source) d.source = source;
       }
       diagnostics.push(d);
+    }
+  }
+  // What a target cannot express (info) or refuses (error) is reported in
+  // policy terms. Info is not located: that would load ts-morph on every
+  // clean compile for notes the user can read in the generated headers.
+  if (plan && !hasErrors(diagnostics)) {
+    for (const d of targetDiagnostics(plan)) {
+      const policyPath = planPathToPolicyPath(origins, d.path);
+      const mapped = { ...d, path: policyPath || d.path };
+      if (d.severity !== 'info') {
+        const source = await load.locate(mapped.path);
+        if (source) mapped.source = source;
+      }
+      diagnostics.push(mapped);
     }
   }
   const unreadable = diagnostics.some((d) => d.severity === 'error' && UNREADABLE_CODES.has(d.code));
