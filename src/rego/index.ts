@@ -1,0 +1,126 @@
+/**
+ * The Rego API: compile modules, evaluate queries and rules, list rules.
+ * Parsing and compile checks live in parser.ts and compile/, evaluation in
+ * eval/ (as OPA splits ast, topdown and rego).
+ */
+import { BUILTINS, RELATIONS } from './builtins/index.ts';
+import type { BuiltinRegistry } from './builtins/types.ts';
+import { compileModuleSources, compileQuery, type CompiledRego } from './compile/index.ts';
+import { RegoFailure, makeError, type Location, type RegoError } from './errors.ts';
+import { rootCtx } from './eval/context.ts';
+import { Evaluator, type Env } from './eval/evaluator.ts';
+import { parseTermText } from './parser.ts';
+import { ObjectValue, type Value } from './value.ts';
+
+export type { CompiledRego } from './compile/index.ts';
+export type { RegoError, Location } from './errors.ts';
+export type { Value } from './value.ts';
+
+export interface ModuleSource {
+  file: string;
+  source: string;
+}
+
+export interface CompileOptions {
+  builtins?: BuiltinRegistry;
+}
+
+export interface EvalOptions {
+  input?: Value | undefined;
+  data?: Value;
+  strictBuiltinErrors?: boolean;
+  print?: (line: string) => void;
+  /** Builtins that are relations (their result is an array of outputs). */
+  relations?: ReadonlySet<string>;
+}
+
+function toError(e: unknown): RegoError {
+  if (e instanceof RegoFailure) return e.error;
+  if (e instanceof RangeError && /call stack/.test(e.message)) return makeError('eval_internal_error', 'evaluation too deep');
+  throw e;
+}
+
+export function compileModules(modules: ModuleSource[], opts: CompileOptions = {}): { compiled?: CompiledRego; errors: RegoError[] } {
+  try {
+    const { compiled, errors } = compileModuleSources(modules, opts.builtins ?? BUILTINS);
+    const out = errors.map((e) => e.error).sort(byLocation);
+    return compiled && out.length === 0 ? { compiled, errors: [] } : { errors: out };
+  } catch (e) {
+    return { errors: [toError(e)] };
+  }
+}
+
+function byLocation(a: RegoError, b: RegoError): number {
+  const la = a.location;
+  const lb = b.location;
+  if (!la || !lb) return 0;
+  return la.file < lb.file ? -1 : la.file > lb.file ? 1 : la.row - lb.row || la.col - lb.col;
+}
+
+function evaluator(compiled: CompiledRego, opts: EvalOptions): Evaluator {
+  return new Evaluator(compiled, {
+    strictBuiltinErrors: opts.strictBuiltinErrors ?? false,
+    print: opts.print ?? (() => {}),
+    relations: opts.relations ?? (compiled.builtins === BUILTINS ? RELATIONS : new Set(['walk'])),
+  });
+}
+
+/**
+ * Evaluates a query. One binding map per solution; a query without
+ * variables yields `[{}]` when it is defined and `[]` when it is not.
+ */
+export function evalQuery(compiled: CompiledRego, query: string, opts: EvalOptions = {}): { results: Array<Record<string, Value>>; error?: RegoError } {
+  const results: Array<Record<string, Value>> = [];
+  try {
+    const q = compileQuery(compiled, query);
+    const ev = evaluator(compiled, opts);
+    const ctx = rootCtx(opts.input, opts.data ?? new ObjectValue());
+    const env: Env = new Map();
+    ev.evalBody(q.body, 0, env, ctx, () => {
+      const rec: Record<string, Value> = {};
+      for (const v of q.vars) {
+        const val = env.get(v);
+        if (val !== undefined) rec[v] = val;
+      }
+      results.push(rec);
+      return false;
+    });
+    return { results };
+  } catch (e) {
+    return { results: [], error: toError(e) };
+  }
+}
+
+/** The value of a document (`data.a.b.rule`), or undefined. Throws the RegoError on evaluation errors. */
+export function evalRule(compiled: CompiledRego, path: string, opts: EvalOptions = {}): Value | undefined {
+  const { results, error } = evalQuery(compiled, `__result__ = ${path}`, opts);
+  if (error) throw Object.assign(new Error(error.message), { regoError: error });
+  return results[0]?.['__result__'];
+}
+
+export interface RuleListing {
+  /** Full path of the rule, e.g. `data.pkg.test_allow`. */
+  path: string;
+  /** Last segment of the path. */
+  name: string;
+  kind: 'complete' | 'multi' | 'partial' | 'function';
+  location: Location;
+}
+
+/** Every rule definition, in module order (for `test_*` discovery and editor tooling). */
+export function listRules(compiled: CompiledRego): RuleListing[] {
+  return compiled.rules.map((r) => {
+    const last = r.prefix[r.prefix.length - 1];
+    return { path: r.pathText, name: typeof last === 'string' ? last : JSON.stringify(last), kind: r.kind, location: r.rule.loc };
+  });
+}
+
+/** Parses a Rego term with constant value (e.g. `{"a": {1, 2}}`) into a Value. */
+export function parseValue(text: string): Value {
+  const t = parseTermText(text, 'input');
+  const compiledEmpty = compileModules([]);
+  const ev = evaluator(compiledEmpty.compiled!, {});
+  const v = ev.firstValue(t, new Map(), rootCtx(undefined, new ObjectValue()));
+  if (v === undefined) throw new Error(`not a constant term: ${text}`);
+  return v;
+}
