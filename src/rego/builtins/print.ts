@@ -1,0 +1,22 @@
+/**
+ * print. Operands are written space-separated on one line: strings as they
+ * are, anything else as Rego text. An undefined operand prints as
+ * `<undefined>`; the evaluator substitutes that, since a builtin never sees
+ * undefined values.
+ */
+import { regoText } from './text.ts';
+import type { Builtin } from './types.ts';
+import type { Value } from '../value.ts';
+
+export const printText = (v: Value): string => (typeof v === 'string' ? v : regoText(v));
+
+export const PRINT: Builtin[] = [
+  {
+    name: 'print',
+    arity: 'variadic',
+    call(args, ctx) {
+      ctx.print(args.map(printText).join(' '));
+      return true;
+    },
+  },
+];

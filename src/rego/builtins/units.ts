@@ -1,0 +1,93 @@
+/** units.parse_bytes: "10KB", "1.5GiB", "1e3" to a whole number of bytes. */
+import { builtinError, stringOperand } from './operands.ts';
+import type { Builtin } from './types.ts';
+
+const NAME = 'units.parse_bytes';
+
+const KB = 1000n;
+const MULTIPLIERS: Record<string, bigint> = {
+  '': 1n,
+  kb: KB,
+  k: KB,
+  kib: 1n << 10n,
+  ki: 1n << 10n,
+  mb: KB ** 2n,
+  m: KB ** 2n,
+  mib: 1n << 20n,
+  mi: 1n << 20n,
+  gb: KB ** 3n,
+  g: KB ** 3n,
+  gib: 1n << 30n,
+  gi: 1n << 30n,
+  tb: KB ** 4n,
+  t: KB ** 4n,
+  tib: 1n << 40n,
+  ti: 1n << 40n,
+  pb: KB ** 5n,
+  p: KB ** 5n,
+  pib: 1n << 50n,
+  pi: 1n << 50n,
+  eb: KB ** 6n,
+  e: KB ** 6n,
+  eib: 1n << 60n,
+  ei: 1n << 60n,
+};
+
+// OPA's own messages carry the builtin name, and its error wrapper adds it again.
+const fail = (why: string) => builtinError(NAME, `${NAME}: ${why}`);
+
+const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
+
+/** OPA's extractNumAndUnit: digits, '.', and a well-formed exponent make the number; the rest is the unit. */
+function split(s: string): [string, string] {
+  let cut = -1;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (!isDigit(c) && c !== '.' && c !== 'e' && c !== 'E' && c !== '+' && c !== '-') {
+      cut = i;
+      break;
+    }
+    if (c === 'e' || c === 'E') {
+      const next = s[i + 1];
+      if (i === s.length - 1 || (!isDigit(next) && next !== '+' && next !== '-')) {
+        cut = i;
+        break;
+      }
+      if (next === '+' || next === '-') i++;
+      let end = i + 1;
+      while (isDigit(s[end])) end++;
+      if (end - (i + 1) > 6) throw fail('exponent too large');
+    }
+  }
+  if (cut === -1) return [s, ''];
+  return [s.slice(0, cut), s.slice(cut)];
+}
+
+/** Exact decimal times an integer multiplier, truncated toward zero. */
+function scale(num: string, mult: bigint): number | undefined {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(num);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return undefined;
+  const [, sign, int = '', frac = '', exp = '0'] = m;
+  let value = BigInt(`${int}${frac}` || '0') * mult;
+  const shift = Number(exp) - frac.length;
+  value = shift >= 0 ? value * 10n ** BigInt(shift) : value / 10n ** BigInt(-shift);
+  return Number(sign === '-' ? -value : value);
+}
+
+export const UNITS: Builtin[] = [
+  {
+    name: NAME,
+    arity: 1,
+    call([a]) {
+      const s = stringOperand(NAME, a!, 1).toLowerCase().replace(/"/g, '');
+      if (s.includes(' ')) throw fail('spaces not allowed in resource strings');
+      const [num, unit] = split(s);
+      if (num === '') throw fail('no byte amount provided');
+      const mult = MULTIPLIERS[unit];
+      if (mult === undefined) throw fail(`byte unit ${unit} not recognized`);
+      const n = scale(num, mult);
+      if (n === undefined) throw fail('could not parse byte amount to a number');
+      return n === 0 ? 0 : n;
+    },
+  },
+];
