@@ -17,6 +17,8 @@ const RESERVED = new Set(['not', 'with', 'some', 'in', 'if', 'contains', 'every'
 export class Parser {
   private pos = 0;
   private wildcards = 0;
+  /** Inside a comprehension head, `|` ends the head instead of meaning union. */
+  private noBar = false;
   private readonly toks: LexToken[];
 
   constructor(
@@ -185,12 +187,24 @@ export class Parser {
   /** After `if`: a braced body or a single expression (`p if x > 1`). */
   private parseRuleBody(): Body {
     if (this.isOp('{')) {
-      // `if {}` is an empty object in OPA's grammar, but never a useful body.
-      this.next();
-      const body = this.parseBody('}');
-      this.expectOp('}');
-      if (body.length === 0) this.fail('found empty body');
-      return body;
+      const save = this.pos;
+      const saveWildcards = this.wildcards;
+      try {
+        this.next();
+        const body = this.parseBody('}');
+        this.expectOp('}');
+        if (body.length === 0) this.fail('found empty body');
+        return body;
+      } catch (e) {
+        // `if {x: i | ...}`: a term, not a body.
+        this.pos = save;
+        this.wildcards = saveWildcards;
+        try {
+          return [this.parseExpr()];
+        } catch {
+          throw e;
+        }
+      }
     }
     return [this.parseExpr()];
   }
@@ -353,9 +367,9 @@ export class Parser {
     return left;
   }
 
-  private parseTermOr(noBar = false): Term {
+  private parseTermOr(): Term {
     let left = this.parseTermAnd();
-    while (!noBar && this.isOp('|')) {
+    while (!this.noBar && this.isOp('|')) {
       this.next();
       const right = this.parseTermAnd();
       left = { type: 'call', op: ['or'], args: [left, right], loc: left.loc };
@@ -466,7 +480,8 @@ export class Parser {
           this.pos += 3;
           return { type: 'set', items: [], loc: t.loc };
         }
-        if (RESERVED.has(t.text)) this.unexpected();
+        const callable = t.text === 'contains' && this.isOp('(', this.peekAt(1)) && !this.peekAt(1).wsBefore;
+        if (RESERVED.has(t.text) && !callable) this.unexpected();
         this.next();
         if (t.text === '_') return this.wildcard(t.loc);
         return { type: 'var', name: t.text, loc: t.loc };
@@ -474,7 +489,10 @@ export class Parser {
       case 'op':
         if (t.text === '(') {
           this.next();
-          const inner = this.parseTermIn(false);
+          const outerNoBar = this.noBar;
+          this.noBar = false;
+          const inner = this.parseTermIn(true);
+          this.noBar = outerNoBar;
           this.expectOp(')');
           return inner;
         }
@@ -488,6 +506,16 @@ export class Parser {
 
   private parseArray(): Term {
     const loc = this.next().loc;
+    const outerNoBar = this.noBar;
+    this.noBar = false;
+    try {
+      return this.parseCollectionArray(loc);
+    } finally {
+      this.noBar = outerNoBar;
+    }
+  }
+
+  private parseCollectionArray(loc: Location): Term {
     if (this.isOp(']')) {
       this.next();
       return { type: 'array', items: [], loc };
@@ -511,28 +539,27 @@ export class Parser {
 
   /** A term up to a comprehension bar: `|` there separates head and body. */
   private parseTermOrNoBar(): Term {
-    const save = this.pos;
-    const term = this.parseTermIn(false);
-    if (term.type === 'call' && term.op.length === 1 && term.op[0] === 'or') {
-      // Re-read without treating `|` as union, so `[x | ...]` is a comprehension.
-      this.pos = save;
-      return this.parseTermRelationNoBar();
+    const prev = this.noBar;
+    this.noBar = true;
+    try {
+      return this.parseTermIn(false);
+    } finally {
+      this.noBar = prev;
     }
-    return term;
-  }
-
-  private parseTermRelationNoBar(): Term {
-    let left = this.parseTermOr(true);
-    while (this.tok.kind === 'op' && RELATIONS[this.tok.text]) {
-      const op = this.next();
-      const right = this.parseTermOr(true);
-      left = { type: 'call', op: [RELATIONS[op.text]!], args: [left, right], loc: left.loc };
-    }
-    return left;
   }
 
   private parseBrace(): Term {
     const loc = this.next().loc;
+    const outerNoBar = this.noBar;
+    this.noBar = false;
+    try {
+      return this.parseCollectionBrace(loc);
+    } finally {
+      this.noBar = outerNoBar;
+    }
+  }
+
+  private parseCollectionBrace(loc: Location): Term {
     if (this.isOp('}')) {
       this.next();
       return { type: 'object', entries: [], loc };

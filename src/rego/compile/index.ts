@@ -89,21 +89,14 @@ export function compileParsed(modules: Module[], builtins: BuiltinRegistry): { c
       errors,
     };
     const resolver = new Resolver(env);
-    const seenAssigned = new Map<string, Rule>();
     for (const raw of m.rules) {
       const resolved = resolver.resolveRule(raw);
       const rule = checkRuleSafety(resolved, arity, errors);
-      // `:=` on a complete rule may only be defined once.
-      const name = pathText([...m.packagePath, ...raw.ref.map((t) => (t.type === 'scalar' ? t.value : '?'))]);
-      if (raw.kind === 'complete' && raw.assign && !raw.isDefault && raw.elses.length === 0) {
-        const prev = seenAssigned.get(name);
-        if (prev && prev.assign) errors.push(new RegoFailure('rego_type_error', `rule ${name} redeclared at ${raw.loc.file}:${raw.loc.row}`, prev.loc));
-        seenAssigned.set(name, raw);
-      }
       const prefix: Value[] = [...m.packagePath];
       let i = 0;
       const ref = rule.ref;
-      const groundUntil = rule.kind === 'partial' ? ref.findIndex((t, j) => j > 0 && !isGroundTerm(t)) : ref.length;
+      const firstVar = ref.findIndex((t, j) => j > 0 && !isGroundTerm(t));
+      const groundUntil = (rule.kind === 'partial' || rule.kind === 'multi') && firstVar > 0 ? firstVar : ref.length;
       for (; i < groundUntil; i++) {
         const g = groundValue(ref[i]!);
         prefix.push(g as Value);

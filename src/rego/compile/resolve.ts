@@ -31,9 +31,27 @@ export interface ResolveEnv {
 
 class Scope {
   readonly names = new Map<string, string>();
-  constructor(readonly parent: Scope | null) {}
+  /** Names this body declares with `:=` further down (not in scope yet). */
+  readonly later = new Set<string>();
+  constructor(
+    readonly parent: Scope | null,
+    readonly nested: boolean,
+  ) {}
   lookup(name: string): string | undefined {
     return this.names.get(name) ?? this.parent?.lookup(name);
+  }
+  /** Declared further down in an enclosing body: a nested body's own var, as in OPA. */
+  laterInParent(name: string): boolean {
+    for (let s = this.parent; s; s = s.parent) if (s.later.has(name)) return true;
+    return false;
+  }
+  declare(name: string): string {
+    this.later.delete(name);
+    const existing = this.names.get(name);
+    if (existing) return existing;
+    const n = this.nested ? `${name}$${++renameCounter}` : name;
+    this.names.set(name, n);
+    return n;
   }
 }
 
@@ -46,11 +64,14 @@ export function dataRef(path: string[], loc: Location, rest: Term[] = []): Term 
 }
 
 /** Vars a body declares itself (not in nested bodies). */
+function assignedIn(body: Body): Array<TermOf<'var'>> {
+  return body.flatMap((e) => (e.kind === 'assign' ? patternVars(e.left) : []));
+}
+
 function declaredIn(body: Body): Array<TermOf<'var'>> {
   const out: Array<TermOf<'var'>> = [];
   for (const e of body) {
     if (e.kind === 'some') out.push(...e.vars);
-    else if (e.kind === 'assign') out.push(...patternVars(e.left));
     else if (e.kind === 'somein') {
       if (e.key) out.push(...patternVars(e.key));
       out.push(...patternVars(e.value));
@@ -81,15 +102,11 @@ export class Resolver {
   }
 
   resolveRule(rule: Rule): Rule {
-    const scope = new Scope(null);
-    for (const a of rule.args) for (const v of varTerms(a)) scope.names.set(v.name, v.name);
-    for (const v of declaredIn(rule.body)) scope.names.set(v.name, v.name);
+    const scope = this.topScope(rule.body, rule.args);
     const body = this.resolveBody(rule.body, scope);
     const head = (t: Term) => this.resolveTerm(t, scope);
     const elses = rule.elses.map((e) => {
-      const s = new Scope(null);
-      for (const a of rule.args) for (const v of varTerms(a)) s.names.set(v.name, v.name);
-      for (const v of declaredIn(e.body)) s.names.set(v.name, v.name);
+      const s = this.topScope(e.body, rule.args);
       return { ...e, body: this.resolveBody(e.body, s), value: this.resolveTerm(e.value, s) };
     });
     return {
@@ -105,16 +122,21 @@ export class Resolver {
 
   /** A query body: its vars stay as written. */
   resolveQuery(body: Body): Body {
-    const scope = new Scope(null);
+    return this.resolveBody(body, this.topScope(body, []));
+  }
+
+  private topScope(body: Body, args: Term[]): Scope {
+    const scope = new Scope(null, false);
+    for (const a of args) for (const v of varTerms(a)) scope.names.set(v.name, v.name);
     for (const v of declaredIn(body)) scope.names.set(v.name, v.name);
-    return this.resolveBody(body, scope);
+    for (const v of assignedIn(body)) if (!scope.names.has(v.name)) scope.later.add(v.name);
+    return scope;
   }
 
   private nestedScope(parent: Scope, body: Body, extra: Array<TermOf<'var'>> = []): Scope {
-    const scope = new Scope(parent);
-    for (const v of [...extra, ...declaredIn(body)]) {
-      if (!scope.names.has(v.name)) scope.names.set(v.name, `${v.name}$${++renameCounter}`);
-    }
+    const scope = new Scope(parent, true);
+    for (const v of [...extra, ...declaredIn(body)]) scope.declare(v.name);
+    for (const v of assignedIn(body)) if (!scope.names.has(v.name)) scope.later.add(v.name);
     return scope;
   }
 
@@ -130,8 +152,12 @@ export class Resolver {
       case 'term':
         return { ...base, kind: 'term', term: r(e.term) };
       case 'unify':
-      case 'assign':
         return { ...base, kind: e.kind, left: r(e.left), right: r(e.right) };
+      case 'assign': {
+        const right = r(e.right);
+        for (const v of patternVars(e.left)) scope.declare(v.name);
+        return { ...base, kind: e.kind, left: r(e.left), right };
+      }
       case 'some':
         return { ...base, kind: 'some', vars: e.vars.map((v) => r(v) as TermOf<'var'>) };
       case 'somein':
@@ -236,6 +262,8 @@ export class Resolver {
   private resolveVar(t: TermOf<'var'>, scope: Scope): Term {
     const local = scope.lookup(t.name);
     if (local !== undefined) return local === t.name ? t : { ...t, name: local };
+    if (scope.later.has(t.name)) return t;
+    if (scope.laterInParent(t.name)) return { ...t, name: scope.declare(t.name) };
     if (t.name === 'data' || t.name === 'input') return t;
     if (this.env.ruleNames.has(t.name)) return dataRef([...this.env.pkg, t.name], t.loc);
     const imp = this.env.imports.get(t.name);

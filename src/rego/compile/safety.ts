@@ -124,24 +124,22 @@ export class Safety {
     }
   }
 
-  /** Head terms (rule values, keys, comprehension heads) must only use bound vars. */
+  /** Head terms (rule values, keys, comprehension heads) must only use bound vars (ref keys may enumerate). */
   checkHead(t: Term, bound: Set<string>): void {
+    const s = new Set(bound);
+    const missing: Array<TermOf<'var'>> = [];
+    this.walkEval(t, s, new Set(), missing);
     const seen = new Set<string>();
-    forEachTerm(
-      t,
-      (x) => {
-        if (x.type === 'var' && !isGlobal(x.name) && !bound.has(x.name) && !seen.has(x.name)) {
-          seen.add(x.name);
-          this.errors.push(new RegoFailure('rego_unsafe_var_error', `var ${displayName(x.name)} is unsafe`, x.loc));
-        }
-      },
-      true,
-    );
+    for (const x of missing) {
+      if (seen.has(x.name)) continue;
+      seen.add(x.name);
+      this.errors.push(new RegoFailure('rego_unsafe_var_error', `var ${displayName(x.name)} is unsafe`, x.loc));
+    }
   }
 
   /** The vars an expression binds, or null when its inputs are not bound yet. */
   exprOutputs(e: Expr, bound: Set<string>, vis: Set<string>): Set<string> | null {
-    for (const w of e.with) if (!this.evaluable(w.value, bound, vis)) return null;
+    for (const w of e.with) if (!(w.resolved?.kind === 'mock' && w.resolved.fn) && !this.evaluable(w.value, bound, vis)) return null;
     let out: Set<string> | null;
     switch (e.kind) {
       case 'some':
@@ -204,6 +202,8 @@ export class Safety {
         vis,
       );
     }
+    const pairs = objectPairs(l, r);
+    if (pairs) return this.pairwise(pairs, bound, vis);
     const gr = this.evaluable(r, bound, vis);
     if (gr) {
       const p = this.patternOutputs(l, union(bound, gr), vis);
@@ -272,13 +272,29 @@ export class Safety {
     return this.walkEval(t, s, vis) ? minus(s, bound) : null;
   }
 
-  private walkEval(t: Term, s: Set<string>, vis: Set<string>): boolean {
+  /** With `missing`, collects every unbound var instead of stopping at the first. */
+  private walkEval(t: Term, s: Set<string>, vis: Set<string>, missing?: Array<TermOf<'var'>>): boolean {
+    if (missing) {
+      const ok = this.walkEval(t, s, vis);
+      if (ok) return true;
+    }
     switch (t.type) {
       case 'scalar':
         return true;
-      case 'var':
-        return isGlobal(t.name) || s.has(t.name);
+      case 'var': {
+        const ok = isGlobal(t.name) || s.has(t.name);
+        if (!ok && missing) missing.push(t);
+        return ok;
+      }
       case 'ref': {
+        if (missing) {
+          this.walkEval(t.head, s, vis, missing);
+          for (const p of t.path) {
+            if (p.type === 'var') s.add(p.name);
+            else this.walkEval(p, s, vis, missing);
+          }
+          return false;
+        }
         if (!this.walkEval(t.head, s, vis)) return false;
         for (const p of t.path) {
           if (p.type === 'var') {
@@ -293,10 +309,13 @@ export class Safety {
       }
       case 'array':
       case 'set':
+        if (missing) return t.items.map((i) => this.walkEval(i, s, vis, missing)).every(Boolean);
         return t.items.every((i) => this.walkEval(i, s, vis));
       case 'object':
+        if (missing) return t.entries.map(([k, v]) => this.walkEval(k, s, vis, missing) && this.walkEval(v, s, vis, missing)).every(Boolean);
         return t.entries.every(([k, v]) => this.walkEval(k, s, vis) && this.walkEval(v, s, vis));
       case 'call':
+        if (missing) return t.args.map((a) => this.walkEval(a, s, vis, missing)).every(Boolean);
         return t.args.every((a) => this.walkEval(a, s, vis));
       case 'arraycompr':
       case 'setcompr':
@@ -390,4 +409,24 @@ function minus(a: Set<string>, b: Set<string>): Set<string> {
   const s = new Set<string>();
   for (const v of a) if (!b.has(v)) s.add(v);
   return s;
+}
+
+/** Two object literals with the same constant keys unify value by value. */
+export function objectPairs(l: Term, r: Term): Array<[Term, Term]> | null {
+  if (l.type !== 'object' || r.type !== 'object' || l.entries.length !== r.entries.length) return null;
+  const key = (t: Term) => (t.type === 'scalar' ? JSON.stringify(t.value) : null);
+  const right = new Map<string, Term>();
+  for (const [k, v] of r.entries) {
+    const kk = key(k);
+    if (kk === null) return null;
+    right.set(kk, v);
+  }
+  const pairs: Array<[Term, Term]> = [];
+  for (const [k, v] of l.entries) {
+    const kk = key(k);
+    const rv = kk === null ? undefined : right.get(kk);
+    if (rv === undefined) return null;
+    pairs.push([v, rv]);
+  }
+  return pairs;
 }

@@ -46,9 +46,11 @@ export function addRule(root: RuleNode, r: CompiledRule, errors: RegoFailure[]):
     } else node.funcs.push(r);
     return node;
   }
-  if (node.kind && node.kind !== r.kind) {
+  // A multi-value rule with variables in its reference builds an object of sets, like a partial rule.
+  const kind = r.kind === 'multi' && r.suffix.length > 0 ? 'partial' : r.kind;
+  if (node.kind && node.kind !== kind) {
     errors.push(new RegoFailure('rego_type_error', `conflicting rules ${node.pathText} found`, loc));
-  } else node.kind = r.kind;
+  } else node.kind = kind;
   if (r.rule.isDefault) {
     if (node.defaultRule) errors.push(new RegoFailure('rego_type_error', `multiple default rules ${node.pathText} found`, loc));
     node.defaultRule = r;

@@ -31,13 +31,12 @@ export function deriveCtx(ctx: Ctx, patch: Partial<Pick<Ctx, 'input' | 'data' | 
   return { ...ctx, ...patch, cache: new Map(), fnCache: new Map(), lifted: new Map() };
 }
 
-export function withoutMock(ctx: Ctx, name: string): Ctx {
-  let c = ctx.lifted.get(name);
+/** The context a mock runs in: no mocks apply inside a replacement (it may call the original). */
+export function withoutMocks(ctx: Ctx): Ctx {
+  let c = ctx.lifted.get('*');
   if (!c) {
-    const mocks = new Map(ctx.mocks);
-    mocks.delete(name);
-    c = deriveCtx(ctx, { mocks });
-    ctx.lifted.set(name, c);
+    c = deriveCtx(ctx, { mocks: new Map() });
+    ctx.lifted.set('*', c);
   }
   return c;
 }

@@ -39,13 +39,15 @@ export function evalData(ev: Evaluator, path: Term[], i: number, node: RuleNode 
 
 /** The whole document at a namespace node: base data with the values of the rules below. */
 export function extent(ev: Evaluator, node: RuleNode, base: Value | undefined, ctx: Ctx): Value {
-  const obj = base instanceof ObjectValue ? new ObjectValue(base.entries()) : new ObjectValue();
+  const obj = new ObjectValue();
   for (const c of node.children.values()) {
     if (ctx.masked.has(c) || c.kind === 'function') continue;
     const cb = lookup(base, c.key!);
     const v = c.kind ? nodeValue(ev, c, cb, ctx) : extent(ev, c, cb, ctx);
     if (v !== undefined) obj.set(c.key!, v);
   }
+  // Base documents win over rules at the same path (as OPA merges them).
+  if (base instanceof ObjectValue) for (const [k, v] of base) if (!(v instanceof ObjectValue && obj.get(k) instanceof ObjectValue)) obj.set(k, v);
   return obj;
 }
 
@@ -138,7 +140,8 @@ function multiValue(ev: Evaluator, node: RuleNode, ctx: Ctx): Value {
 function partialValue(ev: Evaluator, node: RuleNode, base: Value | undefined, ctx: Ctx): Value {
   const obj = base instanceof ObjectValue ? new ObjectValue(base.entries()) : new ObjectValue();
   const fresh = new Set<ObjectValue>([obj]);
-  const insert = (keys: Value[], v: Value, loc: Term['loc']) => {
+  const sets = new Set<Value>();
+  const insert = (keys: Value[], v: Value, loc: Term['loc'], member: boolean) => {
     let cur = obj;
     for (let j = 0; j < keys.length - 1; j++) {
       let next = cur.get(keys[j]!);
@@ -156,6 +159,14 @@ function partialValue(ev: Evaluator, node: RuleNode, base: Value | undefined, ct
     }
     const last = keys[keys.length - 1]!;
     const prev = cur.get(last);
+    if (member) {
+      if (prev !== undefined && !(prev instanceof SetValue)) throw new RegoFailure('eval_conflict_error', 'object keys must be unique', loc);
+      const set = prev && sets.has(prev) ? prev : new SetValue(prev ? (prev as SetValue).values() : []);
+      sets.add(set);
+      (set as SetValue).add(v);
+      cur.set(last, set);
+      return;
+    }
     if (prev !== undefined && !equal(prev, v)) throw new RegoFailure('eval_conflict_error', 'object keys must be unique', loc);
     cur.set(last, v);
   };
@@ -168,8 +179,8 @@ function partialValue(ev: Evaluator, node: RuleNode, base: Value | undefined, ct
       ctx,
       () =>
         ev.evalList(r.suffix, 0, [], env, ctx, (keys) =>
-          ev.evalTerm(r.rule.value, env, ctx, (v) => {
-            insert(keys, v, r.rule.loc);
+          ev.evalTerm(r.kind === 'multi' ? r.rule.key! : r.rule.value, env, ctx, (v) => {
+            insert(keys, v, r.rule.loc, r.kind === 'multi');
             return false;
           }),
         ),

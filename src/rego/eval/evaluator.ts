@@ -10,10 +10,10 @@ import { BuiltinError } from '../builtins/types.ts';
 import { NATIVE_CALLS } from '../compile/resolve.ts';
 import type { CompiledRego } from '../compile/types.ts';
 import { nodeAt } from '../compile/tree.ts';
-import { displayName } from '../compile/safety.ts';
+import { displayName, objectPairs } from '../compile/safety.ts';
 import { RegoFailure } from '../errors.ts';
 import { ObjectValue, SetValue, equal, type Value } from '../value.ts';
-import { deriveCtx, setPath, withoutMock, type Ctx, type Mock } from './context.ts';
+import { deriveCtx, setPath, withoutMocks, type Ctx, type Mock } from './context.ts';
 import { callFunction, evalData } from './documents.ts';
 import { formatValue } from './print.ts';
 
@@ -210,6 +210,8 @@ export class Evaluator {
         k,
       );
     }
+    const pairs = objectPairs(l, r);
+    if (pairs) return this.unifyPairs(pairs, env, ctx, k);
     if (this.isReady(r, env)) return this.evalTerm(r, env, ctx, (v) => this.match(l, v, env, ctx, k));
     if (this.isReady(l, env)) return this.evalTerm(l, env, ctx, (v) => this.match(r, v, env, ctx, k));
     return this.evalTerm(r, env, ctx, (v) => this.match(l, v, env, ctx, k));
@@ -409,7 +411,7 @@ export class Evaluator {
     const mock = ctx.mocks.get(name);
     if (mock) {
       if (mock.kind === 'value') return k(mock.value);
-      const lifted = withoutMock(ctx, name);
+      const lifted = withoutMocks(ctx);
       const m = mock.target;
       return this.invoke(m.kind === 'function' ? m.path : m.name, m, args, t, lifted, k);
     }
