@@ -1,0 +1,52 @@
+/**
+ * Limit checks: pure functions of the plan's limits, the remembered state
+ * and the request. Each answers the skip reason, or null when the request
+ * fits. Token limits count what a request may use (input + max output), so
+ * a limit holds even if every response uses its whole allowance.
+ */
+import { breakerAllows } from './breaker.ts';
+import { spendThisMonth, type DeploymentState, type TenantState } from './state.ts';
+import type { RtDeployment, RtTenant } from './tables.ts';
+import type { SkipReason } from './types.ts';
+import { windowSum } from './windows.ts';
+
+/** Tokens a request may use: what it sends plus the most it may get back. */
+export const requestTokens = (inputTokens: number, maxOutputTokens: number): number => inputTokens + maxOutputTokens;
+
+export const estimatedCostUsd = (d: RtDeployment, inputTokens: number, outputTokens: number): number =>
+  inputTokens * d.inputPrice + outputTokens * d.outputPrice;
+
+export function contextFits(d: RtDeployment, tokens: number): boolean {
+  return tokens <= d.contextWindow;
+}
+
+/** Rate limits of a deployment for one more call of `tokens`. */
+export function deploymentRateSkip(d: RtDeployment, s: DeploymentState, tokens: number, now: number): SkipReason | null {
+  if (d.rpm !== Infinity && windowSum(s.rpm, now) + 1 > d.rpm) return 'deployment-rpm';
+  if (d.tpm !== Infinity && windowSum(s.tpm, now) + tokens > d.tpm) return 'deployment-tpm';
+  return null;
+}
+
+/** Everything that rules a deployment out for this request, in the order the trace reports it. */
+export function deploymentSkip(d: RtDeployment, s: DeploymentState, tokens: number, now: number): SkipReason | null {
+  if (!contextFits(d, tokens)) return 'context-too-small';
+  if (!breakerAllows(s.breaker, d.breaker, now)) return 'circuit-open';
+  return deploymentRateSkip(d, s, tokens, now);
+}
+
+/** Tenant request and token rates, checked once per request. */
+export function tenantRateSkip(t: RtTenant, s: TenantState, tokens: number, now: number): SkipReason | null {
+  if (t.rpm !== Infinity && windowSum(s.rpm, now) + 1 > t.rpm) return 'tenant-rpm';
+  if (t.tpm !== Infinity && windowSum(s.tpm, now) + tokens > t.tpm) return 'tenant-tpm';
+  return null;
+}
+
+/** The monthly budget, per candidate: a cheaper deployment may still fit when a dearer one does not. */
+export function tenantBudgetAllows(t: RtTenant, s: TenantState, costUsd: number, now: number): boolean {
+  return t.budgetUsd === Infinity || spendThisMonth(s, now) + costUsd <= t.budgetUsd;
+}
+
+export function backoffMs(retries: { backoff: { initialMs: number; maxMs: number; multiplier: number } }, retry: number): number {
+  const b = retries.backoff;
+  return Math.min(b.initialMs * Math.pow(b.multiplier, retry), b.maxMs);
+}

@@ -1,0 +1,52 @@
+/**
+ * The model-based properties again, with the Redis store against a real
+ * redis-server: one router, then two routers (two clients) sharing one Redis.
+ * The shared breaker state itself (not only each router's mirror) is held to
+ * the model. Fewer runs than the memory store: each route is two round trips.
+ */
+import fc from 'fast-check';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { createRedisStore, type RedisStore } from '../../src/runtime/stores/redis.ts';
+import { redisServerMissing, startRedisServer, type RedisServer } from '../fixtures/redis-server.ts';
+import { arbitraryPlan, commands, runModel } from './harness.ts';
+
+const missing = redisServerMissing();
+if (missing) console.warn(missing);
+
+describe.skipIf(missing !== null)('router against the reference model (Redis store)', () => {
+  let server: RedisServer;
+  let inspector: Redis;
+  let run = 0;
+  beforeAll(async () => {
+    server = await startRedisServer();
+    inspector = new Redis(server.url);
+  });
+  afterAll(async () => {
+    inspector?.disconnect();
+    await server?.dispose();
+  });
+
+  const remote = (prefix: string) => async (id: string) => {
+    const [s, o] = await inspector.hmget(`${prefix}{router}:d:${id}`, 's', 'o');
+    return { phase: ['closed', 'open', 'half-open'][Number(s ?? 0)]!, openedAt: Number(o ?? 0) };
+  };
+
+  for (const routers of [1, 2]) {
+    it(`holds every routing property with ${routers === 1 ? 'one router' : 'two routers sharing one Redis'}`, async () => {
+      await fc.assert(
+        fc.asyncProperty(arbitraryPlan, commands(40), fc.nat(), async (plan, cmds, seed) => {
+          const keyPrefix = `prop${run++}:`;
+          const stores: RedisStore[] = [];
+          for (let i = 0; i < routers; i++) stores.push(await createRedisStore({ url: server.url, keyPrefix }));
+          try {
+            await runModel({ plan, stores, remote: remote(keyPrefix) }, cmds, seed);
+          } finally {
+            await Promise.all(stores.map((s) => s.close()));
+          }
+        }),
+        { numRuns: 25 },
+      );
+    });
+  }
+});
