@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { capacityCommand } from './capacity.ts';
 import { compileCommand } from './compile.ts';
 import { EXIT, processIo, UserError, type Io } from './context.ts';
 import { initCommand } from './init.ts';
@@ -39,7 +40,7 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
     .addHelpText('after', HELP_FOOTER)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  for (const make of [initCommand, validateCommand, compileCommand, schemaCommand]) {
+  for (const make of [initCommand, validateCommand, compileCommand, capacityCommand, schemaCommand]) {
     program.addCommand(make(io, done).exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }));
   }
   return program;

@@ -119,6 +119,34 @@ export interface PlanPoolModel {
   maxModelLen: number;
   port: number | null;
   expected: { promptTokens: number; completionTokens: number };
+  /** GPU memory arithmetic for this engine (src/capacity); every vLLM batching knob comes from here. */
+  capacity: PlanCapacity;
+}
+
+/**
+ * Per-GPU memory budget of one vLLM engine and the batching knobs derived
+ * from it. GB are 10^9 bytes, rounded to 3 decimals so plan.json is stable.
+ */
+export interface PlanCapacity {
+  /** Resolved: the policy's value or the documented default. */
+  gpuMemoryUtilization: number;
+  /** GPUs in the tensor-parallel group (= tensorParallel). */
+  gpus: number;
+  vramGbPerGpu: number;
+  weightsGbPerGpu: number;
+  /** Activations, CUDA graphs and non-torch runtime memory kept out of the KV budget. */
+  reserveGbPerGpu: number;
+  kvBytesPerTokenPerGpu: number;
+  /** May be negative: the model does not fit. */
+  kvGbPerGpu: number;
+  /** Tokens of KV cache the engine can hold (whole 16-token blocks). */
+  kvTokens: number;
+  /** kvTokens / maxModelLen: requests at full context that fit at once. */
+  maxConcurrencyAtFullContext: number;
+  maxNumSeqs: number;
+  maxNumBatchedTokens: number;
+  /** True when at least one request of maxModelLen tokens fits in the KV cache. */
+  fits: boolean;
 }
 
 export interface PlanPool {

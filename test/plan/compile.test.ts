@@ -90,13 +90,13 @@ describe('normalization', () => {
   it('caps maxModelLen at the pool context and defaults the served name', () => {
     const plan = planOf(
       compileEdited((p) => {
-        p.gpuPools[0]!.models.push({ model: 'org/Small-Model', maxModelLen: 99_999, expected: { promptTokens: 1, completionTokens: 1 } });
-        p.gpuPools[0]!.models.push({ model: 'Other', servedName: 'other', maxModelLen: 4_096, expected: { promptTokens: 1, completionTokens: 1 } });
+        p.gpuPools[0]!.models.push({ model: 'meta-llama/Llama-3.2-1B-Instruct', maxModelLen: 99_999, expected: { promptTokens: 1, completionTokens: 1 } });
+        p.gpuPools[0]!.models.push({ model: 'Qwen/Qwen2.5-7B-Instruct', servedName: 'other', maxModelLen: 4_096, expected: { promptTokens: 1, completionTokens: 1 } });
       }),
     );
     const models = plan.pools['pool-a']!.models;
-    expect(Object.keys(models)).toEqual(['llama-3.1-8b-instruct', 'other', 'small-model']);
-    expect(models['small-model']!.maxModelLen).toBe(32_768);
+    expect(Object.keys(models)).toEqual(['llama-3.1-8b-instruct', 'llama-3.2-1b-instruct', 'other']);
+    expect(models['llama-3.2-1b-instruct']!.maxModelLen).toBe(32_768);
     expect(models.other!.maxModelLen).toBe(4_096);
   });
 

@@ -39,7 +39,7 @@ export function normalizePolicy(policy: Policy): { plan: UnhashedPlan; origins: 
   const defaultBreaker = normalizeBreaker(policy.circuitBreaker);
   const groups = policy.modelGroups.map((g, i) => [g.name, normalizeGroup(g, i, defaultBreaker, deployments, origins)] as const);
   const tenants = policy.tenants.map((t, i) => [t.id, normalizeTenant(t, i, origins)] as const);
-  const pools = policy.gpuPools.map((p, i) => [p.id, normalizePool(p, i, origins)] as const);
+  const pools = policy.gpuPools.map((p, i) => [p.id, normalizePool(p, i, origins, policy.gpuPools)] as const);
   const batchProfiles = policy.batchProfiles.map((b, i) => {
     const kind = must(providers.get(b.provider), `provider ${b.provider} of batch profile ${b.id}`).kind;
     return [b.id, normalizeBatchProfile(b, i, kind, origins)] as const;

@@ -1,11 +1,16 @@
+import { capacityFor, type PoolGpus } from '../../capacity/plan-capacity.ts';
 import type { GpuPool, PoolModel } from '../../model/gpu-pool.ts';
 import { servedNameOf } from '../defaults.ts';
 import { recordOrigin } from '../origins.ts';
 import type { PlanOrigins, PlanPool, PlanPoolModel } from '../types.ts';
 import { keyed, sortedStrings } from './keyed.ts';
 
-function normalizePoolModel(pool: GpuPool, m: PoolModel, servedName: string): PlanPoolModel {
-  return {
+function poolGpus(pool: GpuPool): PoolGpus {
+  return { id: pool.id, gpu: { model: pool.gpu.model, vramGb: pool.gpu.vramGb, count: pool.gpu.count } };
+}
+
+function normalizePoolModel(pool: GpuPool, m: PoolModel, servedName: string, gpus: Readonly<Record<string, PoolGpus>>): PlanPoolModel {
+  const settings: Omit<PlanPoolModel, 'capacity'> = {
     id: `${pool.id}/${servedName}`,
     model: m.model,
     servedName,
@@ -20,14 +25,30 @@ function normalizePoolModel(pool: GpuPool, m: PoolModel, servedName: string): Pl
     port: m.port ?? null,
     expected: { promptTokens: m.expected.promptTokens, completionTokens: m.expected.completionTokens },
   };
+  // Per-GPU memory, KV cache and batching knobs; gpuMemoryUtilization is resolved there (default 0.90).
+  return { ...settings, capacity: capacityFor(poolGpus(pool), settings, gpus) };
 }
 
-export function normalizePool(pool: GpuPool, i: number, origins: PlanOrigins): PlanPool {
+/** The GPUs of every pool by id, built once per policy (normalizePool runs once per pool). */
+const gpusByPolicy = new WeakMap<readonly GpuPool[], Record<string, PoolGpus>>();
+function gpusOf(allPools: readonly GpuPool[]): Record<string, PoolGpus> {
+  let gpus = gpusByPolicy.get(allPools);
+  if (gpus === undefined) {
+    gpus = {};
+    for (const p of allPools) if (!Object.hasOwn(gpus, p.id)) gpus[p.id] = poolGpus(p);
+    gpusByPolicy.set(allPools, gpus);
+  }
+  return gpus;
+}
+
+/** `allPools` resolves spansPools: a spanning model's GPUs are those of its pool and the pools it spans. */
+export function normalizePool(pool: GpuPool, i: number, origins: PlanOrigins, allPools: readonly GpuPool[] = [pool]): PlanPool {
+  const gpus = gpusOf(allPools);
   recordOrigin(origins, ['pools', pool.id], ['gpuPools', i]);
   const models = pool.models.map((m, j) => {
     const servedName = servedNameOf(m);
     recordOrigin(origins, ['pools', pool.id, 'models', servedName], ['gpuPools', i, 'models', j]);
-    return [servedName, normalizePoolModel(pool, m, servedName)] as const;
+    return [servedName, normalizePoolModel(pool, m, servedName, gpus)] as const;
   });
   return {
     id: pool.id,
