@@ -3,15 +3,20 @@
  * list of `vllm serve` flags (/work/shared/fixtures/vllm/engine_cli_flags.json):
  * the flag exists, its value has the flag's type, a value is among the
  * flag's choices, and a boolean is written in a form the flag accepts. The
- * emitted files are walked, so a key added to the emitter is checked without
- * touching this test.
+ * emitted files are walked (the reference policy, arbitrary compiled
+ * policies, plans built to take every branch, random pool plans), so a key
+ * added to the emitter is checked without touching this test.
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { Policy } from '../../src/model/policy.ts';
+import { compilePolicy } from '../../src/plan/compile.ts';
 import type { CompiledPlan, PlanPoolModel } from '../../src/plan/types.ts';
 import { booleanFlag, emitVllm } from '../../src/targets/vllm.ts';
+import { arbitraryPolicy } from '../fixtures/arbitrary-policy.ts';
+import { referencePolicy } from '../fixtures/policies.ts';
 import { arbitraryPoolPlan, basePlan, poolModel, referenceLikePlan } from './vllm-plan.fixture.ts';
 
 const FIXTURE = '/work/shared/fixtures/vllm/engine_cli_flags.json';
@@ -100,7 +105,8 @@ function emittedConfigs(plans: CompiledPlan[]): { path: string; config: Record<s
 }
 
 const samples = fc.sample(arbitraryPoolPlan, { numRuns: 100, seed: 42 });
-const emitted = emittedConfigs([...branchPlans(), ...samples]);
+const compiled = [await referencePolicy(), ...fc.sample(arbitraryPolicy, { numRuns: 30, seed: 7 }).map((p) => Policy.parse(p))].map((p) => compilePolicy(p).plan!);
+const emitted = emittedConfigs([...compiled, ...branchPlans(), ...samples]);
 
 describe('vLLM flags against the reference list of vllm serve flags', () => {
   it('covers every value of every enum the emitter writes', () => {

@@ -6,8 +6,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { Policy } from '../../src/model/policy.ts';
+import { compilePolicy } from '../../src/plan/compile.ts';
 import type { CompiledPlan } from '../../src/plan/types.ts';
 import { emitVllm, MAX_GPU_MEMORY_UTILIZATION } from '../../src/targets/vllm.ts';
+import { arbitraryPolicy } from '../fixtures/arbitrary-policy.ts';
 import { arbitraryPoolPlan, configToArgv } from './vllm-plan.fixture.ts';
 
 const RUNS = { numRuns: 300 };
@@ -48,6 +51,21 @@ function checkVllmInvariants(plan: CompiledPlan): void {
 }
 
 describe('vLLM emitter on arbitrary plans', () => {
+  it('holds on the plans of arbitrary valid policies, and every engine that fits gets a config', () => {
+    fc.assert(
+      fc.property(arbitraryPolicy, (input) => {
+        const plan = compilePolicy(Policy.parse(input)).plan!;
+        checkVllmInvariants(plan);
+        const paths = new Set(emitVllm(plan).map((a) => a.path));
+        for (const pool of Object.values(plan.pools))
+          for (const m of Object.values(pool.models))
+            if (m.capacity.fits && m.capacity.gpuMemoryUtilization <= MAX_GPU_MEMORY_UTILIZATION)
+              expect(paths.has(`vllm/${pool.id}/${m.servedName}.yaml`), m.id).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('stays inside the context and VRAM budget, agrees with itself and writes no key', () => {
     fc.assert(fc.property(arbitraryPoolPlan, checkVllmInvariants), RUNS);
   });

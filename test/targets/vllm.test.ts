@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { compilePolicy } from '../../src/plan/compile.ts';
 import type { Artifact, CompiledPlan } from '../../src/plan/types.ts';
+import { emitAll } from '../../src/targets/index.ts';
 import { booleanFlag, emitVllm, vllmEngines } from '../../src/targets/vllm.ts';
+import { referencePolicy } from '../fixtures/policies.ts';
 import { capacity, configToArgv, referenceLikePlan } from './vllm-plan.fixture.ts';
 
 const byPath = (artifacts: Artifact[]) => new Map(artifacts.map((a) => [a.path, a]));
@@ -104,6 +107,15 @@ describe('vLLM emitter', () => {
     expect(header(byPath(emitVllm(plan)).get('vllm/pool-a/llama-3.1-8b-instruct.yaml')!)).toContain("its port 9000 is not this server's port 8000");
   });
 
+  it('names the other engines on the same pools and says when a single GPU is over-committed', () => {
+    const files = byPath(emitVllm(referenceLikePlan()));
+    const h70 = header(files.get('vllm/pool-a/llama-3.1-70b-instruct.yaml')!);
+    expect(h70).toContain('pool-a: pool-a/llama-3.1-8b-instruct (0.9); pool-b: pool-b/llama-3.1-8b-instruct (0.9)');
+    expect(h70).toContain("cannot all run at once: pool-a's single GPU: 1.8; pool-b's single GPU: 1.8");
+    expect(header(files.get('vllm/pool-b/llama-3.1-8b-instruct.yaml')!)).toContain('pool-b: pool-a/llama-3.1-70b-instruct (0.9)');
+    expect(header(files.get('vllm/pool-c/llama-3.1-8b-instruct.yaml')!)).not.toContain('Other engines');
+  });
+
   it('a model that does not fit gets no config; the others still do', () => {
     const plan = referenceLikePlan();
     plan.pools['pool-a']!.models['llama-3.1-70b-instruct']!.capacity = capacity({ fits: false, kvGbPerGpu: -3, kvTokens: 0 });
@@ -173,5 +185,36 @@ describe('vLLM emitter', () => {
     expect(emitVllm(plan)).toEqual(emitVllm(referenceLikePlan()));
     expect(JSON.stringify(plan)).toBe(before);
     expect(vllmEngines(plan).map((e) => e.path)).toEqual(emitVllm(plan).filter((a) => a.path.endsWith('.yaml')).map((a) => a.path));
+  });
+});
+
+describe('vLLM configs of the reference policy', () => {
+  it('one per pool model, the 70B under pool-a over Ray, all within their pool context and capacity', async () => {
+    const plan = compilePolicy(await referencePolicy()).plan!;
+    const vllm = emitAll(plan).filter((a) => a.path.startsWith('vllm/'));
+    expect(vllm.map((a) => a.path)).toEqual([
+      'vllm/pool-a/llama-3.1-70b-instruct.args.json',
+      'vllm/pool-a/llama-3.1-70b-instruct.yaml',
+      'vllm/pool-a/llama-3.1-8b-instruct.args.json',
+      'vllm/pool-a/llama-3.1-8b-instruct.yaml',
+      'vllm/pool-b/llama-3.1-8b-instruct.args.json',
+      'vllm/pool-b/llama-3.1-8b-instruct.yaml',
+      'vllm/pool-c/llama-3.1-8b-instruct.args.json',
+      'vllm/pool-c/llama-3.1-8b-instruct.yaml',
+    ]);
+    for (const { yaml, args } of pairs(plan)) {
+      const config = parse(yaml.content, { version: '1.1' });
+      const [, poolId, file] = yaml.path.split('/');
+      const pool = plan.pools[poolId!]!;
+      const m = pool.models[file!.replace(/\.yaml$/, '')]!;
+      expect(config['max-model-len']).toBeLessThanOrEqual(pool.maxContext);
+      expect(config['max-num-batched-tokens']).toBe(Math.min(m.capacity.maxNumBatchedTokens, m.capacity.kvTokens));
+      expect(config['gpu-memory-utilization']).toBe(m.capacity.gpuMemoryUtilization);
+      expect(JSON.parse(args.content)).toEqual(configToArgv(config));
+      expect(header(yaml)).toContain(plan.hash);
+    }
+    const a70 = parse(vllm.find((a) => a.path === 'vllm/pool-a/llama-3.1-70b-instruct.yaml')!.content);
+    expect(a70).toMatchObject({ 'tensor-parallel-size': 2, 'distributed-executor-backend': 'ray', quantization: 'awq', port: 8001 });
+    expect(parse(vllm.find((a) => a.path === 'vllm/pool-c/llama-3.1-8b-instruct.yaml')!.content)['max-model-len']).toBe(16_384);
   });
 });

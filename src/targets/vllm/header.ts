@@ -88,6 +88,43 @@ function tensorParallelLines(plan: CompiledPlan, engine: VllmEngine): string[] {
   ];
 }
 
+/**
+ * Other engines of the plan on this engine's pools. vLLM's
+ * gpu-memory-utilization is a share of the whole GPU per engine, so engines
+ * placed on one GPU must sum to at most 1; the plan does not say which GPU
+ * of a multi-GPU pool each engine gets, so the file names who shares the
+ * pools, and says so outright where a single-GPU pool is over-committed.
+ */
+function sharingLines(plan: CompiledPlan, engine: VllmEngine): string[] {
+  const shared: string[] = [];
+  const over: string[] = [];
+  for (const poolId of [engine.pool.id, ...engine.model.spansPools]) {
+    const pool = plan.pools[poolId];
+    if (pool === undefined) continue;
+    const others: string[] = [];
+    let total = engine.model.capacity.gpuMemoryUtilization;
+    for (const p of Object.keys(plan.pools).sort(compareStrings).map((id) => plan.pools[id]!))
+      for (const name of Object.keys(p.models).sort(compareStrings)) {
+        const m = p.models[name]!;
+        if (m === engine.model || !(p.id === poolId || m.spansPools.includes(poolId))) continue;
+        const util = m.capacity?.gpuMemoryUtilization ?? 0;
+        total += util;
+        others.push(`${m.id} (${num(util)})`);
+      }
+    if (others.length === 0) continue;
+    shared.push(`${poolId}: ${others.join(', ')}`);
+    if (pool.gpu.count === 1 && total > 1) over.push(`${poolId}'s single GPU: ${num(total)}`);
+  }
+  if (shared.length === 0) return [];
+  const lines = [
+    '',
+    `Other engines on the same pools (gpu-memory-utilization): ${shared.join('; ')}.`,
+    `gpu-memory-utilization is each engine's share of a whole GPU: engines placed on one GPU must sum to at most 1.`,
+  ];
+  if (over.length > 0) lines.push(`Over-committed, these engines cannot all run at once: ${over.join('; ')}.`);
+  return lines;
+}
+
 export function headerComment(plan: CompiledPlan, engine: VllmEngine): string {
   const { pool, model } = engine;
   const port = model.port ?? DEFAULT_PORT;
@@ -104,13 +141,14 @@ export function headerComment(plan: CompiledPlan, engine: VllmEngine): string {
     '',
     ...apiKeyLines(plan, engine, port),
     ...tensorParallelLines(plan, engine),
+    ...sharingLines(plan, engine),
   ];
   if (negated.length > 0)
     lines.push('', `Features turned off are written as no-<flag>: true, because vLLM ignores <flag>: false in a --config file.`);
   const c = model.capacity;
   lines.push(
     '',
-    `Capacity per GPU: ${num(c.vramGbPerGpu)} GB VRAM at utilization ${num(c.gpuMemoryUtilization)}, weights ${num(c.weightsGbPerGpu)} GB, ` +
+    `Capacity per GPU, in GB of 10^9 bytes: ${num(c.vramGbPerGpu)} GB VRAM at utilization ${num(c.gpuMemoryUtilization)}, weights ${num(c.weightsGbPerGpu)} GB, ` +
       `reserve ${num(c.reserveGbPerGpu)} GB, KV cache ${num(c.kvGbPerGpu)} GB = ${c.kvTokens} tokens ` +
       `(${num(c.maxConcurrencyAtFullContext)} requests at full context).`,
   );
