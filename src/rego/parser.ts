@@ -520,12 +520,23 @@ export class Parser {
       this.next();
       return { type: 'array', items: [], loc };
     }
-    const first = this.parseTermOrNoBar();
+    const start = this.pos;
+    const startWildcards = this.wildcards;
+    let first = this.parseTermOrNoBar();
     if (this.isOp('|')) {
-      this.next();
-      const body = this.parseBody(']');
-      this.expectOp(']');
-      return { type: 'arraycompr', term: first, body, loc };
+      const afterHead = this.pos;
+      try {
+        this.next();
+        const body = this.parseBody(']');
+        this.expectOp(']');
+        return { type: 'arraycompr', term: first, body, loc };
+      } catch (e) {
+        // Not a comprehension: `[a | b, c]` is an array holding a set union.
+        this.pos = start;
+        this.wildcards = startWildcards;
+        first = this.parseTerm();
+        if (this.pos === afterHead) throw e;
+      }
     }
     const items = [first];
     while (this.isOp(',')) {
@@ -564,7 +575,23 @@ export class Parser {
       this.next();
       return { type: 'object', entries: [], loc };
     }
-    const first = this.parseTermOrNoBar();
+    const start = this.pos;
+    const startWildcards = this.wildcards;
+    let first = this.parseTermOrNoBar();
+    if (this.isOp('|')) {
+      const afterHead = this.pos;
+      try {
+        this.next();
+        const body = this.parseBody('}');
+        this.expectOp('}');
+        return { type: 'setcompr', term: first, body, loc };
+      } catch (e) {
+        this.pos = start;
+        this.wildcards = startWildcards;
+        first = this.parseTerm();
+        if (this.pos === afterHead) throw e;
+      }
+    }
     if (this.isOp(':')) {
       this.next();
       const firstValue = this.parseTermOrNoBar();
