@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { capacityCommand } from './capacity.ts';
 import { compileCommand } from './compile.ts';
 import { EXIT, processIo, UserError, type Io } from './context.ts';
+import { explainCommand } from './explain.ts';
 import { initCommand } from './init.ts';
 import { schemaCommand } from './schema.ts';
 import { validateCommand } from './validate.ts';
@@ -40,7 +41,7 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
     .addHelpText('after', HELP_FOOTER)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  for (const make of [initCommand, validateCommand, compileCommand, capacityCommand, schemaCommand]) {
+  for (const make of [initCommand, validateCommand, compileCommand, capacityCommand, explainCommand, schemaCommand]) {
     program.addCommand(make(io, done).exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }));
   }
   return program;

@@ -47,20 +47,21 @@ const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.
 export function renderTrace(trace: readonly Attempt[]): string {
   const lines: string[] = [];
   let group: string | null = null;
+  const width = Math.max(16, ...trace.map((a) => (a.deployment ?? '(whole group)').length)) + 2;
   for (const a of trace) {
     if (a.group !== group) {
       group = a.group;
       lines.push(`${a.step === 'primary' ? 'group' : a.step} ${a.group}`);
     }
-    const who = a.deployment ?? '(group)';
+    const who = pad(a.deployment ?? '(whole group)', width);
     if (a.outcome === 'skipped') {
-      lines.push(`  skip  ${pad(who, 28)} ${a.reason}${a.try > 0 ? ` (before retry ${a.try})` : ''}`);
+      lines.push(`  skip     ${who}${a.reason}${a.try > 0 ? ` (instead of retry ${a.try})` : ''}`);
       continue;
     }
-    const label = a.try === 0 ? 'call ' : `retry${a.try}`.padEnd(5);
+    const label = pad(a.try === 0 ? 'call' : `retry ${a.try}`, 9);
     const result = a.outcome === 'ok' ? 'ok' : `${a.reason}${a.status !== null ? ` ${a.status}` : ''}`;
-    const backoff = a.backoffMs > 0 ? `, backoff ${a.backoffMs} ms` : '';
-    lines.push(`  ${label} ${pad(who, 28)} ${pad(result, 14)} ${a.latencyMs} ms${backoff}`);
+    const extra = [a.latencyMs > 0 ? `${a.latencyMs} ms` : '', a.backoffMs > 0 ? `backoff ${a.backoffMs} ms` : ''].filter(Boolean).join(', ');
+    lines.push(`  ${label}${who}${extra ? pad(result, 14) + extra : result}`);
   }
   return lines.join('\n') + (lines.length ? '\n' : '');
 }
