@@ -90,8 +90,10 @@ export function compileParsed(modules: Module[], builtins: BuiltinRegistry): { c
     };
     const resolver = new Resolver(env);
     for (const raw of m.rules) {
+      const before = errors.length;
       const resolved = resolver.resolveRule(raw);
-      const rule = checkRuleSafety(resolved, arity, errors);
+      // Safety errors would only echo a name that did not resolve.
+      const rule = errors.length > before ? resolved : checkRuleSafety(resolved, arity, errors);
       const prefix: Value[] = [...m.packagePath];
       let i = 0;
       const ref = rule.ref;

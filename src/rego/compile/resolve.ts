@@ -198,6 +198,13 @@ export class Resolver {
     if (target.type === 'var' && target.name === 'data') return { ...w, target, value, resolved: { kind: 'data', path: [] } };
     const builtin = names.join('.');
     if (this.env.builtins.has(builtin) || NATIVE_CALLS.has(builtin)) {
+      const vn = nameOf(w.value);
+      const known = (n: string) => scope.lookup(n) !== undefined || n === 'data' || n === 'input' || this.env.ruleNames.has(n) || this.env.imports.has(n);
+      if (!fnValue && vn && vn.length > 1 && !known(vn[0]!)) {
+        // A dotted name that is neither a document nor a known function: an unknown builtin.
+        this.error('rego_type_error', `undefined function ${vn.join('.')}`, w.value.loc);
+        return { ...w, value };
+      }
       return { ...w, target, value, resolved: { kind: 'mock', name: builtin, fn: fnValue } };
     }
     this.error('rego_compile_error', 'with keyword target must reference existing input, data, or a function', w.target.loc);
