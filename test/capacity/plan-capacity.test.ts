@@ -79,7 +79,9 @@ describe('capacity of spanning models', () => {
   it('uses the smallest GPU among the pool and the pools it spans', () => {
     const plan = planOf(
       compileEdited((p) => {
-        p.gpuPools.push({ id: 'pool-c', gpu: { model: 'RTX 3090', vramGb: 24 }, maxContext: 8192, models: [{ model: 'meta-llama/Llama-3.2-1B-Instruct', expected: { promptTokens: 100, completionTokens: 100 } }] });
+        // Enough GPUs that every engine has its own.
+        p.gpuPools.push({ id: 'pool-c', gpu: { model: 'RTX 3090', vramGb: 24, count: 2 }, maxContext: 8192, models: [{ model: 'meta-llama/Llama-3.2-1B-Instruct', expected: { promptTokens: 100, completionTokens: 100 } }] });
+        p.gpuPools[0]!.gpu.count = 2;
         p.gpuPools[0]!.models.push({
           model: 'Qwen/Qwen2.5-14B-Instruct',
           tensorParallel: 2,
@@ -97,7 +99,7 @@ describe('capacity of spanning models', () => {
   it('counts the weights of the whole model over the tensor-parallel group', () => {
     const plan = planOf(
       compileEdited((p) => {
-        p.gpuPools[0]!.gpu.count = 4;
+        p.gpuPools[0]!.gpu.count = 5; // one for the 8B, four for the 32B
         p.gpuPools[0]!.models.push({ model: 'Qwen/Qwen2.5-32B-Instruct', tensorParallel: 4, maxModelLen: 8192, expected: { promptTokens: 1000, completionTokens: 200 } });
       }),
     );
