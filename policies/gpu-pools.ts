@@ -1,15 +1,20 @@
 import { defineGpuPools } from 'switchyard';
 
 /**
- * Pools A and B are single RTX 5090s (32 GB) with 32K context, pool C an
- * RTX 3090 (24 GB) with 16K. Llama 3.1 8B is the primary local model on
+ * Pools A and B are RTX 5090 hosts (32 GB per GPU) with 32K context, pool C
+ * an RTX 3090 (24 GB) with 16K. Llama 3.1 8B is the primary local model on
  * every pool; the premium 70B runs AWQ-quantized with tensor parallelism over
- * the 5090s of pools A and B.
+ * two 5090s, one from pool A and one from pool B.
+ *
+ * Every vLLM engine needs GPUs of its own (gpu-memory-utilization is a share
+ * of a whole GPU), so A and B carry two 5090s each: one for their 8B engine,
+ * one for their half of the 70B. With a single 5090 per pool the 8B and the
+ * 70B shard could not both start (switchyard reports gpu-overcommitted).
  */
 export const gpuPools = defineGpuPools([
   {
     id: 'pool-a',
-    gpu: { model: 'RTX 5090', vramGb: 32, count: 1 },
+    gpu: { model: 'RTX 5090', vramGb: 32, count: 2 },
     maxContext: 32_768,
     models: [
       {
@@ -34,7 +39,7 @@ export const gpuPools = defineGpuPools([
   },
   {
     id: 'pool-b',
-    gpu: { model: 'RTX 5090', vramGb: 32, count: 1 },
+    gpu: { model: 'RTX 5090', vramGb: 32, count: 2 },
     maxContext: 32_768,
     models: [
       {

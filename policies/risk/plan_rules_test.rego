@@ -22,7 +22,7 @@ base_plan := {
 		"chat-azure": {
 			"workload": "interactive",
 			"deployments": ["azure-gpt-4o"],
-			"fallbacks": [],
+			"fallbacks": ["chat"],
 			"retries": {"count": 1, "backoff": {"initialMs": 200, "maxMs": 1000, "multiplier": 2}},
 			"timeouts": {"requestMs": 600},
 			"circuitBreaker": {"errorRateThreshold": 0.05},

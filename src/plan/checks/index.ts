@@ -10,7 +10,7 @@ import { checkBatchProviders } from './batch.ts';
 import { checkDuplicates } from './duplicates.ts';
 import { checkContextWindowFallbacks, checkFallbackCycles, checkSelfFallbacks } from './fallbacks.ts';
 import { checkEmptyGroups, checkOrderedGroups, checkUnusedDeployments, checkWeights } from './groups.ts';
-import { checkDeploymentPools, checkTensorParallel } from './pools.ts';
+import { checkDeploymentPools, checkGpuPlacement, checkTensorParallel } from './pools.ts';
 import { checkReferences } from './references.ts';
 import { checkTenantKeys } from './tenants.ts';
 
@@ -28,6 +28,7 @@ export const CHECKS: readonly Check[] = [
   checkTenantKeys,
   checkDeploymentPools,
   checkTensorParallel,
+  checkGpuPlacement,
   checkBatchProviders,
   checkUnusedDeployments,
 ];

@@ -83,3 +83,56 @@ export function checkTensorParallel(policy: Policy): Diagnostic[] {
   });
   return out;
 }
+
+/**
+ * Every vLLM engine gets GPUs of its own: vLLM's gpu-memory-utilization is
+ * a share of a whole GPU per engine, and two engines that each size their
+ * KV cache from 90% of one GPU cannot both start. A model spanning pools
+ * takes an equal share of its tensor-parallel group from each pool.
+ */
+export function checkGpuPlacement(policy: Policy): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const byId = indexById(policy.gpuPools, (p) => p.id);
+  const claims = new Map<string, Array<{ engine: string; gpus: number }>>();
+  policy.gpuPools.forEach((pool, p) => {
+    pool.models.forEach((m, j) => {
+      const spans = [...new Set(m.spansPools)].filter((id) => id !== pool.id && byId.has(id));
+      const pools = [pool.id, ...spans];
+      const engine = `${pool.id}/${servedNameOf(m)}`;
+      const available = pools.reduce((a, id) => a + policy.gpuPools[byId.get(id)!]!.gpu.count, 0);
+      if (m.tensorParallel > available) return; // tensor-parallel-exceeds-gpus says it
+      if (m.tensorParallel % pools.length !== 0) {
+        out.push(
+          diagnostic(
+            'error',
+            'uneven-tensor-parallel-span',
+            `model ${q(servedNameOf(m))} of pool ${q(pool.id)} spreads tensorParallel ${m.tensorParallel} over ${pools.length} pools, which does not divide evenly`,
+            formatPath(['gpuPools', p, 'models', j, 'tensorParallel']),
+            { hint: `use a tensorParallel that is a multiple of ${pools.length}` },
+          ),
+        );
+        return;
+      }
+      for (const id of pools) {
+        const list = claims.get(id) ?? [];
+        list.push({ engine, gpus: m.tensorParallel / pools.length });
+        claims.set(id, list);
+      }
+    });
+  });
+  policy.gpuPools.forEach((pool, p) => {
+    const list = claims.get(pool.id) ?? [];
+    const used = list.reduce((a, c) => a + c.gpus, 0);
+    if (used > pool.gpu.count)
+      out.push(
+        diagnostic(
+          'error',
+          'gpu-overcommitted',
+          `pool ${q(pool.id)} has ${pool.gpu.count} GPU(s) but its engines need ${used}: ${list.map((c) => `${c.engine} (${c.gpus})`).join(', ')}`,
+          formatPath(['gpuPools', p, 'gpu', 'count']),
+          { hint: 'each vLLM engine needs GPUs of its own: add GPUs to the pool, move a model to another pool, or lower tensorParallel' },
+        ),
+      );
+  });
+  return out;
+}

@@ -1,0 +1,37 @@
+/**
+ * The default engine: Switchyard's own Rego interpreter (src/rego), so risk
+ * rules run in-process with no OPA binary. Compiled once, evaluated per input.
+ */
+import { compileModules, evalRule, type ModuleSource, type RegoError } from '../rego/index.ts';
+import { fromJSON, toJSON } from '../rego/value.ts';
+import { parseFindings } from './findings.ts';
+import { FINDING_SETS, RISK_PACKAGE, type PolicyEngine, type RiskFinding, type RiskInput } from './types.ts';
+
+/** The rule pack does not compile; carries OPA-style errors with file:row. */
+export class RulePackError extends Error {
+  constructor(readonly errors: RegoError[]) {
+    super(errors.map((e) => e.message).join('\n'));
+  }
+}
+
+export function createBuiltinEngine(modules: ModuleSource[]): PolicyEngine {
+  const { compiled, errors } = compileModules(modules);
+  if (!compiled) throw new RulePackError(errors);
+  return {
+    name: 'builtin',
+    async evaluate(input: RiskInput): Promise<RiskFinding[]> {
+      // JSON is the rules' view of the input, exactly as `opa eval -i` would see it.
+      const value = fromJSON(JSON.parse(JSON.stringify(input)));
+      return FINDING_SETS.flatMap((set) => {
+        try {
+          const result = evalRule(compiled, `data.${RISK_PACKAGE}.${set}`, { input: value });
+          return parseFindings(set, result === undefined ? undefined : toJSON(result));
+        } catch (e) {
+          const rego = (e as { regoError?: RegoError }).regoError;
+          if (rego) throw new RulePackError([rego]);
+          throw e;
+        }
+      });
+    },
+  };
+}
