@@ -6,10 +6,13 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { capacityCommand } from './capacity.ts';
+import { checkCommand } from './check.ts';
 import { compileCommand } from './compile.ts';
 import { EXIT, processIo, UserError, type Io } from './context.ts';
 import { explainCommand } from './explain.ts';
+import { gateCommand } from './gate.ts';
 import { initCommand } from './init.ts';
+import { policyCommand } from './policy-test.ts';
 import { schemaCommand } from './schema.ts';
 import { validateCommand } from './validate.ts';
 
@@ -30,7 +33,10 @@ Examples:
   switchyard validate --typecheck       schema, semantic and TypeScript checks
   switchyard compile                    write generated/ from policies/
   switchyard compile --check            fail when generated/ is out of date (for CI)
+  switchyard check                      validate and run the Rego risk rules
+  switchyard policy test                run the risk rules' own unit tests
   switchyard validate --format github   annotations for GitHub Actions
+  switchyard gate --prometheus URL      readiness gate against a Prometheus server
 `;
 
 export function buildProgram(io: Io, done: (code: number) => void): Command {
@@ -41,7 +47,7 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
     .addHelpText('after', HELP_FOOTER)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  for (const make of [initCommand, validateCommand, compileCommand, capacityCommand, explainCommand, schemaCommand]) {
+  for (const make of [initCommand, validateCommand, compileCommand, checkCommand, capacityCommand, explainCommand, gateCommand, schemaCommand, policyCommand]) {
     program.addCommand(make(io, done).exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }));
   }
   return program;
