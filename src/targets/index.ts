@@ -1,13 +1,16 @@
 import { compareDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { compareStrings } from '../plan/defaults.ts';
 import type { Artifact, CompiledPlan } from '../plan/types.ts';
+import { emitDocs } from './docs.ts';
+import { emitGrafana } from './grafana.ts';
 import { emitLitellm, litellmLimitations } from './litellm.ts';
 import { emitPlanJson } from './plan-json.ts';
+import { emitPrometheus } from './prometheus.ts';
 import { emitSql } from './sql.ts';
 import { emitVllm } from './vllm.ts';
 
 /** Every emitter; each is `(plan) => Artifact[]`, pure. Add new targets here. */
-export const EMITTERS: readonly ((plan: CompiledPlan) => Artifact[])[] = [emitPlanJson, emitVllm, emitLitellm, emitSql];
+export const EMITTERS: readonly ((plan: CompiledPlan) => Artifact[])[] = [emitPlanJson, emitVllm, emitLitellm, emitSql, (plan) => emitPrometheus(plan), emitGrafana, emitDocs];
 
 /** All artifacts of a plan, sorted by path so the writer and the drift check see one order. */
 export function emitAll(plan: CompiledPlan): Artifact[] {

@@ -135,7 +135,9 @@ export function errorRatio(w: string): string {
 
 /** Share of requests that failed per deployment, over `w` (what trips a circuit breaker). */
 export function deploymentErrorRatio(w: string): string {
-  return `sum by (deployment) (rate(${n('requests')}{outcome="error"}[${w}]))\n  / sum by (deployment) (rate(${n('requests')}[${w}]))`;
+  // A deployment without errors has no error series: count it as 0, not as missing.
+  const all = `sum by (deployment) (rate(${n('requests')}[${w}]))`;
+  return `(sum by (deployment) (rate(${n('requests')}{outcome="error"}[${w}])) or ${all} * 0)\n  / ${all}`;
 }
 
 /** Spend in USD per hour, over `w`. */

@@ -1,0 +1,212 @@
+/**
+ * Operator docs from handlebars templates (templates/): the readiness gate
+ * (`docs/readiness-gate.md`) and the runbooks (`docs/runbooks/*.md`). Every
+ * threshold, alert name, fallback chain and PromQL expression comes from the
+ * plan through the same modules the Prometheus rules and the gate use; the
+ * runbooks' alert headings are the anchors of the alerts' runbook_url.
+ *
+ * Templates are read once, when this module loads, so emitting stays pure.
+ */
+import Handlebars from 'handlebars';
+import { readFileSync } from 'node:fs';
+import { compareStrings } from '../plan/defaults.ts';
+import type { Artifact, CompiledPlan } from '../plan/types.ts';
+import { DASHBOARD_PATH, DASHBOARD_UID } from './grafana.ts';
+import { METRICS, metricTable, VLLM_JOB } from './metrics.ts';
+import { ALERT_RATE_WINDOW_MS, COST_BASELINE_OFFSET, num, promDuration } from './observability/promql.ts';
+import { alertRules, RUNBOOKS, type AlertRule } from './observability/rules.ts';
+import { RULES_PATH } from './prometheus.ts';
+import { CATEGORY_TITLES, criterionWindow, readinessCriteria, thresholdText, type Category } from './readiness.ts';
+
+const hbs = Handlebars.create();
+const load = (rel: string) =>
+  hbs.compile(readFileSync(new URL(`../../templates/${rel}`, import.meta.url), 'utf8'), { noEscape: true, strict: true });
+
+const TEMPLATES = {
+  readiness: load('readiness-gate.md.hbs'),
+  routerOutage: load('runbooks/router-outage.md.hbs'),
+  batchFailure: load('runbooks/batch-failure.md.hbs'),
+};
+
+export const DOC_PATHS = { readiness: 'docs/readiness-gate.md', routerOutage: RUNBOOKS.routerOutage, batchFailure: RUNBOOKS.batchFailure } as const;
+
+const code = (s: string) => `\`${s}\``;
+
+/** Model group chains as a runbook prints them: `chat` -> `chat-azure` -> ... */
+function groupsView(plan: CompiledPlan) {
+  return Object.keys(plan.groups)
+    .sort(compareStrings)
+    .map((name) => {
+      const g = plan.groups[name]!;
+      const deployments = g.deployments.map((id) => {
+        const d = plan.deployments[id];
+        return d ? `${code(id)} (${d.provider}, ${d.model})` : code(id);
+      });
+      return {
+        name,
+        workload: g.workload,
+        deployments: deployments.join(', '),
+        chain: [name, ...g.fallbacks].map(code).join(' → '),
+        hasFallbacks: g.fallbacks.length > 0,
+        contextFallbacks: g.contextWindowFallbacks.length ? g.contextWindowFallbacks.map(code).join(', ') : '—',
+        breaker: `opens above ${num(g.circuitBreaker.errorRateThreshold * 100)}% errors over ${promDuration(g.circuitBreaker.windowMs)} (min ${g.circuitBreaker.minRequests} requests), cooldown ${promDuration(g.circuitBreaker.cooldownMs)}`,
+        retries: `${g.retries.count} on ${g.retries.retryOn.join(', ')}`,
+        timeout: promDuration(g.timeouts.requestMs),
+        firstDeployment: g.deployments[0] ?? null,
+      };
+    });
+}
+
+/** Steps per alert kind: what to look at and what to do, naming the plan's own groups and commands. */
+function alertSteps(plan: CompiledPlan, r: AlertRule): string[] {
+  const groups = groupsView(plan);
+  const primary = groups.find((g) => g.workload === 'interactive' && g.hasFallbacks) ?? groups[0];
+  const explain = primary?.firstDeployment ? `switchyard explain -m ${primary.name} --down ${primary.firstDeployment}` : 'switchyard explain -m <group>';
+  const gate = 'switchyard gate --prometheus "$PROMETHEUS_URL"';
+  const kind = r.source.kind === 'alert' ? r.source.alert.kind : `slo:${r.source.target.metric}`;
+  switch (kind) {
+    case 'router_error_rate':
+      return [
+        `Find where the errors come from: ${code(`topk(5, sum by (group, deployment) (rate(${METRICS.requests.name}{outcome="error"}[5m])))`)}.`,
+        `If one provider fails, its breaker should open and traffic take the fallback chain: check ${code(`${METRICS.breakerState.name}`)} and run ${code(explain)} to see the route requests take without it.`,
+        `If every provider fails at once, suspect the router itself or its configuration: run ${code('switchyard compile --check')} to confirm the deployed generated/ matches policies/, and roll back (see Rollback) if a configuration change preceded the alert.`,
+        `Confirm recovery with ${code(gate)}.`,
+      ];
+    case 'circuit_breaker_open':
+      return [
+        `Identify the deployment from the alert label ${code('deployment')} and its provider status page.`,
+        `Run ${code(explain)} (replace the deployment) to see which fallback takes its traffic, and check that fallback has the capacity (its rpm/tpm limits in plan.json).`,
+        'The breaker half-opens after its cooldown and closes again after successful probes; if it keeps re-opening, lower that deployment\'s weight or remove it from its group in policies/routing.ts, then `switchyard compile` and deploy.',
+      ];
+    case 'router_state_unavailable':
+      return [
+        `Check the ${plan.routerState.kind} state store from the router host (for Redis: ${code('redis-cli -u "$SWITCHYARD_REDIS_URL" ping')}, and ${code('CLUSTER INFO')} when clustered).`,
+        'While it is unavailable each router keeps its own breaker and usage state: breakers trip per instance and rate limits are enforced per instance, so the effective limits are higher than planned.',
+        'Fail over to the Redis replica (cluster disaster recovery) or restore the primary; routers reconnect on their own.',
+      ];
+    case 'vllm_engine_down':
+      return [
+        `Check the engine process on the pool host (labels ${code('pool')}, ${code('instance')}); its launch config is generated/vllm/<pool>/<model>.yaml (${code('vllm serve --config <file>')}).`,
+        'An engine that does not start usually runs out of GPU memory: compare the capacity figures in plan.json (`pools.<pool>.models.<model>.capacity`) with `nvidia-smi`.',
+        `Meanwhile traffic for its groups takes the fallback chain; run ${code(`switchyard explain -m ${groups.find((g) => g.workload === 'cost_sensitive')?.name ?? '<group>'}`)} to see where it goes.`,
+      ];
+    case 'cost_anomaly':
+      return [
+        `Find the tenant and group behind the spend: ${code(`topk(5, sum by (tenant, group, provider) (rate(${METRICS.cost.name}[1h])))`)}.`,
+        `A fallback storm moves cost-sensitive traffic to hosted providers: check ${code('switchyard:fallback_success_rate')} and the vLLM engines.`,
+        'If one tenant is responsible, lower its rpm/tpm or monthly budget in policies/tenants.ts, `switchyard compile`, deploy.',
+      ];
+    case 'batch_queue_stuck':
+      return [
+        `Look at the profile's queue: ${code(`${METRICS.batchQueuePending.name}{profile="<profile>"}`)} and the runner logs.`,
+        'Check the provider Batch API status and quota (a file over the provider limit is rejected at submission).',
+        'Requests keep their place in the queue: once submission resumes, the oldest go first.',
+      ];
+    default:
+      return [
+        `Open the dashboard panel for ${code(r.reads)} and find the group, deployment or pool behind it.`,
+        `Run ${code(gate)} for the full picture, and ${code(explain)} to check the routes.`,
+        'If a policy change preceded the breach, roll back (see Rollback).',
+      ];
+  }
+}
+
+function alertView(plan: CompiledPlan, r: AlertRule) {
+  const from = r.source.kind === 'alert' ? `slos.alerts.${r.source.alert.id}` : `slos.targets.${r.source.target.id}`;
+  return {
+    name: r.alert,
+    anchor: r.runbook.anchor,
+    severity: r.severity,
+    // Prometheus fills these in from the alert's labels; the runbook names the label.
+    summary: r.summary.replace(/\{\{ \$labels\.([A-Za-z_][A-Za-z0-9_]*) \}\}/g, '<$1>').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
+    threshold: r.thresholdText,
+    forText: r.forMs > 0 ? promDuration(r.forMs) : 'immediately',
+    expr: r.expr,
+    from,
+    litellm: r.litellmFallback,
+    steps: alertSteps(plan, r),
+  };
+}
+
+function common(plan: CompiledPlan) {
+  return {
+    plan: { name: plan.name, hash: plan.hash },
+    rulesPath: `generated/${RULES_PATH}`,
+    dashboardPath: `generated/${DASHBOARD_PATH}`,
+    dashboardUid: DASHBOARD_UID,
+    vllmJob: VLLM_JOB,
+    rateWindow: promDuration(ALERT_RATE_WINDOW_MS),
+    baselineOffset: COST_BASELINE_OFFSET,
+  };
+}
+
+function readinessView(plan: CompiledPlan) {
+  const criteria = readinessCriteria(plan);
+  const categories = (Object.keys(CATEGORY_TITLES) as Category[])
+    .map((cat) => ({
+      title: CATEGORY_TITLES[cat],
+      criteria: criteria
+        .filter((c) => c.category === cat)
+        .map((c) => {
+          const window = criterionWindow(c, null);
+          return {
+            id: c.id,
+            description: c.description,
+            threshold: thresholdText(c),
+            window: window ?? 'instant',
+            promql: c.promql(window ?? '5m'),
+            from: c.from,
+            alert: c.alert,
+          };
+        }),
+    }))
+    .filter((c) => c.criteria.length > 0);
+  return { ...common(plan), categories, count: criteria.length };
+}
+
+function routerOutageView(plan: CompiledPlan) {
+  const alerts = alertRules(plan).filter((r) => r.runbook.file === RUNBOOKS.routerOutage);
+  return {
+    ...common(plan),
+    groups: groupsView(plan),
+    routerState: plan.routerState.kind === 'redis' ? `Redis${plan.routerState.cluster ? ' cluster' : ''} (${plan.routerState.url.ref}, key prefix ${plan.routerState.keyPrefix})` : 'in memory (per router instance)',
+    critical: alerts.filter((r) => r.source.kind === 'alert').map((r) => alertView(plan, r)),
+    slo: alerts.filter((r) => r.source.kind === 'slo').map((r) => alertView(plan, r)),
+    metrics: metricTable().map((m) => ({ ...m, labels: m.labels.join(', ') })),
+  };
+}
+
+function batchFailureView(plan: CompiledPlan) {
+  const profiles = Object.keys(plan.batchProfiles)
+    .sort(compareStrings)
+    .map((id) => {
+      const p = plan.batchProfiles[id]!;
+      return {
+        id,
+        provider: p.provider,
+        model: p.model,
+        endpoint: p.endpoint,
+        window: `${p.completionWindowHours}h`,
+        sla: `${p.slaHours}h`,
+        maxRequests: p.maxRequestsPerFile,
+        dataClasses: p.dataClasses.join(', ') || '—',
+        redaction: p.redaction.enabled ? p.redaction.rules.map((r) => code(r.name)).join(', ') || 'enabled, no rules' : 'off',
+        redacts: p.redaction.enabled && p.redaction.rules.length > 0,
+      };
+    });
+  return {
+    ...common(plan),
+    profiles,
+    alerts: alertRules(plan)
+      .filter((r) => r.runbook.file === RUNBOOKS.batchFailure)
+      .map((r) => alertView(plan, r)),
+  };
+}
+
+export function emitDocs(plan: CompiledPlan): Artifact[] {
+  return [
+    { path: DOC_PATHS.readiness, content: TEMPLATES.readiness(readinessView(plan)), mediaType: 'text/markdown' },
+    { path: DOC_PATHS.routerOutage, content: TEMPLATES.routerOutage(routerOutageView(plan)), mediaType: 'text/markdown' },
+    { path: DOC_PATHS.batchFailure, content: TEMPLATES.batchFailure(batchFailureView(plan)), mediaType: 'text/markdown' },
+  ];
+}
