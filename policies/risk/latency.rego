@@ -9,7 +9,7 @@ warn contains finding("retry-budget-exceeds-latency-slo", "medium", ["groups", n
 	some name, group in input.plan.groups
 	group.workload == "interactive"
 	worst := worst_case_group_ms(group)
-	slo := interactive_latency_slo_ms(input.plan)
+	slo := interactive_latency_slo
 	worst > slo
 	msg := sprintf("group %q can spend %vms on retries (%v attempts x %vms timeout plus backoff), over the %vms interactive latency objective", [name, worst, group.retries.count + 1, group.timeouts.requestMs, slo])
 }

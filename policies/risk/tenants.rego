@@ -18,11 +18,18 @@ group_rpm_capacity(name) := sum(rpms) if {
 	count(rpms) == count(deployments)
 }
 
+# Tenants with an rpm limit, by the groups they may use; built once.
+limited_tenants_by_group[name] contains id if {
+	some id, t in input.plan.tenants
+	t.rpm != null
+	some name in t.allowedGroups
+}
+
 warn contains finding("tenant-rpm-over-capacity", "low", ["groups", name], msg) if {
-	some name, _ in input.plan.groups
+	some name, ids in limited_tenants_by_group
 	capacity := group_rpm_capacity(name)
-	tenants := [id | some id, t in input.plan.tenants; name in t.allowedGroups; t.rpm != null]
-	asked := sum([input.plan.tenants[id].rpm | some id in tenants])
+	asked := sum([input.plan.tenants[id].rpm | some id in ids])
 	asked > capacity
+	tenants := sort([id | some id in ids])
 	msg := sprintf("tenants %v may send %v rpm to group %q, which serves %v rpm", [tenants, asked, name, capacity])
 }
