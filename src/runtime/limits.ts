@@ -4,11 +4,14 @@
  * fits. Token limits count what a request may use (input + max output), so
  * a limit holds even if every response uses its whole allowance.
  */
-import { breakerAllows } from './breaker.ts';
-import { spendThisMonth, type DeploymentState, type TenantState } from './state.ts';
+import * as state from './state.ts';
+import type { DeploymentState, TenantState } from './state.ts';
 import type { RtDeployment, RtTenant } from './tables.ts';
 import type { SkipReason } from './types.ts';
-import { windowSum } from './windows.ts';
+
+// How this project runs TypeScript (jiti) serves every imported binding through an interop Proxy;
+// the hot path binds the functions it calls once, at load.
+const { spendThisMonth } = state;
 
 /** Tokens a request may use: what it sends plus the most it may get back. */
 export const requestTokens = (inputTokens: number, maxOutputTokens: number): number => inputTokens + maxOutputTokens;
@@ -22,22 +25,42 @@ export function contextFits(d: RtDeployment, tokens: number): boolean {
 
 /** Rate limits of a deployment for one more call of `tokens`. */
 export function deploymentRateSkip(d: RtDeployment, s: DeploymentState, tokens: number, now: number): SkipReason | null {
-  if (d.rpm !== Infinity && windowSum(s.rpm, now) + 1 > d.rpm) return 'deployment-rpm';
-  if (d.tpm !== Infinity && windowSum(s.tpm, now) + tokens > d.tpm) return 'deployment-tpm';
+  if (d.rpm !== Infinity && s.rpm.sum(now) + 1 > d.rpm) return 'deployment-rpm';
+  if (d.tpm !== Infinity && s.tpm.sum(now) + tokens > d.tpm) return 'deployment-tpm';
   return null;
 }
 
 /** Everything that rules a deployment out for this request, in the order the trace reports it. */
 export function deploymentSkip(d: RtDeployment, s: DeploymentState, tokens: number, now: number): SkipReason | null {
   if (!contextFits(d, tokens)) return 'context-too-small';
-  if (!breakerAllows(s.breaker, d.breaker, now)) return 'circuit-open';
+  if (!s.breaker.allows(d.breaker, now)) return 'circuit-open';
   return deploymentRateSkip(d, s, tokens, now);
 }
 
 /** Tenant request and token rates, checked once per request. */
 export function tenantRateSkip(t: RtTenant, s: TenantState, tokens: number, now: number): SkipReason | null {
-  if (t.rpm !== Infinity && windowSum(s.rpm, now) + 1 > t.rpm) return 'tenant-rpm';
-  if (t.tpm !== Infinity && windowSum(s.tpm, now) + tokens > t.tpm) return 'tenant-tpm';
+  if (t.rpm !== Infinity && s.rpm.sum(now) + 1 > t.rpm) return 'tenant-rpm';
+  if (t.tpm !== Infinity && s.tpm.sum(now) + tokens > t.tpm) return 'tenant-tpm';
+  return null;
+}
+
+/**
+ * Everything that rules a deployment out for this request, in the order the
+ * trace reports it: context window, breaker, rates, then the tenant's budget
+ * at this deployment's price.
+ */
+export function candidateSkip(
+  d: RtDeployment,
+  s: DeploymentState,
+  tenant: RtTenant | null,
+  ts: TenantState | null,
+  inputTokens: number,
+  outputTokens: number,
+  now: number,
+): SkipReason | null {
+  const r = deploymentSkip(d, s, inputTokens + outputTokens, now);
+  if (r !== null) return r;
+  if (tenant !== null && !tenantBudgetAllows(tenant, ts!, estimatedCostUsd(d, inputTokens, outputTokens), now)) return 'tenant-budget';
   return null;
 }
 

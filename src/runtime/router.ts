@@ -5,16 +5,21 @@
  */
 import type { CompiledPlan } from '../plan/types.ts';
 import { PHASE_NAMES, type BreakerPhaseName } from './breaker.ts';
-import { deploymentRateSkip, estimatedCostUsd, backoffMs, requestTokens, tenantRateSkip } from './limits.ts';
-import { markUsable, pickNext } from './selection.ts';
+import * as limits from './limits.ts';
+import * as selection from './selection.ts';
 import type { Session } from './state.ts';
 import type { PickContext } from './strategies/index.ts';
 import { memoryStore } from './stores/memory.ts';
 import type { RouterStore } from './stores/store.ts';
 import { buildTables, type RouterTables, type RtDeployment, type RtLink, type RtTenant } from './tables.ts';
-import { called, isDeploymentFault, isRetryable, skipped } from './trace.ts';
-import { windowSum } from './windows.ts';
+import * as traces from './trace.ts';
 import type { Attempt, Clock, Random, RouteRequest, RouteResult, RouterEvents, RouterMetrics, Transport, TransportResult, TransportSuccess } from './types.ts';
+
+// How this project runs TypeScript (jiti) serves every imported binding through an interop Proxy;
+// the hot path binds the functions it calls once, at load.
+const { deploymentRateSkip, estimatedCostUsd, backoffMs, requestTokens, tenantRateSkip } = limits;
+const { markUsable, pickNext } = selection;
+const { called, isDeploymentFault, isRetryable, skipped } = traces;
 
 export interface RouterOptions {
   store?: RouterStore;
@@ -46,12 +51,17 @@ const isPromise = <T>(v: T | Promise<T>): v is Promise<T> => typeof (v as { then
 
 /** A transport that throws instead of answering failed to connect, as far as routing is concerned. */
 const THROWN: TransportResult = { ok: false, kind: 'connection', latencyMs: 0 };
+const SUCCESS = -1;
+const STOP = -2;
 
 export function createRouter(plan: CompiledPlan, options: RouterOptions): Router {
   const tables = buildTables(plan);
   const store = options.store ?? memoryStore();
   const { clock, random, transport, events } = options;
   store.attach({ plan, tables, events });
+  // Usable-candidate masks, reused across requests (each request holds one while it runs).
+  const maxGroupSize = Math.max(1, ...tables.groups.map((g) => g.candidates.length));
+  const masks: Uint8Array[] = [];
   const counts = { requests: 0, succeeded: 0, failed: 0, servedByFallback: 0, calls: 0 };
 
   function finish(ok: boolean, trace: Attempt[], link?: RtLink, d?: RtDeployment, response?: TransportSuccess): RouteResult {
@@ -64,66 +74,54 @@ export function createRouter(plan: CompiledPlan, options: RouterOptions): Router
     return { ok, trace };
   }
 
-  /** Calls one deployment, retrying per the group's policy; the success, or null to move on. */
-  async function callWithRetries(
-    session: Session,
-    link: RtLink,
-    d: RtDeployment,
-    request: RouteRequest,
-    tenant: RtTenant | null,
-    tokens: number,
-    calledSet: number[],
-    trace: Attempt[],
-  ): Promise<TransportSuccess | null> {
-    const g = link.group;
-    const timeoutMs = d.timeoutMs ?? g.requestTimeoutMs;
-    const state = session.state.deployments[d.index]!;
-    for (let k = 0; k <= g.retries.count; k++) {
-      let now = clock.now();
-      // Limits and the breaker are checked again before every call: the previous attempt changed them.
-      const limited = deploymentRateSkip(d, state, tokens, now);
-      if (limited !== null) {
-        trace.push(skipped(g.name, link.step, d.id, limited, k));
-        return null;
-      }
-      if (!session.admit(d, now)) {
-        trace.push(skipped(g.name, link.step, d.id, 'circuit-open', k));
-        return null;
-      }
-      session.call(d, tokens, now);
-      if (k === 0) calledSet.push(d.index);
-      counts.calls++;
-      let r: TransportResult;
-      try {
-        r = await transport.call(d.plan, request, request.signal ? { timeoutMs, signal: request.signal } : { timeoutMs });
-      } catch {
-        r = THROWN;
-      }
-      now = clock.now();
-      const attempt = called(g.name, link.step, d.id, k, r);
-      trace.push(attempt);
-      if (r.ok) {
-        const before = session.result(d, now, false, r.latencyMs);
-        if (before !== state.breaker.phase) emitBreaker(d, before, now);
-        if (tenant !== null) session.spend(tenant, estimatedCostUsd(d, r.usage.inputTokens, r.usage.outputTokens), now);
-        return r;
-      }
-      const before = session.result(d, now, isDeploymentFault(r), r.kind === 'timeout' ? r.latencyMs : null);
-      if (before !== state.breaker.phase) emitBreaker(d, before, now);
-      if (k === g.retries.count || !isRetryable(r, g.retries.retryOn)) return null;
-      let delay = backoffMs(g.retries, k);
-      if (r.retryAfterMs !== undefined) {
-        // A deployment that asks for a longer pause than the policy's longest backoff is left for the next one.
-        if (r.retryAfterMs > g.retries.backoff.maxMs) {
-          trace.push(skipped(g.name, link.step, d.id, 'retry-after-too-long', k + 1));
-          return null;
-        }
-        delay = Math.max(delay, r.retryAfterMs);
-      }
-      attempt.backoffMs = delay;
-      await clock.sleep(delay);
+  /**
+   * Before call k to a deployment: limits and the breaker are checked again
+   * (the previous attempt changed them) and the call is counted. False, with
+   * the reason traced, when the deployment may not be called (again).
+   */
+  function beforeCall(session: Session, link: RtLink, d: RtDeployment, k: number, tokens: number, trace: Attempt[]): boolean {
+    const now = clock.now();
+    const limited = deploymentRateSkip(d, session.state.deployments[d.index]!, tokens, now);
+    if (limited !== null) {
+      trace.push(skipped(link.group.name, link.step, d.id, limited, k));
+      return false;
     }
-    return null;
+    if (!session.admit(d, now)) {
+      trace.push(skipped(link.group.name, link.step, d.id, 'circuit-open', k));
+      return false;
+    }
+    session.call(d, tokens, now);
+    counts.calls++;
+    return true;
+  }
+
+  /** After call k: records the outcome; SUCCESS, STOP (move on to the next deployment), or the backoff before retrying. */
+  function afterCall(session: Session, link: RtLink, d: RtDeployment, k: number, r: TransportResult, tenant: RtTenant | null, trace: Attempt[]): number {
+    const g = link.group;
+    const now = clock.now();
+    const attempt = called(g.name, link.step, d.id, k, r);
+    trace.push(attempt);
+    const breaker = session.state.deployments[d.index]!.breaker;
+    if (r.ok) {
+      const before = session.result(d, now, false, r.latencyMs);
+      if (before !== breaker.phase) emitBreaker(d, before, now);
+      if (tenant !== null) session.spend(tenant, estimatedCostUsd(d, r.usage.inputTokens, r.usage.outputTokens), now);
+      return SUCCESS;
+    }
+    const before = session.result(d, now, isDeploymentFault(r), r.kind === 'timeout' ? r.latencyMs : null);
+    if (before !== breaker.phase) emitBreaker(d, before, now);
+    if (k === g.retries.count || !isRetryable(r, g.retries.retryOn)) return STOP;
+    let delay = backoffMs(g.retries, k);
+    if (r.retryAfterMs !== undefined) {
+      // A deployment that asks for a longer pause than the policy's longest backoff is left for the next one.
+      if (r.retryAfterMs > g.retries.backoff.maxMs) {
+        trace.push(skipped(g.name, link.step, d.id, 'retry-after-too-long', k + 1));
+        return STOP;
+      }
+      delay = Math.max(delay, r.retryAfterMs);
+    }
+    attempt.backoffMs = delay;
+    return delay;
   }
 
   function emitBreaker(d: RtDeployment, before: number, now: number): void {
@@ -154,6 +152,7 @@ export function createRouter(plan: CompiledPlan, options: RouterOptions): Router
     const begun = store.begin(tenant, links, now);
     const session = isPromise(begun) ? await begun : begun;
     const state = session.state;
+    let usable: Uint8Array | undefined;
     try {
       if (tenant !== null) {
         const limited = tenantRateSkip(tenant, state.tenants[tenant.index]!, tokens, now);
@@ -173,8 +172,8 @@ export function createRouter(plan: CompiledPlan, options: RouterOptions): Router
           continue;
         }
         ctx.now = now = clock.now();
-        const usable = new Uint8Array(lg.candidates.length);
-        let left = markUsable(link, usable, state, tenant, tokens, ctx, calledSet, trace);
+        usable ??= masks.pop() ?? new Uint8Array(maxGroupSize);
+        let left = markUsable(link, usable, state, tenant, ctx, calledSet, trace);
         while (left > 0) {
           ctx.now = clock.now();
           const i = pickNext(lg, usable, ctx);
@@ -182,12 +181,26 @@ export function createRouter(plan: CompiledPlan, options: RouterOptions): Router
           usable[i] = 0;
           left--;
           const d = lg.candidates[i]!;
-          const ok = await callWithRetries(session, link, d, request, tenant, tokens, calledSet, trace);
-          if (ok !== null) return finish(true, trace, link, d, ok);
+          const timeoutMs = d.timeoutMs ?? lg.requestTimeoutMs;
+          for (let k = 0; k <= lg.retries.count; k++) {
+            if (!beforeCall(session, link, d, k, tokens, trace)) break;
+            if (k === 0) calledSet.push(d.index);
+            let r: TransportResult;
+            try {
+              r = await transport.call(d.plan, request, request.signal ? { timeoutMs, signal: request.signal } : { timeoutMs });
+            } catch {
+              r = THROWN;
+            }
+            const next = afterCall(session, link, d, k, r, tenant, trace);
+            if (next === SUCCESS) return finish(true, trace, link, d, r as TransportSuccess);
+            if (next === STOP) break;
+            await clock.sleep(next);
+          }
         }
       }
       return finish(false, trace);
     } finally {
+      if (usable !== undefined) masks.push(usable);
       const committed = store.commit(session, clock.now());
       if (isPromise(committed)) await committed;
     }
@@ -217,8 +230,8 @@ export function createRouter(plan: CompiledPlan, options: RouterOptions): Router
         breaker: PHASE_NAMES[s.breaker.phase],
         openedAt: s.breaker.openedAt,
         latencyMs: Number.isNaN(s.latencyMs) ? null : s.latencyMs,
-        rpmUsed: windowSum(s.rpm, now),
-        tpmUsed: windowSum(s.tpm, now),
+        rpmUsed: s.rpm.sum(now),
+        tpmUsed: s.tpm.sum(now),
       };
     },
     close: () => store.close(),

@@ -3,30 +3,25 @@
  * to call next. Pure: reads the remembered state, writes only the trace
  * lines and the usable mask it is given.
  */
-import { deploymentSkip, estimatedCostUsd, tenantBudgetAllows } from './limits.ts';
+import * as limits from './limits.ts';
 import type { LocalState } from './state.ts';
-import { STRATEGIES, type PickContext } from './strategies/index.ts';
+import * as strategies from './strategies/index.ts';
+import type { PickContext } from './strategies/index.ts';
 import type { RtGroup, RtLink, RtTenant } from './tables.ts';
-import { skipped } from './trace.ts';
+import * as traces from './trace.ts';
 import type { Attempt, SkipReason } from './types.ts';
 
+// How this project runs TypeScript (jiti) serves every imported binding through an interop Proxy;
+// the hot path binds the functions it calls once, at load.
+const { candidateSkip } = limits;
+const { STRATEGIES } = strategies;
+const { skipped } = traces;
+
 /** Why this deployment cannot be called now, or null. `called` lists deployment indexes already called in this request. */
-export function candidateSkip(
-  g: RtGroup,
-  i: number,
-  state: LocalState,
-  tenant: RtTenant | null,
-  tokens: number,
-  ctx: PickContext,
-  called: readonly number[],
-): SkipReason | null {
+export function skipReason(g: RtGroup, i: number, state: LocalState, tenant: RtTenant | null, ctx: PickContext, called: readonly number[]): SkipReason | null {
   const d = g.candidates[i]!;
   if (called.length !== 0 && called.includes(d.index)) return 'already-tried';
-  const r = deploymentSkip(d, state.deployments[d.index]!, tokens, ctx.now);
-  if (r !== null) return r;
-  if (tenant !== null && !tenantBudgetAllows(tenant, state.tenants[tenant.index]!, estimatedCostUsd(d, ctx.inputTokens, ctx.outputTokens), ctx.now))
-    return 'tenant-budget';
-  return null;
+  return candidateSkip(d, state.deployments[d.index]!, tenant, tenant === null ? null : state.tenants[tenant.index]!, ctx.inputTokens, ctx.outputTokens, ctx.now);
 }
 
 /** Marks the usable candidates of a group, tracing the others; returns how many are usable. */
@@ -35,7 +30,6 @@ export function markUsable(
   usable: Uint8Array,
   state: LocalState,
   tenant: RtTenant | null,
-  tokens: number,
   ctx: PickContext,
   called: readonly number[],
   trace: Attempt[],
@@ -43,7 +37,7 @@ export function markUsable(
   const g = link.group;
   let n = 0;
   for (let i = 0; i < g.candidates.length; i++) {
-    const reason = candidateSkip(g, i, state, tenant, tokens, ctx, called);
+    const reason = skipReason(g, i, state, tenant, ctx, called);
     if (reason === null) {
       usable[i] = 1;
       n++;

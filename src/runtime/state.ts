@@ -3,25 +3,25 @@
  * as plain objects the pure decision functions read and update. The memory
  * store is one of these; the Redis store keeps one as its local mirror.
  */
-import { breakerAdmit, breakerRecord, createBreaker, type BreakerPhase, type BreakerState } from './breaker.ts';
+import { Breaker, type BreakerPhase } from './breaker.ts';
 import type { RouterTables, RtDeployment, RtTenant } from './tables.ts';
 import { LIMIT_WINDOW_MS } from './tables.ts';
-import { createWindow, monthOf, windowAdd, type Window } from './windows.ts';
+import { monthOf, SlidingWindow } from './windows.ts';
 
 /** Weight of the newest observation in the latency EWMA. */
 export const EWMA_ALPHA = 0.2;
 
 export interface DeploymentState {
-  breaker: BreakerState;
-  rpm: Window;
-  tpm: Window;
+  breaker: Breaker;
+  rpm: SlidingWindow;
+  tpm: SlidingWindow;
   /** EWMA of observed latency in ms; NaN until the first observation. */
   latencyMs: number;
 }
 
 export interface TenantState {
-  rpm: Window;
-  tpm: Window;
+  rpm: SlidingWindow;
+  tpm: SlidingWindow;
   /** Budget period (monthOf) the spend belongs to. */
   month: number;
   spendUsd: number;
@@ -31,11 +31,11 @@ export interface TenantState {
 }
 
 export function createDeploymentState(d: RtDeployment): DeploymentState {
-  return { breaker: createBreaker(d.breaker), rpm: createWindow(LIMIT_WINDOW_MS), tpm: createWindow(LIMIT_WINDOW_MS), latencyMs: NaN };
+  return { breaker: new Breaker(d.breaker), rpm: new SlidingWindow(LIMIT_WINDOW_MS), tpm: new SlidingWindow(LIMIT_WINDOW_MS), latencyMs: NaN };
 }
 
 export function createTenantState(): TenantState {
-  return { rpm: createWindow(LIMIT_WINDOW_MS), tpm: createWindow(LIMIT_WINDOW_MS), month: -1, spendUsd: 0, monthStart: 0, monthEnd: 0 };
+  return { rpm: new SlidingWindow(LIMIT_WINDOW_MS), tpm: new SlidingWindow(LIMIT_WINDOW_MS), month: -1, spendUsd: 0, monthStart: 0, monthEnd: 0 };
 }
 
 /** Spend in the budget period containing `now` (rolling the period over when it has ended). */
@@ -84,22 +84,22 @@ export class LocalState implements Session {
   }
 
   admit(d: RtDeployment, now: number): boolean {
-    return breakerAdmit(this.deployments[d.index]!.breaker, d.breaker, now);
+    return this.deployments[d.index]!.breaker.admit(d.breaker, now);
   }
   call(d: RtDeployment, tokens: number, now: number): void {
     const s = this.deployments[d.index]!;
-    windowAdd(s.rpm, now, 1);
-    windowAdd(s.tpm, now, tokens);
+    s.rpm.add(now, 1);
+    s.tpm.add(now, tokens);
   }
   result(d: RtDeployment, now: number, failed: boolean, latencyMs: number | null): BreakerPhase {
     const s = this.deployments[d.index]!;
     if (latencyMs !== null) s.latencyMs = ewma(s.latencyMs, latencyMs);
-    return breakerRecord(s.breaker, d.breaker, now, failed);
+    return s.breaker.record(d.breaker, now, failed);
   }
   tenantRequest(t: RtTenant, tokens: number, now: number): void {
     const s = this.tenants[t.index]!;
-    windowAdd(s.rpm, now, 1);
-    windowAdd(s.tpm, now, tokens);
+    s.rpm.add(now, 1);
+    s.tpm.add(now, tokens);
   }
   spend(t: RtTenant, usd: number, now: number): void {
     const s = this.tenants[t.index]!;

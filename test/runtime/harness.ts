@@ -40,11 +40,17 @@ const tighten = fc.record({
   ),
 });
 
-/** A runnable plan: compiled from an arbitrary valid policy, then given small limits so that they bind within a short run. */
-export const arbitraryPlan: fc.Arbitrary<CompiledPlan> = fc.tuple(arbitraryPolicy, tighten).map(([input, t]) => {
-  const r = compilePolicy(Policy.parse(input));
-  if (!r.plan) throw new Error(`arbitrary policy did not compile: ${r.diagnostics.map((d) => d.message).join('; ')}`);
-  const plan = structuredClone(r.plan);
+/**
+ * A runnable plan: compiled from an arbitrary policy, then given small limits
+ * so that they bind within a short run. Policies the compiler rejects (its
+ * checks grow over time, e.g. GPU capacity) are left out: the router only ever
+ * runs compiled plans.
+ */
+export const arbitraryPlan: fc.Arbitrary<CompiledPlan> = fc
+  .tuple(arbitraryPolicy.map((input) => compilePolicy(Policy.parse(input)).plan), tighten)
+  .filter((x): x is [CompiledPlan, (typeof x)[1]] => x[0] !== undefined)
+  .map(([compiled, t]) => {
+  const plan = structuredClone(compiled);
   Object.keys(plan.deployments)
     .sort()
     .forEach((id, i) => {
@@ -220,17 +226,21 @@ class RouteCommand implements fc.AsyncCommand<ModelState, Real> {
       }
     }
 
-    await checkBreakers(m, r, router);
+    // A router's mirror is fresh for what its last request read (the chain's deployments); with one router, for all.
+    const fresh = r.routers.length === 1 ? null : new Set(chain.flatMap((l) => plan.groups[l.group]!.deployments));
+    await checkBreakers(m, r, router, fresh);
   }
   toString = () => `route(group ${this.group}, tenant ${this.tenant}, ${this.inTok}+${this.outTok} tokens, via ${this.via})`;
 }
 
 /** The model's breakers against the mirror of the router that just routed (others refresh theirs on their next request) and the shared store. */
-async function checkBreakers(m: ModelState, r: Real, router: Router): Promise<void> {
+async function checkBreakers(m: ModelState, r: Real, router: Router, fresh: Set<string> | null): Promise<void> {
   for (const [id, b] of m.model.breakers) {
-    const v = router.inspect(id);
-    expect(v.breaker, `breaker of ${id}`).toBe(b.phase);
-    if (b.phase !== 'closed') expect(v.openedAt).toBe(b.openedAt);
+    if (fresh === null || fresh.has(id)) {
+      const v = router.inspect(id);
+      expect(v.breaker, `breaker of ${id}`).toBe(b.phase);
+      if (b.phase !== 'closed') expect(v.openedAt).toBe(b.openedAt);
+    }
     if (r.remote) {
       const v = await r.remote(id);
       expect(v.phase, `shared breaker of ${id}`).toBe(b.phase);

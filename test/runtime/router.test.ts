@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createBreaker, breakerAdmit, breakerRecord, CLOSED, HALF_OPEN, OPEN } from '../../src/runtime/breaker.ts';
+import { Breaker, CLOSED, HALF_OPEN, OPEN } from '../../src/runtime/breaker.ts';
 import { manualClock, seededRandom } from '../../src/runtime/clock.ts';
 import { dryRunTransport } from '../../src/runtime/dry-run.ts';
 import { createRouter } from '../../src/runtime/router.ts';
 import type { Transport, TransportResult } from '../../src/runtime/types.ts';
-import { createWindow, windowAdd, windowSum } from '../../src/runtime/windows.ts';
+import { SlidingWindow } from '../../src/runtime/windows.ts';
 import { BREAKER, deployment, group, plan } from './plans.ts';
 
 /** Answers each deployment from a queue of results (the last one repeats). */
@@ -115,32 +115,32 @@ describe('strategies', () => {
 describe('breaker and windows', () => {
   it('closed -> open -> half-open -> closed, and half-open -> open on a failure', () => {
     const cfg = { errorRateThreshold: 0.5, minRequests: 2, windowMs: 60_000, cooldownMs: 1_000, halfOpenProbes: 2 };
-    const b = createBreaker(cfg);
-    breakerRecord(b, cfg, 0, true);
+    const b = new Breaker(cfg);
+    b.record(cfg, 0, true);
     expect(b.phase).toBe(CLOSED); // below minRequests
-    breakerRecord(b, cfg, 1, true);
+    b.record(cfg, 1, true);
     expect(b.phase).toBe(OPEN);
-    expect(breakerAdmit(b, cfg, 500)).toBe(false);
-    expect(breakerAdmit(b, cfg, 1_001)).toBe(true);
+    expect(b.admit(cfg, 500)).toBe(false);
+    expect(b.admit(cfg, 1_001)).toBe(true);
     expect(b.phase).toBe(HALF_OPEN);
-    expect(breakerAdmit(b, cfg, 1_002)).toBe(true);
-    expect(breakerAdmit(b, cfg, 1_003)).toBe(false); // two probes only
-    breakerRecord(b, cfg, 1_010, false);
-    breakerRecord(b, cfg, 1_011, false);
+    expect(b.admit(cfg, 1_002)).toBe(true);
+    expect(b.admit(cfg, 1_003)).toBe(false); // two probes only
+    b.record(cfg, 1_010, false);
+    b.record(cfg, 1_011, false);
     expect(b.phase).toBe(CLOSED);
-    breakerRecord(b, cfg, 2_000, true);
-    breakerRecord(b, cfg, 2_001, true);
-    expect(breakerAdmit(b, cfg, 3_100) && b.phase).toBe(HALF_OPEN);
-    breakerRecord(b, cfg, 3_101, true);
+    b.record(cfg, 2_000, true);
+    b.record(cfg, 2_001, true);
+    expect(b.admit(cfg, 3_100) && b.phase).toBe(HALF_OPEN);
+    b.record(cfg, 3_101, true);
     expect(b).toMatchObject({ phase: OPEN, openedAt: 3_101 });
   });
 
   it('a window counts at least everything in the last windowMs, and forgets what is older than a bucket more', () => {
-    const w = createWindow(60_000);
-    windowAdd(w, 1_000, 5);
-    windowAdd(w, 30_000, 2);
-    expect(windowSum(w, 60_999)).toBe(7);
-    expect(windowSum(w, 64_000)).toBe(2);
-    expect(windowSum(w, 200_000)).toBe(0);
+    const w = new SlidingWindow(60_000);
+    w.add(1_000, 5);
+    w.add(30_000, 2);
+    expect(w.sum(60_999)).toBe(7);
+    expect(w.sum(64_000)).toBe(2);
+    expect(w.sum(200_000)).toBe(0);
   });
 });

@@ -1,11 +1,12 @@
 /**
- * The one script a request's outcome costs: it applies the request's journal
+ * The two scripts a request costs. The read script returns every hash a
+ * decision needs. The record script applies the request's journal
  * (the same updates the router made to its local state, in the same order)
  * to the shared state atomically. The breaker table here is breaker.ts's,
  * written in Lua; the property tests run the same model against both.
  *
- * Layout (all keys share one hash tag, so the script and the snapshot
- * MULTI are single-slot in Redis Cluster; the cluster gives failover):
+ * Layout (all keys share one hash tag, so both scripts
+ * are single-slot in Redis Cluster; the cluster gives failover):
  *   <prefix>{router}:d:<deployment>  s phase, o openedAt, p probes, k probe successes, l latency EWMA,
  *                                    w breaker bucket width, r<i>/t<i> requests/tokens, q<i>/f<i> breaker requests/failures
  *   <prefix>{router}:t:<tenant>      r<i>/t<i> requests/tokens, m budget month, u spend (USD)
@@ -16,6 +17,13 @@
  *   op R result  a=failed(0/1) b=latency(-1 none) c=threshold d=minRequests e=breaker bucket width f=halfOpenProbes
  *   op S spend   a=usd b=month
  */
+/** The snapshot a decision reads: every hash in KEYS, as flat field/value arrays, in one command. */
+export const READ_LUA = `
+local out = {}
+for i = 1, #KEYS do out[i] = redis.call('HGETALL', KEYS[i]) end
+return out
+`;
+
 export const RECORD_LUA = `
 local B = tonumber(ARGV[1])
 local LW = tonumber(ARGV[2])

@@ -2,8 +2,8 @@
  * Shared router state in Redis (standalone or Cluster), so several router
  * processes see one set of breakers, usage windows, spend and latencies.
  *
- * Round trips: a route() costs two, whatever the plan: one MULTI of HGETALLs
- * reading everything the decision may need (the tenant and every deployment
+ * Round trips: a route() costs two, whatever the plan: one read script
+ * (HGETALL of every key in scope) returning everything the decision may need (the tenant and every deployment
  * of the group's fallback chain) before the first call, and one script call
  * applying the request's journal after the outcome. Retries and fallbacks
  * within the request add none: they decide on the local mirror, which the
@@ -22,8 +22,8 @@ import type { BreakerPhase } from '../breaker.ts';
 import { LocalState, spendThisMonth, type DeploymentState, type Session, type TenantState } from '../state.ts';
 import { LIMIT_WINDOW_MS, type RtDeployment, type RtLink, type RtTenant } from '../tables.ts';
 import type { RouterEvents } from '../types.ts';
-import { BUCKETS, bucketWidth, monthOf, windowLoad, type Window } from '../windows.ts';
-import { RECORD_LUA } from './redis-scripts.ts';
+import { BUCKETS, bucketWidth, monthOf } from '../windows.ts';
+import { READ_LUA, RECORD_LUA } from './redis-scripts.ts';
 import type { RouterStore, StoreContext, StoreMetrics } from './store.ts';
 
 type Client = Redis | Cluster;
@@ -58,13 +58,28 @@ interface Scope {
 /** A Session over the local mirror that also writes down what it changes, for the one script call at commit. */
 class JournalSession implements Session {
   readonly journal: Array<string | number> = [];
+  /** Keys this request changed (the script's KEYS): only these are written. */
+  readonly keys: string[] = [];
+  private readonly touched = new Map<number, number>();
   constructor(
     readonly state: LocalState,
     private readonly scope: Scope,
     private readonly keyOfDeployment: Map<number, number>,
   ) {}
+  /** 1-based index into `keys` of the scope's key `scopeIndex` (0-based). */
+  private key(scopeIndex: number): number {
+    let i = this.touched.get(scopeIndex);
+    if (i === undefined) {
+      i = this.keys.push(this.scope.keys[scopeIndex]!);
+      this.touched.set(scopeIndex, i);
+    }
+    return i;
+  }
   private dk(d: RtDeployment): number {
-    return this.keyOfDeployment.get(d.index)!;
+    return this.key(this.keyOfDeployment.get(d.index)! - 1);
+  }
+  private tk(): number {
+    return this.key(this.scope.keys.length - 1);
   }
   admit(d: RtDeployment, now: number): boolean {
     const ok = this.state.admit(d, now);
@@ -82,11 +97,11 @@ class JournalSession implements Session {
   }
   tenantRequest(t: RtTenant, tokens: number, now: number): void {
     this.state.tenantRequest(t, tokens, now);
-    this.journal.push('C', this.scope.keys.length, now, tokens, 0, 0, 0, 0, 0);
+    this.journal.push('C', this.tk(), now, tokens, 0, 0, 0, 0, 0);
   }
   spend(t: RtTenant, usd: number, now: number): void {
     this.state.spend(t, usd, now);
-    this.journal.push('S', this.scope.keys.length, now, usd, monthOf(now), 0, 0, 0, 0);
+    this.journal.push('S', this.tk(), now, usd, monthOf(now), 0, 0, 0, 0);
   }
 }
 
@@ -95,36 +110,40 @@ interface QueuedJournal {
   journal: Array<string | number>;
 }
 
-function parseBuckets(h: Record<string, string>, letter: string): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  for (const f in h) {
-    if (f.charCodeAt(0) !== letter.charCodeAt(0)) continue;
-    const i = Number(f.slice(1));
-    if (f.length > 1 && Number.isInteger(i)) out.push([i, Number(h[f])]);
+type Buckets = Array<[number, number]>;
+
+/** A hash as HGETALL's flat [field, value, ...]: scalars by name, window buckets (`r123`) by letter. */
+function parseHash(flat: string[]): { fields: Record<string, string>; buckets: Record<string, Buckets> } {
+  const fields: Record<string, string> = {};
+  const buckets: Record<string, Buckets> = { r: [], t: [], q: [], f: [] };
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const f = flat[i]!;
+    const list = f.length > 1 ? buckets[f[0]!] : undefined;
+    const idx = list ? Number(f.slice(1)) : NaN;
+    if (list && Number.isInteger(idx)) list.push([idx, Number(flat[i + 1])]);
+    else fields[f] = flat[i + 1]!;
   }
-  return out;
+  return { fields, buckets };
 }
 
-function loadWindow(w: Window, now: number, h: Record<string, string>, letter: string): void {
-  windowLoad(w, now, parseBuckets(h, letter));
-}
-
-function loadDeployment(s: DeploymentState, now: number, h: Record<string, string>): void {
+function loadDeployment(s: DeploymentState, now: number, flat: string[]): void {
+  const { fields: h, buckets } = parseHash(flat);
   const b = s.breaker;
   b.phase = (Number(h.s ?? 0) as BreakerPhase) || 0;
   b.openedAt = Number(h.o ?? 0);
   b.probes = Number(h.p ?? 0);
   b.probeSuccesses = Number(h.k ?? 0);
   s.latencyMs = h.l === undefined ? NaN : Number(h.l);
-  loadWindow(s.rpm, now, h, 'r');
-  loadWindow(s.tpm, now, h, 't');
-  loadWindow(b.requests, now, h, 'q');
-  loadWindow(b.failures, now, h, 'f');
+  s.rpm.load(now, buckets.r!);
+  s.tpm.load(now, buckets.t!);
+  b.requests.load(now, buckets.q!);
+  b.failures.load(now, buckets.f!);
 }
 
-function loadTenant(s: TenantState, now: number, h: Record<string, string>): void {
-  loadWindow(s.rpm, now, h, 'r');
-  loadWindow(s.tpm, now, h, 't');
+function loadTenant(s: TenantState, now: number, flat: string[]): void {
+  const { fields: h, buckets } = parseHash(flat);
+  s.rpm.load(now, buckets.r!);
+  s.tpm.load(now, buckets.t!);
   spendThisMonth(s, now);
   s.spendUsd = h.m !== undefined && Number(h.m) === s.month ? Number(h.u ?? 0) : 0;
 }
@@ -141,13 +160,16 @@ export class RedisStore implements RouterStore {
   private resyncing: Promise<void> | null = null;
   private readonly stats: StoreMetrics = { roundTrips: 0, errors: 0, degraded: false, degradedCount: 0, recoveredCount: 0 };
   private readonly record: RecordCommand;
+  private readonly read: RecordCommand;
 
   constructor(
     readonly client: Client,
     private readonly options: RedisStoreOptions = {},
   ) {
     client.defineCommand('switchyardRecord', { lua: RECORD_LUA });
+    client.defineCommand('switchyardRead', { lua: READ_LUA });
     this.record = (client as unknown as { switchyardRecord: RecordCommand }).switchyardRecord.bind(client);
+    this.read = (client as unknown as { switchyardRead: RecordCommand }).switchyardRead.bind(client);
     // ioredis reports connection trouble as 'error' events; without a listener it would print them.
     client.on('error', () => {
       this.stats.errors++;
@@ -221,8 +243,8 @@ export class RedisStore implements RouterStore {
       try {
         const batch = this.queued.splice(0);
         if (batch.length > 0) {
-          const p = this.client.pipeline();
-          for (const q of batch) (p as unknown as { switchyardRecord: RecordCommand }).switchyardRecord(q.keys.length, ...q.keys, BUCKETS, LIMIT_WIDTH, KEY_TTL_MS, ...q.journal);
+          const p = this.client.pipeline() as unknown as { switchyardRecord: RecordCommand; exec(): Promise<Array<[Error | null, unknown]> | null> };
+          for (const q of batch) p.switchyardRecord(q.keys.length, ...q.keys, BUCKETS, LIMIT_WIDTH, KEY_TTL_MS, ...q.journal);
           this.stats.roundTrips++;
           let results: Array<[Error | null, unknown]> | null;
           try {
@@ -262,20 +284,10 @@ export class RedisStore implements RouterStore {
       if (this.stats.degraded) return session;
     }
     try {
-      const m = this.client.multi();
-      for (const k of scope.keys) m.hgetall(k);
       this.stats.roundTrips++;
-      const res = (await m.exec()) ?? [];
-      for (let i = 0; i < scope.deployments.length; i++) {
-        const [err, h] = res[i] ?? [new Error('missing reply'), null];
-        if (err) throw err;
-        loadDeployment(mirror.deployments[scope.deployments[i]!.index]!, now, h as Record<string, string>);
-      }
-      if (tenant) {
-        const [err, h] = res[scope.deployments.length] ?? [new Error('missing reply'), null];
-        if (err) throw err;
-        loadTenant(mirror.tenants[tenant.index]!, now, h as Record<string, string>);
-      }
+      const res = (await this.read(scope.keys.length, ...scope.keys)) as string[][];
+      for (let i = 0; i < scope.deployments.length; i++) loadDeployment(mirror.deployments[scope.deployments[i]!.index]!, now, res[i] ?? []);
+      if (tenant) loadTenant(mirror.tenants[tenant.index]!, now, res[scope.deployments.length] ?? []);
     } catch (e) {
       if (isReplyError(e)) throw e;
       this.markDegraded(e);
@@ -286,7 +298,7 @@ export class RedisStore implements RouterStore {
   async commit(session: Session, _now: number): Promise<void> {
     const s = session as JournalSession;
     if (s.journal.length === 0) return;
-    const keys = (s as unknown as { scope: Scope }).scope.keys;
+    const keys = s.keys;
     if (this.stats.degraded) return this.enqueue(keys, s.journal);
     try {
       this.stats.roundTrips++;

@@ -4,7 +4,11 @@
  */
 import type { RtDeployment } from '../tables.ts';
 import type { Pick, PickContext } from './types.ts';
-import { pickLowest } from './weighted.ts';
+import * as weighted from './weighted.ts';
+
+// How this project runs TypeScript (jiti) serves every imported binding through an interop Proxy;
+// the hot path binds the functions it calls once, at load.
+const { pickLowest } = weighted;
 
 const latency = (d: RtDeployment, ctx: PickContext): number => {
   const l = ctx.state.deployments[d.index]!.latencyMs;

@@ -4,15 +4,18 @@
  * counts as all headroom); ties by weight.
  */
 import type { RtDeployment } from '../tables.ts';
-import { windowSum } from '../windows.ts';
 import type { Pick, PickContext } from './types.ts';
-import { pickLowest } from './weighted.ts';
+import * as weighted from './weighted.ts';
+
+// How this project runs TypeScript (jiti) serves every imported binding through an interop Proxy;
+// the hot path binds the functions it calls once, at load.
+const { pickLowest } = weighted;
 
 export function headroom(d: RtDeployment, ctx: PickContext): number {
   const s = ctx.state.deployments[d.index]!;
   let h = 1;
-  if (d.rpm !== Infinity) h = Math.min(h, (d.rpm - windowSum(s.rpm, ctx.now)) / d.rpm);
-  if (d.tpm !== Infinity) h = Math.min(h, (d.tpm - windowSum(s.tpm, ctx.now)) / d.tpm);
+  if (d.rpm !== Infinity) h = Math.min(h, (d.rpm - s.rpm.sum(ctx.now)) / d.rpm);
+  if (d.tpm !== Infinity) h = Math.min(h, (d.tpm - s.tpm.sum(ctx.now)) / d.tpm);
   return h;
 }
 
