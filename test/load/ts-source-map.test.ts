@@ -17,7 +17,7 @@ describe('source mapping over the reference policies', () => {
   // [policy path, file, line needle, optional anchor the needle is searched after]
   const cases: [string, string, string, string?][] = [
     ['modelGroups[3].fallbacks[0]', 'routing.ts', "fallbacks: ['chat-mini']", "name: 'chat-local'"],
-    ['modelGroups[0].retries.count', 'routing.ts', 'count: 2,', 'const interactiveRetries'],
+    ['modelGroups[0].retries.count', 'routing.ts', 'count: 1,', 'const interactiveRetries'],
     ['modelGroups[2].retries', 'routing.ts', 'retries: interactiveRetries', "name: 'chat-anthropic'"],
     ['deployments[5].pool', 'routing.ts', "pool: 'pool-a'", "id: 'vllm-a-llama-8b'"],
     ['routerState.url', 'routing.ts', "url: 'env:SWITCHYARD_REDIS_URL'"],

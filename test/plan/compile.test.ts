@@ -30,7 +30,7 @@ describe('compilePolicy on the reference policy', () => {
   it('resolves and defaults the reference values', async () => {
     const plan = planOf(compilePolicy(await referencePolicy()));
     expect(plan.deployments['azure-eastus-gpt-4o']!.providerKind).toBe('azure_openai');
-    expect(plan.providers.openai!.apiKey).toEqual({ ref: 'vault:secret/switchyard/openai#api_key', scheme: 'vault', path: 'secret/switchyard/openai', field: 'api_key' });
+    expect(plan.providers.openai!.apiKey).toEqual({ ref: 'vault:secret/switchyard/openai#key', scheme: 'vault', path: 'secret/switchyard/openai', field: 'key' });
     expect(plan.routerState).toEqual({ kind: 'redis', url: { ref: 'env:SWITCHYARD_REDIS_URL', scheme: 'env', name: 'SWITCHYARD_REDIS_URL' }, keyPrefix: 'switchyard:', cluster: true });
     expect(plan.groups.chat!.timeouts).toEqual({ requestMs: 600, streamFirstTokenMs: 400 });
     expect(plan.groups.chat!.circuitBreaker).toEqual({ errorRateThreshold: 0.05, minRequests: 20, windowMs: 60_000, cooldownMs: 30_000, halfOpenProbes: 3 });
@@ -90,6 +90,7 @@ describe('normalization', () => {
   it('caps maxModelLen at the pool context and defaults the served name', () => {
     const plan = planOf(
       compileEdited((p) => {
+        p.gpuPools[0]!.gpu.count = 3;
         p.gpuPools[0]!.models.push({ model: 'meta-llama/Llama-3.2-1B-Instruct', maxModelLen: 99_999, expected: { promptTokens: 1, completionTokens: 1 } });
         p.gpuPools[0]!.models.push({ model: 'Qwen/Qwen2.5-7B-Instruct', servedName: 'other', maxModelLen: 4_096, expected: { promptTokens: 1, completionTokens: 1 } });
       }),

@@ -78,8 +78,8 @@ describe('LiteLLM config of the reference policy', () => {
     expect(entries(cfg, 'chat')[0]!.litellm_params).toMatchObject({ model: 'openai/gpt-4o', timeout: 0.6, stream_timeout: 0.4 });
     expect(entries(cfg, 'chat-anthropic')[0]!.litellm_params.model).toBe('anthropic/claude-3-5-sonnet-20241022');
     expect(entries(cfg, 'premium')[0]!.litellm_params).toMatchObject({ model: 'hosted_vllm/llama-3.1-70b-instruct', timeout: 60, api_key: 'os.environ/VLLM_API_KEY' });
-    // chat-local retries once, the interactive groups twice: the difference rides on its deployments.
-    for (const e of entries(cfg, 'chat-local')) expect(e.litellm_params.num_retries).toBe(1);
+    // chat-mini keeps the default two retries, the interactive groups retry once: the difference rides on its deployments.
+    for (const e of entries(cfg, 'chat-mini')) expect(e.litellm_params.num_retries).toBe(2);
     for (const e of entries(cfg, 'chat')) expect(e.litellm_params.num_retries).toBeUndefined();
     const chat = entries(cfg, 'chat')[0]!;
     expect(chat.model_info).toEqual({ id: 'chat/openai-gpt-4o', max_input_tokens: 128_000, input_cost_per_token: 2.5e-6, output_cost_per_token: 1e-5 });
@@ -91,15 +91,15 @@ describe('LiteLLM config of the reference policy', () => {
     const cfg = parsed(await reference());
     expect(cfg.router_settings).toEqual({
       routing_strategy: 'usage-based-routing-v2',
-      num_retries: 2,
+      num_retries: 1,
       timeout: 0.6,
       retry_policy: {
         BadRequestErrorRetries: 0,
         AuthenticationErrorRetries: 0,
-        TimeoutErrorRetries: 2,
-        RateLimitErrorRetries: 2,
+        TimeoutErrorRetries: 1,
+        RateLimitErrorRetries: 1,
         ContentPolicyViolationErrorRetries: 0,
-        InternalServerErrorRetries: 2,
+        InternalServerErrorRetries: 1,
       },
       allowed_fails: 1,
       cooldown_time: 30,
@@ -122,18 +122,23 @@ describe('LiteLLM config of the reference policy', () => {
       redis_url: 'os.environ/SWITCHYARD_REDIS_URL',
     });
     expect(cfg.litellm_settings).toEqual({ callbacks: ['prometheus'], request_timeout: 60, drop_params: true });
-    expect(cfg.general_settings).toEqual({ master_key: 'os.environ/LITELLM_MASTER_KEY', database_url: 'os.environ/DATABASE_URL' });
+    // The OpenAI key lives in Vault at secret/switchyard/openai#key, the field LiteLLM's Vault manager reads.
+    expect(cfg.general_settings).toEqual({
+      master_key: 'os.environ/LITELLM_MASTER_KEY',
+      database_url: 'os.environ/DATABASE_URL',
+      key_management_system: 'hashicorp_vault',
+      key_management_settings: { access_mode: 'read_only', hosted_keys: ['switchyard/openai'] },
+    });
   });
 
-  it('reports the OpenAI key, a Vault field LiteLLM cannot read, as an error and writes no literal for it', async () => {
-    const plan = await reference();
+  it('reports a Vault field LiteLLM cannot read as an error and writes no literal for it', async () => {
+    const plan = edited((p) => void (p.providers.find((x) => x.id === 'openai')!.apiKey = 'vault:secret/switchyard/openai#api_key'));
     const errors = litellmLimitations(plan).filter((d) => d.severity === 'error');
     expect(errors.map((d) => `${d.code} @ ${d.path}`)).toEqual(['litellm-vault-unsupported @ providers.openai.apiKey']);
     expect(errors[0]!.message).toContain('field "api_key"');
     expect(errors[0]!.hint).toContain('vault:secret/switchyard/openai#key');
     const cfg = parsed(plan);
     expect(entries(cfg, 'chat')[0]!.litellm_params.api_key).toBe('os.environ/SWITCHYARD_VAULT_SECRET_SWITCHYARD_OPENAI_API_KEY');
-    expect(cfg.general_settings.key_management_system).toBeUndefined();
     expect(emitted(plan).content).toContain('# ERRORS (1): this file is not usable as is:\n#   - providers.openai.apiKey:');
   });
 });

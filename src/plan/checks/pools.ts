@@ -93,13 +93,14 @@ export function checkTensorParallel(policy: Policy): Diagnostic[] {
 export function checkGpuPlacement(policy: Policy): Diagnostic[] {
   const out: Diagnostic[] = [];
   const byId = indexById(policy.gpuPools, (p) => p.id);
-  const claims = new Map<string, Array<{ engine: string; gpus: number }>>();
+  // Keyed by pool index, so a duplicated pool id (reported elsewhere) does not double-count.
+  const claims = new Map<number, Array<{ engine: string; gpus: number }>>();
   policy.gpuPools.forEach((pool, p) => {
     pool.models.forEach((m, j) => {
-      const spans = [...new Set(m.spansPools)].filter((id) => id !== pool.id && byId.has(id));
-      const pools = [pool.id, ...spans];
+      const spans = [...new Set(m.spansPools)].filter((id) => id !== pool.id && byId.has(id)).map((id) => byId.get(id)!);
+      const pools = [p, ...spans];
       const engine = `${pool.id}/${servedNameOf(m)}`;
-      const available = pools.reduce((a, id) => a + policy.gpuPools[byId.get(id)!]!.gpu.count, 0);
+      const available = pools.reduce((a, idx) => a + policy.gpuPools[idx]!.gpu.count, 0);
       if (m.tensorParallel > available) return; // tensor-parallel-exceeds-gpus says it
       if (m.tensorParallel % pools.length !== 0) {
         out.push(
@@ -113,15 +114,15 @@ export function checkGpuPlacement(policy: Policy): Diagnostic[] {
         );
         return;
       }
-      for (const id of pools) {
-        const list = claims.get(id) ?? [];
+      for (const idx of pools) {
+        const list = claims.get(idx) ?? [];
         list.push({ engine, gpus: m.tensorParallel / pools.length });
-        claims.set(id, list);
+        claims.set(idx, list);
       }
     });
   });
   policy.gpuPools.forEach((pool, p) => {
-    const list = claims.get(pool.id) ?? [];
+    const list = claims.get(p) ?? [];
     const used = list.reduce((a, c) => a + c.gpus, 0);
     if (used > pool.gpu.count)
       out.push(

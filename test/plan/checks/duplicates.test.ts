@@ -55,7 +55,10 @@ describe('duplicate ids', () => {
     },
     {
       name: "served names within a pool, including a defaulted one",
-      edit: (p) => void p.gpuPools[0]!.models.push({ model: 'other/LLAMA-3.1-8B-Instruct', expected: { promptTokens: 1, completionTokens: 1 } }),
+      edit: (p) => {
+        p.gpuPools[0]!.gpu.count = 2;
+        p.gpuPools[0]!.models.push({ model: 'other/LLAMA-3.1-8B-Instruct', expected: { promptTokens: 1, completionTokens: 1 } });
+      },
       expected: 'duplicate-id @ gpuPools[0].models[1].model',
       mentions: ['"llama-3.1-8b-instruct"', '"pool-a"', 'gpuPools[0].models[0]'],
     },
