@@ -12,6 +12,7 @@ import { OBJECTS } from './objects.ts';
 import { OPERATORS } from './operators.ts';
 import { PRINT } from './print.ts';
 import { REGEX } from './regex.ts';
+import { RUNTIME } from './runtime.ts';
 import { SETS } from './sets.ts';
 import { STRINGS } from './strings.ts';
 import { TIME } from './time.ts';
@@ -35,6 +36,7 @@ const FAMILIES: Builtin[][] = [
   WALK,
   PRINT,
   TIME,
+  RUNTIME,
   UNITS,
   EXTERNAL,
 ];
