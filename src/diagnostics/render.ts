@@ -53,7 +53,8 @@ export function renderPretty(ds: readonly Diagnostic[], opts: PrettyOptions): st
     const where = d.source ? `${d.source.file}:${d.source.line}:${d.source.column}` : '<policy>';
     const sev = paint(opts.color, SEVERITY_COLOR[d.severity], d.severity);
     const at = d.path ? ` ${paint(opts.color, ANSI.dim, `(at ${d.path})`)}` : '';
-    out.push(`${paint(opts.color, ANSI.bold, where)} ${sev} ${d.code}: ${d.message}${at}`);
+    const level = d.level ? ` [${d.level}]` : '';
+    out.push(`${paint(opts.color, ANSI.bold, where)} ${sev}${level} ${d.code}: ${d.message}${at}`);
     const text = d.source && opts.readSource?.(d.source.file);
     if (d.source && text) {
       const frame = codeFrame(text, d.source.line, d.source.column, opts.color, SENSITIVE_CODES.has(d.code));

@@ -46,3 +46,8 @@ it('pretty: masks string literals in the code frame of a literal secret', () => 
   const plain = renderPretty([{ ...d, code: 'unknown-key' }], { color: false, readSource: () => "a\nb\n  apiKey: 'visible',\n" });
   expect(plain).toContain("'visible'");
 });
+
+it('pretty: shows the risk level of a risk finding', () => {
+  const text = renderPretty([{ ...d, code: 'pii-without-redaction', level: 'critical' }], { color: false });
+  expect(text).toContain('error [critical] pii-without-redaction:');
+});
