@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import { createJiti } from 'jiti';
 
 const filter = process.argv[2] ?? '';
-const jiti = createJiti(import.meta.url, { fsCache: true });
+const jiti = createJiti(import.meta.url, { fsCache: true, interopDefault: false });
 const dir = new URL('./', import.meta.url);
 for (const f of readdirSync(dir).filter((f) => f.endsWith('.bench.ts') && f.includes(filter)).sort()) {
   console.log(`\n== ${f}`);
