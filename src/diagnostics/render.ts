@@ -38,7 +38,12 @@ function codeFrame(text: string, line: number, column: number, color: boolean, s
   const lines = text.split('\n');
   const raw = lines[line - 1];
   if (raw === undefined) return '';
-  const src = sensitive ? maskStrings(raw) : raw;
+  const masked = sensitive ? maskStrings(raw) : raw;
+  // A minified JSON policy is one long line: show a window around the column.
+  const WIDTH = 120;
+  const start = masked.length > WIDTH ? Math.max(0, Math.min(column - 1 - WIDTH / 2, masked.length - WIDTH)) : 0;
+  const src = (start > 0 ? '…' : '') + masked.slice(start, start + WIDTH) + (start + WIDTH < masked.length ? '…' : '');
+  column = column - start + (start > 0 ? 1 : 0);
   const gutter = String(line).length;
   const caret = ' '.repeat(Math.max(0, column - 1)) + '^';
   return [

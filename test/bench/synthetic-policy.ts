@@ -26,7 +26,7 @@ const STRATEGIES = ['usage_based', 'weighted', 'latency_based', 'cost_based'] as
 
 function providers(): ProviderInput[] {
   const out: ProviderInput[] = [
-    { id: 'openai', kind: 'openai', apiKey: 'vault:secret/switchyard/openai#api_key', region: 'us' },
+    { id: 'openai', kind: 'openai', apiKey: 'vault:secret/switchyard/openai#key', region: 'us' },
     { id: 'azure-eastus', kind: 'azure_openai', apiBase: 'https://sy-eastus.openai.azure.com', apiVersion: '2024-10-21', apiKey: 'env:AZURE_EASTUS_API_KEY' },
     { id: 'azure-westeurope', kind: 'azure_openai', apiBase: 'https://sy-westeurope.openai.azure.com', apiVersion: '2024-10-21', apiKey: 'env:AZURE_WESTEUROPE_API_KEY' },
     { id: 'anthropic', kind: 'anthropic', apiKey: 'env:ANTHROPIC_API_KEY' },

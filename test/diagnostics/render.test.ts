@@ -51,3 +51,14 @@ it('pretty: shows the risk level of a risk finding', () => {
   const text = renderPretty([{ ...d, code: 'pii-without-redaction', level: 'critical' }], { color: false });
   expect(text).toContain('error [critical] pii-without-redaction:');
 });
+
+it('pretty: shows a window of a very long source line around the column', () => {
+  const long = `{"a":"${'x'.repeat(5000)}","bad":1,"b":"${'y'.repeat(5000)}"}`;
+  const col = long.indexOf('"bad"') + 1;
+  const text = renderPretty([{ ...d, code: 'unknown-key', source: { file: 'p.json', line: 1, column: col } }], { color: false, readSource: () => long });
+  const frame = text.split('\n')[1]!;
+  expect(frame.length).toBeLessThan(140);
+  expect(frame).toContain('"bad":1');
+  const caretLine = text.split('\n')[2]!;
+  expect(caretLine.indexOf('^') - caretLine.indexOf('|') - 2).toBe(frame.indexOf('"bad"') - frame.indexOf('|') - 2);
+});
