@@ -5,16 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { capacityCommand } from './capacity.ts';
-import { checkCommand } from './check.ts';
-import { compileCommand } from './compile.ts';
 import { EXIT, processIo, UserError, type Io } from './context.ts';
-import { explainCommand } from './explain.ts';
-import { gateCommand } from './gate.ts';
-import { initCommand } from './init.ts';
-import { policyCommand } from './policy-test.ts';
-import { schemaCommand } from './schema.ts';
-import { validateCommand } from './validate.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -34,12 +25,40 @@ Examples:
   switchyard compile                    write generated/ from policies/
   switchyard compile --check            fail when generated/ is out of date (for CI)
   switchyard check                      validate and run the Rego risk rules
+  switchyard diff --base main           what a change does: plan diff, risk findings, level
   switchyard policy test                run the risk rules' own unit tests
   switchyard validate --format github   annotations for GitHub Actions
   switchyard gate --prometheus URL      readiness gate against a Prometheus server
+  switchyard publish --to DIR|redis://  publish generated/ as a new bundle version
+  switchyard rollback --target T --to V make an earlier bundle version current
 `;
 
-export function buildProgram(io: Io, done: (code: number) => void): Command {
+type CommandFactory = (io: Io, done: (code: number) => void) => Command;
+
+/**
+ * Every command, by name, with the module that defines it. A command's
+ * module (and what it imports: the Rego engine, ioredis, handlebars...) is
+ * loaded only when that command runs, so `switchyard compile` does not pay
+ * for `switchyard publish`.
+ */
+const COMMANDS: ReadonlyArray<readonly [string, () => Promise<CommandFactory>]> = [
+  ['init', async () => (await import('./init.ts')).initCommand],
+  ['validate', async () => (await import('./validate.ts')).validateCommand],
+  ['compile', async () => (await import('./compile.ts')).compileCommand],
+  ['check', async () => (await import('./check.ts')).checkCommand],
+  ['diff', async () => (await import('./diff.ts')).diffCommand],
+  ['capacity', async () => (await import('./capacity.ts')).capacityCommand],
+  ['explain', async () => (await import('./explain.ts')).explainCommand],
+  ['gate', async () => (await import('./gate.ts')).gateCommand],
+  ['schema', async () => (await import('./schema.ts')).schemaCommand],
+  ['policy', async () => (await import('./policy-test.ts')).policyCommand],
+  ['publish', async () => (await import('./publish.ts')).publishCommand],
+  ['rollback', async () => (await import('./rollback.ts')).rollbackCommand],
+  ['bundles', async () => (await import('./bundles.ts')).bundlesCommand],
+];
+
+/** The program with every command, or only `only` when it names one (what `run` uses to start fast). */
+export async function buildProgram(io: Io, done: (code: number) => void, only?: string): Promise<Command> {
   const program = new Command('switchyard')
     .description('Policy-as-code for LLM model routing and batching: validate policies/ and compile them into LiteLLM, vLLM, Prometheus, SQL and runbooks')
     .version(VERSION, '-V, --version')
@@ -47,7 +66,8 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
     .addHelpText('after', HELP_FOOTER)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  for (const make of [initCommand, validateCommand, compileCommand, checkCommand, capacityCommand, explainCommand, gateCommand, schemaCommand, policyCommand]) {
+  const chosen = COMMANDS.some(([name]) => name === only) ? COMMANDS.filter(([name]) => name === only) : COMMANDS;
+  for (const make of await Promise.all(chosen.map(([, load]) => load()))) {
     program.addCommand(make(io, done).exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }));
   }
   return program;
@@ -57,10 +77,14 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
 export async function run(argv: string[], io: Io = processIo): Promise<number> {
   let code: number = EXIT.ok;
   const debug = argv.includes('--debug');
-  const program = buildProgram(io, (c) => {
-    code = c;
-  });
   try {
+    const program = await buildProgram(
+      io,
+      (c) => {
+        code = c;
+      },
+      argv[0],
+    );
     if (argv.length === 0) {
       program.outputHelp();
       return EXIT.usage;
