@@ -82,3 +82,156 @@ describe('switchyard diff: one edit per risk rule', () => {
     expect(f.source?.line).toBe(lineOf(ws.read('routing.ts'), "fallbacks: ['chat-azure', 'chat-local']"));
   });
 });
+
+describe('switchyard diff: bases', () => {
+  const state = (dir: string) => ({
+    status: git(dir, 'status', '--porcelain', '--untracked-files=all', '--ignored'),
+    staged: git(dir, 'diff', '--cached'),
+    worktrees: git(dir, 'worktree', 'list', '--porcelain'),
+    refs: git(dir, 'for-each-ref'),
+    stash: git(dir, 'stash', 'list'),
+  });
+
+  it('reads a git base without touching the working tree, the index or the refs', async () => {
+    ws.edit('tenants.ts', 'rpm: 1_200', 'rpm: 3_600');
+    git(ws.dir, 'add', 'policies/tenants.ts'); // a staged change...
+    ws.edit('routing.ts', "cooldown: '30s'", "cooldown: '10s'"); // ...and an unstaged one
+    writeFileSync(join(ws.dir, 'notes.txt'), 'untracked\n');
+    const before = state(ws.dir);
+    const { code, report } = await diffJson(ws);
+    expect(state(ws.dir)).toEqual(before);
+    expect(codes(report!)).toEqual(['breaker-loosened', 'tenant-limit-raised']);
+    expect(report!.base).toMatchObject({ ref: 'HEAD', commit: git(ws.dir, 'rev-parse', 'HEAD').trim() });
+    expect(code).toBe(1);
+  });
+
+  it('identical base and head: an empty diff, level none, exit 0', async () => {
+    const { code, report } = await diffJson(ws);
+    expect(report).toMatchObject({ empty: true, level: 'none', ok: true, findings: [] });
+    expect(report!.diff).toMatchObject({ groups: {}, tenants: {}, poolModels: {}, batchProfiles: {}, artifacts: [] });
+    expect(report!.base.planHash).toBe(report!.head.planHash);
+    expect(code).toBe(0);
+    const pretty = await cli('diff', '--base', 'HEAD', '-p', ws.policies);
+    expect(pretty.code).toBe(0);
+    expect(pretty.stdout).toContain('No change to the compiled plan');
+    expect(pretty.stdout).toContain('Risk: NONE');
+  });
+
+  it('compares with an older commit named by any revision syntax', async () => {
+    ws.edit('tenants.ts', 'rpm: 1_200', 'rpm: 3_600');
+    git(ws.dir, 'commit', '-qam', 'raise a limit');
+    const { report } = await diffJson(ws, '--base', 'HEAD~1');
+    // --base given twice: commander keeps the last one.
+    expect(codes(report!)).toEqual(['tenant-limit-raised']);
+    expect((await diffJson(ws)).report!.empty).toBe(true);
+  });
+
+  it('a directory base', async () => {
+    const other = makeWorkspace();
+    try {
+      ws.edit('routing.ts', 'retryOn: [429, 500, 502, 503, 504]', 'retryOn: [408, 429, 500, 502, 503, 504]');
+      const r = await cli('diff', '--base', other.policies, '--head', ws.policies, '--json');
+      const report = JSON.parse(r.stdout) as DiffReport;
+      expect(report.base).toMatchObject({ ref: other.policies, commit: null });
+      expect(codes(report)).toEqual(['retries-loosened']);
+    } finally {
+      other.cleanup();
+    }
+  });
+
+  it('a revision that does not exist: one line, exit 2', async () => {
+    const r = await cli('diff', '--base', 'no-such-branch', '-p', ws.policies);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^switchyard: --base no-such-branch: no such directory, and no such git revision in .+\n$/);
+  });
+
+  it('a base outside any git repository: one line, exit 2', async () => {
+    const bare = mkdtempSync(join(tmpdir(), 'switchyard-nogit-'));
+    try {
+      const r = await cli('diff', '--base', 'main', '-p', bare);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain('not inside a git repository');
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+  });
+
+  it('a base that does not compile: one line naming the file at the commit, exit 2', async () => {
+    ws.edit('routing.ts', "strategy: 'usage_based',", "strategy: 'fastest',");
+    git(ws.dir, 'commit', '-qam', 'broken');
+    ws.edit('routing.ts', "strategy: 'fastest',", "strategy: 'usage_based',");
+    const r = await cli('diff', '--base', 'HEAD', '-p', ws.policies);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^switchyard: base HEAD does not compile: [0-9a-f]{12}:policies\/routing\.ts:\d+:\d+: /);
+  });
+
+  it('a head with errors is level critical, exit 1, with its diagnostics', async () => {
+    ws.edit('routing.ts', "strategy: 'usage_based',", "strategy: 'fastest',");
+    const r = await cli('diff', '--base', 'HEAD', '-p', ws.policies, '--json');
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ ok: false, level: 'critical', diff: null });
+    expect(out.diagnostics[0].source.file).toMatch(/routing\.ts$/);
+    const pretty = await cli('diff', '--base', 'HEAD', '-p', ws.policies);
+    expect(pretty.code).toBe(1);
+    expect(pretty.stderr).toContain('Risk: CRITICAL');
+  });
+
+  it('the reference policies against HEAD of this repository (the copy resolves the switchyard import)', async () => {
+    const r = await cli('diff', '--base', 'HEAD', '--json');
+    expect(r.stderr).toBe('');
+    const report = JSON.parse(r.stdout) as DiffReport;
+    expect(report.base.commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(report.base.planHash).toMatch(/^sha256:/);
+  });
+});
+
+describe('switchyard diff: options and formats', () => {
+  beforeEach(() => ws.edit('routing.ts', "fallbacks: ['chat-azure', 'chat-anthropic', 'chat-local']", "fallbacks: ['chat-azure', 'chat-local']"));
+
+  it('--fail-on sets the level that fails', async () => {
+    expect((await diffJson(ws, '--fail-on', 'high')).code).toBe(1);
+    expect((await diffJson(ws, '--fail-on', 'critical')).code).toBe(0);
+    const bad = await cli('diff', '--base', 'HEAD', '-p', ws.policies, '--fail-on', 'severe');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unknown --fail-on "severe"');
+  });
+
+  it('markdown: the marker first, findings at their lines, mermaid fallback chart, folded file diffs', async () => {
+    const r = await cli('diff', '--base', 'HEAD', '-p', ws.policies, '--format', 'markdown', '--link-base', 'https://github.com/acme/routing/blob/abc123');
+    expect(r.stdout.split('\n')[0]).toBe('<!-- switchyard-diff -->');
+    // The workspace lies outside the working directory, so its paths are absolute: shown, not linked (see render.test.ts).
+    expect(r.stdout).toMatch(/\| `fallback-removed` \| \/.*routing\.ts:\d+ \|/);
+    expect(r.stdout).toContain('```mermaid\nflowchart LR');
+    expect(r.stdout).toContain('<details>');
+    expect(r.stdout).toContain('```diff');
+    expect(r.code).toBe(1);
+  });
+
+  it('github: one annotation per finding at its policy line, and a summary', async () => {
+    const r = await cli('diff', '--base', 'HEAD', '-p', ws.policies, '--format', 'github');
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^::warning file=.*routing\.ts,line=\d+,col=\d+,title=fallback-removed::\[high\] group "chat" loses fallback/);
+    expect(lines.at(-1)).toMatch(/^::error title=switchyard-diff::overall risk high/);
+  });
+
+  it('terminal: colour only when allowed (NO_COLOR wins over FORCE_COLOR)', async () => {
+    const saved = { NO_COLOR: process.env.NO_COLOR, FORCE_COLOR: process.env.FORCE_COLOR };
+    try {
+      process.env.FORCE_COLOR = '1';
+      delete process.env.NO_COLOR;
+      expect((await cli('diff', '--base', 'HEAD', '-p', ws.policies)).stdout).toContain('\u001b[');
+      process.env.NO_COLOR = '1';
+      const plain = await cli('diff', '--base', 'HEAD', '-p', ws.policies);
+      expect(plain.stdout).not.toContain('\u001b[');
+      expect(plain.stdout).toContain('fallback-removed');
+      expect(plain.stdout).toMatch(/Risk: HIGH \(1 finding: 1 high; reaches --fail-on high: exit 1\)/);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+});

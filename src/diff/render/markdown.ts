@@ -8,7 +8,7 @@
 import type { RiskLevel } from '../../diagnostics/diagnostic.ts';
 import type { DiffFinding, DiffReport } from '../report.ts';
 import type { GroupDiff } from '../types.ts';
-import { shortHash, brief, chain, changeCounts, changed, countsText, patchStats, pct, signedPct, usd } from './format.ts';
+import { brief, chain, changeCounts, changed, countsText, patchStats, pct, plural, shortHash, signedPct, usd } from './format.ts';
 import { fallbackFlowchart, pieChart } from './mermaid.ts';
 import { groupRows, tenantRows } from './terminal.ts';
 
@@ -37,7 +37,9 @@ const code = (s: string) => {
 /** A fence longer than any backtick run inside the block. */
 const fence = (body: string) => '`'.repeat(Math.max(3, ...[...body.matchAll(/`+/g)].map((m) => m[0].length + 1)));
 /** Text outside code: HTML and markdown punctuation that could change the layout is escaped. */
-const text = (s: string) => s.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c]!).replace(/([\\`*_[\]])/g, '\\$1');
+const text = (s: string) => s.replace(/[<&]/g, (c) => (c === '<' ? '&lt;' : '&amp;')).replace(/([\\`*_[\]])/g, '\\$1');
+/** Terminal arrows and chain separators, as a reader of the comment expects them. */
+const arrows = (s: string) => s.replace(/ -> /g, ' → ').replace(/ > /g, ' › ');
 
 function where(f: DiffFinding, linkBase: string | undefined): string {
   if (!f.source) return f.path ? code(f.path) : '';
@@ -89,7 +91,7 @@ function fallbackSection(groups: Array<[string, GroupDiff]>): string[] {
       ['context-window fallbacks', g.contextWindowFallbacks],
     ] as const) {
       if (!changed({ before: f.before, after: f.after })) continue;
-      out.push(`**${text(name)}** ${label}: ${code(chain(f.before))} → ${code(chain(f.after))}`, '');
+      out.push(`**${text(name)}** ${label}: ${code(arrows(chain(f.before)).trim())} → ${code(arrows(chain(f.after)).trim())}`, '');
       out.push(...mermaidBlock(fallbackFlowchart(name, f.before, f.after)), '');
     }
   }
@@ -107,7 +109,7 @@ export function renderMarkdown(r: DiffReport, opts: MarkdownOptions = {}): strin
   out.push(`| Overall risk | **${r.level}** (${r.ok ? 'below' : 'reaches'} the fail-on level ${r.failOn}) |`);
   out.push(`| Findings | ${countsText(r)} |`);
   out.push(`| Monthly cost (projected) | ${usd(d.cost.monthlyBeforeUsd)} → ${usd(d.cost.monthlyAfterUsd)} (${signedPct(d.cost.changePercent)}) |`);
-  out.push(`| Changed | ${n.groups} model groups, ${n.tenants} tenants, ${n.poolModels} pool models, ${n.batchProfiles} batch profiles, ${n.artifacts} generated files |`);
+  out.push(`| Changed | ${[plural(n.groups, 'model group'), plural(n.tenants, 'tenant'), plural(n.poolModels, 'pool model'), plural(n.batchProfiles, 'batch profile'), plural(n.artifacts, 'generated file')].join(', ')} |`);
   out.push(`| Base → head | ${cell(code(baseName))} → ${cell(code(r.head.path))} |`);
   out.push(`| Plan hash | ${code(shortHash(r.base.planHash))} → ${code(shortHash(r.head.planHash))} |`);
   out.push('');
@@ -128,7 +130,7 @@ export function renderMarkdown(r: DiffReport, opts: MarkdownOptions = {}): strin
     for (const [name, g] of groups) {
       const rows = groupRows(g);
       if (rows.length === 0) out.push(`| ${cell(code(name))} | ${g.status} | |`);
-      rows.forEach(([label, t], i) => out.push(`| ${i === 0 ? `${cell(code(name))} (${g.status})` : ''} | ${cell(label)} | ${cell(text(t))} |`));
+      rows.forEach(([label, t], i) => out.push(`| ${i === 0 ? `${cell(code(name))} (${g.status})` : ''} | ${cell(label)} | ${cell(text(arrows(t)))} |`));
     }
     out.push('');
     const traffic = trafficSection(groups);
@@ -143,7 +145,7 @@ export function renderMarkdown(r: DiffReport, opts: MarkdownOptions = {}): strin
     for (const [id, t] of tenants) {
       const rows = tenantRows(t);
       if (rows.length === 0) out.push(`| ${cell(code(id))} (${t.status}) | | |`);
-      rows.forEach(([label, v], i) => out.push(`| ${i === 0 ? `${cell(code(id))} (${t.status})` : ''} | ${cell(label)} | ${cell(text(v))} |`));
+      rows.forEach(([label, v], i) => out.push(`| ${i === 0 ? `${cell(code(id))} (${t.status})` : ''} | ${cell(label)} | ${cell(text(arrows(v)))} |`));
     }
     out.push('');
   }

@@ -25,7 +25,9 @@ export const nodeId = (prefix: string, i: number): string => `${prefix.replace(/
 
 /** A pie of percentage shares; zero and negative slices are left out (a pie cannot draw them). */
 export function pieChart(title: string, shares: Record<string, number>): string | undefined {
-  const slices = Object.entries(shares).filter(([, v]) => Number.isFinite(v) && v > 0);
+  const slices = Object.entries(shares)
+    .filter(([, v]) => Number.isFinite(v) && v > 0)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (slices.length === 0) return undefined;
   const lines = [`pie showData title ${pieText(title)}`];
   for (const [k, v] of slices) lines.push(`    "${pieText(k)}" : ${Number(v.toFixed(1))}`);

@@ -7,7 +7,7 @@
 import type { RiskLevel } from '../../diagnostics/diagnostic.ts';
 import type { DiffReport } from '../report.ts';
 import type { GroupDiff, TenantDiff } from '../types.ts';
-import { shortHash, brief, chain, changed, countsText, num, patchStats, pct, shareMoves, signedPct, usd } from './format.ts';
+import { brief, chain, changed, countsText, num, patchStats, pct, shareMoves, signedPct, shortHash, usd } from './format.ts';
 
 export interface TerminalOptions {
   color: boolean;
@@ -86,9 +86,10 @@ export function renderTerminal(r: DiffReport, opts: TerminalOptions): string {
 
   if (r.findings.length) {
     out.push(bold('Findings'));
+    const codeWidth = Math.max(...r.findings.map((f) => f.code.length));
     for (const f of r.findings) {
       const where = f.source ? `${f.source.file}:${f.source.line}:${f.source.column}` : f.path || '<plan>';
-      out.push(`  ${level(f.level, 8)}  ${f.code}  ${dim(where)}`);
+      out.push(`  ${level(f.level, 8)}  ${f.code.padEnd(codeWidth)}  ${dim(where)}`);
       out.push(`            ${f.message}`);
     }
     out.push('');
