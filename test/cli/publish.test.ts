@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -110,6 +111,23 @@ describe('switchyard publish / rollback / bundles (directory)', () => {
     const r = await publish(bundles, '--no-recompile');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/plan\.json: plan hash mismatch/);
+  });
+
+  it('records git HEAD of the compiled output, and refuses policies that do not compile', async () => {
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: ws.dir, encoding: 'utf8' }).trim();
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'policies');
+    const head = git('rev-parse', 'HEAD');
+    const r = await publish(bundles, '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'published', commit: head, files: 18 });
+    expect((await readCurrentBundle(bundles)).manifest.commit).toBe(head);
+
+    ws.edit('tenants.ts', 'rpm: 120,', 'rpm: -5,');
+    const bad = await publish(bundles);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/refusing to publish: .* does not compile/);
   });
 
   it('rejects a target it cannot use', async () => {
