@@ -69,7 +69,7 @@ describe('renderTerminal', () => {
   it('prints groups, tenants, cost, files, findings and the level; colour only when asked', () => {
     const plain = renderTerminal(report(), { color: false });
     expect(plain).not.toContain('\u001b[');
-    for (const s of ['~ chat', 'openai 70% -> 40%', 'x > y -> y  (removed x)', 'loosened cooldownMs', 'rpm             100 -> 300', '$100.00 -> $250.00 (+150%)', 'litellm/config.yaml  +1 -1', 'HIGH', 'policies/routing.ts:42:5', 'Risk: HIGH'])
+    for (const s of ['~ chat', 'openai 70% -> 40%', '[x, y] -> [y]  (removed x)', 'loosened cooldownMs', 'rpm             100 -> 300', '$100.00 -> $250.00 (+150%)', 'litellm/config.yaml  +1 -1', 'HIGH', 'policies/routing.ts:42:5', 'Risk: HIGH'])
       expect(plain).toContain(s);
     expect(renderTerminal(report(), { color: true })).toContain('\u001b[');
   });

@@ -21,7 +21,7 @@ export function brief(v: unknown): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
-export const chain = (xs: readonly string[]): string => (xs.length ? xs.join(' > ') : '(none)');
+export const chain = (xs: readonly string[]): string => `[${xs.join(', ')}]`;
 
 /** Shares as `openai 60% -> 40%` for every key on either side whose share moved. */
 export function shareMoves(c: Change<Record<string, number>>): string[] {

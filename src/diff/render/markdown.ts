@@ -38,8 +38,8 @@ const code = (s: string) => {
 const fence = (body: string) => '`'.repeat(Math.max(3, ...[...body.matchAll(/`+/g)].map((m) => m[0].length + 1)));
 /** Text outside code: HTML and markdown punctuation that could change the layout is escaped. */
 const text = (s: string) => s.replace(/[<&]/g, (c) => (c === '<' ? '&lt;' : '&amp;')).replace(/([\\`*_[\]])/g, '\\$1');
-/** Terminal arrows and chain separators, as a reader of the comment expects them. */
-const arrows = (s: string) => s.replace(/ -> /g, ' → ').replace(/ > /g, ' › ');
+/** Terminal arrows as a reader of the comment expects them. */
+const arrows = (s: string) => s.replace(/ -> /g, ' → ');
 
 function where(f: DiffFinding, linkBase: string | undefined): string {
   if (!f.source) return f.path ? code(f.path) : '';
@@ -91,7 +91,7 @@ function fallbackSection(groups: Array<[string, GroupDiff]>): string[] {
       ['context-window fallbacks', g.contextWindowFallbacks],
     ] as const) {
       if (!changed({ before: f.before, after: f.after })) continue;
-      out.push(`**${text(name)}** ${label}: ${code(arrows(chain(f.before)).trim())} → ${code(arrows(chain(f.after)).trim())}`, '');
+      out.push(`**${text(name)}** ${label}: ${code(chain(f.before))} → ${code(chain(f.after))}`, '');
       out.push(...mermaidBlock(fallbackFlowchart(name, f.before, f.after)), '');
     }
   }
