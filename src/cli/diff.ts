@@ -76,7 +76,7 @@ export function diffCommand(io: Io, done: (code: number) => void): Command {
     .option('--fail-on <level>', `exit 1 when the overall level reaches this: ${FAIL_ON_LEVELS.join(', ')}`, 'high')
     .option('--json', 'the report as JSON on stdout (same as --format json)')
     .option('--format <format>', `output format: ${FORMATS.join(', ')} (a pull-request comment) or github (annotations)`, 'pretty')
-    .option('--link-base <url>', 'with --format markdown: link findings to <url>/<file>#L<line>, e.g. https://github.com/org/repo/blob/<sha>')
+    .option('--link-base <url>', 'with --format markdown: link findings to <url>/<file>#L<line>, e.g. https://github.com/org/repo/blob/<sha> (default in GitHub Actions and GitLab CI: the commit being checked)')
     .option('--debug', 'print stack traces for internal errors');
 
   return cmd.action(async (opts: DiffOptions) => {
@@ -126,11 +126,27 @@ export function diffCommand(io: Io, done: (code: number) => void): Command {
     });
 
     if (format === 'json') io.stdout(renderJson(report));
-    else if (format === 'markdown') io.stdout(renderMarkdown(report, opts.linkBase ? { linkBase: opts.linkBase } : {}));
+    else if (format === 'markdown') {
+      const linkBase = opts.linkBase ?? ciLinkBase(process.env);
+      io.stdout(renderMarkdown(report, linkBase ? { linkBase } : {}));
+    }
     else if (format === 'github') io.stdout(renderGithub(report));
     else io.stdout(renderTerminal(report, { color: useColor(process.env, Boolean(process.stdout.isTTY)) }));
     done(report.ok ? EXIT.ok : EXIT.policy);
   });
+}
+
+/**
+ * Where CI's checkout can be browsed, for links from findings to policy lines
+ * when --link-base is not given: GitHub Actions and GitLab CI name the server,
+ * the project and the commit in their environment.
+ */
+export function ciLinkBase(env: NodeJS.ProcessEnv): string | undefined {
+  const sha = env.SWITCHYARD_HEAD_SHA || undefined;
+  if (env.GITHUB_ACTIONS === 'true' && env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && (sha ?? env.GITHUB_SHA))
+    return `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/blob/${sha ?? env.GITHUB_SHA}`;
+  if (env.GITLAB_CI === 'true' && env.CI_PROJECT_URL && (sha ?? env.CI_COMMIT_SHA)) return `${env.CI_PROJECT_URL}/-/blob/${sha ?? env.CI_COMMIT_SHA}`;
+  return undefined;
 }
 
 /**

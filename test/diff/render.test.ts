@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ciLinkBase } from '../../src/cli/diff.ts';
 import { renderGithub } from '../../src/diff/render/github.ts';
 import { renderJson } from '../../src/diff/render/json.ts';
 import { renderMarkdown } from '../../src/diff/render/markdown.ts';
@@ -127,5 +128,14 @@ describe('renderGithub', () => {
     expect(out[0]).toBe('::warning file=policies/routing.ts,line=42,col=5,title=fallback-removed::[high] group "chat" loses fallback ["x"] | <b> (at modelGroups[0].fallbacks)');
     expect(out[1]).toMatch(/^::error title=switchyard-diff::overall risk high \(1 finding: 1 high; fails at high\)/);
     expect(renderGithub(report([]))).toMatch(/^::notice title=switchyard-diff::overall risk none/);
+  });
+});
+
+describe('ciLinkBase', () => {
+  it('links to the commit under test in GitHub Actions and GitLab CI, nowhere else', () => {
+    expect(ciLinkBase({ GITHUB_ACTIONS: 'true', GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'o/r', GITHUB_SHA: 'abc' })).toBe('https://github.com/o/r/blob/abc');
+    expect(ciLinkBase({ GITHUB_ACTIONS: 'true', GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'o/r', GITHUB_SHA: 'merge', SWITCHYARD_HEAD_SHA: 'head' })).toBe('https://github.com/o/r/blob/head');
+    expect(ciLinkBase({ GITLAB_CI: 'true', CI_PROJECT_URL: 'https://gitlab.com/g/p', CI_COMMIT_SHA: 'def' })).toBe('https://gitlab.com/g/p/-/blob/def');
+    expect(ciLinkBase({ CI: 'true' })).toBeUndefined();
   });
 });
