@@ -149,6 +149,7 @@ export function diffPlans(base: CompiledPlan | null, head: CompiledPlan, artifac
     headHash: head.hash,
     groups,
     tenants,
+    deployments: entityChanges(b.deployments, head.deployments),
     poolModels: entityChanges(poolModels(b), poolModels(head)),
     batchProfiles: entityChanges(b.batchProfiles, head.batchProfiles),
     cost: {
@@ -162,4 +163,4 @@ export function diffPlans(base: CompiledPlan | null, head: CompiledPlan, artifac
 
 /** True when the two plans differ in nothing a reviewer would see. */
 export const isEmptyDiff = (d: PlanDiff): boolean =>
-  Object.keys(d.groups).length + Object.keys(d.tenants).length + Object.keys(d.poolModels).length + Object.keys(d.batchProfiles).length + d.artifacts.length === 0;
+  Object.keys(d.groups).length + Object.keys(d.tenants).length + Object.keys(d.deployments).length + Object.keys(d.poolModels).length + Object.keys(d.batchProfiles).length + d.artifacts.length === 0;

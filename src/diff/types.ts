@@ -53,6 +53,8 @@ export interface PlanDiff {
   /** Only entities that changed appear. */
   groups: Record<string, GroupDiff>;
   tenants: Record<string, TenantDiff>;
+  /** Deployment id -> changed fields (limits, prices, weight...); also in the groups they serve. */
+  deployments: Record<string, { status: EntityStatus; changes: FieldChange[] }>;
   /** `<pool>/<servedName>` -> changed fields (vLLM knobs and capacity). */
   poolModels: Record<string, { status: EntityStatus; changes: FieldChange[] }>;
   batchProfiles: Record<string, { status: EntityStatus; changes: FieldChange[] }>;

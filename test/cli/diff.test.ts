@@ -108,7 +108,7 @@ describe('switchyard diff: bases', () => {
   it('identical base and head: an empty diff, level none, exit 0', async () => {
     const { code, report } = await diffJson(ws);
     expect(report).toMatchObject({ empty: true, level: 'none', ok: true, findings: [] });
-    expect(report!.diff).toMatchObject({ groups: {}, tenants: {}, poolModels: {}, batchProfiles: {}, artifacts: [] });
+    expect(report!.diff).toMatchObject({ groups: {}, tenants: {}, deployments: {}, poolModels: {}, batchProfiles: {}, artifacts: [] });
     expect(report!.base.planHash).toBe(report!.head.planHash);
     expect(code).toBe(0);
     const pretty = await cli('diff', '--base', 'HEAD', '-p', ws.policies);

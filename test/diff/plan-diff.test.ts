@@ -77,6 +77,11 @@ describe('diffPlans', () => {
     }
   });
 
+  it('lists changed deployment fields', () => {
+    const head = compile((p) => void (p.deployments.find((d) => d.id === 'azure-gpt-4o')!.weight = 9));
+    expect(diffPlans(base, head).deployments).toEqual({ 'azure-gpt-4o': { status: 'changed', changes: [{ field: 'weight', before: 1, after: 9 }] } });
+  });
+
   it('projects monthly cost before and after a price change', () => {
     const head = compile((p) => {
       for (const d of p.deployments) d.pricing = { inputPer1M: d.pricing.inputPer1M * 2, outputPer1M: d.pricing.outputPer1M * 2 };

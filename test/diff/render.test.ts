@@ -27,6 +27,7 @@ const diff = (over: Partial<PlanDiff> = {}): PlanDiff => ({
   tenants: {
     acme: { status: 'changed', rpm: { before: 100, after: 300 }, tpm: { before: null, after: null }, monthlyBudgetUsd: { before: 10, after: 10 }, allowedGroups: { added: [], removed: [] } },
   },
+  deployments: {},
   poolModels: {},
   batchProfiles: { nightly: { status: 'changed', changes: [{ field: 'completionWindowHours', before: 24, after: 48 }] } },
   cost: { monthlyBeforeUsd: 100, monthlyAfterUsd: 250, changePercent: 150 },
@@ -82,7 +83,7 @@ describe('renderMarkdown', () => {
     expect(md.split('\n')[0]).toBe('<!-- switchyard-diff -->');
     expect(md).toContain('| Overall risk | **high** (reaches the fail-on level high) |');
     expect(md).toContain('| Monthly cost (projected) | $100.00 → $250.00 (+150%) |');
-    expect(md).toContain('1 model group, 1 tenant, 0 pool models, 1 batch profile, 1 generated file');
+    expect(md).toContain('1 model group, 0 deployments, 1 tenant, 0 pool models, 1 batch profile, 1 generated file');
   });
 
   it('links findings to their line with --link-base, plain file:line without', () => {

@@ -57,6 +57,7 @@ export function changeCounts(r: DiffReport) {
   const d = r.diff;
   return {
     groups: Object.keys(d.groups).length,
+    deployments: Object.keys(d.deployments).length,
     tenants: Object.keys(d.tenants).length,
     poolModels: Object.keys(d.poolModels).length,
     batchProfiles: Object.keys(d.batchProfiles).length,

@@ -109,7 +109,7 @@ export function renderMarkdown(r: DiffReport, opts: MarkdownOptions = {}): strin
   out.push(`| Overall risk | **${r.level}** (${r.ok ? 'below' : 'reaches'} the fail-on level ${r.failOn}) |`);
   out.push(`| Findings | ${countsText(r)} |`);
   out.push(`| Monthly cost (projected) | ${usd(d.cost.monthlyBeforeUsd)} → ${usd(d.cost.monthlyAfterUsd)} (${signedPct(d.cost.changePercent)}) |`);
-  out.push(`| Changed | ${[plural(n.groups, 'model group'), plural(n.tenants, 'tenant'), plural(n.poolModels, 'pool model'), plural(n.batchProfiles, 'batch profile'), plural(n.artifacts, 'generated file')].join(', ')} |`);
+  out.push(`| Changed | ${[plural(n.groups, 'model group'), plural(n.deployments, 'deployment'), plural(n.tenants, 'tenant'), plural(n.poolModels, 'pool model'), plural(n.batchProfiles, 'batch profile'), plural(n.artifacts, 'generated file')].join(', ')} |`);
   out.push(`| Base → head | ${cell(code(baseName))} → ${cell(code(r.head.path))} |`);
   out.push(`| Plan hash | ${code(shortHash(r.base.planHash))} → ${code(shortHash(r.head.planHash))} |`);
   out.push('');
@@ -151,6 +151,7 @@ export function renderMarkdown(r: DiffReport, opts: MarkdownOptions = {}): strin
   }
 
   for (const [title, entities] of [
+    ['Deployments', d.deployments],
     ['Pool models', d.poolModels],
     ['Batch profiles', d.batchProfiles],
   ] as const) {

@@ -58,6 +58,7 @@ export function renderTerminal(r: DiffReport, opts: TerminalOptions): string {
   }
 
   for (const [title, entities] of [
+    ['Deployments', d.deployments],
     ['Pool models', d.poolModels],
     ['Batch profiles', d.batchProfiles],
   ] as const) {
