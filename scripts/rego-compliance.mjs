@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Runs OPA's YAML conformance cases: npm run rego:compliance -- <dir> [--filter text]
+import { existsSync } from 'node:fs';
 import { createJiti } from 'jiti';
 
 const jiti = createJiti(import.meta.url, { fsCache: true });
@@ -8,7 +9,15 @@ const { runCompliance } = await jiti.import('../src/rego/compliance/runner.ts');
 const args = process.argv.slice(2);
 const fi = args.indexOf('--filter');
 const filter = fi >= 0 ? args.splice(fi, 2)[1] : undefined;
-const dir = args[0] ?? '/work/shared/opa-compliance';
+if (args.length !== 1 || args[0].startsWith('-')) {
+  console.error('usage: npm run rego:compliance -- <directory of OPA YAML test cases> [--filter text]');
+  process.exit(2);
+}
+const dir = args[0];
+if (!existsSync(dir)) {
+  console.error(`rego:compliance: no such directory: ${dir}`);
+  process.exit(2);
+}
 const report = runCompliance(dir, filter ? { filter } : {});
 for (const line of report.lines) console.log(line);
 process.exitCode = report.failed > 0 ? 1 : 0;

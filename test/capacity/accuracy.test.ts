@@ -40,9 +40,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { estimateEngine, findModel, GIB, kvTokensFor, type EngineConfig, type Quantization } from '../../src/capacity/index.ts';
+import { SHARED_FIXTURES } from '../fixtures/shared.ts';
+import { join } from 'node:path';
 
 const TOLERANCE = 0.15;
-const FIXTURE = '/work/shared/fixtures/vllm/kv_cache_references.json';
+const FIXTURE = join(SHARED_FIXTURES, 'vllm/kv_cache_references.json');
 
 interface Reference {
   id: string;

@@ -12,8 +12,9 @@ import { compileModules, evalQuery } from '../../src/rego/index.ts';
 import { fromJSON, toJSON } from '../../src/rego/value.ts';
 import type { ComplianceCase } from '../../src/rego/compliance/runner.ts';
 import { HAVE_OPA, opa, OPA_SKIP_REASON } from '../fixtures/opa-binary.ts';
+import { SHARED } from '../fixtures/shared.ts';
 
-const SUITE = new URL('../../../shared/opa-compliance/', import.meta.url).pathname;
+const SUITE = join(SHARED, 'opa-compliance');
 
 function cases(dir: string): ComplianceCase[] {
   const out: ComplianceCase[] = [];

@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCompliance } from '../../src/rego/compliance/runner.ts';
+import { SHARED } from '../fixtures/shared.ts';
+import { join } from 'node:path';
 
-const SUITE = '/work/shared/opa-compliance';
+const SUITE = join(SHARED, 'opa-compliance');
 
 describe.skipIf(!existsSync(SUITE))('OPA conformance suite', () => {
   it('passes at least 95% of the shared cases', () => {

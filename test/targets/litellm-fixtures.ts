@@ -7,8 +7,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Decimal } from '../../src/targets/litellm/yaml.ts';
+import { SHARED_FIXTURES } from '../fixtures/shared.ts';
 
-export const FIXTURES = process.env.SWITCHYARD_LITELLM_FIXTURES ?? '/work/shared/fixtures/litellm';
+export const FIXTURES = process.env.SWITCHYARD_LITELLM_FIXTURES ?? join(SHARED_FIXTURES, 'litellm');
 export const haveFixtures = existsSync(join(FIXTURES, 'router_settings_keys.json'));
 
 const read = (name: string): unknown => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8'));

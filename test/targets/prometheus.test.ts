@@ -11,8 +11,9 @@ import { alertRules, recordingRules } from '../../src/targets/observability/rule
 import { emitPrometheus, RULES_PATH, RULES_TEST_PATH } from '../../src/targets/prometheus.ts';
 import { referencePolicy } from '../fixtures/policies.ts';
 import { promtool } from './prometheus-bin.ts';
+import { SHARED_FIXTURES } from '../fixtures/shared.ts';
 
-const FIXTURES = '/work/shared/fixtures';
+const FIXTURES = SHARED_FIXTURES;
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 

@@ -17,8 +17,9 @@ import { analyticsViewNames, ANALYTICS_SQL_PATH, baselineDeployment, emitSql, re
 import type { CompiledPlan } from '../../src/plan/types.ts';
 import { analyticsPlan } from './sql-plan.fixture.ts';
 import { seedSql } from './sql-dataset.fixture.ts';
+import { SHARED_FIXTURES } from '../fixtures/shared.ts';
 
-const FIXTURES = process.env.SWITCHYARD_LITELLM_FIXTURES ?? '/work/shared/fixtures/litellm';
+const FIXTURES = process.env.SWITCHYARD_LITELLM_FIXTURES ?? join(SHARED_FIXTURES, 'litellm');
 const spendLogDdl = () => readFileSync(join(FIXTURES, 'spend_logs.sql'), 'utf8');
 
 type Row = Record<string, unknown>;

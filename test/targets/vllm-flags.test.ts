@@ -18,8 +18,10 @@ import { booleanFlag, emitVllm } from '../../src/targets/vllm.ts';
 import { arbitraryPolicy } from '../fixtures/arbitrary-policy.ts';
 import { referencePolicy } from '../fixtures/policies.ts';
 import { arbitraryPoolPlan, basePlan, poolModel, referenceLikePlan } from './vllm-plan.fixture.ts';
+import { SHARED_FIXTURES } from '../fixtures/shared.ts';
+import { join } from 'node:path';
 
-const FIXTURE = '/work/shared/fixtures/vllm/engine_cli_flags.json';
+const FIXTURE = join(SHARED_FIXTURES, 'vllm/engine_cli_flags.json');
 
 interface FlagSpec {
   type?: string;
