@@ -28,7 +28,7 @@ base_plan := {
 			"circuitBreaker": {"errorRateThreshold": 0.05},
 		},
 	},
-	"tenants": {"app": {"rpm": 100, "tpm": 10000, "allowedGroups": ["chat"]}},
+	"tenants": {"app": {"rpm": 100, "tpm": 10000, "allowedGroups": ["chat", "chat-azure"]}},
 	"pools": {"pool-a": {"maxContext": 32768, "models": {"llama": {
 		"id": "pool-a/llama",
 		"maxModelLen": 32768,
@@ -124,6 +124,13 @@ test_tenants_over_group_capacity_warn if {
 }
 
 test_unknown_capacity_does_not_warn if {
-	plan := object.union(base_plan, {"deployments": {"openai-gpt-4o": {"rpm": null}}, "tenants": {"app": {"rpm": 1500}}})
+	plan := object.union(base_plan, {"deployments": {"openai-gpt-4o": {"rpm": null}, "azure-gpt-4o": {"rpm": null}}, "tenants": {"app": {"rpm": 1500}}})
 	not "tenant-rpm-over-capacity" in ids_of(plan, "warn")
+}
+
+test_tenant_without_the_fallbacks_of_its_group_warns if {
+	plan := object.union(base_plan, {"tenants": {"app": {"allowedGroups": ["chat"]}}})
+	ids_of(plan, "warn") == {"tenant-fallback-not-allowed"}
+	some f in findings_for(plan).warn
+	contains(f.msg, `["chat-azure"]`)
 }

@@ -33,3 +33,16 @@ warn contains finding("tenant-rpm-over-capacity", "low", ["groups", name], msg) 
 	tenants := sort([id | some id in ids])
 	msg := sprintf("tenants %v may send %v rpm to group %q, which serves %v rpm", [tenants, asked, name, capacity])
 }
+
+# Fallbacks are bounded by the tenant's allowed groups (a tenant kept on
+# local models must not spill to a hosted provider), so a group whose
+# fallbacks the tenant may not use gives that tenant no fallback at all.
+warn contains finding("tenant-fallback-not-allowed", "low", ["tenants", id, "allowedGroups"], msg) if {
+	some id, t in input.plan.tenants
+	some name in t.allowedGroups
+	group := input.plan.groups[name]
+	chain := {f | some f in group.fallbacks} | {f | some f in group.contextWindowFallbacks}
+	blocked := sort([f | some f in chain; not f in t.allowedGroups])
+	count(blocked) > 0
+	msg := sprintf("tenant %q may use group %q but not its fallbacks %v, so its requests there cannot fall back", [id, name, blocked])
+}

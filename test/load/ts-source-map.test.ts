@@ -29,7 +29,7 @@ describe('source mapping over the reference policies', () => {
     ['batchProfiles[0].redaction.rules[2]', 'batch-profiles.ts', "name: 'us-ssn'"],
     ['batchProfiles[0].metadata.cost_center', 'batch-profiles.ts', "cost_center: 'cc-1042'"],
     ['tenants[0].rpm', 'tenants.ts', 'rpm: 1_200'],
-    ['tenants[2].allowedGroups[1]', 'tenants.ts', "allowedGroups: ['premium', 'chat']"],
+    ['tenants[2].allowedGroups[1]', 'tenants.ts', "allowedGroups: ['premium', 'chat',"],
     ['gpuPools[0].models[1].spansPools[0]', 'gpu-pools.ts', "spansPools: ['pool-b']"],
     ['slos.targets[5].objective[1].value', 'slos.ts', "{ op: '<=', value: 0.6 }"],
     ['slos.alerts[3].for', 'slos.ts', "id: 'cost-anomaly'"],
