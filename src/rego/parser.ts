@@ -506,12 +506,42 @@ export class Parser {
 
   private parseArray(): Term {
     const loc = this.next().loc;
+    return this.withBarsAllowed(() => this.parseCollectionArray(loc));
+  }
+
+  /** Inside brackets and braces `|` is an operator again, whatever the enclosing comprehension head said. */
+  private withBarsAllowed(parse: () => Term): Term {
     const outerNoBar = this.noBar;
     this.noBar = false;
     try {
-      return this.parseCollectionArray(loc);
+      return parse();
     } finally {
       this.noBar = outerNoBar;
+    }
+  }
+
+  /**
+   * The first term of a collection, and the body when `first | body close`
+   * is a comprehension. When the body does not parse, `|` was a set union
+   * inside a literal (`[a | b, c]`): the first term is parsed again whole.
+   */
+  private headAndComprehension(close: ']' | '}'): { first: Term; body?: Body } {
+    const start = this.pos;
+    const startWildcards = this.wildcards;
+    const first = this.parseTermOrNoBar();
+    if (!this.isOp('|')) return { first };
+    const afterHead = this.pos;
+    try {
+      this.next();
+      const body = this.parseBody(close);
+      this.expectOp(close);
+      return { first, body };
+    } catch (e) {
+      this.pos = start;
+      this.wildcards = startWildcards;
+      const whole = this.parseTerm();
+      if (this.pos === afterHead) throw e;
+      return { first: whole };
     }
   }
 
@@ -520,24 +550,8 @@ export class Parser {
       this.next();
       return { type: 'array', items: [], loc };
     }
-    const start = this.pos;
-    const startWildcards = this.wildcards;
-    let first = this.parseTermOrNoBar();
-    if (this.isOp('|')) {
-      const afterHead = this.pos;
-      try {
-        this.next();
-        const body = this.parseBody(']');
-        this.expectOp(']');
-        return { type: 'arraycompr', term: first, body, loc };
-      } catch (e) {
-        // Not a comprehension: `[a | b, c]` is an array holding a set union.
-        this.pos = start;
-        this.wildcards = startWildcards;
-        first = this.parseTerm();
-        if (this.pos === afterHead) throw e;
-      }
-    }
+    const { first, body } = this.headAndComprehension(']');
+    if (body) return { type: 'arraycompr', term: first, body, loc };
     const items = [first];
     while (this.isOp(',')) {
       this.next();
@@ -561,13 +575,7 @@ export class Parser {
 
   private parseBrace(): Term {
     const loc = this.next().loc;
-    const outerNoBar = this.noBar;
-    this.noBar = false;
-    try {
-      return this.parseCollectionBrace(loc);
-    } finally {
-      this.noBar = outerNoBar;
-    }
+    return this.withBarsAllowed(() => this.parseCollectionBrace(loc));
   }
 
   private parseCollectionBrace(loc: Location): Term {
@@ -575,23 +583,8 @@ export class Parser {
       this.next();
       return { type: 'object', entries: [], loc };
     }
-    const start = this.pos;
-    const startWildcards = this.wildcards;
-    let first = this.parseTermOrNoBar();
-    if (this.isOp('|')) {
-      const afterHead = this.pos;
-      try {
-        this.next();
-        const body = this.parseBody('}');
-        this.expectOp('}');
-        return { type: 'setcompr', term: first, body, loc };
-      } catch (e) {
-        this.pos = start;
-        this.wildcards = startWildcards;
-        first = this.parseTerm();
-        if (this.pos === afterHead) throw e;
-      }
-    }
+    const { first, body } = this.headAndComprehension('}');
+    if (body) return { type: 'setcompr', term: first, body, loc };
     if (this.isOp(':')) {
       this.next();
       const firstValue = this.parseTermOrNoBar();
@@ -611,12 +604,6 @@ export class Parser {
       }
       this.expectOp('}');
       return { type: 'object', entries, loc };
-    }
-    if (this.isOp('|')) {
-      this.next();
-      const body = this.parseBody('}');
-      this.expectOp('}');
-      return { type: 'setcompr', term: first, body, loc };
     }
     const items = [first];
     while (this.isOp(',')) {
