@@ -1,6 +1,6 @@
 /** Number and text formatting shared by the diff renderers. */
 import type { DiffReport } from '../report.ts';
-import type { Change } from '../types.ts';
+import type { Change, EntityStatus, FieldChange, PlanDiff } from '../types.ts';
 
 export const usd = (n: number): string =>
   `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
@@ -67,3 +67,16 @@ export function changeCounts(r: DiffReport) {
 
 /** A plan hash without its algorithm prefix, cut to 12 hex digits. */
 export const shortHash = (h: string): string => h.replace(/^[a-z0-9]+:/, '').slice(0, 12);
+
+/** One entity with field-level changes (a deployment, pool model or batch profile). */
+export type FieldEntity = { status: EntityStatus; changes: FieldChange[] };
+
+/** The field-level entity sections every renderer lists, in order, only those with changes. */
+export function fieldSections(d: PlanDiff): Array<[string, Array<[string, FieldEntity]>]> {
+  const sections: Array<[string, Record<string, FieldEntity>]> = [
+    ['Deployments', d.deployments],
+    ['Pool models', d.poolModels],
+    ['Batch profiles', d.batchProfiles],
+  ];
+  return sections.map(([title, entities]): [string, Array<[string, FieldEntity]>] => [title, Object.entries(entities)]).filter(([, entries]) => entries.length > 0);
+}

@@ -8,7 +8,7 @@
 import type { RiskLevel } from '../../diagnostics/diagnostic.ts';
 import type { DiffFinding, DiffReport } from '../report.ts';
 import type { GroupDiff } from '../types.ts';
-import { brief, chain, changeCounts, changed, countsText, patchStats, pct, plural, shortHash, signedPct, usd } from './format.ts';
+import { brief, chain, changeCounts, changed, countsText, patchStats, pct, plural, shortHash, signedPct, usd, fieldSections } from './format.ts';
 import { fallbackFlowchart, pieChart } from './mermaid.ts';
 import { groupRows, tenantRows } from './terminal.ts';
 
@@ -150,13 +150,7 @@ export function renderMarkdown(r: DiffReport, opts: MarkdownOptions = {}): strin
     out.push('');
   }
 
-  for (const [title, entities] of [
-    ['Deployments', d.deployments],
-    ['Pool models', d.poolModels],
-    ['Batch profiles', d.batchProfiles],
-  ] as const) {
-    const entries = Object.entries(entities);
-    if (!entries.length) continue;
+  for (const [title, entries] of fieldSections(d)) {
     out.push(`#### ${title}`, '', '| Id | Field | Before | After |', '|---|---|---|---|');
     for (const [id, e] of entries) {
       if (e.changes.length === 0) out.push(`| ${cell(code(id))} (${e.status}) | | | |`);

@@ -7,7 +7,7 @@
 import type { RiskLevel } from '../../diagnostics/diagnostic.ts';
 import type { DiffReport } from '../report.ts';
 import type { GroupDiff, TenantDiff } from '../types.ts';
-import { brief, chain, changed, countsText, num, patchStats, pct, shareMoves, signedPct, shortHash, usd } from './format.ts';
+import { brief, chain, changed, countsText, num, patchStats, pct, shareMoves, signedPct, shortHash, usd, fieldSections } from './format.ts';
 
 export interface TerminalOptions {
   color: boolean;
@@ -57,13 +57,7 @@ export function renderTerminal(r: DiffReport, opts: TerminalOptions): string {
     out.push('');
   }
 
-  for (const [title, entities] of [
-    ['Deployments', d.deployments],
-    ['Pool models', d.poolModels],
-    ['Batch profiles', d.batchProfiles],
-  ] as const) {
-    const entries = Object.entries(entities);
-    if (!entries.length) continue;
+  for (const [title, entries] of fieldSections(d)) {
     section(title, entries.length);
     for (const [id, e] of entries) {
       out.push(`  ${mark(e.status)} ${bold(id)}${e.status === 'changed' ? '' : dim(` (${e.status})`)}`);
