@@ -11,7 +11,10 @@ export const PoolModel = z
     /** Catalog id of the model, e.g. meta-llama/Llama-3.1-8B-Instruct. */
     model: z.string().min(1),
     /** Name clients and deployments use for it; defaults to the last part of `model`, lowercased. */
-    servedName: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
+    servedName: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must start with a letter or digit (vLLM would read a leading - as a flag), then letters, digits, ".", "_" or "-"')
+      .optional(),
     dtype: Dtype.default('auto'),
     quantization: Quantization.optional(),
     kvCacheDtype: KvCacheDtype.default('auto'),
