@@ -203,3 +203,9 @@ describe('origins and planPathToPolicyPath', () => {
     expect(map('hash')).toBe('');
   });
 });
+
+it('compiles a policy that names nothing but itself', () => {
+  const r = compileInput({ name: 'empty' });
+  expect(r.diagnostics).toEqual([]);
+  expect(r.plan!.groups).toEqual({});
+});
