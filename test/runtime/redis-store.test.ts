@@ -10,17 +10,10 @@ import { dryRunTransport } from '../../src/runtime/dry-run.ts';
 import { createRouter } from '../../src/runtime/router.ts';
 import { createRedisStore } from '../../src/runtime/stores/redis.ts';
 import { redisServerMissing, startRedisServer, type RedisServer } from '../fixtures/redis-server.ts';
-import { deployment, group, plan } from './plans.ts';
+import { expectSharedBreaker, requestsIn, SHARED_PLAN, SHARED_REQUEST } from './shared-state.ts';
 
 const missing = redisServerMissing();
 if (missing) console.warn(missing);
-
-const PLAN = plan(
-  [deployment('a', { rpm: 1_000 }), deployment('b'), deployment('c')],
-  [group('main', ['a', 'b'], { fallbacks: ['backup'], strategy: 'ordered' }), group('backup', ['c'])],
-  { acme: { id: 'acme', description: null, apiKeys: [], allowedGroups: ['main', 'backup'], rpm: 100, tpm: null, monthlyBudgetUsd: 50 } },
-);
-const REQ = { group: 'main', tenant: 'acme', estimatedInputTokens: 1_000, maxOutputTokens: 200 };
 
 async function until(cond: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
@@ -45,11 +38,11 @@ describe.skipIf(missing !== null)('Redis store', () => {
 
   it('costs two round trips per route(), whatever the retries and fallbacks', async () => {
     const store = await createRedisStore({ url: server.url, keyPrefix: 'rt:' });
-    const router = createRouter(PLAN, { store, clock: manualClock(), random: seededRandom(1), transport: dryRunTransport(['a', 'b']) });
-    const first = await router.route(REQ);
+    const router = createRouter(SHARED_PLAN, { store, clock: manualClock(), random: seededRandom(1), transport: dryRunTransport(['a', 'b']) });
+    const first = await router.route(SHARED_REQUEST);
     // a and b fail twice each (their breakers open on the second failure), then the fallback group's c answers.
     expect(first.trace.map((t) => `${t.deployment}:${t.outcome}`)).toEqual(['a:error', 'a:error', 'a:skipped', 'b:error', 'b:error', 'b:skipped', 'c:ok']);
-    for (let i = 1; i < 10; i++) expect((await router.route(REQ)).ok).toBe(true);
+    for (let i = 1; i < 10; i++) expect((await router.route(SHARED_REQUEST)).ok).toBe(true);
     const m = router.metrics();
     expect(m.calls).toBe(5 + 9);
     expect(m.storeRoundTrips).toBe(20);
@@ -58,21 +51,10 @@ describe.skipIf(missing !== null)('Redis store', () => {
   });
 
   it('shares breakers and limits between two routers', async () => {
-    const clock = manualClock();
-    const stores = [await createRedisStore({ url: server.url, keyPrefix: 'share:' }), await createRedisStore({ url: server.url, keyPrefix: 'share:' })];
-    const [r1, r2] = stores.map((store, i) => createRouter(PLAN, { store, clock, random: seededRandom(i), transport: dryRunTransport(['a']) }));
-    // a fails 3 times per request on r1: its breaker (50% over 2 requests) opens.
-    const first = await r1!.route(REQ);
-    expect(first.deployment).toBe('b');
-    expect(r1!.inspect('a').breaker).toBe('open');
-    // r2 never called a, and still skips it.
-    const second = await r2!.route(REQ);
-    expect(second.trace[0]).toMatchObject({ deployment: 'a', outcome: 'skipped', reason: 'circuit-open' });
-    expect(r2!.inspect('a').breaker).toBe('open');
+    const [r1, r2] = await expectSharedBreaker([await createRedisStore({ url: server.url, keyPrefix: 'share:' }), await createRedisStore({ url: server.url, keyPrefix: 'share:' })]);
     // Tenant usage is shared too: both requests are in acme's window.
-    const buckets = await inspector.hgetall('share:{router}:t:acme');
-    expect(Object.entries(buckets).filter(([k]) => k.startsWith('r')).reduce((s, [, v]) => s + Number(v), 0)).toBe(2);
-    await Promise.all([r1!.close(), r2!.close()]);
+    expect(requestsIn(await inspector.hgetall('share:{router}:t:acme'))).toBe(2);
+    await Promise.all([r1.close(), r2.close()]);
   });
 
   it('keeps routing on local state while Redis is down, then recovers and resynchronises', async () => {
@@ -81,12 +63,12 @@ describe.skipIf(missing !== null)('Redis store', () => {
     events.on('degraded', () => seen.push('degraded'));
     events.on('recovered', () => seen.push('recovered'));
     const store = await createRedisStore({ url: server.url, keyPrefix: 'fault:', commandTimeoutMs: 200 });
-    const router = createRouter(PLAN, { store, clock: manualClock(), random: seededRandom(3), transport: dryRunTransport(), events });
-    for (let i = 0; i < 3; i++) expect((await router.route(REQ)).ok).toBe(true);
+    const router = createRouter(SHARED_PLAN, { store, clock: manualClock(), random: seededRandom(3), transport: dryRunTransport(), events });
+    for (let i = 0; i < 3; i++) expect((await router.route(SHARED_REQUEST)).ok).toBe(true);
     expect(router.metrics()).toMatchObject({ degraded: false, degradedCount: 0 });
 
     await server.stop();
-    for (let i = 0; i < 5; i++) expect((await router.route(REQ)).ok).toBe(true);
+    for (let i = 0; i < 5; i++) expect((await router.route(SHARED_REQUEST)).ok).toBe(true);
     expect(router.metrics()).toMatchObject({ degraded: true, degradedCount: 1, succeeded: 8 });
     expect(seen).toEqual(['degraded']);
     // Limits still hold locally: the mirror counted every request.
@@ -94,7 +76,7 @@ describe.skipIf(missing !== null)('Redis store', () => {
 
     await server.start();
     await until(() => store.client.status === 'ready');
-    expect((await router.route(REQ)).ok).toBe(true);
+    expect((await router.route(SHARED_REQUEST)).ok).toBe(true);
     await until(() => seen.includes('recovered'));
     expect(router.metrics()).toMatchObject({ degraded: false, degradedCount: 1, recoveredCount: 1 });
     // Redis came back empty (no persistence): the outage's requests were replayed, and the new one written.
