@@ -4,34 +4,16 @@ import type { Builtin } from './types.ts';
 
 const NAME = 'units.parse_bytes';
 
-const KB = 1000n;
-const MULTIPLIERS: Record<string, bigint> = {
-  '': 1n,
-  kb: KB,
-  k: KB,
-  kib: 1n << 10n,
-  ki: 1n << 10n,
-  mb: KB ** 2n,
-  m: KB ** 2n,
-  mib: 1n << 20n,
-  mi: 1n << 20n,
-  gb: KB ** 3n,
-  g: KB ** 3n,
-  gib: 1n << 30n,
-  gi: 1n << 30n,
-  tb: KB ** 4n,
-  t: KB ** 4n,
-  tib: 1n << 40n,
-  ti: 1n << 40n,
-  pb: KB ** 5n,
-  p: KB ** 5n,
-  pib: 1n << 50n,
-  pi: 1n << 50n,
-  eb: KB ** 6n,
-  e: KB ** 6n,
-  eib: 1n << 60n,
-  ei: 1n << 60n,
-};
+/**
+ * k, m, g, t, p, e: with or without a trailing "b" they are powers of 1000,
+ * with "i" (or "ib") powers of 1024, as OPA's units.parse_bytes reads them.
+ */
+const MULTIPLIERS: Record<string, bigint> = { '': 1n };
+['k', 'm', 'g', 't', 'p', 'e'].forEach((prefix, i) => {
+  const power = BigInt(i + 1);
+  MULTIPLIERS[prefix] = MULTIPLIERS[`${prefix}b`] = 1000n ** power;
+  MULTIPLIERS[`${prefix}i`] = MULTIPLIERS[`${prefix}ib`] = 1n << (10n * power);
+});
 
 // OPA's own messages carry the builtin name, and its error wrapper adds it again.
 const fail = (why: string) => builtinError(NAME, `${NAME}: ${why}`);
