@@ -13,8 +13,6 @@ import rego.v1
 finding(id, level, path, msg) := {"id": id, "level": level, "path": path, "msg": msg}
 
 # Providers (by kind: two Azure regions are still one vendor) behind a group.
-# Functions read input.plan themselves rather than taking the plan as an
-# argument: arguments are compared by value, which costs a walk of the plan.
 group_provider_kinds(name) := {input.plan.deployments[d].providerKind | some d in input.plan.groups[name].deployments}
 
 # The interactive latency objective in ms, 2000 when the policy sets none.

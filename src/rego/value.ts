@@ -6,6 +6,8 @@
  * Values are immutable once built: builders copy.
  */
 
+import { createHash } from 'node:crypto';
+
 export type Value = null | boolean | number | string | Value[] | ObjectValue | SetValue;
 
 /** Canonical text of a value: equal values have equal keys (sets and objects independent of insertion order). */
@@ -197,4 +199,24 @@ export function toJSON(v: Value): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, val] of v.sortedEntries()) out[typeof k === 'string' ? k : JSON.stringify(toJSON(k))] = toJSON(val);
   return out;
+}
+
+/**
+ * A short key for a value used as a function argument. User functions are
+ * cached by their arguments; keying on the full canonical text of a large
+ * document (a rule passing `input.plan`) copied and hashed that text on every
+ * call, so such rules went quadratic. Composite arguments are keyed by a
+ * digest of their canonical text, computed once per value object (values are
+ * immutable once handed out).
+ */
+const argDigests = new WeakMap<object, string>();
+
+export function argKey(v: Value): string {
+  if (v === null || typeof v !== 'object') return canonicalKey(v);
+  let key = argDigests.get(v);
+  if (key === undefined) {
+    key = `~${createHash('sha256').update(canonicalKey(v)).digest('base64')}`;
+    argDigests.set(v, key);
+  }
+  return key;
 }

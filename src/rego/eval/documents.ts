@@ -7,7 +7,7 @@ import type { Term } from '../ast.ts';
 import { childOf } from '../compile/tree.ts';
 import type { CompiledRule, RuleNode } from '../compile/types.ts';
 import { RegoFailure } from '../errors.ts';
-import { ObjectValue, SetValue, canonicalKey, equal, type Value } from '../value.ts';
+import { ObjectValue, SetValue, argKey, canonicalKey, equal, type Value } from '../value.ts';
 import { UNDEFINED, type Ctx } from './context.ts';
 import type { Env, Evaluator, KV } from './evaluator.ts';
 import { lookup } from './evaluator.ts';
@@ -198,7 +198,7 @@ function partialValue(ev: Evaluator, node: RuleNode, base: Value | undefined, ct
 
 /** Calls a user function: every definition whose parameters match the arguments; all results must agree. */
 export function callFunction(ev: Evaluator, node: RuleNode, args: Value[], ctx: Ctx): Value | undefined {
-  const cacheKey = `${node.pathText}(${args.map(canonicalKey).join(',')})`;
+  const cacheKey = `${node.pathText}(${args.map(argKey).join(',')})`;
   const cached = ctx.fnCache.get(cacheKey);
   if (cached !== undefined) return cached === UNDEFINED ? undefined : cached;
   const withArgs = (r: CompiledRule, run: (env: Env) => void) => {
