@@ -167,9 +167,7 @@ export const CATALOG: readonly ModelArchitecture[] = [
   },
 ];
 
-const BY_ID: ReadonlyMap<string, ModelArchitecture> = new Map(
-  CATALOG.flatMap((m) => [m.id, ...(m.aliases ?? [])].map((id) => [id.toLowerCase(), m] as const)),
-);
+const BY_ID: ReadonlyMap<string, ModelArchitecture> = new Map(CATALOG.flatMap((m) => [m.id, ...(m.aliases ?? [])].map((id) => [id.toLowerCase(), m] as const)));
 
 /** Hugging Face ids are case-insensitive on the hub, so lookups are too. */
 export function findModel(id: string): ModelArchitecture | undefined {

@@ -99,7 +99,9 @@ function whatFits(config: EngineConfig, e: EngineEstimate, gpus: EngineGpus): st
     .map((qn) => [qn, tryWith({ quantization: qn })] as const)
     .filter(([, r]) => r.fits);
   if (quantized.length > 0)
-    fits.push(`quantization ${quantized.map(([qn, r]) => `${q(qn)} (weights ${gb(r.weightsBytes)} per GPU, KV cache for ${int(r.kvTokens)} tokens)`).join(' or ')}`);
+    fits.push(
+      `quantization ${quantized.map(([qn, r]) => `${q(qn)} (weights ${gb(r.weightsBytes)} per GPU, KV cache for ${int(r.kvTokens)} tokens)`).join(' or ')}`,
+    );
 
   const biggerTp = tpSizes(config, config.tensorParallel + 1, MAX_SUGGESTED_TP).find((tp) => tryWith({ tensorParallel: tp }).fits);
   if (biggerTp !== undefined) {
@@ -122,9 +124,7 @@ function whatFits(config: EngineConfig, e: EngineEstimate, gpus: EngineGpus): st
     for (const qn of SUGGESTED_QUANTIZATIONS.filter((x) => x !== config.quantization)) {
       const tp = tpSizes(config, config.tensorParallel + 1, MAX_SUGGESTED_TP).find((t) => tryWith({ quantization: qn, tensorParallel: t }).fits);
       if (tp === undefined) continue;
-      fits.push(
-        `quantization ${q(qn)} with tensorParallel ${tp}` + (tp <= gpus.available ? ` over ${where}` : ` (needs ${tp} GPUs: add pools to spansPools)`),
-      );
+      fits.push(`quantization ${q(qn)} with tensorParallel ${tp}${tp <= gpus.available ? ` over ${where}` : ` (needs ${tp} GPUs: add pools to spansPools)`}`);
       break;
     }
   }

@@ -5,7 +5,16 @@ export { estimateEngine, type EngineConfig, type EngineEstimate } from './estima
 export { checkCapacity, MAX_GPU_MEMORY_UTILIZATION } from './feasibility.ts';
 export { GB, GIB, USABLE_FRACTION, visibleGpuBytes } from './gpu-memory.ts';
 export { BLOCK_TOKENS, blocksFor, kvBlocks, kvBytesPerTokenPerGpu, kvTokensFor } from './kv-cache.ts';
-export { capacityFor, DEFAULT_GPU_MEMORY_UTILIZATION, engineConfigFor, engineGpus, toPlanCapacity, type EngineGpus, type PoolGpus, type PoolModelSettings } from './plan-capacity.ts';
+export {
+  capacityFor,
+  DEFAULT_GPU_MEMORY_UTILIZATION,
+  engineConfigFor,
+  engineGpus,
+  toPlanCapacity,
+  type EngineGpus,
+  type PoolGpus,
+  type PoolModelSettings,
+} from './plan-capacity.ts';
 export { reserveBytes, type Reserve, type ReserveInput } from './reserve.ts';
 export { chooseMaxNumBatchedTokens, chooseMaxNumSeqs, MAX_NUM_SEQS, profiledBatchedTokens } from './sizing.ts';
 export { parameterCounts, weightBytesPerGpu, type ParameterCounts } from './weights.ts';

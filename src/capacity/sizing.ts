@@ -48,6 +48,9 @@ export function chooseMaxNumSeqs(kvBlocks: number, expected: { promptTokens: num
  */
 export function chooseMaxNumBatchedTokens(profiled: number, kvTokens: number, maxNumSeqs: number): number {
   if (kvTokens >= profiled) return profiled;
-  const cut = kvTokens >= BATCHED_TOKENS_FLOOR_STEP ? Math.floor(kvTokens / BATCHED_TOKENS_FLOOR_STEP) * BATCHED_TOKENS_FLOOR_STEP : Math.floor(kvTokens / BLOCK_TOKENS) * BLOCK_TOKENS;
+  const cut =
+    kvTokens >= BATCHED_TOKENS_FLOOR_STEP
+      ? Math.floor(kvTokens / BATCHED_TOKENS_FLOOR_STEP) * BATCHED_TOKENS_FLOOR_STEP
+      : Math.floor(kvTokens / BLOCK_TOKENS) * BLOCK_TOKENS;
   return Math.max(cut, maxNumSeqs);
 }

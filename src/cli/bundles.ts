@@ -15,7 +15,7 @@ export function bundlesCommand(io: Io, done: (code: number) => void): Command {
       const target = targetOption(opts.target, opts.prefix);
       const list = await userErrors(() => listBundles(target));
       if (opts.json) {
-        io.stdout(JSON.stringify({ target: target.display, current: list.find((b) => b.current)?.version ?? null, bundles: list }, null, 2) + '\n');
+        io.stdout(`${JSON.stringify({ target: target.display, current: list.find((b) => b.current)?.version ?? null, bundles: list }, null, 2)}\n`);
         return done(EXIT.ok);
       }
       if (list.length === 0) {

@@ -46,7 +46,22 @@ const int = (n: number) => n.toLocaleString('en-US');
 
 /** The table `switchyard capacity` prints: one line per engine, numbers right-aligned. */
 export function renderCapacityTable(rows: readonly CapacityRow[]): string {
-  const header = ['pool', 'model', 'GPU', 'TP', 'usable GB', 'util', 'weights GB', 'reserve GB', 'KV GB', 'KV tokens', 'context', 'max conc.', 'max-num-seqs', 'max-num-batched-tokens'];
+  const header = [
+    'pool',
+    'model',
+    'GPU',
+    'TP',
+    'usable GB',
+    'util',
+    'weights GB',
+    'reserve GB',
+    'KV GB',
+    'KV tokens',
+    'context',
+    'max conc.',
+    'max-num-seqs',
+    'max-num-batched-tokens',
+  ];
   const numeric = header.map((_, i) => i >= 3);
   const body = rows.map((r) => {
     const c = r.capacity;
@@ -73,7 +88,7 @@ export function renderCapacityTable(rows: readonly CapacityRow[]): string {
       .map((cell, i) => (numeric[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
       .join('  ')
       .trimEnd();
-  return [line(header), ...body.map(line)].join('\n') + '\n';
+  return `${[line(header), ...body.map(line)].join('\n')}\n`;
 }
 
 const NOTE =

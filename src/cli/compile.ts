@@ -10,7 +10,7 @@ function describeDrift(out: string, r: DriftReport): string {
   for (const p of r.added) lines.push(`  missing   ${out}/${p}`);
   for (const p of r.changed) lines.push(`  differs   ${out}/${p}`);
   for (const p of r.removed) lines.push(`  stale     ${out}/${p}`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 export function compileCommand(io: Io, done: (code: number) => void): Command {

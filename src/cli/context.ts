@@ -61,7 +61,10 @@ const readSource = (file: string): string | undefined => {
 
 /** Prints Diagnostics in the chosen format; `extra` goes into the JSON object only. */
 export function printDiagnostics(io: Io, g: GlobalOptions, ds: readonly Diagnostic[], extra: Record<string, unknown> = {}): void {
-  if (g.format === 'json') return io.stdout(renderJson(ds, extra));
+  if (g.format === 'json') {
+    io.stdout(renderJson(ds, extra));
+    return;
+  }
   // Info notes (what a target cannot express) repeat on every run; people
   // get a count per code unless they ask for --verbose. JSON always has all.
   const shown = g.verbose ? ds : ds.filter((d) => d.severity !== 'info');

@@ -76,7 +76,10 @@ export function diffCommand(io: Io, done: (code: number) => void): Command {
     .option('--fail-on <level>', `exit 1 when the overall level reaches this: ${FAIL_ON_LEVELS.join(', ')}`, 'high')
     .option('--json', 'the report as JSON on stdout (same as --format json)')
     .option('--format <format>', `output format: ${FORMATS.join(', ')} (a pull-request comment) or github (annotations)`, 'pretty')
-    .option('--link-base <url>', 'with --format markdown: link findings to <url>/<file>#L<line>, e.g. https://github.com/org/repo/blob/<sha> (default in GitHub Actions and GitLab CI: the commit being checked)')
+    .option(
+      '--link-base <url>',
+      'with --format markdown: link findings to <url>/<file>#L<line>, e.g. https://github.com/org/repo/blob/<sha> (default in GitHub Actions and GitLab CI: the commit being checked)',
+    )
     .option('--debug', 'print stack traces for internal errors');
 
   return cmd.action(async (opts: DiffOptions) => {
@@ -129,8 +132,7 @@ export function diffCommand(io: Io, done: (code: number) => void): Command {
     else if (format === 'markdown') {
       const linkBase = opts.linkBase ?? ciLinkBase(process.env);
       io.stdout(renderMarkdown(report, linkBase ? { linkBase } : {}));
-    }
-    else if (format === 'github') io.stdout(renderGithub(report));
+    } else if (format === 'github') io.stdout(renderGithub(report));
     else io.stdout(renderTerminal(report, { color: useColor(process.env, Boolean(process.stdout.isTTY)) }));
     done(report.ok ? EXIT.ok : EXIT.policy);
   });
@@ -158,14 +160,19 @@ function reportHeadErrors(io: Io, format: DiffFormat, diagnostics: Diagnostic[],
   if (format === 'markdown') {
     const lines = [MARKDOWN_MARKER, '### ⛔ Switchyard policy diff: risk **critical**', '', 'The policies do not compile, so there is nothing to compare:', ''];
     for (const d of errors) lines.push(`- ${d.source ? `\`${d.source.file}:${d.source.line}\` ` : ''}${d.severity} \`${d.code}\`: ${d.message}`);
-    io.stdout(lines.join('\n') + '\n');
+    io.stdout(`${lines.join('\n')}\n`);
   } else if (format === 'github') {
     io.stdout(renderDiagnosticsGithub(errors));
   } else {
-    printDiagnostics(io, { format: format === 'json' ? 'json' : 'pretty', color: useColor(process.env, Boolean(process.stderr.isTTY)), debug: false, verbose: false }, diagnostics, {
-      level: 'critical',
-      diff: null,
-    });
+    printDiagnostics(
+      io,
+      { format: format === 'json' ? 'json' : 'pretty', color: useColor(process.env, Boolean(process.stderr.isTTY)), debug: false, verbose: false },
+      diagnostics,
+      {
+        level: 'critical',
+        diff: null,
+      },
+    );
     if (format === 'pretty') io.stderr('Risk: CRITICAL (the policies do not compile)\n');
   }
   return exitCode === EXIT.ok ? EXIT.policy : exitCode;

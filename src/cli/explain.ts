@@ -48,7 +48,7 @@ export function explainCommand(io: Io, done: (code: number) => void): Command {
     .requiredOption('-m, --model <group>', 'model group (the public model name) to route to')
     .option('--plan <file>', 'compiled plan', DEFAULT_PLAN)
     .option('-t, --tenant <id>', 'tenant making the request (applies its allowed groups, limits and budget)')
-    .option('--tokens <n>', 'estimated input tokens (default: the group\'s mean input tokens, else 1000)', count('tokens'))
+    .option('--tokens <n>', "estimated input tokens (default: the group's mean input tokens, else 1000)", count('tokens'))
     .option('--max-output <n>', 'max output tokens (counts against context windows and token limits)', count('max-output'), 0)
     .option('--down <deployments>', 'comma-separated deployments that answer 503', '')
     .option('--seed <n>', 'seed for weighted choices', count('seed'), 1)
@@ -60,23 +60,45 @@ export function explainCommand(io: Io, done: (code: number) => void): Command {
       if (!group) throw new UserError(`unknown model group "${opts.model}" in ${opts.plan}; groups: ${Object.keys(plan.groups).sort().join(', ')}`);
       if (opts.tenant !== undefined && !plan.tenants[opts.tenant])
         throw new UserError(`unknown tenant "${opts.tenant}" in ${opts.plan}; tenants: ${Object.keys(plan.tenants).sort().join(', ') || '(none)'}`);
-      const down = opts.down.split(',').map((s) => s.trim()).filter(Boolean);
+      const down = opts.down
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       for (const d of down) if (!plan.deployments[d]) throw new UserError(`--down: unknown deployment "${d}" in ${opts.plan}`);
       const tokens = opts.tokens ?? group.traffic?.meanInputTokens ?? 1_000;
 
       const router = createRouter(plan, { clock: manualClock(), random: seededRandom(opts.seed), transport: dryRunTransport(down) });
-      const request = { group: opts.model, ...(opts.tenant !== undefined ? { tenant: opts.tenant } : {}), estimatedInputTokens: tokens, maxOutputTokens: opts.maxOutput };
+      const request = {
+        group: opts.model,
+        ...(opts.tenant !== undefined ? { tenant: opts.tenant } : {}),
+        estimatedInputTokens: tokens,
+        maxOutputTokens: opts.maxOutput,
+      };
       const result = await router.route(request);
 
       if (opts.json) {
         io.stdout(
-          JSON.stringify({ plan: { name: plan.name, hash: plan.hash }, request, down, ok: result.ok, group: result.group ?? null, deployment: result.deployment ?? null, trace: result.trace }, null, 2) + '\n',
+          `${JSON.stringify(
+            {
+              plan: { name: plan.name, hash: plan.hash },
+              request,
+              down,
+              ok: result.ok,
+              group: result.group ?? null,
+              deployment: result.deployment ?? null,
+              trace: result.trace,
+            },
+            null,
+            2,
+          )}\n`,
         );
       } else {
         const who = opts.tenant !== undefined ? `, tenant ${opts.tenant}` : '';
-        io.stdout(`routing ${opts.model} (${group.strategy})${who}: ${tokens} input + ${opts.maxOutput} output tokens; plan ${plan.name} ${plan.hash.slice(0, 19)}\n`);
+        io.stdout(
+          `routing ${opts.model} (${group.strategy})${who}: ${tokens} input + ${opts.maxOutput} output tokens; plan ${plan.name} ${plan.hash.slice(0, 19)}\n`,
+        );
         if (down.length) io.stdout(`down (answer 503): ${down.join(', ')}\n`);
-        io.stdout('\n' + renderTrace(result.trace) + '\n' + summary(result) + '\n');
+        io.stdout(`\n${renderTrace(result.trace)}\n${summary(result)}\n`);
       }
       done(result.ok ? EXIT.ok : EXIT.policy);
     });

@@ -45,12 +45,14 @@ export function renderGate(planName: string, url: string, window: string | null,
       (count('error') ? `, ${count('error')} error` : '') +
       ` -> ${ready(results) ? 'READY' : 'NOT READY'}`,
   );
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 export function gateCommand(io: Io, done: (code: number) => void): Command {
   return new Command('gate')
-    .description('evaluate the readiness gate (router health, performance, cost control, SLA compliance) against Prometheus; exit 0 only when every criterion passes')
+    .description(
+      'evaluate the readiness gate (router health, performance, cost control, SLA compliance) against Prometheus; exit 0 only when every criterion passes',
+    )
     .requiredOption('--prometheus <url>', 'base URL of the Prometheus server, e.g. http://prometheus:9090')
     .option('--window <duration>', 'measure every windowed criterion over this window (e.g. 30m) instead of its SLO window')
     .option('--plan <file>', 'compiled plan to read the criteria from', `${DEFAULT_OUT}/plan.json`)
@@ -58,7 +60,8 @@ export function gateCommand(io: Io, done: (code: number) => void): Command {
     .option('--json', 'machine-readable JSON on stdout')
     .action(async (opts: { prometheus: string; window?: string; plan: string; timeout: string; json?: boolean }) => {
       const windowMs = opts.window === undefined ? null : parsePromDuration(opts.window);
-      if (windowMs === null && opts.window !== undefined) throw new UserError(`--window ${JSON.stringify(opts.window)} is not a duration such as 30m, 1h or 90s`);
+      if (windowMs === null && opts.window !== undefined)
+        throw new UserError(`--window ${JSON.stringify(opts.window)} is not a duration such as 30m, 1h or 90s`);
       const timeoutMs = parsePromDuration(opts.timeout);
       if (timeoutMs === null) throw new UserError(`--timeout ${JSON.stringify(opts.timeout)} is not a duration such as 10s`);
       if (!/^https?:\/\//.test(opts.prometheus)) throw new UserError(`--prometheus must be an http(s) URL, got ${JSON.stringify(opts.prometheus)}`);
@@ -71,7 +74,14 @@ export function gateCommand(io: Io, done: (code: number) => void): Command {
         throw e;
       }
       const ok = ready(results);
-      if (opts.json) io.stdout(JSON.stringify({ plan: plan.name, planHash: plan.hash, prometheus: opts.prometheus, window: opts.window ?? null, ready: ok, criteria: results }, null, 2) + '\n');
+      if (opts.json)
+        io.stdout(
+          `${JSON.stringify(
+            { plan: plan.name, planHash: plan.hash, prometheus: opts.prometheus, window: opts.window ?? null, ready: ok, criteria: results },
+            null,
+            2,
+          )}\n`,
+        );
       else io.stdout(renderGate(plan.name, opts.prometheus, opts.window ?? null, results));
       done(ok ? EXIT.ok : EXIT.policy);
     });

@@ -18,7 +18,11 @@ async function listFiles(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-const exists = (p: string) => stat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 
 export function initCommand(io: Io, done: (code: number) => void): Command {
   return new Command('init')
@@ -31,8 +35,7 @@ export function initCommand(io: Io, done: (code: number) => void): Command {
       if (!opts.force) {
         const clash: string[] = [];
         for (const t of targets) if (await exists(t.to)) clash.push(t.to);
-        if (clash.length > 0)
-          throw new UserError(`${dir} already has ${clash.join(', ')}; nothing written (use --force to overwrite)`);
+        if (clash.length > 0) throw new UserError(`${dir} already has ${clash.join(', ')}; nothing written (use --force to overwrite)`);
       }
       for (const t of targets) await writeFileAtomic(t.to, await readFile(t.from, 'utf8'));
       io.stdout(

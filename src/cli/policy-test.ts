@@ -44,10 +44,12 @@ export function policyCommand(io: Io, done: (code: number) => void): Command {
       }
       const counts = { pass: 0, fail: 0, error: 0 };
       for (const r of results) counts[r.status]++;
-      if (opts.json) io.stdout(JSON.stringify({ ok: counts.fail + counts.error === 0, summary: counts, tests: results }, null, 2) + '\n');
+      if (opts.json) io.stdout(`${JSON.stringify({ ok: counts.fail + counts.error === 0, summary: counts, tests: results }, null, 2)}\n`);
       else {
-        for (const r of results) if (opts.verbose || r.status !== 'pass') io.stdout(line(r) + '\n');
-        io.stdout(`${'-'.repeat(40)}\nPASS: ${counts.pass}/${results.length}${counts.fail ? `\nFAIL: ${counts.fail}/${results.length}` : ''}${counts.error ? `\nERROR: ${counts.error}/${results.length}` : ''}\n`);
+        for (const r of results) if (opts.verbose || r.status !== 'pass') io.stdout(`${line(r)}\n`);
+        io.stdout(
+          `${'-'.repeat(40)}\nPASS: ${counts.pass}/${results.length}${counts.fail ? `\nFAIL: ${counts.fail}/${results.length}` : ''}${counts.error ? `\nERROR: ${counts.error}/${results.length}` : ''}\n`,
+        );
       }
       done(counts.fail + counts.error === 0 && results.length > 0 ? EXIT.ok : EXIT.policy);
     });

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { Command } from 'commander';
-import { diffArtifacts, OutputDirError } from '../load/write.ts';
+import { type DriftReport, diffArtifacts, OutputDirError } from '../load/write.ts';
 import { publishBundle } from '../publish/publish.ts';
 import { readGenerated } from '../publish/source.ts';
 import { DEFAULT_REDIS_PREFIX } from '../publish/target.ts';
@@ -50,16 +50,23 @@ export function publishCommand(io: Io, done: (code: number) => void): Command {
         if (!opts.json) io.stderr(`refusing to publish: ${opts.policies} does not compile\n`);
         return done(r.exitCode);
       }
-      let drift;
+      let drift: DriftReport;
       try {
         drift = await diffArtifacts(opts.from, emitAll(r.plan));
       } catch (e) {
         if (e instanceof OutputDirError) throw new UserError(e.message, EXIT.usage);
         throw e;
       }
-      const stale = [...drift.added.map((p) => `  missing   ${p}`), ...drift.changed.map((p) => `  differs   ${p}`), ...drift.removed.map((p) => `  stale     ${p}`)];
+      const stale = [
+        ...drift.added.map((p) => `  missing   ${p}`),
+        ...drift.changed.map((p) => `  differs   ${p}`),
+        ...drift.removed.map((p) => `  stale     ${p}`),
+      ];
       if (stale.length > 0) {
-        throw new UserError(`refusing to publish: ${opts.from}/ is out of date with ${opts.policies}:\n${stale.map((l) => l.replace(/(\S+)$/, `${opts.from}/$1`)).join('\n')}\nrun: switchyard compile`, EXIT.policy);
+        throw new UserError(
+          `refusing to publish: ${opts.from}/ is out of date with ${opts.policies}:\n${stale.map((l) => l.replace(/(\S+)$/, `${opts.from}/$1`)).join('\n')}\nrun: switchyard compile`,
+          EXIT.policy,
+        );
       }
     }
 
@@ -70,7 +77,7 @@ export function publishCommand(io: Io, done: (code: number) => void): Command {
     const fileCount = Object.keys(m.files).length;
     if (opts.json) {
       io.stdout(
-        JSON.stringify(
+        `${JSON.stringify(
           {
             status: result.status,
             version: result.version,
@@ -85,7 +92,7 @@ export function publishCommand(io: Io, done: (code: number) => void): Command {
           },
           null,
           2,
-        ) + '\n',
+        )}\n`,
       );
       return done(EXIT.ok);
     }

@@ -1,7 +1,7 @@
 /** Picks the risk engine for check and diff: the built-in interpreter, or OPA's Wasm. */
 import { join } from 'node:path';
 import { createBuiltinEngine } from '../risk/builtin-engine.ts';
-import { readRulePack } from '../risk/rule-pack.ts';
+import { type RulePack, readRulePack } from '../risk/rule-pack.ts';
 import type { PolicyEngine } from '../risk/types.ts';
 import { UserError } from './context.ts';
 
@@ -27,7 +27,7 @@ export async function loadEngine(o: EngineOptions): Promise<PolicyEngine> {
     }
   }
   if (kind !== 'builtin') throw new UserError(`unknown --engine ${JSON.stringify(kind)}; use builtin or opa-wasm`);
-  let pack;
+  let pack: RulePack;
   try {
     pack = await readRulePack(rulesDir(o));
   } catch (e) {

@@ -17,7 +17,21 @@ export function rollbackCommand(io: Io, done: (code: number) => void): Command {
       const r = await userErrors(() => rollbackBundle(target, opts.to));
       const m = r.manifest;
       if (opts.json) {
-        io.stdout(JSON.stringify({ target: target.display, current: r.version, previous: r.previous, changed: r.changed, planHash: m.planHash, commit: m.commit, createdAt: m.createdAt }, null, 2) + '\n');
+        io.stdout(
+          `${JSON.stringify(
+            {
+              target: target.display,
+              current: r.version,
+              previous: r.previous,
+              changed: r.changed,
+              planHash: m.planHash,
+              commit: m.commit,
+              createdAt: m.createdAt,
+            },
+            null,
+            2,
+          )}\n`,
+        );
       } else if (!r.changed) {
         io.stdout(`${r.version} is already current in ${target.display}\n`);
       } else {

@@ -6,7 +6,7 @@ import { runPipeline } from './pipeline.ts';
 export function validateCommand(io: Io, done: (code: number) => void): Command {
   const cmd = new Command('validate')
     .description('check policies against the schema and the semantic rules; writes nothing')
-    .option('--typecheck', "also run the TypeScript compiler over the policy files and report its errors");
+    .option('--typecheck', 'also run the TypeScript compiler over the policy files and report its errors');
   withPolicyOption(cmd);
   withOutputOptions(cmd);
   return cmd.action(async (opts: { policies: string; typecheck?: boolean; json?: boolean; format?: string; debug?: boolean }) => {

@@ -45,7 +45,7 @@ function codeFrame(text: string, line: number, column: number, color: boolean, s
   const src = (start > 0 ? '…' : '') + masked.slice(start, start + WIDTH) + (start + WIDTH < masked.length ? '…' : '');
   column = column - start + (start > 0 ? 1 : 0);
   const gutter = String(line).length;
-  const caret = ' '.repeat(Math.max(0, column - 1)) + '^';
+  const caret = `${' '.repeat(Math.max(0, column - 1))}^`;
   return [
     `${paint(color, ANSI.dim, `${String(line).padStart(gutter)} |`)} ${src.replace(/\t/g, ' ')}`,
     `${paint(color, ANSI.dim, `${' '.repeat(gutter)} |`)} ${paint(color, ANSI.red, caret)}`,
@@ -71,12 +71,12 @@ export function renderPretty(ds: readonly Diagnostic[], opts: PrettyOptions): st
   const parts = [`${s.errors} error${s.errors === 1 ? '' : 's'}`, `${s.warnings} warning${s.warnings === 1 ? '' : 's'}`];
   if (s.infos) parts.push(`${s.infos} info`);
   out.push(parts.join(', '));
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 export function renderJson(ds: readonly Diagnostic[], extra: Record<string, unknown> = {}): string {
   const diagnostics = [...ds].sort(compareDiagnostics);
-  return JSON.stringify({ ok: !diagnostics.some((d) => d.severity === 'error'), ...extra, summary: summarize(ds), diagnostics }, null, 2) + '\n';
+  return `${JSON.stringify({ ok: !diagnostics.some((d) => d.severity === 'error'), ...extra, summary: summarize(ds), diagnostics }, null, 2)}\n`;
 }
 
 /** Workflow-command escaping, as GitHub's @actions/core does it. */

@@ -45,7 +45,11 @@ function git(cwd: string, args: string[], input?: Buffer): { ok: boolean; stdout
   return { ok: r.status === 0, stdout: r.stdout, stderr: r.stderr.toString('utf8').trim() };
 }
 
-const firstLine = (s: string) => s.split('\n').find((l) => l.trim() !== '')?.replace(/^(fatal|error): /, '') ?? '';
+const firstLine = (s: string) =>
+  s
+    .split('\n')
+    .find((l) => l.trim() !== '')
+    ?.replace(/^(fatal|error): /, '') ?? '';
 
 /**
  * `base` names a directory or file when one exists at that path; otherwise a
@@ -76,7 +80,8 @@ export async function materializeRevision(ref: string, head: string): Promise<Ba
   const prefix = relative(root, headDir).split(sep).join('/');
   const tempDir = await materialize(root, commit, prefix, () => {
     const archive = git(root, ['archive', '--format=tar', commit, '--', prefix === '' ? '.' : prefix]);
-    if (!archive.ok) throw new BaseError(`--base ${ref}: ${prefix || 'the repository root'} does not exist at ${commit.slice(0, 12)} (${firstLine(archive.stderr)})`);
+    if (!archive.ok)
+      throw new BaseError(`--base ${ref}: ${prefix || 'the repository root'} does not exist at ${commit.slice(0, 12)} (${firstLine(archive.stderr)})`);
     return archive.stdout;
   });
   const baseDir = join(tempDir, ...(prefix ? prefix.split('/') : []));

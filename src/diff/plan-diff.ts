@@ -52,7 +52,7 @@ function retriesChange(before: PlanGroup | undefined, after: PlanGroup | undefin
   const tightened: string[] = [];
   if (!before || !after) return { loosened, tightened };
   const cmp = (name: string, b: number, a: number, looserWhenUp: boolean) => {
-    if (a !== b) ((a > b) === looserWhenUp ? loosened : tightened).push(name);
+    if (a !== b) (a > b === looserWhenUp ? loosened : tightened).push(name);
   };
   const rb: PlanRetries = before.retries;
   const ra: PlanRetries = after.retries;
@@ -126,8 +126,7 @@ function entityChanges<T extends object>(before: Record<string, T>, after: Recor
   return out;
 }
 
-const poolModels = (p: CompiledPlan) =>
-  Object.fromEntries(Object.values(p.pools).flatMap((pool) => Object.values(pool.models).map((m) => [m.id, m] as const)));
+const poolModels = (p: CompiledPlan) => Object.fromEntries(Object.values(p.pools).flatMap((pool) => Object.values(pool.models).map((m) => [m.id, m] as const)));
 
 /** `base` null means "no base" (a first policy): everything is added. */
 export function diffPlans(base: CompiledPlan | null, head: CompiledPlan, artifacts: ArtifactDiff[] = []): PlanDiff {
@@ -163,4 +162,10 @@ export function diffPlans(base: CompiledPlan | null, head: CompiledPlan, artifac
 
 /** True when the two plans differ in nothing a reviewer would see. */
 export const isEmptyDiff = (d: PlanDiff): boolean =>
-  Object.keys(d.groups).length + Object.keys(d.tenants).length + Object.keys(d.deployments).length + Object.keys(d.poolModels).length + Object.keys(d.batchProfiles).length + d.artifacts.length === 0;
+  Object.keys(d.groups).length +
+    Object.keys(d.tenants).length +
+    Object.keys(d.deployments).length +
+    Object.keys(d.poolModels).length +
+    Object.keys(d.batchProfiles).length +
+    d.artifacts.length ===
+  0;

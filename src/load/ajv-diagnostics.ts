@@ -127,7 +127,17 @@ function toDiagnostic(e: ErrorObject, data: unknown): Diagnostic {
   }
 }
 
-function enumError(err: (code: string, message: string, at?: Path, hint?: string) => Diagnostic, what: string, options: unknown[], received: unknown): Diagnostic {
+function enumError(
+  err: (code: string, message: string, at?: Path, hint?: string) => Diagnostic,
+  what: string,
+  options: unknown[],
+  received: unknown,
+): Diagnostic {
   const suggestion = typeof received === 'string' ? closest(received, options.map(String)) : undefined;
-  return err('invalid-enum-value', `${what} must be one of ${quoteList(options)}`, undefined, suggestion ? `Did you mean ${JSON.stringify(suggestion)}?` : undefined);
+  return err(
+    'invalid-enum-value',
+    `${what} must be one of ${quoteList(options)}`,
+    undefined,
+    suggestion ? `Did you mean ${JSON.stringify(suggestion)}?` : undefined,
+  );
 }

@@ -58,7 +58,9 @@ export function loadDataPolicy(file: string, kind: 'yaml' | 'json'): DataPolicyR
       const message = (err as Error).message;
       const offset = Number(/at position (\d+)/.exec(message)?.[1] ?? 0);
       const text0 = message.replace(/ in JSON at position \d+.*$/, '');
-      return { diagnostics: [diagnostic('error', 'syntax-error', sentence(`Syntax error: ${text0}`), '', { source: { file: shown, ...lineColumnAt(text, offset) } })] };
+      return {
+        diagnostics: [diagnostic('error', 'syntax-error', sentence(`Syntax error: ${text0}`), '', { source: { file: shown, ...lineColumnAt(text, offset) } })],
+      };
     }
   }
 
@@ -69,7 +71,9 @@ export function loadDataPolicy(file: string, kind: 'yaml' | 'json'): DataPolicyR
     const syntax = document().errors[0];
     if (syntax) {
       const { line, col } = lineCounter.linePos(syntax.pos[0]);
-      return { diagnostics: [diagnostic('error', 'syntax-error', sentence(`Syntax error: ${syntax.message}`), '', { source: { file: shown, line, column: col } })] };
+      return {
+        diagnostics: [diagnostic('error', 'syntax-error', sentence(`Syntax error: ${syntax.message}`), '', { source: { file: shown, line, column: col } })],
+      };
     }
   }
 

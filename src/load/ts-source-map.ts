@@ -65,7 +65,13 @@ export class TsSourceMapper {
   private unwrap(node: Node, hops: number): Node | undefined {
     let n: Node | undefined = node;
     while (n && hops++ < MAX_HOPS) {
-      if (Node.isParenthesizedExpression(n) || Node.isAsExpression(n) || Node.isSatisfiesExpression(n) || Node.isTypeAssertion(n) || Node.isNonNullExpression(n))
+      if (
+        Node.isParenthesizedExpression(n) ||
+        Node.isAsExpression(n) ||
+        Node.isSatisfiesExpression(n) ||
+        Node.isTypeAssertion(n) ||
+        Node.isNonNullExpression(n)
+      )
         n = n.getExpression();
       else if (Node.isIdentifier(n)) n = this.resolveIdentifier(n, hops);
       else if (Node.isShorthandPropertyAssignment(n)) n = this.resolveIdentifier(n.getNameNode(), hops);

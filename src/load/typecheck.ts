@@ -34,9 +34,18 @@ export async function typecheckPolicies(files: string[]): Promise<Diagnostic[]> 
     const [first, ...rest] = ts.flattenDiagnosticMessageText(d.compilerObject.messageText, '\n').split('\n');
     const start = d.getStart() ?? 0;
     const { line, column } = file.getLineAndColumnAtPos(start);
-    const severity: Severity = d.getCategory() === ts.DiagnosticCategory.Error ? 'error' : d.getCategory() === ts.DiagnosticCategory.Warning ? 'warning' : 'info';
-    const hint = rest.map((s) => s.trim()).filter(Boolean).join(' ');
-    out.push(diagnostic(severity, `ts${d.getCode()}`, first!.trim(), '', { source: { file: displayPath(file.getFilePath()), line, column }, ...(hint ? { hint } : {}) }));
+    const severity: Severity =
+      d.getCategory() === ts.DiagnosticCategory.Error ? 'error' : d.getCategory() === ts.DiagnosticCategory.Warning ? 'warning' : 'info';
+    const hint = rest
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .join(' ');
+    out.push(
+      diagnostic(severity, `ts${d.getCode()}`, first!.trim(), '', {
+        source: { file: displayPath(file.getFilePath()), line, column },
+        ...(hint ? { hint } : {}),
+      }),
+    );
   }
   return out;
 }

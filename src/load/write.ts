@@ -30,7 +30,7 @@ export const hasDrift = (r: DriftReport) => r.added.length + r.changed.length + 
 
 function normalizeContent(content: string): string {
   const lf = content.replace(/\r\n?/g, '\n');
-  return lf.endsWith('\n') ? lf : lf + '\n';
+  return lf.endsWith('\n') ? lf : `${lf}\n`;
 }
 
 function checkArtifactPath(p: string): void {
@@ -40,7 +40,7 @@ function checkArtifactPath(p: string): void {
 }
 
 function manifestContent(paths: string[]): string {
-  return JSON.stringify({ generatedBy: 'switchyard', files: paths }, null, 2) + '\n';
+  return `${JSON.stringify({ generatedBy: 'switchyard', files: paths }, null, 2)}\n`;
 }
 
 /** Final file set: the artifacts (normalized, sorted) plus the manifest that lists them. */

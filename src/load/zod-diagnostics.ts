@@ -81,7 +81,12 @@ function issueToDiagnostics(root: z.ZodTypeAny, issue: z.ZodIssue, input: unknow
 
 function enumError(what: string, path: Path, options: readonly unknown[], received: unknown): Diagnostic {
   const suggestion = typeof received === 'string' ? closest(received, options.map(String)) : undefined;
-  return error('invalid-enum-value', `${what} must be one of ${quoteList(options)}`, path, suggestion ? `Did you mean ${JSON.stringify(suggestion)}?` : undefined);
+  return error(
+    'invalid-enum-value',
+    `${what} must be one of ${quoteList(options)}`,
+    path,
+    suggestion ? `Did you mean ${JSON.stringify(suggestion)}?` : undefined,
+  );
 }
 
 function sizeMessage(what: string, zodMessage: string, bound: string, type: string, limit: number, inclusive: boolean): string {

@@ -22,7 +22,10 @@ export const BatchProfile = z
     endpoint: BatchEndpoint.default('/v1/chat/completions'),
     /** Upstream model name sent in each request line. */
     model: z.string().min(1),
-    completionWindow: z.string().regex(/^[0-9]+h$/, 'must be hours, e.g. 24h').default('24h'),
+    completionWindow: z
+      .string()
+      .regex(/^[0-9]+h$/, 'must be hours, e.g. 24h')
+      .default('24h'),
     /** OpenAI caps a batch input file at 50,000 requests. */
     maxRequestsPerFile: PositiveInt.max(50_000).default(50_000),
     dataClasses: z.array(DataClass).min(1),
@@ -38,8 +41,7 @@ export const BatchProfile = z
   })
   .strict()
   .superRefine((b, ctx) => {
-    if (Object.keys(b.metadata).length > 16)
-      ctx.addIssue({ code: 'custom', path: ['metadata'], message: 'batch metadata holds at most 16 keys' });
+    if (Object.keys(b.metadata).length > 16) ctx.addIssue({ code: 'custom', path: ['metadata'], message: 'batch metadata holds at most 16 keys' });
   });
 export type BatchProfile = z.infer<typeof BatchProfile>;
 export type BatchProfileInput = z.input<typeof BatchProfile>;

@@ -9,9 +9,7 @@ export const Id = z
   .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'must be lowercase letters, digits, ".", "_" or "-", starting with a letter or digit (max 63 chars)');
 
 /** A duration written the way Prometheus and most ops tools write it: 500ms, 30s, 10m, 2h, 1d. */
-export const Duration = z
-  .string()
-  .regex(/^[0-9]+(ms|s|m|h|d)$/, 'must be a duration such as 500ms, 30s, 10m, 2h or 1d');
+export const Duration = z.string().regex(/^[0-9]+(ms|s|m|h|d)$/, 'must be a duration such as 500ms, 30s, 10m, 2h or 1d');
 
 const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -28,9 +26,7 @@ export function durationMs(d: string): number {
  * `vault:path#field` a field of a Vault KV secret.
  */
 export const SECRET_REF_PATTERN = /^(env:[A-Za-z_][A-Za-z0-9_]*|vault:[A-Za-z0-9_./-]+#[A-Za-z0-9_.-]+)$/;
-export const SecretRef = z
-  .string()
-  .regex(SECRET_REF_PATTERN, 'must be a secret reference (env:NAME or vault:path#field), never a literal secret');
+export const SecretRef = z.string().regex(SECRET_REF_PATTERN, 'must be a secret reference (env:NAME or vault:path#field), never a literal secret');
 
 export const PositiveInt = z.number().int().positive();
 export const NonNegativeNumber = z.number().nonnegative().finite();

@@ -12,7 +12,10 @@ export const Provider = z
     /** Base URL of the API; required for azure_openai and vllm, defaulted by the client otherwise. */
     apiBase: z.string().url().optional(),
     /** Azure OpenAI API version, e.g. 2024-10-21. */
-    apiVersion: z.string().regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/, 'must look like 2024-10-21 or 2024-10-01-preview').optional(),
+    apiVersion: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/, 'must look like 2024-10-21 or 2024-10-01-preview')
+      .optional(),
     region: z.string().min(1).optional(),
     /** Credential as a secret reference; local vLLM servers may run without one. */
     apiKey: SecretRef.optional(),
@@ -23,8 +26,7 @@ export const Provider = z
       ctx.addIssue({ code: 'custom', path: ['apiVersion'], message: 'azure_openai providers need an apiVersion' });
     if ((p.kind === 'azure_openai' || p.kind === 'vllm') && !p.apiBase)
       ctx.addIssue({ code: 'custom', path: ['apiBase'], message: `${p.kind} providers need an apiBase` });
-    if (p.kind !== 'vllm' && !p.apiKey)
-      ctx.addIssue({ code: 'custom', path: ['apiKey'], message: `${p.kind} providers need an apiKey secret reference` });
+    if (p.kind !== 'vllm' && !p.apiKey) ctx.addIssue({ code: 'custom', path: ['apiKey'], message: `${p.kind} providers need an apiKey secret reference` });
   });
 export type Provider = z.infer<typeof Provider>;
 export type ProviderInput = z.input<typeof Provider>;

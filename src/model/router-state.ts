@@ -12,7 +12,10 @@ export const RouterState = z.discriminatedUnion('kind', [
       kind: z.literal('redis'),
       /** redis://user:password@host:port/db, read from a secret because it carries the password. */
       url: SecretRef,
-      keyPrefix: z.string().regex(/^[A-Za-z0-9:_-]*$/).default('switchyard:'),
+      keyPrefix: z
+        .string()
+        .regex(/^[A-Za-z0-9:_-]*$/)
+        .default('switchyard:'),
       cluster: z.boolean().default(false),
     })
     .strict(),

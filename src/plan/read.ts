@@ -22,19 +22,14 @@ export function parsePlan(text: string): CompiledPlan {
   }
   if (!isObject(value)) throw new Error('plan must be a JSON object');
   if (value.schemaVersion !== PLAN_SCHEMA_VERSION)
-    throw new Error(
-      `unsupported plan schemaVersion ${JSON.stringify(value.schemaVersion)} (this version reads ${PLAN_SCHEMA_VERSION}); recompile the policy`,
-    );
+    throw new Error(`unsupported plan schemaVersion ${JSON.stringify(value.schemaVersion)} (this version reads ${PLAN_SCHEMA_VERSION}); recompile the policy`);
   if (typeof value.name !== 'string') throw new Error('plan is missing its name');
-  if (typeof value.hash !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(value.hash))
-    throw new Error(`plan hash must look like ${HASH_PREFIX}<64 hex digits>`);
+  if (typeof value.hash !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(value.hash)) throw new Error(`plan hash must look like ${HASH_PREFIX}<64 hex digits>`);
   for (const key of KEYED) if (!isObject(value[key])) throw new Error(`plan is missing the "${key}" object`);
-  if (!isObject(value.routerState) || typeof value.routerState.kind !== 'string')
-    throw new Error('plan is missing the "routerState" object');
+  if (!isObject(value.routerState) || typeof value.routerState.kind !== 'string') throw new Error('plan is missing the "routerState" object');
   if (!isObject(value.slos) || !isObject(value.slos.targets) || !isObject(value.slos.alerts))
     throw new Error('plan is missing the "slos" object with "targets" and "alerts"');
   const plan = value as unknown as CompiledPlan;
-  if (!verifyPlanHash(plan))
-    throw new Error(`plan hash mismatch: the plan was edited after it was compiled (recorded ${plan.hash}); recompile the policy`);
+  if (!verifyPlanHash(plan)) throw new Error(`plan hash mismatch: the plan was edited after it was compiled (recorded ${plan.hash}); recompile the policy`);
   return plan;
 }

@@ -15,9 +15,7 @@ export type Strategy = 'weighted' | 'usage_based' | 'latency_based' | 'cost_base
 export type Workload = 'interactive' | 'cost_sensitive' | 'premium' | 'batch';
 
 /** A parsed secret reference; the secret itself is never in the plan. */
-export type PlanSecretRef =
-  | { ref: string; scheme: 'env'; name: string }
-  | { ref: string; scheme: 'vault'; path: string; field: string };
+export type PlanSecretRef = { ref: string; scheme: 'env'; name: string } | { ref: string; scheme: 'vault'; path: string; field: string };
 
 export interface PlanProvider {
   id: string;
@@ -90,9 +88,7 @@ export interface PlanGroup {
   maxContextWindow: number;
 }
 
-export type PlanRouterState =
-  | { kind: 'memory' }
-  | { kind: 'redis'; url: PlanSecretRef; keyPrefix: string; cluster: boolean };
+export type PlanRouterState = { kind: 'memory' } | { kind: 'redis'; url: PlanSecretRef; keyPrefix: string; cluster: boolean };
 
 export interface PlanTenant {
   id: string;

@@ -51,12 +51,14 @@ export class UnknownVersionError extends Error {
   ) {
     super(
       `no bundle version ${JSON.stringify(version)} in ${target}` +
-        (known.length ? `; known versions: ${known.slice(-5).join(', ')}${known.length > 5 ? ` (and ${known.length - 5} older)` : ''}` : '; it holds no bundles'),
+        (known.length
+          ? `; known versions: ${known.slice(-5).join(', ')}${known.length > 5 ? ` (and ${known.length - 5} older)` : ''}`
+          : '; it holds no bundles'),
     );
   }
 }
 
-export const sha256 = (data: Buffer | string): string => 'sha256:' + createHash('sha256').update(data).digest('hex');
+export const sha256 = (data: Buffer | string): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
 /**
  * Version ids: `<UTC time to the millisecond>-<12 hex of the plan hash>`,
@@ -104,10 +106,18 @@ export function buildManifest(files: ReadonlyMap<string, Buffer>, meta: { versio
     checkBundlePath(path);
     hashes[path] = sha256(bytes);
   }
-  return { bundleFormat: BUNDLE_FORMAT, version: meta.version, planName: plan.name, planHash: plan.hash, commit: meta.commit, createdAt: meta.createdAt, files: hashes };
+  return {
+    bundleFormat: BUNDLE_FORMAT,
+    version: meta.version,
+    planName: plan.name,
+    planHash: plan.hash,
+    commit: meta.commit,
+    createdAt: meta.createdAt,
+    files: hashes,
+  };
 }
 
-export const manifestText = (m: BundleManifest): string => JSON.stringify(m, null, 2) + '\n';
+export const manifestText = (m: BundleManifest): string => `${JSON.stringify(m, null, 2)}\n`;
 
 /** Parses a manifest; throws BundleIntegrityError naming `where` when it is not one. */
 export function parseManifest(text: string, where: string): BundleManifest {
@@ -148,7 +158,8 @@ export function verifyBundle(raw: RawBundle, target: string): Bundle {
     const want = manifest.files[path];
     if (want === undefined) throw new BundleIntegrityError(`${where}: ${path} is not listed in the manifest`);
     const got = sha256(bytes);
-    if (got !== want) throw new BundleIntegrityError(`${where}: ${path} does not match the manifest (sha256 ${got.slice(7, 19)}…, manifest ${want.slice(7, 19)}…)`);
+    if (got !== want)
+      throw new BundleIntegrityError(`${where}: ${path} does not match the manifest (sha256 ${got.slice(7, 19)}…, manifest ${want.slice(7, 19)}…)`);
   }
   const planBytes = raw.files.get(PLAN_FILE);
   if (!planBytes) throw new BundleIntegrityError(`${where}: ${PLAN_FILE} is missing`);

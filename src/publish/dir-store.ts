@@ -107,7 +107,9 @@ export class DirStore implements BundleStore {
       throw e;
     }
     if (entries.length > 0 && !entries.includes(VERSIONS))
-      throw new TargetError(`refusing to publish into ${this.dir}: it is not empty and holds no ${VERSIONS}/, so it is not a bundle directory; choose an empty or new directory`);
+      throw new TargetError(
+        `refusing to publish into ${this.dir}: it is not empty and holds no ${VERSIONS}/, so it is not a bundle directory; choose an empty or new directory`,
+      );
   }
 
   async add(bundle: RawBundle): Promise<boolean> {
@@ -140,7 +142,12 @@ export class DirStore implements BundleStore {
   }
 
   async setCurrent(version: string): Promise<void> {
-    const exists = isVersion(version) && (await stat(join(this.dir, VERSIONS, version, MANIFEST)).then(() => true, () => false));
+    const exists =
+      isVersion(version) &&
+      (await stat(join(this.dir, VERSIONS, version, MANIFEST)).then(
+        () => true,
+        () => false,
+      ));
     if (!exists) throw new UnknownVersionError(version, await this.versions(), this.target.display);
     const tmp = join(this.dir, `.current-${tag()}`);
     await symlink(`${VERSIONS}/${version}`, tmp);

@@ -20,7 +20,13 @@ export type PublishResult =
 const MAX_ATTEMPTS = 10;
 
 /** A version with the same plan and files that still verifies: the current one first, then newest first. */
-async function findSame(store: BundleStore, wanted: BundleManifest, current: string | null, versions: string[], warnings: string[]): Promise<BundleManifest | null> {
+async function findSame(
+  store: BundleStore,
+  wanted: BundleManifest,
+  current: string | null,
+  versions: string[],
+  warnings: string[],
+): Promise<BundleManifest | null> {
   const order = [...(current ? [current] : []), ...versions.filter((v) => v !== current).reverse()];
   for (const v of order) {
     const text = await store.manifestText(v);

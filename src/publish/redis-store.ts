@@ -105,7 +105,12 @@ export class RedisStore implements BundleStore {
     const fields: Array<string | Buffer> = [MANIFEST_FIELD, bundle.manifestText];
     for (const [path, bytes] of bundle.files) fields.push(FILE_FIELD + path, bytes);
     const result = await this.call(() =>
-      this.client.multi().hset(this.key(bundle.version), ...fields).zadd(this.listKey, 0, bundle.version).set(this.currentKey, bundle.version).exec(),
+      this.client
+        .multi()
+        .hset(this.key(bundle.version), ...fields)
+        .zadd(this.listKey, 0, bundle.version)
+        .set(this.currentKey, bundle.version)
+        .exec(),
     );
     if (result === null) return false; // a watched key changed: another publish or rollback got in first
     for (const [err] of result) if (err) throw new TargetError(`Redis at ${this.target.display}: ${scrubSecret(err.message, this.target.url)}`);

@@ -4,7 +4,7 @@
  * current version once can read that version at leisure.
  */
 import type { RawBundle } from './bundle.ts';
-import { type Target } from './target.ts';
+import type { Target } from './target.ts';
 
 export interface BundleStore {
   readonly target: Target;

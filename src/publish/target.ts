@@ -2,9 +2,7 @@
  * Where bundles are published: a directory or a Redis server. Redis URLs
  * may carry a password; `display` is the form safe to print.
  */
-export type Target =
-  | { kind: 'dir'; dir: string; display: string }
-  | { kind: 'redis'; url: string; prefix: string; display: string };
+export type Target = { kind: 'dir'; dir: string; display: string } | { kind: 'redis'; url: string; prefix: string; display: string };
 
 export const DEFAULT_REDIS_PREFIX = 'switchyard:';
 
@@ -47,6 +45,7 @@ export function parseTarget(spec: string, opts: { prefix?: string } = {}): Targe
     if (!u.hostname) throw new TargetError(`Redis URL has no host: ${redactUrl(spec)}`);
     return { kind: 'redis', url: spec, prefix: opts.prefix ?? DEFAULT_REDIS_PREFIX, display: redactUrl(spec) };
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) throw new TargetError(`unsupported target ${JSON.stringify(spec.split('://')[0] + '://…')}; give a directory or a redis:// URL`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec))
+    throw new TargetError(`unsupported target ${JSON.stringify(`${spec.split('://')[0]}://…`)}; give a directory or a redis:// URL`);
   return { kind: 'dir', dir: spec, display: spec };
 }

@@ -95,7 +95,7 @@ export function evalQuery(compiled: CompiledRego, query: string, opts: EvalOptio
 export function evalRule(compiled: CompiledRego, path: string, opts: EvalOptions = {}): Value | undefined {
   const { results, error } = evalQuery(compiled, `__result__ = ${path}`, opts);
   if (error) throw Object.assign(new Error(error.message), { regoError: error });
-  return results[0]?.['__result__'];
+  return results[0]?.__result__;
 }
 
 export interface RuleListing {

@@ -1,13 +1,6 @@
 import type { Location } from './errors.ts';
 
-export type TokenKind =
-  | 'ident'
-  | 'number'
-  | 'string'
-  | 'rawstring'
-  | 'op'
-  | 'newline'
-  | 'eof';
+export type TokenKind = 'ident' | 'number' | 'string' | 'rawstring' | 'op' | 'newline' | 'eof';
 
 export interface Token {
   kind: TokenKind;
@@ -20,7 +13,33 @@ export interface Token {
 }
 
 /** Operators, longest first so the lexer matches greedily. */
-export const OPERATORS = [':=', '==', '!=', '<=', '>=', '{', '}', '[', ']', '(', ')', ',', ';', '.', ':', '=', '<', '>', '+', '-', '*', '/', '%', '|', '&'] as const;
+export const OPERATORS = [
+  ':=',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '{',
+  '}',
+  '[',
+  ']',
+  '(',
+  ')',
+  ',',
+  ';',
+  '.',
+  ':',
+  '=',
+  '<',
+  '>',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '|',
+  '&',
+] as const;
 
 export const KEYWORDS = new Set([
   'package',

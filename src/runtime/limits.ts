@@ -71,5 +71,5 @@ export function tenantBudgetAllows(t: RtTenant, s: TenantState, costUsd: number,
 
 export function backoffMs(retries: { backoff: { initialMs: number; maxMs: number; multiplier: number } }, retry: number): number {
   const b = retries.backoff;
-  return Math.min(b.initialMs * Math.pow(b.multiplier, retry), b.maxMs);
+  return Math.min(b.initialMs * b.multiplier ** retry, b.maxMs);
 }

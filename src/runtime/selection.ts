@@ -21,7 +21,15 @@ const { skipped } = traces;
 export function skipReason(g: RtGroup, i: number, state: LocalState, tenant: RtTenant | null, ctx: PickContext, called: readonly number[]): SkipReason | null {
   const d = g.candidates[i]!;
   if (called.length !== 0 && called.includes(d.index)) return 'already-tried';
-  return candidateSkip(d, state.deployments[d.index]!, tenant, tenant === null ? null : state.tenants[tenant.index]!, ctx.inputTokens, ctx.outputTokens, ctx.now);
+  return candidateSkip(
+    d,
+    state.deployments[d.index]!,
+    tenant,
+    tenant === null ? null : state.tenants[tenant.index]!,
+    ctx.inputTokens,
+    ctx.outputTokens,
+    ctx.now,
+  );
 }
 
 /** Marks the usable candidates of a group, tracing the others; returns how many are usable. */

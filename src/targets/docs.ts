@@ -19,8 +19,7 @@ import { RULES_PATH } from './prometheus.ts';
 import { CATEGORY_TITLES, criterionWindow, readinessCriteria, thresholdText, type Category } from './readiness.ts';
 
 const hbs = Handlebars.create();
-const load = (rel: string) =>
-  hbs.compile(readFileSync(new URL(`../../templates/${rel}`, import.meta.url), 'utf8'), { noEscape: true, strict: true });
+const load = (rel: string) => hbs.compile(readFileSync(new URL(`../../templates/${rel}`, import.meta.url), 'utf8'), { noEscape: true, strict: true });
 
 const TEMPLATES = {
   readiness: load('readiness-gate.md.hbs'),
@@ -76,7 +75,7 @@ function alertSteps(plan: CompiledPlan, r: AlertRule): string[] {
       return [
         `Identify the deployment from the alert label ${code('deployment')} and its provider status page.`,
         `Run ${code(explain)} (replace the deployment) to see which fallback takes its traffic, and check that fallback has the capacity (its rpm/tpm limits in plan.json).`,
-        'The breaker half-opens after its cooldown and closes again after successful probes; if it keeps re-opening, lower that deployment\'s weight or remove it from its group in policies/routing.ts, then `switchyard compile` and deploy.',
+        "The breaker half-opens after its cooldown and closes again after successful probes; if it keeps re-opening, lower that deployment's weight or remove it from its group in policies/routing.ts, then `switchyard compile` and deploy.",
       ];
     case 'router_state_unavailable':
       return [
@@ -118,7 +117,10 @@ function alertView(plan: CompiledPlan, r: AlertRule) {
     anchor: r.runbook.anchor,
     severity: r.severity,
     // Prometheus fills these in from the alert's labels; the runbook names the label.
-    summary: r.summary.replace(/\{\{ \$labels\.([A-Za-z_][A-Za-z0-9_]*) \}\}/g, '<$1>').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
+    summary: r.summary
+      .replace(/\{\{ \$labels\.([A-Za-z_][A-Za-z0-9_]*) \}\}/g, '<$1>')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;'),
     threshold: r.thresholdText,
     forText: r.forMs > 0 ? promDuration(r.forMs) : 'immediately',
     expr: r.expr,
@@ -169,7 +171,10 @@ function routerOutageView(plan: CompiledPlan) {
   return {
     ...common(plan),
     groups: groupsView(plan),
-    routerState: plan.routerState.kind === 'redis' ? `Redis${plan.routerState.cluster ? ' cluster' : ''} (${plan.routerState.url.ref}, key prefix ${plan.routerState.keyPrefix})` : 'in memory (per router instance)',
+    routerState:
+      plan.routerState.kind === 'redis'
+        ? `Redis${plan.routerState.cluster ? ' cluster' : ''} (${plan.routerState.url.ref}, key prefix ${plan.routerState.keyPrefix})`
+        : 'in memory (per router instance)',
     critical: alerts.filter((r) => r.source.kind === 'alert').map((r) => alertView(plan, r)),
     slo: alerts.filter((r) => r.source.kind === 'slo').map((r) => alertView(plan, r)),
     metrics: metricTable().map((m) => ({ ...m, labels: m.labels.join(', ') })),

@@ -67,14 +67,23 @@ function panel(spec: PanelSpec, id: number): Record<string, unknown> {
 }
 
 const boundsText = (good: Bound[] | undefined, unit: RuleUnit) =>
-  good && good.length ? ` Objective: ${good.map((b) => `${b.op} ${unit === 'ratio' ? `${num(b.value * 100)}%` : num(b.value)}${unit === 'ms' ? ' ms' : ''}`).join(' and ')}.` : '';
+  good?.length
+    ? ` Objective: ${good.map((b) => `${b.op} ${unit === 'ratio' ? `${num(b.value * 100)}%` : num(b.value)}${unit === 'ms' ? ' ms' : ''}`).join(' and ')}.`
+    : '';
 
 function recordPanels(plan: CompiledPlan): PanelSpec[] {
   const byRecord = new Map<string, RecordingRule[]>();
   for (const r of recordingRules(plan)) byRecord.set(r.record, [...(byRecord.get(r.record) ?? []), r]);
   return [...byRecord.values()].map((rs) => {
     const r = rs[0]!;
-    const legend = r.labels ? Object.keys(r.labels).sort().map((k) => `{{${k}}}`).join(' ') : /deployment/.test(r.record) ? '{{deployment}}' : r.record;
+    const legend = r.labels
+      ? Object.keys(r.labels)
+          .sort()
+          .map((k) => `{{${k}}}`)
+          .join(' ')
+      : /deployment/.test(r.record)
+        ? '{{deployment}}'
+        : r.record;
     return {
       title: r.title,
       description: `Recording rule ${r.record}.${boundsText(r.good, r.unit)}`,

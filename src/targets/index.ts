@@ -10,7 +10,15 @@ import { emitSql } from './sql.ts';
 import { emitVllm } from './vllm.ts';
 
 /** Every emitter; each is `(plan) => Artifact[]`, pure. Add new targets here. */
-export const EMITTERS: readonly ((plan: CompiledPlan) => Artifact[])[] = [emitPlanJson, emitVllm, emitLitellm, emitSql, (plan) => emitPrometheus(plan), emitGrafana, emitDocs];
+export const EMITTERS: readonly ((plan: CompiledPlan) => Artifact[])[] = [
+  emitPlanJson,
+  emitVllm,
+  emitLitellm,
+  emitSql,
+  (plan) => emitPrometheus(plan),
+  emitGrafana,
+  emitDocs,
+];
 
 /** All artifacts of a plan, sorted by path so the writer and the drift check see one order. */
 export function emitAll(plan: CompiledPlan): Artifact[] {
@@ -23,7 +31,5 @@ export const TARGET_LIMITATIONS: readonly ((plan: CompiledPlan) => Diagnostic[])
 /** Every target's limitations, sorted (path, then code, then message) so the CLI prints one stable list. */
 export function targetDiagnostics(plan: CompiledPlan): Diagnostic[] {
   const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  return TARGET_LIMITATIONS.flatMap((limits) => limits(plan)).sort(
-    (a, b) => compareDiagnostics(a, b) || order(a.code, b.code) || order(a.message, b.message),
-  );
+  return TARGET_LIMITATIONS.flatMap((limits) => limits(plan)).sort((a, b) => compareDiagnostics(a, b) || order(a.code, b.code) || order(a.message, b.message));
 }

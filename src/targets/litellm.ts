@@ -148,7 +148,9 @@ function modelEntry(plan: CompiledPlan, g: PlanGroup, d: PlanDeployment, rank: n
 /** Everything the LiteLLM config cannot carry (info) and every secret it cannot reference (error), sorted. */
 export function litellmLimitations(plan: CompiledPlan): Diagnostic[] {
   const all = [...limitations(plan), ...buildLitellmConfig(plan).diagnostics];
-  return all.sort((a, b) => compareDiagnostics(a, b) || (a.code < b.code ? -1 : a.code > b.code ? 1 : a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
+  return all.sort(
+    (a, b) => compareDiagnostics(a, b) || (a.code < b.code ? -1 : a.code > b.code ? 1 : a.message < b.message ? -1 : a.message > b.message ? 1 : 0),
+  );
 }
 
 function header(plan: CompiledPlan, built: LitellmConfig, notes: Diagnostic[]): string[] {

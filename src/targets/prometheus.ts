@@ -59,7 +59,10 @@ export function yamlText(value: unknown, header: string, commentRules = false): 
         if (!isSeq(rules)) continue;
         for (const r of rules.items) {
           const expr = (r as YAMLMap).get('expr');
-          if (typeof expr === 'string' && usesEnterpriseLitellm(expr)) (r as YAMLMap).commentBefore = LITELLM_NOTE.split('\n').map((l) => ` ${l}`).join('\n');
+          if (typeof expr === 'string' && usesEnterpriseLitellm(expr))
+            (r as YAMLMap).commentBefore = LITELLM_NOTE.split('\n')
+              .map((l) => ` ${l}`)
+              .join('\n');
         }
       }
   }

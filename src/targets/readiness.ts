@@ -9,7 +9,17 @@
  */
 import type { CompiledPlan } from '../plan/types.ts';
 import { METRICS, VLLM_JOB } from './metrics.ts';
-import { ALERT_RATE_WINDOW_MS, boundText, costBaselinePerHour, costPerHour, deploymentErrorRatio, errorRatio, num, promDuration, SLO_MEASURES } from './observability/promql.ts';
+import {
+  ALERT_RATE_WINDOW_MS,
+  boundText,
+  costBaselinePerHour,
+  costPerHour,
+  deploymentErrorRatio,
+  errorRatio,
+  num,
+  promDuration,
+  SLO_MEASURES,
+} from './observability/promql.ts';
 import { alertNameOf, sloAlertNameOf, sortedAlerts, sortedTargets, type Bound, type RuleUnit } from './observability/rules.ts';
 
 export type Category = 'router-health' | 'performance' | 'cost-control' | 'sla-compliance';

@@ -98,8 +98,16 @@ WHERE d.deployment = COALESCE(NULLIF(current_setting(${sqlString(BASELINE_SETTIN
     '-- ---------------------------------------------------------------------------',
     '-- The plan, inlined.',
     '-- ---------------------------------------------------------------------------',
-    view('plan_deployments', 'Deployments of the plan with their provider, model and prices (USD per 1M tokens).', valuesQuery(DEPLOYMENT_COLUMNS, deploymentRows(plan))),
-    view('plan_groups', 'Model groups of the plan with their workload and declared fallback chain (the group first, as fallback_patterns.chain prints it).', valuesQuery(GROUP_COLUMNS, groupRows(plan))),
+    view(
+      'plan_deployments',
+      'Deployments of the plan with their provider, model and prices (USD per 1M tokens).',
+      valuesQuery(DEPLOYMENT_COLUMNS, deploymentRows(plan)),
+    ),
+    view(
+      'plan_groups',
+      'Model groups of the plan with their workload and declared fallback chain (the group first, as fallback_patterns.chain prints it).',
+      valuesQuery(GROUP_COLUMNS, groupRows(plan)),
+    ),
     view('plan_tenants', 'Tenants of the plan with their monthly budget (USD; NULL = none).', valuesQuery(TENANT_COLUMNS, tenantRows(plan))),
     view('cost_baseline', `The single-provider baseline deployment: setting ${BASELINE_SETTING}, else the plan's primary interactive deployment.`, baselineSql),
   ].join('\n');

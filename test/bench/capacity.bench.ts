@@ -15,7 +15,9 @@ export async function main(): Promise<void> {
     const e = kvError(r);
     worst = Math.max(worst, Math.abs(e));
     const ours = estimateEngine(r.config).kvTokens;
-    console.log(`${r.id.padEnd(width)}  ${r.reportedTokens.toLocaleString('en-US').padStart(15)}  ${ours.toLocaleString('en-US').padStart(10)}  ${(e * 100 >= 0 ? '+' : '') + (e * 100).toFixed(1)}%`);
+    console.log(
+      `${r.id.padEnd(width)}  ${r.reportedTokens.toLocaleString('en-US').padStart(15)}  ${ours.toLocaleString('en-US').padStart(10)}  ${(e * 100 >= 0 ? '+' : '') + (e * 100).toFixed(1)}%`,
+    );
   }
   console.log(`largest error ${(worst * 100).toFixed(1)}% over ${refs.length} published configurations (goal: within 15%)`);
 }

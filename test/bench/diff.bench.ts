@@ -54,8 +54,12 @@ export async function main(): Promise<void> {
       return diff();
     });
     const warm = medianOf(RUNS, diff);
-    console.log(`diff --base HEAD, reference policies with a change: median ${fmt(cold.median)} wall with the base checked out each run (runs: ${cold.runs.map(fmt).join(', ')})`);
-    console.log(`                                                      median ${fmt(warm.median)} wall with the base copy reused (runs: ${warm.runs.map(fmt).join(', ')})`);
+    console.log(
+      `diff --base HEAD, reference policies with a change: median ${fmt(cold.median)} wall with the base checked out each run (runs: ${cold.runs.map(fmt).join(', ')})`,
+    );
+    console.log(
+      `                                                      median ${fmt(warm.median)} wall with the base copy reused (runs: ${warm.runs.map(fmt).join(', ')})`,
+    );
     console.log('goal: 3 s or less, Node start-up and git included');
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -77,7 +77,12 @@ function decisionsPerSecond(plan: CompiledPlan, n: number): number {
   return n / s;
 }
 
-async function routesPerSecond(plan: CompiledPlan, n: number, store: RouterStore | undefined, tenants: boolean): Promise<{ perSecond: number; roundTrips: number }> {
+async function routesPerSecond(
+  plan: CompiledPlan,
+  n: number,
+  store: RouterStore | undefined,
+  tenants: boolean,
+): Promise<{ perSecond: number; roundTrips: number }> {
   const clock = benchClock();
   const router = createRouter(plan, { clock, random: seededRandom(1), transport: stubTransport, ...(store ? { store } : {}) });
   const groups = Object.keys(plan.groups).sort();
@@ -107,7 +112,9 @@ const fmtUs = (perSecond: number) => `${(1e6 / perSecond).toFixed(2)} µs`;
 
 export async function main(): Promise<void> {
   const plan = benchPlan();
-  console.log(`plan: ${Object.keys(plan.deployments).length} deployments, ${Object.keys(plan.groups).length} groups (each with fallbacks), ${Object.keys(plan.tenants).length} tenants`);
+  console.log(
+    `plan: ${Object.keys(plan.deployments).length} deployments, ${Object.keys(plan.groups).length} groups (each with fallbacks), ${Object.keys(plan.tenants).length} tenants`,
+  );
 
   decisionsPerSecond(plan, 200_000); // warm up the JIT
   const decisions = median(Array.from({ length: RUNS }, () => decisionsPerSecond(plan, 500_000)));
@@ -118,7 +125,9 @@ export async function main(): Promise<void> {
     const runs: number[] = [];
     for (let i = 0; i < RUNS; i++) runs.push((await routesPerSecond(plan, 300_000, undefined, tenants)).perSecond);
     const m = median(runs);
-    console.log(`route() memory store, stub transport${tenants ? ', with tenant limits' : ''}: median ${fmtRate(m)}, ${fmtUs(m)} per request (goal <= 2 µs, >= 500k/s)`);
+    console.log(
+      `route() memory store, stub transport${tenants ? ', with tenant limits' : ''}: median ${fmtRate(m)}, ${fmtUs(m)} per request (goal <= 2 µs, >= 500k/s)`,
+    );
   }
 
   const missing = redisServerMissing();

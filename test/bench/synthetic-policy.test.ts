@@ -18,7 +18,10 @@ describe('syntheticPolicy', () => {
   });
 
   it('compiles small and uneven sizes too', () => {
-    for (const size of [{ deployments: 1, groups: 1, tenants: 0 }, { deployments: 7, groups: 5, tenants: 3 }]) {
+    for (const size of [
+      { deployments: 1, groups: 1, tenants: 0 },
+      { deployments: 7, groups: 5, tenants: 3 },
+    ]) {
       expect(codesAt(compilePolicy(Policy.parse(syntheticPolicy(size))).diagnostics)).toEqual([]);
     }
   });

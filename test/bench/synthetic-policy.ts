@@ -28,10 +28,17 @@ function providers(): ProviderInput[] {
   const out: ProviderInput[] = [
     { id: 'openai', kind: 'openai', apiKey: 'vault:secret/switchyard/openai#key', region: 'us' },
     { id: 'azure-eastus', kind: 'azure_openai', apiBase: 'https://sy-eastus.openai.azure.com', apiVersion: '2024-10-21', apiKey: 'env:AZURE_EASTUS_API_KEY' },
-    { id: 'azure-westeurope', kind: 'azure_openai', apiBase: 'https://sy-westeurope.openai.azure.com', apiVersion: '2024-10-21', apiKey: 'env:AZURE_WESTEUROPE_API_KEY' },
+    {
+      id: 'azure-westeurope',
+      kind: 'azure_openai',
+      apiBase: 'https://sy-westeurope.openai.azure.com',
+      apiVersion: '2024-10-21',
+      apiKey: 'env:AZURE_WESTEUROPE_API_KEY',
+    },
     { id: 'anthropic', kind: 'anthropic', apiKey: 'env:ANTHROPIC_API_KEY' },
   ];
-  for (let p = 0; p < POOLS; p++) out.push({ id: `vllm-${poolId(p)}`, kind: 'vllm', apiBase: `http://${poolId(p)}.gpu.internal:8000/v1`, apiKey: 'env:VLLM_API_KEY' });
+  for (let p = 0; p < POOLS; p++)
+    out.push({ id: `vllm-${poolId(p)}`, kind: 'vllm', apiBase: `http://${poolId(p)}.gpu.internal:8000/v1`, apiKey: 'env:VLLM_API_KEY' });
   return out;
 }
 

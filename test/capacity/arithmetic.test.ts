@@ -119,7 +119,17 @@ describe('reserve', () => {
   });
 
   it('grows with max-num-batched-tokens and shrinks the KV cache accordingly', () => {
-    const base = { arch: L8, dtype: 'bfloat16', quantization: null, kvCacheDtype: 'auto', tensorParallel: 1, vramGb: 24, gpuMemoryUtilization: 0.9, maxModelLen: 16_384, maxNumSeqs: 256 } as const;
+    const base = {
+      arch: L8,
+      dtype: 'bfloat16',
+      quantization: null,
+      kvCacheDtype: 'auto',
+      tensorParallel: 1,
+      vramGb: 24,
+      gpuMemoryUtilization: 0.9,
+      maxModelLen: 16_384,
+      maxNumSeqs: 256,
+    } as const;
     const small = estimateEngine({ ...base, maxNumBatchedTokens: 2048 });
     const large = estimateEngine({ ...base, maxNumBatchedTokens: 16_384 });
     expect(large.reserveBytes).toBeGreaterThan(small.reserveBytes);

@@ -58,7 +58,9 @@ describe('capacity arithmetic on arbitrary engines', () => {
       fc.property(engine, expected, (c, exp) => {
         const cap = asPlan(c, exp);
         if (!cap.fits) return;
-        expect(cap.weightsGbPerGpu + cap.reserveGbPerGpu + (cap.kvTokens * cap.kvBytesPerTokenPerGpu) / 1e9).toBeLessThanOrEqual(cap.vramGbPerGpu * cap.gpuMemoryUtilization + 1e-9);
+        expect(cap.weightsGbPerGpu + cap.reserveGbPerGpu + (cap.kvTokens * cap.kvBytesPerTokenPerGpu) / 1e9).toBeLessThanOrEqual(
+          cap.vramGbPerGpu * cap.gpuMemoryUtilization + 1e-9,
+        );
         expect(cap.kvTokens).toBeGreaterThanOrEqual(c.maxModelLen);
         expect(cap.maxNumSeqs).toBeGreaterThanOrEqual(1);
         expect(cap.maxNumSeqs).toBeLessThanOrEqual(256);

@@ -14,7 +14,12 @@ async function referenceEdited(edit: (p: Policy) => void) {
 
 /** Llama 3.1 70B in bf16 instead of the 8B on pool C's single RTX 3090 (16K context), and its deployment with it. */
 const seventyOnPoolC = (p: Policy) => {
-  p.gpuPools[2]!.models[0] = { ...p.gpuPools[2]!.models[0]!, model: 'meta-llama/Llama-3.1-70B-Instruct', servedName: 'llama-3.1-70b-instruct', dtype: 'bfloat16' };
+  p.gpuPools[2]!.models[0] = {
+    ...p.gpuPools[2]!.models[0]!,
+    model: 'meta-llama/Llama-3.1-70B-Instruct',
+    servedName: 'llama-3.1-70b-instruct',
+    dtype: 'bfloat16',
+  };
   const d = p.deployments.find((x) => x.pool === 'pool-c')!;
   d.model = 'llama-3.1-70b-instruct';
 };
@@ -28,7 +33,8 @@ describe('model-does-not-fit', () => {
     // Independently: 24 GiB x 98.25% x 0.90 budget; 70.55B x 2 B weights; reserve for 2,048 tokens / 256 sequences; KV for 16,384 tokens.
     const budget = Math.floor((24 * GIB * USABLE_FRACTION) / 1e6) * 1e6 * 0.9;
     const weights = Math.ceil((parameterCounts(L70).total * 2) / 1e6) * 1e6;
-    const reserve = Math.ceil(reserveBytes({ arch: L70, tp: 1, activationBytes: 2, maxNumBatchedTokens: 2048, maxNumSeqs: 256, cudaGraphs: true }).totalBytes / 1e6) * 1e6;
+    const reserve =
+      Math.ceil(reserveBytes({ arch: L70, tp: 1, activationBytes: 2, maxNumBatchedTokens: 2048, maxNumSeqs: 256, cudaGraphs: true }).totalBytes / 1e6) * 1e6;
     const missing = (weights + reserve + 16_384 * 327_680 - budget) / 1e9;
     expect(missing).toBeGreaterThan(125);
     expect(missing).toBeLessThan(127);

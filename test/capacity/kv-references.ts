@@ -69,7 +69,11 @@ export const v0 = (c: Omit<EngineConfig, 'maxNumBatchedTokens' | 'maxNumSeqs' | 
   maxNumSeqs: 256,
   cudaGraphs: false,
 });
-const v1H100 = (c: Omit<EngineConfig, 'maxNumBatchedTokens' | 'maxNumSeqs' | 'cudaGraphs'>): EngineConfig => ({ ...c, maxNumBatchedTokens: 8192, maxNumSeqs: 1024 });
+const v1H100 = (c: Omit<EngineConfig, 'maxNumBatchedTokens' | 'maxNumSeqs' | 'cudaGraphs'>): EngineConfig => ({
+  ...c,
+  maxNumBatchedTokens: 8192,
+  maxNumSeqs: 1024,
+});
 export const common = { dtype: 'auto', quantization: null, kvCacheDtype: 'auto', tensorParallel: 1, gpuMemoryUtilization: 0.9 } as const;
 
 export const EXTRA: readonly Reference[] = [
@@ -119,7 +123,8 @@ export interface FixtureEntry {
   usable_for_dense_gqa_estimator: boolean;
 }
 
-export const fixtureEntries = (): FixtureEntry[] => (existsSync(FIXTURE) ? (JSON.parse(readFileSync(FIXTURE, 'utf8')) as { entries: FixtureEntry[] }).entries : []);
+export const fixtureEntries = (): FixtureEntry[] =>
+  existsSync(FIXTURE) ? (JSON.parse(readFileSync(FIXTURE, 'utf8')) as { entries: FixtureEntry[] }).entries : [];
 
 /** A fixture entry as an engine run: the rules in the header comment, read off its log format. */
 export function fromFixture(e: FixtureEntry): Reference | undefined {
@@ -153,7 +158,6 @@ export function fromFixture(e: FixtureEntry): Reference | undefined {
 
 /** Relative error of our KV-token estimate against what vLLM reported. */
 export const kvError = (ref: Reference) => estimateEngine(ref.config).kvTokens / ref.reportedTokens - 1;
-
 
 /** Every reproduced reference: the usable fixture entries, then the extra published runs. */
 export function allReferences(): Reference[] {

@@ -40,7 +40,9 @@ describe('capacity of the reference pools', () => {
       expect(c.maxNumSeqs * (m.expected.promptTokens + m.expected.completionTokens)).toBeLessThanOrEqual(c.kvTokens);
       expect(c.maxConcurrencyAtFullContext).toBe(Math.floor((c.kvTokens / m.maxModelLen) * 100) / 100);
       expect(c.maxConcurrencyAtFullContext).toBeGreaterThanOrEqual(1);
-      expect(c.weightsGbPerGpu + c.reserveGbPerGpu + (c.kvTokens * c.kvBytesPerTokenPerGpu) / 1e9).toBeLessThanOrEqual(c.vramGbPerGpu * c.gpuMemoryUtilization + 1e-9);
+      expect(c.weightsGbPerGpu + c.reserveGbPerGpu + (c.kvTokens * c.kvBytesPerTokenPerGpu) / 1e9).toBeLessThanOrEqual(
+        c.vramGbPerGpu * c.gpuMemoryUtilization + 1e-9,
+      );
       expect(c.kvGbPerGpu).toBeCloseTo(c.vramGbPerGpu * c.gpuMemoryUtilization - c.weightsGbPerGpu - c.reserveGbPerGpu, 2);
     }
   });
@@ -80,7 +82,12 @@ describe('capacity of spanning models', () => {
     const plan = planOf(
       compileEdited((p) => {
         // Enough GPUs that every engine has its own.
-        p.gpuPools.push({ id: 'pool-c', gpu: { model: 'RTX 3090', vramGb: 24, count: 2 }, maxContext: 8192, models: [{ model: 'meta-llama/Llama-3.2-1B-Instruct', expected: { promptTokens: 100, completionTokens: 100 } }] });
+        p.gpuPools.push({
+          id: 'pool-c',
+          gpu: { model: 'RTX 3090', vramGb: 24, count: 2 },
+          maxContext: 8192,
+          models: [{ model: 'meta-llama/Llama-3.2-1B-Instruct', expected: { promptTokens: 100, completionTokens: 100 } }],
+        });
         p.gpuPools[0]!.gpu.count = 2;
         p.gpuPools[0]!.models.push({
           model: 'Qwen/Qwen2.5-14B-Instruct',
@@ -100,7 +107,12 @@ describe('capacity of spanning models', () => {
     const plan = planOf(
       compileEdited((p) => {
         p.gpuPools[0]!.gpu.count = 5; // one for the 8B, four for the 32B
-        p.gpuPools[0]!.models.push({ model: 'Qwen/Qwen2.5-32B-Instruct', tensorParallel: 4, maxModelLen: 8192, expected: { promptTokens: 1000, completionTokens: 200 } });
+        p.gpuPools[0]!.models.push({
+          model: 'Qwen/Qwen2.5-32B-Instruct',
+          tensorParallel: 4,
+          maxModelLen: 8192,
+          expected: { promptTokens: 1000, completionTokens: 200 },
+        });
       }),
     );
     const c = plan.pools['pool-a']!.models['qwen2.5-32b-instruct']!.capacity;

@@ -110,17 +110,23 @@ export function checkCall(call: SwitchyardCall, prog: Command): string[] {
     }
     if (opt.required && inline === undefined) {
       const value = call.args[i + 1];
-      if (value === undefined || value.startsWith('-')) problems.push(`${call.where}: ${flag} of switchyard ${call.subcommand} needs a value (in: ${call.line})`);
+      if (value === undefined || value.startsWith('-'))
+        problems.push(`${call.where}: ${flag} of switchyard ${call.subcommand} needs a value (in: ${call.line})`);
       else i++;
     }
   }
-  if (positional > cmd.registeredArguments.length) problems.push(`${call.where}: switchyard ${call.subcommand} takes ${cmd.registeredArguments.length} arguments, got ${positional} (in: ${call.line})`);
+  if (positional > cmd.registeredArguments.length)
+    problems.push(`${call.where}: switchyard ${call.subcommand} takes ${cmd.registeredArguments.length} arguments, got ${positional} (in: ${call.line})`);
   return problems;
 }
 
 /** `switchyard <subcommand> --help` from the real bin, as a user's runner would run it. */
 export function helpText(subcommand: string): string {
-  const r = spawnSync(process.execPath, [join(REPO, 'bin/switchyard.mjs'), subcommand, '--help'], { cwd: REPO, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [join(REPO, 'bin/switchyard.mjs'), subcommand, '--help'], {
+    cwd: REPO,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   if (r.status !== 0) throw new Error(`switchyard ${subcommand} --help exited ${r.status}: ${r.stderr}`);
   return r.stdout;
 }

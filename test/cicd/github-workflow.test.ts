@@ -43,7 +43,12 @@ interface Job {
   env?: Record<string, string>;
   steps: Step[];
 }
-const DOC = parse(TEXT) as { on: Record<string, unknown>; permissions: Record<string, string>; concurrency: { group: string; 'cancel-in-progress': string }; jobs: Record<string, Job> };
+const DOC = parse(TEXT) as {
+  on: Record<string, unknown>;
+  permissions: Record<string, string>;
+  concurrency: { group: string; 'cancel-in-progress': string };
+  jobs: Record<string, Job>;
+};
 const JOBS = DOC.jobs;
 const stepNamed = (job: string, pred: (s: Step) => boolean): Step => {
   const s = JOBS[job]!.steps.find(pred);
@@ -52,7 +57,9 @@ const stepNamed = (job: string, pred: (s: Step) => boolean): Step => {
 };
 const runOf = (job: string, needle: string): Step => stepNamed(job, (s) => s.run?.includes(needle) ?? false);
 
-const CALLS: SwitchyardCall[] = Object.entries(JOBS).flatMap(([id, job]) => job.steps.flatMap((s, i) => (s.run ? switchyardCalls(`jobs.${id}.steps[${i}]`, s.run) : [])));
+const CALLS: SwitchyardCall[] = Object.entries(JOBS).flatMap(([id, job]) =>
+  job.steps.flatMap((s, i) => (s.run ? switchyardCalls(`jobs.${id}.steps[${i}]`, s.run) : [])),
+);
 
 describe("GitHub's workflow parser", () => {
   it('parses the workflow without errors and converts it to a workflow template', async () => {
@@ -72,8 +79,13 @@ describe("GitHub's workflow parser", () => {
   });
 
   it('reports the mistakes it should (the parser is really checking)', () => {
-    const broken = TEXT.replace('contents: read', 'contents: bogus').replace('runs-on: ubuntu-latest', 'runs-onn: ubuntu-latest').replace("if: github.event_name == 'push'", "if: github.event_name == 'push' &&");
-    const errors = parser.parseWorkflow({ name: 'broken.yml', content: broken }, new parser.NoOperationTraceWriter()).context.errors.getErrors().map((e) => e.message);
+    const broken = TEXT.replace('contents: read', 'contents: bogus')
+      .replace('runs-on: ubuntu-latest', 'runs-onn: ubuntu-latest')
+      .replace("if: github.event_name == 'push'", "if: github.event_name == 'push' &&");
+    const errors = parser
+      .parseWorkflow({ name: 'broken.yml', content: broken }, new parser.NoOperationTraceWriter())
+      .context.errors.getErrors()
+      .map((e) => e.message);
     expect(errors.some((m) => m.includes("Unexpected value 'bogus'"))).toBe(true);
     expect(errors.some((m) => m.includes("Unexpected value 'runs-onn'"))).toBe(true);
     expect(errors.length).toBeGreaterThanOrEqual(3);
@@ -226,7 +238,7 @@ describe('the PR comment script (actions/github-script) against a fake GitHub cl
   });
 
   it('truncates a report over GitHub’s comment limit', async () => {
-    const calls = await runComment([], MARKER + '\n' + 'x'.repeat(70_000));
+    const calls = await runComment([], `${MARKER}\n${'x'.repeat(70_000)}`);
     const body = String(calls[0]![1].body);
     expect(body.length).toBeLessThan(65_536);
     expect(body).toContain('truncated');
@@ -239,7 +251,16 @@ describe('the risk gate step', () => {
   afterAll(() => runner.cleanup());
   const script = runOf('pull-request', '--fail-on high').run!;
   const gate = (rc: number, approved: boolean) =>
-    runner.run(script, { cwd: runner.dir, env: { FAKE_SWITCHYARD_RC: String(rc), APPROVED: String(approved), APPROVAL_LABEL: 'risk-approved', LEVEL: rc === 1 ? 'high' : 'low', GITHUB_BASE_REF: 'main' } });
+    runner.run(script, {
+      cwd: runner.dir,
+      env: {
+        FAKE_SWITCHYARD_RC: String(rc),
+        APPROVED: String(approved),
+        APPROVAL_LABEL: 'risk-approved',
+        LEVEL: rc === 1 ? 'high' : 'low',
+        GITHUB_BASE_REF: 'main',
+      },
+    });
 
   it('passes below high risk, and at high risk only with the label', () => {
     expect(gate(0, false).code).toBe(0);
@@ -340,7 +361,10 @@ describe('PR diff step rehearsal with the real CLI in a git repository', () => {
     runner.cleanup();
   });
   const git = (...args: string[]) => {
-    const r = spawnSync('git', ['-c', 'user.name=ci', '-c', 'user.email=ci@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: ws.dir, encoding: 'utf8' });
+    const r = spawnSync('git', ['-c', 'user.name=ci', '-c', 'user.email=ci@example.com', '-c', 'commit.gpgsign=false', ...args], {
+      cwd: ws.dir,
+      encoding: 'utf8',
+    });
     if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
     return r.stdout.trim();
   };
@@ -358,7 +382,14 @@ describe('PR diff step rehearsal with the real CLI in a git repository', () => {
     const summary = join(runner.dir, 'gh-summary');
     writeFileSync(output, '');
     writeFileSync(summary, '');
-    const env = { GITHUB_BASE_REF: 'main', GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary, GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'acme/policies', GITHUB_RUN_ID: '1' };
+    const env = {
+      GITHUB_BASE_REF: 'main',
+      GITHUB_OUTPUT: output,
+      GITHUB_STEP_SUMMARY: summary,
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_REPOSITORY: 'acme/policies',
+      GITHUB_RUN_ID: '1',
+    };
     const diff = runner.run(runOf('pull-request', '--format markdown').run!, { cwd: ws.dir, env });
     expect(diff.code, diff.stderr).toBe(0);
     expect(diff.calls).toEqual(['switchyard diff --base origin/main --format markdown', 'switchyard diff --base origin/main --json']);
@@ -368,14 +399,24 @@ describe('PR diff step rehearsal with the real CLI in a git repository', () => {
     expect(['none', 'low', 'medium', 'high', 'critical']).toContain(level);
     expect(readFileSync(summary, 'utf8')).toBe(md);
 
-    const gate = runner.run(runOf('pull-request', '--fail-on high').run!, { cwd: ws.dir, env: { ...env, LEVEL: level, APPROVED: 'false', APPROVAL_LABEL: 'risk-approved' } });
+    const gate = runner.run(runOf('pull-request', '--fail-on high').run!, {
+      cwd: ws.dir,
+      env: { ...env, LEVEL: level, APPROVED: 'false', APPROVAL_LABEL: 'risk-approved' },
+    });
     expect(gate.code, gate.stdout + gate.stderr).toBe(level === 'high' || level === 'critical' ? 1 : 0);
   });
 
   it('replaces the report with a pointer to the run when the diff cannot be made', () => {
     const output = join(runner.dir, 'gh-output-bad');
     writeFileSync(output, '');
-    const env = { GITHUB_BASE_REF: 'no-such-branch', GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: join(runner.dir, 'unused'), GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'acme/policies', GITHUB_RUN_ID: '42' };
+    const env = {
+      GITHUB_BASE_REF: 'no-such-branch',
+      GITHUB_OUTPUT: output,
+      GITHUB_STEP_SUMMARY: join(runner.dir, 'unused'),
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_REPOSITORY: 'acme/policies',
+      GITHUB_RUN_ID: '42',
+    };
     const diff = runner.run(runOf('pull-request', '--format markdown').run!, { cwd: ws.dir, env });
     expect(diff.code).toBe(1);
     const md = readFileSync(join(ws.dir, 'diff.md'), 'utf8');

@@ -55,7 +55,12 @@ interface Job {
   variables?: Record<string, string>;
   artifacts?: { reports?: { dotenv?: string } };
 }
-const DOC = parse(TEXT) as Record<string, unknown> & { stages: string[]; workflow: { rules: Array<{ if: string }> }; default: Job; variables: Record<string, string> };
+const DOC = parse(TEXT) as Record<string, unknown> & {
+  stages: string[];
+  workflow: { rules: Array<{ if: string }> };
+  default: Job;
+  variables: Record<string, string>;
+};
 const RESERVED = new Set(['workflow', 'stages', 'variables', 'default', 'include', 'image', 'services', 'cache', 'before_script', 'after_script']);
 const JOBS = Object.fromEntries(Object.entries(DOC).filter(([k]) => !RESERVED.has(k) && !k.startsWith('.'))) as Record<string, Job>;
 const job = (id: string): Job => {
@@ -110,8 +115,21 @@ describe("GitLab's CI JSON Schema", () => {
 describe('structure', () => {
   it('has the stages validate, check, diff, publish, canary, promote and runs for merge requests and the default branch', () => {
     expect(DOC.stages).toEqual(['validate', 'check', 'diff', 'publish', 'canary', 'promote']);
-    expect(DOC.workflow.rules.map((r) => r.if)).toEqual(['$CI_PIPELINE_SOURCE == "merge_request_event"', '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE == "push"']);
-    expect(Object.keys(JOBS)).toEqual(['validate', 'check', 'diff', 'risk-gate', 'approve-high-risk', 'publish-canary', 'canary-gate', 'rollback-canary', 'promote']);
+    expect(DOC.workflow.rules.map((r) => r.if)).toEqual([
+      '$CI_PIPELINE_SOURCE == "merge_request_event"',
+      '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE == "push"',
+    ]);
+    expect(Object.keys(JOBS)).toEqual([
+      'validate',
+      'check',
+      'diff',
+      'risk-gate',
+      'approve-high-risk',
+      'publish-canary',
+      'canary-gate',
+      'rollback-canary',
+      'promote',
+    ]);
     for (const id of Object.keys(JOBS)) expect(DOC.stages).toContain(job(id).stage);
   });
 
@@ -171,7 +189,11 @@ describe('structure', () => {
   });
 
   it('uses Node 20 and npm ci with a cache keyed on the lock file', () => {
-    expect(DOC.default).toMatchObject({ image: 'node:20-bookworm', before_script: ['npm ci --prefer-offline --no-audit --no-fund'], cache: { key: { files: ['package-lock.json'] } } });
+    expect(DOC.default).toMatchObject({
+      image: 'node:20-bookworm',
+      before_script: ['npm ci --prefer-offline --no-audit --no-fund'],
+      cache: { key: { files: ['package-lock.json'] } },
+    });
   });
 });
 
@@ -257,11 +279,23 @@ describe('the MR note and the risk gate against a fake GitLab API', () => {
   });
 
   const riskGate = (rc: number, labels: string) =>
-    runner.run(scriptOf('risk-gate').split('\n').filter((l) => !l.startsWith('git fetch')).join('\n'), {
-      cwd: runner.dir,
-      bashFlags: GITLAB_BASH,
-      env: { FAKE_SWITCHYARD_RC: String(rc), CI_MERGE_REQUEST_LABELS: labels, SWITCHYARD_APPROVAL_LABEL: 'risk-approved', SWITCHYARD_RISK_LEVEL: rc === 1 ? 'high' : 'low', BASE: 'abc123' },
-    });
+    runner.run(
+      scriptOf('risk-gate')
+        .split('\n')
+        .filter((l) => !l.startsWith('git fetch'))
+        .join('\n'),
+      {
+        cwd: runner.dir,
+        bashFlags: GITLAB_BASH,
+        env: {
+          FAKE_SWITCHYARD_RC: String(rc),
+          CI_MERGE_REQUEST_LABELS: labels,
+          SWITCHYARD_APPROVAL_LABEL: 'risk-approved',
+          SWITCHYARD_RISK_LEVEL: rc === 1 ? 'high' : 'low',
+          BASE: 'abc123',
+        },
+      },
+    );
 
   it('risk gate: passes below high, at high only with the label (an exact label, not a substring), never on other errors', () => {
     expect(riskGate(0, '').code).toBe(0);
@@ -294,14 +328,25 @@ describe('canary rehearsal with the real CLI against bundle directories', () => 
     runner.run(scriptOf(id), {
       cwd: ws.dir,
       bashFlags: GITLAB_BASH,
-      env: { SWITCHYARD_CANARY_TARGET: canary, SWITCHYARD_BUNDLE_TARGET: production, SWITCHYARD_CANARY_BAKE_MINUTES: '2', SWITCHYARD_PROMOTE_VERIFY_MINUTES: '1', ...env },
+      env: {
+        SWITCHYARD_CANARY_TARGET: canary,
+        SWITCHYARD_BUNDLE_TARGET: production,
+        SWITCHYARD_CANARY_BAKE_MINUTES: '2',
+        SWITCHYARD_PROMOTE_VERIFY_MINUTES: '1',
+        ...env,
+      },
     });
 
   it('publishes to the canary after the dry run, rolls it back when the gate fails, and promotion rolls back both targets when the gate fails after it', async () => {
     expect((await cli('compile', '-p', ws.policies, '--out', ws.out)).code).toBe(0);
     const first = runJob('publish-canary', {});
     expect(first.code, first.stderr).toBe(0);
-    expect(first.calls.slice(0, 4)).toEqual(['switchyard validate', 'switchyard check', 'switchyard compile --check', `switchyard publish --to ${canary} --json`]);
+    expect(first.calls.slice(0, 4)).toEqual([
+      'switchyard validate',
+      'switchyard check',
+      'switchyard compile --check',
+      `switchyard publish --to ${canary} --json`,
+    ]);
     const v1 = readKeyValues(join(ws.dir, 'canary.env')).CANARY_VERSION!;
     expect(readKeyValues(join(ws.dir, 'canary.env')).CANARY_PREVIOUS).toBe('-');
     // the first bundle has nothing to roll back to

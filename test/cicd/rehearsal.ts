@@ -62,7 +62,9 @@ export function makeRunner(): Runner {
         code: r.status ?? -1,
         stdout: r.stdout,
         stderr: r.stderr,
-        calls: readFileSync(calls, 'utf8').split('\n').filter((l) => l !== ''),
+        calls: readFileSync(calls, 'utf8')
+          .split('\n')
+          .filter((l) => l !== ''),
       };
     },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),

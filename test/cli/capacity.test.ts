@@ -17,7 +17,7 @@ function seventyOnPoolC(): number {
   const model = "model: 'meta-llama/Llama-3.1-8B-Instruct',\n        servedName: 'llama-3.1-8b-instruct',";
   const i = text.indexOf(model, at);
   expect(i).toBeGreaterThan(at);
-  const next = text.slice(0, i) + "model: 'meta-llama/Llama-3.1-70B-Instruct',\n        servedName: 'llama-3.1-70b-instruct'," + text.slice(i + model.length);
+  const next = `${text.slice(0, i)}model: 'meta-llama/Llama-3.1-70B-Instruct',\n        servedName: 'llama-3.1-70b-instruct',${text.slice(i + model.length)}`;
   ws.write('gpu-pools.ts', next);
   ws.edit('routing.ts', "provider: 'vllm-pool-c',\n    model: 'llama-3.1-8b-instruct',", "provider: 'vllm-pool-c',\n    model: 'llama-3.1-70b-instruct',");
   // The diagnostic points at the pool model: the line of its opening brace.
@@ -30,8 +30,12 @@ describe('switchyard capacity', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).not.toMatch(/error/);
     const lines = r.stdout.split('\n');
-    expect(lines[0]).toMatch(/^pool\s+model\s+GPU\s+TP\s+usable GB\s+util\s+weights GB\s+reserve GB\s+KV GB\s+KV tokens\s+context\s+max conc\.\s+max-num-seqs\s+max-num-batched-tokens$/);
-    expect(lines[1]).toMatch(/^pool-a\+pool-b\s+llama-3\.1-70b-instruct\s+2 x RTX 5090 32 GB\s+2\s+33\.76\s+0\.90\s+19\.89\s+[\d.]+\s+[\d.]+\s+[\d,]+\s+32,768\s+1\.\d\dx\s+\d+\s+3,072$/);
+    expect(lines[0]).toMatch(
+      /^pool\s+model\s+GPU\s+TP\s+usable GB\s+util\s+weights GB\s+reserve GB\s+KV GB\s+KV tokens\s+context\s+max conc\.\s+max-num-seqs\s+max-num-batched-tokens$/,
+    );
+    expect(lines[1]).toMatch(
+      /^pool-a\+pool-b\s+llama-3\.1-70b-instruct\s+2 x RTX 5090 32 GB\s+2\s+33\.76\s+0\.90\s+19\.89\s+[\d.]+\s+[\d.]+\s+[\d,]+\s+32,768\s+1\.\d\dx\s+\d+\s+3,072$/,
+    );
     expect(lines[2]).toMatch(/^pool-a\s+llama-3\.1-8b-instruct\s+RTX 5090 32 GB\s+1\s+33\.76\s+0\.90\s+16\.06\s/);
     expect(lines[3]).toMatch(/^pool-b\s+llama-3\.1-8b-instruct\s+RTX 5090 32 GB\s+1\s/);
     expect(lines[4]).toMatch(/^pool-c\s+llama-3\.1-8b-instruct\s+RTX 3090 24 GB\s+1\s+25\.32\s+0\.90\s+16\.06\s+[\d.]+\s+[\d.]+\s+[\d,]+\s+16,384\s/);
@@ -56,7 +60,13 @@ describe('switchyard capacity', () => {
       'pool-c/llama-3.1-8b-instruct',
     ]);
     const seventy = out.engines[0];
-    expect(seventy).toMatchObject({ model: 'meta-llama/Llama-3.1-70B-Instruct', gpu: 'RTX 5090 32 GB', pools: ['pool-a', 'pool-b'], tensorParallel: 2, maxModelLen: 32_768 });
+    expect(seventy).toMatchObject({
+      model: 'meta-llama/Llama-3.1-70B-Instruct',
+      gpu: 'RTX 5090 32 GB',
+      pools: ['pool-a', 'pool-b'],
+      tensorParallel: 2,
+      maxModelLen: 32_768,
+    });
     expect(seventy.capacity).toMatchObject({ gpus: 2, gpuMemoryUtilization: 0.9, kvBytesPerTokenPerGpu: 163_840, fits: true });
     for (const e of out.engines) expect(e.capacity.kvTokens).toBeGreaterThanOrEqual(e.maxModelLen);
   });

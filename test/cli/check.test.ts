@@ -12,7 +12,13 @@ afterEach(() => ws.cleanup());
 
 const run = async (...extra: string[]) => {
   const r = await cli('check', '-p', ws.policies, '--json', ...extra);
-  return { ...r, report: JSON.parse(r.stdout) as { ok: boolean; diagnostics: Array<{ severity: string; code: string; level?: string; path: string; source?: { file: string; line: number } }> } };
+  return {
+    ...r,
+    report: JSON.parse(r.stdout) as {
+      ok: boolean;
+      diagnostics: Array<{ severity: string; code: string; level?: string; path: string; source?: { file: string; line: number } }>;
+    },
+  };
 };
 
 describe('switchyard check', () => {
@@ -23,7 +29,11 @@ describe('switchyard check', () => {
   });
 
   it('denies a breaker that trips above 5%, at the policy line that set it', async () => {
-    ws.edit('routing.ts', "    strategy: 'usage_based',\n    deployments: ['openai-gpt-4o'],", "    strategy: 'usage_based',\n    deployments: ['openai-gpt-4o'],\n    circuitBreaker: { errorRateThreshold: 0.08 },");
+    ws.edit(
+      'routing.ts',
+      "    strategy: 'usage_based',\n    deployments: ['openai-gpt-4o'],",
+      "    strategy: 'usage_based',\n    deployments: ['openai-gpt-4o'],\n    circuitBreaker: { errorRateThreshold: 0.08 },",
+    );
     const r = await run();
     expect(r.code).toBe(1);
     const [d] = r.report.diagnostics.filter((x) => x.severity === 'error');
@@ -42,10 +52,12 @@ describe('switchyard check', () => {
   });
 
   it('annotates GitHub pull requests', async () => {
-    ws.edit('batch-profiles.ts', "redaction: { enabled: true, rules: piiRules },", 'redaction: { enabled: false },');
+    ws.edit('batch-profiles.ts', 'redaction: { enabled: true, rules: piiRules },', 'redaction: { enabled: false },');
     const r = await cli('check', '-p', ws.policies, '--format', 'github');
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^::error file=.*batch-profiles\.ts,line=\d+,col=\d+,title=pii-without-redaction::batch profile "document-extraction" exports PII/m);
+    expect(r.stdout).toMatch(
+      /^::error file=.*batch-profiles\.ts,line=\d+,col=\d+,title=pii-without-redaction::batch profile "document-extraction" exports PII/m,
+    );
   });
 
   it('reports a rule pack that does not parse at its file and line', async () => {

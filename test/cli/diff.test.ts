@@ -8,7 +8,10 @@ import { cli } from '../fixtures/cli.ts';
 import { lineOf, makeWorkspace, type Workspace } from '../fixtures/workspace.ts';
 
 function git(cwd: string, ...args: string[]): string {
-  const r = spawnSync('git', ['-c', 'user.name=switchyard-test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' });
+  const r = spawnSync('git', ['-c', 'user.name=switchyard-test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }
@@ -38,11 +41,32 @@ afterEach(() => ws.cleanup());
 describe('switchyard diff: one edit per risk rule', () => {
   const cases: Array<{ rule: string; level: string; file: string; from: string | RegExp; to: string; exit: number }> = [
     { rule: 'traffic-shift', level: 'medium', file: 'routing.ts', from: 'tpm: 450_000', to: 'tpm: 2_000_000', exit: 0 },
-    { rule: 'fallback-removed', level: 'high', file: 'routing.ts', from: "fallbacks: ['chat-azure', 'chat-anthropic', 'chat-local']", to: "fallbacks: ['chat-azure', 'chat-local']", exit: 1 },
+    {
+      rule: 'fallback-removed',
+      level: 'high',
+      file: 'routing.ts',
+      from: "fallbacks: ['chat-azure', 'chat-anthropic', 'chat-local']",
+      to: "fallbacks: ['chat-azure', 'chat-local']",
+      exit: 1,
+    },
     { rule: 'breaker-loosened', level: 'high', file: 'routing.ts', from: "cooldown: '30s'", to: "cooldown: '10s'", exit: 1 },
-    { rule: 'retries-loosened', level: 'high', file: 'routing.ts', from: 'retryOn: [429, 500, 502, 503, 504]', to: 'retryOn: [408, 429, 500, 502, 503, 504]', exit: 1 },
+    {
+      rule: 'retries-loosened',
+      level: 'high',
+      file: 'routing.ts',
+      from: 'retryOn: [429, 500, 502, 503, 504]',
+      to: 'retryOn: [408, 429, 500, 502, 503, 504]',
+      exit: 1,
+    },
     { rule: 'tenant-limit-raised', level: 'medium', file: 'tenants.ts', from: 'rpm: 1_200', to: 'rpm: 3_600', exit: 0 },
-    { rule: 'cost-increase', level: 'high', file: 'routing.ts', from: 'pricing: { inputPer1M: 2.5, outputPer1M: 10 }', to: 'pricing: { inputPer1M: 7.5, outputPer1M: 30 }', exit: 1 },
+    {
+      rule: 'cost-increase',
+      level: 'high',
+      file: 'routing.ts',
+      from: 'pricing: { inputPer1M: 2.5, outputPer1M: 10 }',
+      to: 'pricing: { inputPer1M: 7.5, outputPer1M: 30 }',
+      exit: 1,
+    },
   ];
   for (const c of cases) {
     it(`${c.rule}: exactly that finding, level ${c.level}`, async () => {
@@ -230,8 +254,9 @@ describe('switchyard diff: options and formats', () => {
       expect(plain.stdout).toContain('fallback-removed');
       expect(plain.stdout).toMatch(/Risk: HIGH \(1 finding: 1 high; reaches --fail-on high: exit 1\)/);
     } finally {
-      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
     }
   });
 });

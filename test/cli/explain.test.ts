@@ -13,7 +13,11 @@ beforeAll(() => {
   const p = plan(
     [deployment('primary-a'), deployment('primary-b'), deployment('small', { contextWindow: 4_000 }), deployment('backup')],
     [
-      group('chat', ['primary-a', 'primary-b'], { strategy: 'ordered', fallbacks: ['local', 'hosted'], retries: { count: 1, backoff: { initialMs: 100, maxMs: 1_000, multiplier: 2 }, retryOn: [503] } }),
+      group('chat', ['primary-a', 'primary-b'], {
+        strategy: 'ordered',
+        fallbacks: ['local', 'hosted'],
+        retries: { count: 1, backoff: { initialMs: 100, maxMs: 1_000, multiplier: 2 }, retryOn: [503] },
+      }),
       group('local', ['small']),
       group('hosted', ['backup']),
     ],
@@ -41,7 +45,11 @@ describe('switchyard explain', () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ ok: true, group: 'chat', deployment: 'primary-b', request: { tenant: 'web', estimatedInputTokens: 1000 } });
-    expect(out.trace.map((a: { deployment: string; outcome: string }) => `${a.deployment} ${a.outcome}`)).toEqual(['primary-a error', 'primary-a error', 'primary-b ok']);
+    expect(out.trace.map((a: { deployment: string; outcome: string }) => `${a.deployment} ${a.outcome}`)).toEqual([
+      'primary-a error',
+      'primary-a error',
+      'primary-b ok',
+    ]);
   });
 
   it('exits 1 when nothing can serve the request', async () => {

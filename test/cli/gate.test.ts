@@ -37,12 +37,21 @@ function switchyardMetrics(): string {
     req('success', 200, 'azure-eastus-gpt-4o', 'azure-eastus'),
     '# TYPE switchyard_routing_overhead_seconds histogram',
     // p95 = 0.05 * 0.95 = 47.5 ms: inside < 150 ms
-    hist('switchyard_routing_overhead_seconds', 'group="chat"', [['0.05', 100], ['0.1', 100], ['+Inf', 100]]),
+    hist('switchyard_routing_overhead_seconds', 'group="chat"', [
+      ['0.05', 100],
+      ['0.1', 100],
+      ['+Inf', 100],
+    ]),
     `switchyard_routing_overhead_seconds_count{group="chat"} ${100 * t}`,
     `switchyard_routing_overhead_seconds_sum{group="chat"} ${3 * t}`,
     '# TYPE switchyard_request_duration_seconds histogram',
     // p95 = 2 + 3 * 0.95 = 4.85 s: outside < 2 s
-    hist('switchyard_request_duration_seconds', 'group="chat",workload="interactive"', [['1', 0], ['2', 0], ['5', 100], ['+Inf', 100]]),
+    hist('switchyard_request_duration_seconds', 'group="chat",workload="interactive"', [
+      ['1', 0],
+      ['2', 0],
+      ['5', 100],
+      ['+Inf', 100],
+    ]),
     `switchyard_request_duration_seconds_count{group="chat",workload="interactive"} ${100 * t}`,
     `switchyard_request_duration_seconds_sum{group="chat",workload="interactive"} ${300 * t}`,
     '# TYPE switchyard_fallbacks_total counter',

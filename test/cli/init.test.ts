@@ -15,8 +15,14 @@ it('scaffolds the reference policies, which then compile', async () => {
   const target = join(dir, 'policies');
   const r = await cli('init', target);
   expect(r.code).toBe(0);
-  const files = readdirSync(target).filter((f) => f.endsWith('.ts')).sort();
-  expect(files).toEqual(readdirSync(join(REPO, 'policies')).filter((f) => f.endsWith('.ts')).sort());
+  const files = readdirSync(target)
+    .filter((f) => f.endsWith('.ts'))
+    .sort();
+  expect(files).toEqual(
+    readdirSync(join(REPO, 'policies'))
+      .filter((f) => f.endsWith('.ts'))
+      .sort(),
+  );
   expect(readFileSync(join(target, 'index.ts'), 'utf8')).toBe(readFileSync(join(REPO, 'policies/index.ts'), 'utf8'));
   // A user's project resolves 'switchyard' from node_modules; here we point at the checkout.
   for (const f of files) writeFileSync(join(target, f), pointAtCheckout(readFileSync(join(target, f), 'utf8')));

@@ -46,7 +46,12 @@ describe('switchyard publish / rollback / bundles (directory)', () => {
 
     const list = await cli('bundles', '--target', bundles);
     expect(list.code).toBe(0);
-    expect(list.stdout.split('\n').filter(Boolean).map((l) => l.slice(0, 1) + ' ' + versionOf(l))).toEqual([`  ${v1}`, `* ${v2}`]);
+    expect(
+      list.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => `${l.slice(0, 1)} ${versionOf(l)}`),
+    ).toEqual([`  ${v1}`, `* ${v2}`]);
 
     const back = await cli('rollback', '--target', bundles, '--to', v1);
     expect(back.code).toBe(0);
@@ -61,12 +66,18 @@ describe('switchyard publish / rollback / bundles (directory)', () => {
     expect(old.stdout).toContain(`switchyard rollback --target ${bundles} --to ${v2}`);
 
     const json = JSON.parse((await cli('bundles', '--target', bundles, '--json')).stdout);
-    expect(json).toMatchObject({ current: v1, bundles: [{ version: v1, current: true }, { version: v2, current: false }] });
+    expect(json).toMatchObject({
+      current: v1,
+      bundles: [
+        { version: v1, current: true },
+        { version: v2, current: false },
+      ],
+    });
   });
 
   it('rollback to an unknown version exits 2; to a tampered version exits 1 naming the file; current is unchanged', async () => {
     const v1 = versionOf((await publish(bundles)).stdout);
-    writeFileSync(join(ws.out, 'docs/readiness-gate.md'), readFileSync(join(ws.out, 'docs/readiness-gate.md'), 'utf8') + 'x\n');
+    writeFileSync(join(ws.out, 'docs/readiness-gate.md'), `${readFileSync(join(ws.out, 'docs/readiness-gate.md'), 'utf8')}x\n`);
     const v2 = versionOf((await publish(bundles, '--no-recompile')).stdout);
 
     const unknown = await cli('rollback', '--target', bundles, '--to', '20200101T000000.000Z-000000000000');
@@ -87,7 +98,7 @@ describe('switchyard publish / rollback / bundles (directory)', () => {
     const stale = await publish(bundles);
     expect(stale.code).toBe(1);
     expect(stale.stderr).toMatch(/refusing to publish: .*generated\/ is out of date with .*policies:\n/);
-    expect(stale.stderr).toMatch(/^  differs   \S*generated\/plan\.json$/m);
+    expect(stale.stderr).toMatch(/^ {2}differs {3}\S*generated\/plan\.json$/m);
     expect(stale.stderr).toMatch(/run: switchyard compile/);
 
     // --no-recompile publishes what was compiled, as long as it is complete and plan.json is intact
@@ -114,7 +125,8 @@ describe('switchyard publish / rollback / bundles (directory)', () => {
   });
 
   it('records git HEAD of the compiled output, and refuses policies that do not compile', async () => {
-    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: ws.dir, encoding: 'utf8' }).trim();
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: ws.dir, encoding: 'utf8' }).trim();
     git('init', '-q');
     git('add', '-A');
     git('commit', '-q', '-m', 'policies');

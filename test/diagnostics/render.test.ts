@@ -40,9 +40,9 @@ describe('renderers', () => {
 });
 
 it('pretty: masks string literals in the code frame of a literal secret', () => {
-  const text = renderPretty([d], { color: false, readSource: () => "a\nb\n  apiKey: 'sk-live-123', other: \"x\",\n" });
+  const text = renderPretty([d], { color: false, readSource: () => 'a\nb\n  apiKey: \'sk-live-123\', other: "x",\n' });
   expect(text).not.toContain('sk-live-123');
-  expect(text).toContain("apiKey: '***', other: \"***\",");
+  expect(text).toContain('apiKey: \'***\', other: "***",');
   const plain = renderPretty([{ ...d, code: 'unknown-key' }], { color: false, readSource: () => "a\nb\n  apiKey: 'visible',\n" });
   expect(plain).toContain("'visible'");
 });

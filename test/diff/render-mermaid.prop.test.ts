@@ -66,7 +66,13 @@ describe('Mermaid accepts every chart the markdown report contains', () => {
     await fc.assert(
       fc.asyncProperty(plans, plans, async (a: CompiledPlan, b: CompiledPlan) => {
         const diff = diffPlans(a, b, diffArtifacts(emitAll(a), emitAll(b)));
-        const report = buildReport({ diff, findings: [], failOn: 'high', base: { ref: 'main', commit: null, planHash: a.hash }, head: { path: 'policies', planHash: b.hash } });
+        const report = buildReport({
+          diff,
+          findings: [],
+          failOn: 'high',
+          base: { ref: 'main', commit: null, planHash: a.hash },
+          head: { path: 'policies', planHash: b.hash },
+        });
         const md = renderMarkdown(report);
         expect(md.startsWith('<!-- switchyard-diff -->\n')).toBe(true);
         for (const block of mermaidBlocks(md)) {

@@ -25,13 +25,25 @@ const diff = (over: Partial<PlanDiff> = {}): PlanDiff => ({
   headHash: 'sha256:bbbbbbbbbbbbbbbb',
   groups: { chat: group() },
   tenants: {
-    acme: { status: 'changed', rpm: { before: 100, after: 300 }, tpm: { before: null, after: null }, monthlyBudgetUsd: { before: 10, after: 10 }, allowedGroups: { added: [], removed: [] } },
+    acme: {
+      status: 'changed',
+      rpm: { before: 100, after: 300 },
+      tpm: { before: null, after: null },
+      monthlyBudgetUsd: { before: 10, after: 10 },
+      allowedGroups: { added: [], removed: [] },
+    },
   },
   deployments: {},
   poolModels: {},
   batchProfiles: { nightly: { status: 'changed', changes: [{ field: 'completionWindowHours', before: 24, after: 48 }] } },
   cost: { monthlyBeforeUsd: 100, monthlyAfterUsd: 250, changePercent: 150 },
-  artifacts: [{ path: 'litellm/config.yaml', status: 'changed', patch: '--- a/generated/litellm/config.yaml\n+++ b/generated/litellm/config.yaml\n@@ -1 +1 @@\n-a: 1\n+a: 2\n' }],
+  artifacts: [
+    {
+      path: 'litellm/config.yaml',
+      status: 'changed',
+      patch: '--- a/generated/litellm/config.yaml\n+++ b/generated/litellm/config.yaml\n@@ -1 +1 @@\n-a: 1\n+a: 2\n',
+    },
+  ],
   ...over,
 });
 
@@ -47,11 +59,21 @@ const finding = (over: Partial<DiffFinding> = {}): DiffFinding => ({
 });
 
 const report = (findings: DiffFinding[] = [finding()], d: PlanDiff = diff()): DiffReport =>
-  buildReport({ diff: d, findings, failOn: 'high', base: { ref: 'main', commit: 'c'.repeat(40), planHash: d.baseHash! }, head: { path: 'policies', planHash: d.headHash } });
+  buildReport({
+    diff: d,
+    findings,
+    failOn: 'high',
+    base: { ref: 'main', commit: 'c'.repeat(40), planHash: d.baseHash! },
+    head: { path: 'policies', planHash: d.headHash },
+  });
 
 describe('buildReport', () => {
   it('the overall level is the highest finding; ok below --fail-on', () => {
-    const r = report([finding({ level: 'medium', code: 'b' }), finding({ level: 'critical', set: 'deny', severity: 'error', code: 'a' }), finding({ level: 'low', code: 'c' })]);
+    const r = report([
+      finding({ level: 'medium', code: 'b' }),
+      finding({ level: 'critical', set: 'deny', severity: 'error', code: 'a' }),
+      finding({ level: 'low', code: 'c' }),
+    ]);
     expect(r.level).toBe('critical');
     expect(r.ok).toBe(false);
     expect(r.counts).toEqual({ low: 1, medium: 1, high: 0, critical: 1 });
@@ -71,7 +93,18 @@ describe('renderTerminal', () => {
   it('prints groups, tenants, cost, files, findings and the level; colour only when asked', () => {
     const plain = renderTerminal(report(), { color: false });
     expect(plain).not.toContain('\u001b[');
-    for (const s of ['~ chat', 'openai 70% -> 40%', '[x, y] -> [y]  (removed x)', 'loosened cooldownMs', 'rpm             100 -> 300', '$100.00 -> $250.00 (+150%)', 'litellm/config.yaml  +1 -1', 'HIGH', 'policies/routing.ts:42:5', 'Risk: HIGH'])
+    for (const s of [
+      '~ chat',
+      'openai 70% -> 40%',
+      '[x, y] -> [y]  (removed x)',
+      'loosened cooldownMs',
+      'rpm             100 -> 300',
+      '$100.00 -> $250.00 (+150%)',
+      'litellm/config.yaml  +1 -1',
+      'HIGH',
+      'policies/routing.ts:42:5',
+      'Risk: HIGH',
+    ])
       expect(plain).toContain(s);
     expect(renderTerminal(report(), { color: true })).toContain('\u001b[');
   });
@@ -87,7 +120,9 @@ describe('renderMarkdown', () => {
   });
 
   it('links findings to their line with --link-base, plain file:line without', () => {
-    expect(renderMarkdown(report(), { linkBase: 'https://github.com/o/r/blob/abc/' })).toContain('[policies/routing.ts:42](https://github.com/o/r/blob/abc/policies/routing.ts#L42)');
+    expect(renderMarkdown(report(), { linkBase: 'https://github.com/o/r/blob/abc/' })).toContain(
+      '[policies/routing.ts:42](https://github.com/o/r/blob/abc/policies/routing.ts#L42)',
+    );
     expect(renderMarkdown(report(), { linkBase: '../blob/abc' })).toContain('[policies/routing.ts:42](../blob/abc/policies/routing.ts#L42)');
     const plain = renderMarkdown(report());
     expect(plain).toContain('| policies/routing.ts:42 |');
@@ -126,7 +161,9 @@ describe('renderMarkdown', () => {
 describe('renderGithub', () => {
   it('one annotation per finding through the Diagnostic renderer, then the overall level', () => {
     const out = renderGithub(report()).trim().split('\n');
-    expect(out[0]).toBe('::warning file=policies/routing.ts,line=42,col=5,title=fallback-removed::[high] group "chat" loses fallback ["x"] | <b> (at modelGroups[0].fallbacks)');
+    expect(out[0]).toBe(
+      '::warning file=policies/routing.ts,line=42,col=5,title=fallback-removed::[high] group "chat" loses fallback ["x"] | <b> (at modelGroups[0].fallbacks)',
+    );
     expect(out[1]).toMatch(/^::error title=switchyard-diff::overall risk high \(1 finding: 1 high; fails at high\)/);
     expect(renderGithub(report([]))).toMatch(/^::notice title=switchyard-diff::overall risk none/);
   });
@@ -134,8 +171,18 @@ describe('renderGithub', () => {
 
 describe('ciLinkBase', () => {
   it('links to the commit under test in GitHub Actions and GitLab CI, nowhere else', () => {
-    expect(ciLinkBase({ GITHUB_ACTIONS: 'true', GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'o/r', GITHUB_SHA: 'abc' })).toBe('https://github.com/o/r/blob/abc');
-    expect(ciLinkBase({ GITHUB_ACTIONS: 'true', GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'o/r', GITHUB_SHA: 'merge', SWITCHYARD_HEAD_SHA: 'head' })).toBe('https://github.com/o/r/blob/head');
+    expect(ciLinkBase({ GITHUB_ACTIONS: 'true', GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'o/r', GITHUB_SHA: 'abc' })).toBe(
+      'https://github.com/o/r/blob/abc',
+    );
+    expect(
+      ciLinkBase({
+        GITHUB_ACTIONS: 'true',
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_REPOSITORY: 'o/r',
+        GITHUB_SHA: 'merge',
+        SWITCHYARD_HEAD_SHA: 'head',
+      }),
+    ).toBe('https://github.com/o/r/blob/head');
     expect(ciLinkBase({ GITLAB_CI: 'true', CI_PROJECT_URL: 'https://gitlab.com/g/p', CI_COMMIT_SHA: 'def' })).toBe('https://gitlab.com/g/p/-/blob/def');
     expect(ciLinkBase({ CI: 'true' })).toBeUndefined();
   });

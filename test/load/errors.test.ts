@@ -130,7 +130,9 @@ export default definePolicy({
   });
 
   it('reports an import of a file that does not exist at the import', async () => {
-    const dir = fixture({ 'index.ts': `import { definePolicy } from '$SRC';\nimport { providers } from './nope.ts';\nexport default definePolicy({ name: 'x', providers });\n` });
+    const dir = fixture({
+      'index.ts': `import { definePolicy } from '$SRC';\nimport { providers } from './nope.ts';\nexport default definePolicy({ name: 'x', providers });\n`,
+    });
     const d = await onlyError(dir);
     expect(d.code).toBe('import-not-found');
     expect(d.source).toMatchObject({ file: join(dir, 'index.ts'), line: 2 });

@@ -10,13 +10,13 @@ describe('import graph', () => {
       "import type { T } from './types.ts';",
       'import {',
       '  b,',
-      "  c as d,",
+      '  c as d,',
       "} from '../b.ts';",
       "export { e } from './e.ts';",
       "export * from './f.ts';",
       "import './side-effect.ts';",
       "import { z } from 'zod';",
-      "const s = \"import { x } from './not-an-import.ts'\";",
+      'const s = "import { x } from \'./not-an-import.ts\'";',
       "export const t = 'from \\'./nope.ts\\'';",
     ].join('\n');
     expect(localSpecifiers(text).map((s) => s.specifier)).toEqual(['./a.ts', '../b.ts', './e.ts', './f.ts', './side-effect.ts']);

@@ -43,8 +43,7 @@ const related = (a: string, b: string) => a === b || a.startsWith(b) || b.starts
 function printWithLines(root: Json): { text: string; lines: Map<string, number> } {
   const out = ['export default {'];
   const lines = new Map<string, number>([['', 1]]);
-  const entriesOf = (v: Json): [string | number, Json][] =>
-    Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v as Record<string, Json>);
+  const entriesOf = (v: Json): [string | number, Json][] => (Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v as Record<string, Json>));
   const emitEntries = (v: Json, path: Path, indent: string) => {
     const entries = entriesOf(v);
     entries.forEach(([k, x], i) => emit(x, [...path, k], indent, typeof k === 'number' ? '' : `${JSON.stringify(k)}: `, i < entries.length - 1 ? ',' : ''));
@@ -76,11 +75,7 @@ describe('mutating one leaf of the reference policy', () => {
   });
 
   it('yields an error Diagnostic at (or around) the mutated path', () => {
-    const mutation = fc.oneof(
-      fc.constant('wrong-type' as const),
-      fc.constant('bad-enum' as const),
-      fc.constant('negative' as const),
-    );
+    const mutation = fc.oneof(fc.constant('wrong-type' as const), fc.constant('bad-enum' as const), fc.constant('negative' as const));
     fc.assert(
       fc.property(fc.nat(), mutation, (n, kind) => {
         const path = leaves[n % leaves.length]!;
@@ -97,7 +92,10 @@ describe('mutating one leaf of the reference policy', () => {
         expect(policy).toBeUndefined();
         const target = formatPath(path);
         const errors = diagnostics.filter((d) => d.severity === 'error');
-        expect(errors.some((d) => related(d.path, target)), `${target}: ${JSON.stringify(errors)}`).toBe(true);
+        expect(
+          errors.some((d) => related(d.path, target)),
+          `${target}: ${JSON.stringify(errors)}`,
+        ).toBe(true);
       }),
       { numRuns: 300 },
     );

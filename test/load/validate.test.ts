@@ -37,7 +37,13 @@ describe('validatePolicy', () => {
     Object.assign(v.modelGroups[0]!, { fallback: ['x'], zzzzzzzz: 1 });
     const ds = errorsOf(v);
     expect(ds).toEqual([
-      { severity: 'error', code: 'unknown-key', message: 'Unknown property `fallback` in `modelGroups[0]`.', path: 'modelGroups[0].fallback', hint: 'Did you mean `fallbacks`?' },
+      {
+        severity: 'error',
+        code: 'unknown-key',
+        message: 'Unknown property `fallback` in `modelGroups[0]`.',
+        path: 'modelGroups[0].fallback',
+        hint: 'Did you mean `fallbacks`?',
+      },
       { severity: 'error', code: 'unknown-key', message: 'Unknown property `zzzzzzzz` in `modelGroups[0]`.', path: 'modelGroups[0].zzzzzzzz' },
     ]);
   });
@@ -78,7 +84,11 @@ describe('validatePolicy', () => {
 
   it('reports a literal secret without echoing it, wherever a secret reference is expected', () => {
     const secret = 'sk-ant-api03-verysecretvalue';
-    const v = { ...base(), routerState: { kind: 'redis', url: `redis://user:${secret}@host:6379` }, tenants: [{ id: 't', apiKeys: [secret], allowedGroups: ['chat'] }] };
+    const v = {
+      ...base(),
+      routerState: { kind: 'redis', url: `redis://user:${secret}@host:6379` },
+      tenants: [{ id: 't', apiKeys: [secret], allowedGroups: ['chat'] }],
+    };
     v.providers[0]!.apiKey = secret;
     const ds = errorsOf(v);
     expect(ds.map((d) => [d.code, d.path])).toEqual([
@@ -99,7 +109,10 @@ describe('validatePolicy', () => {
     v.deployments[0].timeout = '30 seconds';
     v.providers[0].apiBase = 'not a url';
     const byPath = Object.fromEntries(errorsOf(v).map((d) => [d.path, d]));
-    expect(byPath['deployments[0].timeout']).toMatchObject({ code: 'invalid-format', message: '`timeout` must be a duration such as 500ms, 30s, 10m, 2h or 1d.' });
+    expect(byPath['deployments[0].timeout']).toMatchObject({
+      code: 'invalid-format',
+      message: '`timeout` must be a duration such as 500ms, 30s, 10m, 2h or 1d.',
+    });
     expect(byPath['providers[0].apiBase']).toMatchObject({ code: 'invalid-format', message: '`apiBase` must be a URL.' });
   });
 
@@ -107,12 +120,24 @@ describe('validatePolicy', () => {
     const v = base();
     v.providers[0] = { id: 'az', kind: 'azure_openai', apiKey: 'env:AZ' };
     const ds = errorsOf(v);
-    expect(ds).toContainEqual({ severity: 'error', code: 'invalid-value', message: 'azure_openai providers need an apiVersion.', path: 'providers[0].apiVersion' });
+    expect(ds).toContainEqual({
+      severity: 'error',
+      code: 'invalid-value',
+      message: 'azure_openai providers need an apiVersion.',
+      path: 'providers[0].apiVersion',
+    });
   });
 
   it('reports a bad union tag as an invalid enum value at the tag', () => {
     const ds = errorsOf({ ...base(), routerState: { kind: 'redys' } });
-    expect(ds).toEqual([expect.objectContaining({ code: 'invalid-enum-value', path: 'routerState.kind', message: '`kind` must be one of "memory", "redis".', hint: 'Did you mean "redis"?' })]);
+    expect(ds).toEqual([
+      expect.objectContaining({
+        code: 'invalid-enum-value',
+        path: 'routerState.kind',
+        message: '`kind` must be one of "memory", "redis".',
+        hint: 'Did you mean "redis"?',
+      }),
+    ]);
   });
 
   it('reports a value that is not an object at the root', () => {

@@ -56,7 +56,11 @@ describe('YAML and JSON policies', () => {
     const dir = fixture({ 'policy.yml': POLICY_YAML });
     const result = await loadPolicy(dir);
     expect(result.diagnostics).toEqual([]);
-    expect(await result.locate('modelGroups[0].timeouts.request')).toEqual({ file: join(dir, 'policy.yml'), line: lineOf(POLICY_YAML, 'request: 30s'), column: 7 });
+    expect(await result.locate('modelGroups[0].timeouts.request')).toEqual({
+      file: join(dir, 'policy.yml'),
+      line: lineOf(POLICY_YAML, 'request: 30s'),
+      column: 7,
+    });
     expect(await result.locate('deployments[0].pricing.outputPer1M')).toMatchObject({ line: lineOf(POLICY_YAML, 'pricing:') });
     expect(await result.locate('providers[0]')).toMatchObject({ line: lineOf(POLICY_YAML, 'id: openai'), column: 5 });
   });
@@ -84,13 +88,23 @@ describe('YAML and JSON policies', () => {
   it('reports an unknown key once, at the key, with a suggestion', async () => {
     const text = POLICY_YAML.replace('    deployments: [gpt-4o]\n', '    deployments: [gpt-4o]\n    fallback: [chat]\n');
     const { d } = await onlyError('policy.yaml', text);
-    expect(d).toMatchObject({ code: 'unknown-key', path: 'modelGroups[0].fallback', hint: 'Did you mean `fallbacks`?', source: { line: lineOf(text, 'fallback:'), column: 5 } });
+    expect(d).toMatchObject({
+      code: 'unknown-key',
+      path: 'modelGroups[0].fallback',
+      hint: 'Did you mean `fallbacks`?',
+      source: { line: lineOf(text, 'fallback:'), column: 5 },
+    });
   });
 
   it('reports a wrong type once, in the same words as for a TS policy', async () => {
     const text = POLICY_YAML.replace('contextWindow: 128000', 'contextWindow: 128k');
     const { d } = await onlyError('policy.yaml', text);
-    expect(d).toMatchObject({ code: 'invalid-type', path: 'deployments[0].contextWindow', message: '`contextWindow` must be a number, not a string.', source: { line: lineOf(text, '128k') } });
+    expect(d).toMatchObject({
+      code: 'invalid-type',
+      path: 'deployments[0].contextWindow',
+      message: '`contextWindow` must be a number, not a string.',
+      source: { line: lineOf(text, '128k') },
+    });
   });
 
   it('reports a missing required property once, at the mapping that lacks it', async () => {
@@ -117,7 +131,12 @@ describe('YAML and JSON policies', () => {
   it('reports a bad union tag once, listing the valid tags', async () => {
     const text = `${POLICY_YAML}routerState:\n  kind: redys\n`;
     const { d } = await onlyError('policy.yaml', text);
-    expect(d).toMatchObject({ code: 'invalid-enum-value', path: 'routerState.kind', message: '`kind` must be one of "memory", "redis".', hint: 'Did you mean "redis"?' });
+    expect(d).toMatchObject({
+      code: 'invalid-enum-value',
+      path: 'routerState.kind',
+      message: '`kind` must be one of "memory", "redis".',
+      hint: 'Did you mean "redis"?',
+    });
   });
 
   it('reports a union value of the wrong JSON type as a wrong type', async () => {
@@ -129,13 +148,22 @@ describe('YAML and JSON policies', () => {
   it('uses the schema author’s words for a pattern failure', async () => {
     const text = POLICY_YAML.replace('request: 30s', 'request: 30 seconds');
     const { d } = await onlyError('policy.yaml', text);
-    expect(d).toMatchObject({ code: 'invalid-format', message: '`request` must be a duration such as 500ms, 30s, 10m, 2h or 1d.', source: { line: lineOf(text, 'request:') } });
+    expect(d).toMatchObject({
+      code: 'invalid-format',
+      message: '`request` must be a duration such as 500ms, 30s, 10m, 2h or 1d.',
+      source: { line: lineOf(text, 'request:') },
+    });
   });
 
   it('reports refinements JSON Schema cannot express, from zod, located', async () => {
     const text = POLICY_YAML.replace('    kind: openai\n    apiKey: env:OPENAI_API_KEY\n', '    kind: openai\n');
     const { d } = await onlyError('policy.yaml', text);
-    expect(d).toMatchObject({ code: 'invalid-value', path: 'providers[0].apiKey', message: 'openai providers need an apiKey secret reference.', source: { line: lineOf(text, 'id: openai') } });
+    expect(d).toMatchObject({
+      code: 'invalid-value',
+      path: 'providers[0].apiKey',
+      message: 'openai providers need an apiKey secret reference.',
+      source: { line: lineOf(text, 'id: openai') },
+    });
   });
 
   it('reports an invalid URL (a format ajv leaves to zod) once', async () => {

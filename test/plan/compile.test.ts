@@ -30,8 +30,18 @@ describe('compilePolicy on the reference policy', () => {
   it('resolves and defaults the reference values', async () => {
     const plan = planOf(compilePolicy(await referencePolicy()));
     expect(plan.deployments['azure-eastus-gpt-4o']!.providerKind).toBe('azure_openai');
-    expect(plan.providers.openai!.apiKey).toEqual({ ref: 'vault:secret/switchyard/openai#key', scheme: 'vault', path: 'secret/switchyard/openai', field: 'key' });
-    expect(plan.routerState).toEqual({ kind: 'redis', url: { ref: 'env:SWITCHYARD_REDIS_URL', scheme: 'env', name: 'SWITCHYARD_REDIS_URL' }, keyPrefix: 'switchyard:', cluster: true });
+    expect(plan.providers.openai!.apiKey).toEqual({
+      ref: 'vault:secret/switchyard/openai#key',
+      scheme: 'vault',
+      path: 'secret/switchyard/openai',
+      field: 'key',
+    });
+    expect(plan.routerState).toEqual({
+      kind: 'redis',
+      url: { ref: 'env:SWITCHYARD_REDIS_URL', scheme: 'env', name: 'SWITCHYARD_REDIS_URL' },
+      keyPrefix: 'switchyard:',
+      cluster: true,
+    });
     expect(plan.groups.chat!.timeouts).toEqual({ requestMs: 600, streamFirstTokenMs: 400 });
     expect(plan.groups.chat!.circuitBreaker).toEqual({ errorRateThreshold: 0.05, minRequests: 20, windowMs: 60_000, cooldownMs: 30_000, halfOpenProbes: 3 });
     expect(plan.groups.chat!.traffic!.monthlyRequests).toBe(3_000 * 60 * 8 * 30);
@@ -52,7 +62,14 @@ describe('normalization', () => {
     const plan = planOf(compileInput(basePolicy()));
     expect(plan.description).toBeNull();
     expect(plan.routerState).toEqual({ kind: 'memory' });
-    expect(plan.providers.openai).toEqual({ id: 'openai', kind: 'openai', apiBase: null, apiVersion: null, region: null, apiKey: { ref: 'env:OPENAI_API_KEY', scheme: 'env', name: 'OPENAI_API_KEY' } });
+    expect(plan.providers.openai).toEqual({
+      id: 'openai',
+      kind: 'openai',
+      apiBase: null,
+      apiVersion: null,
+      region: null,
+      apiKey: { ref: 'env:OPENAI_API_KEY', scheme: 'env', name: 'OPENAI_API_KEY' },
+    });
     expect(plan.deployments['openai-gpt-4o']).toMatchObject({ rpm: null, tpm: null, order: null, pool: null, timeoutMs: null, weight: 1, tags: [] });
     const chat = plan.groups.chat!;
     expect(chat.retries).toEqual({ count: 2, backoff: { initialMs: 250, maxMs: 4_000, multiplier: 2 }, retryOn: [429, 500, 502, 503, 504] });
@@ -73,7 +90,13 @@ describe('normalization', () => {
       }),
     );
     expect(plan.groups.chat!.circuitBreaker).toEqual({ errorRateThreshold: 0.05, minRequests: 20, windowMs: 60_000, cooldownMs: 45_000, halfOpenProbes: 3 });
-    expect(plan.groups['chat-azure']!.circuitBreaker).toEqual({ errorRateThreshold: 0.1, minRequests: 20, windowMs: 120_000, cooldownMs: 30_000, halfOpenProbes: 3 });
+    expect(plan.groups['chat-azure']!.circuitBreaker).toEqual({
+      errorRateThreshold: 0.1,
+      minRequests: 20,
+      windowMs: 120_000,
+      cooldownMs: 30_000,
+      halfOpenProbes: 3,
+    });
   });
 
   it('defaults monthly requests to the peak rate for 8 hours a day, 30 days, unless given', () => {
@@ -92,7 +115,12 @@ describe('normalization', () => {
       compileEdited((p) => {
         p.gpuPools[0]!.gpu.count = 3;
         p.gpuPools[0]!.models.push({ model: 'meta-llama/Llama-3.2-1B-Instruct', maxModelLen: 99_999, expected: { promptTokens: 1, completionTokens: 1 } });
-        p.gpuPools[0]!.models.push({ model: 'Qwen/Qwen2.5-7B-Instruct', servedName: 'other', maxModelLen: 4_096, expected: { promptTokens: 1, completionTokens: 1 } });
+        p.gpuPools[0]!.models.push({
+          model: 'Qwen/Qwen2.5-7B-Instruct',
+          servedName: 'other',
+          maxModelLen: 4_096,
+          expected: { promptTokens: 1, completionTokens: 1 },
+        });
       }),
     );
     const models = plan.pools['pool-a']!.models;
@@ -110,7 +138,10 @@ describe('normalization', () => {
         p.modelGroups[1]!.fallbacks = [];
         p.tenants[1]!.apiKeys = ['vault:z/docs#key', 'env:DOCS_KEY'];
         p.batchProfiles[0]!.dataClasses = ['pii', 'internal'];
-        p.batchProfiles[0]!.redaction.rules = [{ name: 'z', pattern: 'z' }, { name: 'a', pattern: 'a' }];
+        p.batchProfiles[0]!.redaction.rules = [
+          { name: 'z', pattern: 'z' },
+          { name: 'a', pattern: 'a' },
+        ];
         p.batchProfiles[0]!.metadata = { team: 'x', cost_center: 'y' };
       }),
     );

@@ -3,7 +3,7 @@ import { buildManifest, BundleIntegrityError, isVersion, manifestText, nextVersi
 import { parseTarget, redactUrl, scrubSecret } from '../../src/publish/target.ts';
 import { referenceFiles } from './helpers.ts';
 
-const HASH = 'sha256:3a690924f5de' + '0'.repeat(52);
+const HASH = `sha256:3a690924f5de${'0'.repeat(52)}`;
 
 describe('version ids', () => {
   it('are the UTC time to the millisecond and the short plan hash', () => {

@@ -203,7 +203,7 @@ describe('directory target specifics', () => {
     const t = dirHarness.fresh() as Extract<Target, { kind: 'dir' }>;
     const r = await publishBundle(t, await referenceFiles(), { commit: null });
     const snap = snapshot(t.dir);
-    expect(snap['current']).toBe(`-> versions/${r.version}`);
+    expect(snap.current).toBe(`-> versions/${r.version}`);
     expect(snap[`versions/${r.version}/manifest.json`]).toContain('"planHash"');
     expect(snap[`versions/${r.version}/files/plan.json`]).toBeDefined();
     expect(Object.keys(snap).filter((k) => k.includes('.tmp-') || k.includes('.current-'))).toEqual([]);

@@ -26,7 +26,8 @@ function cases(dir: string): ComplianceCase[] {
   return out;
 }
 
-const canonical = (v: unknown): string => JSON.stringify(v, (_, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x));
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x));
 
 describe.skipIf(!HAVE_OPA)(`built-in Rego engine against opa eval (${HAVE_OPA ? 'found' : OPA_SKIP_REASON})`, () => {
   it('gives the same results as opa eval on every case with JSON input', () => {
@@ -47,11 +48,18 @@ describe.skipIf(!HAVE_OPA)(`built-in Rego engine against opa eval (${HAVE_OPA ? 
           args.push('-i', join(dir, 'input.json'));
         }
         const r = opa([...args, c.query]);
-        const theirs = r.code === 0 ? ((JSON.parse(r.stdout) as { result?: Array<{ bindings?: Record<string, unknown> }> }).result ?? []).map((x) => canonical(x.bindings ?? {})).sort() : 'error';
+        const theirs =
+          r.code === 0
+            ? ((JSON.parse(r.stdout) as { result?: Array<{ bindings?: Record<string, unknown> }> }).result ?? []).map((x) => canonical(x.bindings ?? {})).sort()
+            : 'error';
         const compiled = compileModules((c.modules ?? []).map((source, i) => ({ file: `test-${i}.rego`, source })));
         let ours: string[] | 'error' = 'error';
         if (compiled.compiled) {
-          const q = evalQuery(compiled.compiled, c.query, { input: c.input === undefined ? undefined : fromJSON(c.input), data: fromJSON(c.data ?? {}), strictBuiltinErrors: c.strict_error === true });
+          const q = evalQuery(compiled.compiled, c.query, {
+            input: c.input === undefined ? undefined : fromJSON(c.input),
+            data: fromJSON(c.data ?? {}),
+            strictBuiltinErrors: c.strict_error === true,
+          });
           if (!q.error) ours = q.results.map((b) => canonical(Object.fromEntries(Object.entries(b).map(([k, v]) => [k, toJSON(v)])))).sort();
         }
         if (canonical(ours) !== canonical(theirs)) disagreements.push(`${c.note}: opa ${canonical(theirs)} vs ours ${canonical(ours)}`);

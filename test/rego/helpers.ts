@@ -18,5 +18,5 @@ export function query(source: string, q: string, opts: EvalOptions = {}) {
 export function value(source: string, q: string, opts: EvalOptions = {}): unknown {
   const { results, error } = query(source, q, opts);
   if (error) throw new Error(error.message);
-  return results[0]?.['x'];
+  return results[0]?.x;
 }

@@ -4,7 +4,20 @@ import { parseModule, parseQuery, parseTermText } from '../../src/rego/parser.ts
 describe('parser', () => {
   it('parses package, imports and rule kinds with locations', () => {
     const m = parseModule(
-      ['package a.b', 'import rego.v1', 'import data.x.y as z', '', 'default allow := false', 'allow if input.ok', 'deny contains msg if {', '  msg := "no"', '}', 'o[k] := 1 if k := "a"', 'f(x) := x + 1', 'a.b.c[x] := y if { x := 1; y := 2 }'].join('\n'),
+      [
+        'package a.b',
+        'import rego.v1',
+        'import data.x.y as z',
+        '',
+        'default allow := false',
+        'allow if input.ok',
+        'deny contains msg if {',
+        '  msg := "no"',
+        '}',
+        'o[k] := 1 if k := "a"',
+        'f(x) := x + 1',
+        'a.b.c[x] := y if { x := 1; y := 2 }',
+      ].join('\n'),
       'p.rego',
     );
     expect(m.packagePath).toEqual(['a', 'b']);

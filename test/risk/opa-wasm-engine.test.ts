@@ -39,7 +39,7 @@ describe('reading an OPA Wasm bundle', () => {
 describe.skipIf(!HAVE_OPA)(`against the opa binary (${HAVE_OPA ? 'found' : OPA_SKIP_REASON})`, () => {
   it('the opa-wasm engine and the built-in engine agree on the reference plan and on a risky one', async () => {
     const bundle = join(tmp, 'risk.tar.gz');
-    const built = opa(['build', '-t', 'wasm', '-e', 'switchyard/risk', '-o', bundle, ...((await readRulePack(RULES)).rules.map((m) => m.file))]);
+    const built = opa(['build', '-t', 'wasm', '-e', 'switchyard/risk', '-o', bundle, ...(await readRulePack(RULES)).rules.map((m) => m.file)]);
     expect(built.stderr).toBe('');
     const wasm = await createOpaWasmEngine(bundle);
     const builtin = createBuiltinEngine((await readRulePack(RULES)).rules);

@@ -35,7 +35,12 @@ const tighten = fc.record({
     { minLength: 6, maxLength: 6 },
   ),
   retries: fc.array(
-    fc.record({ count: fc.integer({ min: 0, max: 2 }), initialMs: fc.integer({ min: 10, max: 200 }), multiplier: fc.integer({ min: 1, max: 3 }), maxMs: fc.integer({ min: 50, max: 500 }) }),
+    fc.record({
+      count: fc.integer({ min: 0, max: 2 }),
+      initialMs: fc.integer({ min: 10, max: 200 }),
+      multiplier: fc.integer({ min: 1, max: 3 }),
+      maxMs: fc.integer({ min: 50, max: 500 }),
+    }),
     { minLength: 6, maxLength: 6 },
   ),
 });
@@ -47,35 +52,38 @@ const tighten = fc.record({
  * runs compiled plans.
  */
 export const arbitraryPlan: fc.Arbitrary<CompiledPlan> = fc
-  .tuple(arbitraryPolicy.map((input) => compilePolicy(Policy.parse(input)).plan), tighten)
+  .tuple(
+    arbitraryPolicy.map((input) => compilePolicy(Policy.parse(input)).plan),
+    tighten,
+  )
   .filter((x): x is [CompiledPlan, (typeof x)[1]] => x[0] !== undefined)
   .map(([compiled, t]) => {
-  const plan = structuredClone(compiled);
-  Object.keys(plan.deployments)
-    .sort()
-    .forEach((id, i) => {
-      const d = plan.deployments[id]!;
-      d.rpm = t.depRpm[i % 16]!;
-      d.tpm = t.depTpm[i % 16]!;
-    });
-  Object.keys(plan.tenants)
-    .sort()
-    .forEach((id, i) => {
-      const x = plan.tenants[id]!;
-      x.rpm = t.tenantRpm[i % 4]!;
-      x.tpm = t.tenantTpm[i % 4]!;
-      x.monthlyBudgetUsd = t.budget[i % 4]!;
-    });
-  Object.keys(plan.groups)
-    .sort()
-    .forEach((name, i) => {
-      const g = plan.groups[name]!;
-      g.circuitBreaker = t.breakers[i % 6]!;
-      const r = t.retries[i % 6]!;
-      g.retries = { ...g.retries, count: r.count, backoff: { initialMs: r.initialMs, multiplier: r.multiplier, maxMs: Math.max(r.maxMs, r.initialMs) } };
-    });
-  return plan;
-});
+    const plan = structuredClone(compiled);
+    Object.keys(plan.deployments)
+      .sort()
+      .forEach((id, i) => {
+        const d = plan.deployments[id]!;
+        d.rpm = t.depRpm[i % 16]!;
+        d.tpm = t.depTpm[i % 16]!;
+      });
+    Object.keys(plan.tenants)
+      .sort()
+      .forEach((id, i) => {
+        const x = plan.tenants[id]!;
+        x.rpm = t.tenantRpm[i % 4]!;
+        x.tpm = t.tenantTpm[i % 4]!;
+        x.monthlyBudgetUsd = t.budget[i % 4]!;
+      });
+    Object.keys(plan.groups)
+      .sort()
+      .forEach((name, i) => {
+        const g = plan.groups[name]!;
+        g.circuitBreaker = t.breakers[i % 6]!;
+        const r = t.retries[i % 6]!;
+        g.retries = { ...g.retries, count: r.count, backoff: { initialMs: r.initialMs, multiplier: r.multiplier, maxMs: Math.max(r.maxMs, r.initialMs) } };
+      });
+    return plan;
+  });
 
 export const HEALTHS = ['ok', 'ok', 'ok', '503', '429', '429-long', 'timeout', 'connection', '400', 'throw'] as const;
 export type Health = (typeof HEALTHS)[number];
@@ -113,7 +121,8 @@ export function scriptedTransport(clock: ManualClock, health: Map<string, Health
   };
 }
 
-const isFault = (r: TransportResult | 'throw') => r === 'throw' || (!r.ok && (r.kind !== 'http' || r.status === undefined || r.status === 429 || r.status >= 500));
+const isFault = (r: TransportResult | 'throw') =>
+  r === 'throw' || (!r.ok && (r.kind !== 'http' || r.status === undefined || r.status === 429 || r.status >= 500));
 
 export interface Real {
   routers: Router[];
@@ -132,7 +141,13 @@ export interface ModelState {
 const costOf = (d: PlanDeployment, inTok: number, outTok: number) => inTok * (d.pricing.inputPer1M / 1e6) + outTok * (d.pricing.outputPer1M / 1e6);
 
 class RouteCommand implements fc.AsyncCommand<ModelState, Real> {
-  constructor(readonly group: number, readonly tenant: number | null, readonly inTok: number, readonly outTok: number, readonly via: number) {}
+  constructor(
+    readonly group: number,
+    readonly tenant: number | null,
+    readonly inTok: number,
+    readonly outTok: number,
+    readonly via: number,
+  ) {}
   check = () => true;
   async run(m: ModelState, r: Real): Promise<void> {
     const { model } = m;
@@ -220,7 +235,12 @@ class RouteCommand implements fc.AsyncCommand<ModelState, Real> {
         for (let k = at; k < i; k++) {
           const seen = res.trace.filter((x) => x.group === order[k]);
           const groupSkipped = seen.some((x) => x.deployment === null);
-          if (!groupSkipped) for (const id of plan.groups[order[k]!]!.deployments) expect(seen.some((x) => x.deployment === id), `${id} of ${order[k]} not considered before falling back`).toBe(true);
+          if (!groupSkipped)
+            for (const id of plan.groups[order[k]!]!.deployments)
+              expect(
+                seen.some((x) => x.deployment === id),
+                `${id} of ${order[k]} not considered before falling back`,
+              ).toBe(true);
         }
         at = i;
       }
@@ -259,7 +279,10 @@ class AdvanceCommand implements fc.AsyncCommand<ModelState, Real> {
 }
 
 class HealthCommand implements fc.AsyncCommand<ModelState, Real> {
-  constructor(readonly deployment: number, readonly health: Health) {}
+  constructor(
+    readonly deployment: number,
+    readonly health: Health,
+  ) {}
   check = () => true;
   async run(m: ModelState, r: Real): Promise<void> {
     const ids = Object.keys(m.model.plan.deployments).sort();

@@ -20,12 +20,20 @@ interface Import {
 
 /** Static imports and re-exports of a TS file (comments stripped). */
 function importsOf(file: string): Import[] {
-  const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const text = readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '');
   const out: Import[] = [];
   for (const m of text.matchAll(/^\s*(import|export)\s+(type\s+)?([^;'"]*?)\s*from\s*['"]([^'"]+)['"]/gm)) {
     const clause = m[3] ?? '';
     // `import { type A, type B }` is type-only too.
-    const allTyped = /^\{[^}]*\}$/.test(clause.trim()) && clause.replace(/[{}\s]/g, '').split(',').filter(Boolean).every((s) => s.startsWith('type'));
+    const allTyped =
+      /^\{[^}]*\}$/.test(clause.trim()) &&
+      clause
+        .replace(/[{}\s]/g, '')
+        .split(',')
+        .filter(Boolean)
+        .every((s) => s.startsWith('type'));
     out.push({ specifier: m[4]!, typeOnly: Boolean(m[2]) || allTyped });
   }
   for (const m of text.matchAll(/^\s*import\s*['"]([^'"]+)['"]/gm)) out.push({ specifier: m[1]!, typeOnly: false });
@@ -60,7 +68,7 @@ describe('runtime import graph', () => {
         }
         const target = resolve(dirname(file), s);
         const rel = relative(REPO, target);
-        const inRuntime = target.startsWith(RUNTIME + '/');
+        const inRuntime = target.startsWith(`${RUNTIME}/`);
         if (imp.typeOnly) {
           if (!inRuntime && !ALLOWED_TYPE.has(rel)) problems.push(`${from} imports types from ${rel}`);
           continue;

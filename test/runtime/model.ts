@@ -66,7 +66,11 @@ export class ModelBreaker {
       this.log.push({ t: now, n: 1, failed });
       if (!failed) return;
       const requests = bucketedSum(this.log, this.cfg.windowMs, now);
-      const failures = bucketedSum(this.log.filter((e) => e.failed), this.cfg.windowMs, now);
+      const failures = bucketedSum(
+        this.log.filter((e) => e.failed),
+        this.cfg.windowMs,
+        now,
+      );
       if (requests >= this.cfg.minRequests && failures / requests > this.cfg.errorRateThreshold) this.open(now);
     } else if (this.phase === 'half-open') {
       if (failed) this.open(now);

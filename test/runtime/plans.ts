@@ -46,7 +46,7 @@ export function plan(deployments: PlanDeployment[], groups: PlanGroup[], tenants
     schemaVersion: 1,
     name: 'test',
     description: null,
-    hash: 'sha256:' + '0'.repeat(64),
+    hash: `sha256:${'0'.repeat(64)}`,
     providers: {},
     deployments: Object.fromEntries(deployments.map((d) => [d.id, d])),
     groups: Object.fromEntries(groups.map((g) => [g.name, g])),
@@ -61,5 +61,11 @@ export function plan(deployments: PlanDeployment[], groups: PlanGroup[], tenants
 /** One group "g" of deployments d0..dn with the given weights (equal prices, so cost ties too). */
 export function fixedPlan(o: { strategy: Strategy; weights: number[]; limits: boolean }): CompiledPlan {
   const ds = o.weights.map((w, i) => deployment(`d${i}`, { weight: w, ...(o.limits ? { rpm: 100, tpm: 100_000 } : {}) }));
-  return plan(ds, [group('g', ds.map((d) => d.id), { strategy: o.strategy })]);
+  return plan(ds, [
+    group(
+      'g',
+      ds.map((d) => d.id),
+      { strategy: o.strategy },
+    ),
+  ]);
 }

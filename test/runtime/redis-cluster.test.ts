@@ -25,7 +25,10 @@ describe.skipIf(missing !== null)('Redis store on a Redis Cluster', () => {
   });
 
   it('shares breakers and tenant usage between two routers, in two round trips per request', async () => {
-    const [r1, r2] = await expectSharedBreaker([await createRedisStore({ nodes: cluster.nodes, keyPrefix: 'c:' }), await createRedisStore({ nodes: cluster.nodes, keyPrefix: 'c:' })]);
+    const [r1, r2] = await expectSharedBreaker([
+      await createRedisStore({ nodes: cluster.nodes, keyPrefix: 'c:' }),
+      await createRedisStore({ nodes: cluster.nodes, keyPrefix: 'c:' }),
+    ]);
     for (const r of [r1, r2]) expect(r.metrics().storeRoundTrips / r.metrics().requests).toBe(2);
 
     // Every key the store wrote hashes to one slot, on one node.

@@ -51,7 +51,10 @@ describe.skipIf(missing !== null)('Redis store', () => {
   });
 
   it('shares breakers and limits between two routers', async () => {
-    const [r1, r2] = await expectSharedBreaker([await createRedisStore({ url: server.url, keyPrefix: 'share:' }), await createRedisStore({ url: server.url, keyPrefix: 'share:' })]);
+    const [r1, r2] = await expectSharedBreaker([
+      await createRedisStore({ url: server.url, keyPrefix: 'share:' }),
+      await createRedisStore({ url: server.url, keyPrefix: 'share:' }),
+    ]);
     // Tenant usage is shared too: both requests are in acme's window.
     expect(requestsIn(await inspector.hgetall('share:{router}:t:acme'))).toBe(2);
     await Promise.all([r1.close(), r2.close()]);
@@ -81,7 +84,11 @@ describe.skipIf(missing !== null)('Redis store', () => {
     expect(router.metrics()).toMatchObject({ degraded: false, degradedCount: 1, recoveredCount: 1 });
     // Redis came back empty (no persistence): the outage's requests were replayed, and the new one written.
     const h = await inspector.hgetall('fault:{router}:d:a');
-    expect(Object.entries(h).filter(([k]) => /^r\d/.test(k)).reduce((s, [, v]) => s + Number(v), 0)).toBe(6);
+    expect(
+      Object.entries(h)
+        .filter(([k]) => /^r\d/.test(k))
+        .reduce((s, [, v]) => s + Number(v), 0),
+    ).toBe(6);
     await router.close();
   });
 });

@@ -51,7 +51,12 @@ describe('selection frequencies converge to the weights', () => {
           const plan = fixedPlan({ strategy, weights, limits: false });
           const counts = await frequencies(plan, 'g', 20_000, 7);
           const ids = weights.map((_, i) => `d${i}`);
-          expect(chiSquare(ids.map((id) => counts.get(id) ?? 0), weights)).toBeLessThan(CHI2_999[weights.length - 2]!);
+          expect(
+            chiSquare(
+              ids.map((id) => counts.get(id) ?? 0),
+              weights,
+            ),
+          ).toBeLessThan(CHI2_999[weights.length - 2]!);
         }),
         { numRuns: 8, seed: 42 },
       );

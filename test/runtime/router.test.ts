@@ -21,9 +21,22 @@ const s503: TransportResult = { ok: false, kind: 'http', status: 503, latencyMs:
 
 describe('retries', () => {
   it('backs off exponentially up to maxMs, honouring Retry-After, through the injected clock', async () => {
-    const p = plan([deployment('a'), deployment('b')], [group('g', ['a', 'b'], { strategy: 'ordered', retries: { count: 3, backoff: { initialMs: 100, maxMs: 300, multiplier: 2 }, retryOn: [429, 503] }, circuitBreaker: { ...BREAKER, minRequests: 100 } })]);
+    const p = plan(
+      [deployment('a'), deployment('b')],
+      [
+        group('g', ['a', 'b'], {
+          strategy: 'ordered',
+          retries: { count: 3, backoff: { initialMs: 100, maxMs: 300, multiplier: 2 }, retryOn: [429, 503] },
+          circuitBreaker: { ...BREAKER, minRequests: 100 },
+        }),
+      ],
+    );
     const clock = manualClock(0);
-    const router = createRouter(p, { clock, random: seededRandom(1), transport: queued({ a: [s503, { ok: false, kind: 'http', status: 429, retryAfterMs: 250, latencyMs: 1 }, s503, ok] }) });
+    const router = createRouter(p, {
+      clock,
+      random: seededRandom(1),
+      transport: queued({ a: [s503, { ok: false, kind: 'http', status: 429, retryAfterMs: 250, latencyMs: 1 }, s503, ok] }),
+    });
     const r = await router.route({ group: 'g', estimatedInputTokens: 10 });
     expect(r.ok).toBe(true);
     expect(r.trace.map((a) => [a.try, a.outcome, a.backoffMs])).toEqual([
@@ -36,25 +49,32 @@ describe('retries', () => {
   });
 
   it('moves on without waiting when Retry-After exceeds the longest backoff, and does not retry a 400', async () => {
-    const p = plan([deployment('a'), deployment('b'), deployment('c')], [group('g', ['a', 'b', 'c'], { strategy: 'ordered', circuitBreaker: { ...BREAKER, minRequests: 100 } })]);
+    const p = plan(
+      [deployment('a'), deployment('b'), deployment('c')],
+      [group('g', ['a', 'b', 'c'], { strategy: 'ordered', circuitBreaker: { ...BREAKER, minRequests: 100 } })],
+    );
     const router = createRouter(p, {
       clock: manualClock(0),
       random: seededRandom(1),
-      transport: queued({ a: [{ ok: false, kind: 'http', status: 429, retryAfterMs: 60_000, latencyMs: 1 }], b: [{ ok: false, kind: 'http', status: 400, latencyMs: 1 }] }),
+      transport: queued({
+        a: [{ ok: false, kind: 'http', status: 429, retryAfterMs: 60_000, latencyMs: 1 }],
+        b: [{ ok: false, kind: 'http', status: 400, latencyMs: 1 }],
+      }),
     });
     const r = await router.route({ group: 'g', estimatedInputTokens: 10 });
-    expect(r.trace.map((a) => `${a.deployment} ${a.outcome} ${a.reason}`)).toEqual(['a error http-429', 'a skipped retry-after-too-long', 'b error http-4xx', 'c ok null']);
+    expect(r.trace.map((a) => `${a.deployment} ${a.outcome} ${a.reason}`)).toEqual([
+      'a error http-429',
+      'a skipped retry-after-too-long',
+      'b error http-4xx',
+      'c ok null',
+    ]);
   });
 });
 
 describe('fallbacks', () => {
   const p = plan(
     [deployment('small', { contextWindow: 8_000 }), deployment('big', { contextWindow: 100_000 }), deployment('other')],
-    [
-      group('g', ['small'], { fallbacks: ['f'], contextWindowFallbacks: ['long'] }),
-      group('long', ['big'], { fallbacks: ['g'] }),
-      group('f', ['other']),
-    ],
+    [group('g', ['small'], { fallbacks: ['f'], contextWindowFallbacks: ['long'] }), group('long', ['big'], { fallbacks: ['g'] }), group('f', ['other'])],
     { t: { id: 't', description: null, apiKeys: [], allowedGroups: ['g', 'f'], rpm: 2, tpm: null, monthlyBudgetUsd: null } },
   );
 
@@ -86,9 +106,21 @@ describe('fallbacks', () => {
 });
 
 describe('strategies', () => {
-  const ds = [deployment('x', { pricing: { inputPer1M: 5, outputPer1M: 5 }, rpm: 10 }), deployment('y', { pricing: { inputPer1M: 1, outputPer1M: 9 }, rpm: 100 }), deployment('z', { pricing: { inputPer1M: 2, outputPer1M: 2 }, rpm: 10 })];
-  const route = async (strategy: 'cost_based' | 'usage_based' | 'latency_based' | 'ordered', req = { estimatedInputTokens: 1_000, maxOutputTokens: 1_000 }, n = 1) => {
-    const router = createRouter(plan(ds, [group('g', ['x', 'y', 'z'], { strategy })]), { clock: manualClock(), random: seededRandom(1), transport: queued({ x: [{ ...ok, latencyMs: 30 }], y: [{ ...ok, latencyMs: 20 }], z: [{ ...ok, latencyMs: 40 }] }) });
+  const ds = [
+    deployment('x', { pricing: { inputPer1M: 5, outputPer1M: 5 }, rpm: 10 }),
+    deployment('y', { pricing: { inputPer1M: 1, outputPer1M: 9 }, rpm: 100 }),
+    deployment('z', { pricing: { inputPer1M: 2, outputPer1M: 2 }, rpm: 10 }),
+  ];
+  const route = async (
+    strategy: 'cost_based' | 'usage_based' | 'latency_based' | 'ordered',
+    req = { estimatedInputTokens: 1_000, maxOutputTokens: 1_000 },
+    n = 1,
+  ) => {
+    const router = createRouter(plan(ds, [group('g', ['x', 'y', 'z'], { strategy })]), {
+      clock: manualClock(),
+      random: seededRandom(1),
+      transport: queued({ x: [{ ...ok, latencyMs: 30 }], y: [{ ...ok, latencyMs: 20 }], z: [{ ...ok, latencyMs: 40 }] }),
+    });
     const picks: string[] = [];
     for (let i = 0; i < n; i++) picks.push((await router.route({ group: 'g', ...req })).deployment!);
     return picks;

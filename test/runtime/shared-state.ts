@@ -24,7 +24,10 @@ export const SHARED_REQUEST = { group: 'main', tenant: 'acme', estimatedInputTok
  */
 export async function expectSharedBreaker(stores: [RouterStore, RouterStore]): Promise<[Router, Router]> {
   const clock = manualClock();
-  const [r1, r2] = stores.map((store, i) => createRouter(SHARED_PLAN, { store, clock, random: seededRandom(i), transport: dryRunTransport(['a']) })) as [Router, Router];
+  const [r1, r2] = stores.map((store, i) => createRouter(SHARED_PLAN, { store, clock, random: seededRandom(i), transport: dryRunTransport(['a']) })) as [
+    Router,
+    Router,
+  ];
   const first = await r1.route(SHARED_REQUEST);
   expect(first.deployment).toBe('b');
   expect(r1.inspect('a').breaker).toBe('open');

@@ -21,7 +21,9 @@ describe('docs', () => {
   it('every alert runbook_url points at a heading of the generated runbook', async () => {
     const plan = await reference();
     const docs = new Map(emitDocs(plan).map((a) => [a.path, a.content]));
-    const rules = parse(emitPrometheus(plan).find((a) => a.path === RULES_PATH)!.content) as { groups: { rules: { alert?: string; annotations?: { runbook_url: string } }[] }[] };
+    const rules = parse(emitPrometheus(plan).find((a) => a.path === RULES_PATH)!.content) as {
+      groups: { rules: { alert?: string; annotations?: { runbook_url: string } }[] }[];
+    };
     const alerts = rules.groups.flatMap((g) => g.rules).filter((r) => r.alert);
     expect(alerts.length).toBeGreaterThan(0);
     for (const a of alerts) {

@@ -92,7 +92,12 @@ describe('Grafana dashboard', () => {
       { color: 'green', value: null },
       { color: 'red', value: 0.02 },
     ]);
-    expect(thresholdSteps([{ op: '>=', value: 0.4 }, { op: '<=', value: 0.6 }]).map((s) => s.color)).toEqual(['red', 'green', 'red']);
+    expect(
+      thresholdSteps([
+        { op: '>=', value: 0.4 },
+        { op: '<=', value: 0.6 },
+      ]).map((s) => s.color),
+    ).toEqual(['red', 'green', 'red']);
   });
 
   it('is emitted by emitAll', async () => {

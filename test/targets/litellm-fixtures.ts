@@ -70,7 +70,10 @@ export function unknownKeys(config: unknown, k: LitellmKeys): string[] {
     return v;
   };
   const groupMaps = (v: unknown, at: string) => {
-    if (!Array.isArray(v)) return bad.push(`${at}: not a list`);
+    if (!Array.isArray(v)) {
+      bad.push(`${at}: not a list`);
+      return;
+    }
     v.forEach((m, i) => {
       if (!isObj(m) || Object.keys(m).length !== 1 || !Array.isArray(Object.values(m)[0])) bad.push(`${at}[${i}]: not a {group: [groups]} map`);
     });
@@ -104,5 +107,8 @@ export const SECRET_KEYS = new Set(['api_key', 'master_key', 'database_url', 're
 export function secretValues(value: unknown, at = '$'): [string, unknown][] {
   if (Array.isArray(value)) return value.flatMap((v, i) => secretValues(v, `${at}[${i}]`));
   if (!isObj(value)) return [];
-  return Object.entries(value).flatMap(([key, v]) => [...(SECRET_KEYS.has(key) ? [[`${at}.${key}`, v] as [string, unknown]] : []), ...secretValues(v, `${at}.${key}`)]);
+  return Object.entries(value).flatMap(([key, v]) => [
+    ...(SECRET_KEYS.has(key) ? [[`${at}.${key}`, v] as [string, unknown]] : []),
+    ...secretValues(v, `${at}.${key}`),
+  ]);
 }

@@ -76,7 +76,8 @@ describe('LiteLLM config of arbitrary valid plans', () => {
         expect(ids.length).toBe(Object.values(plan.groups).reduce((n, g) => n + g.deployments.length, 0));
         const names = new Set(cfg.model_list.map((e: Obj) => e.model_name));
         for (const f of ['fallbacks', 'context_window_fallbacks'])
-          for (const m of cfg.router_settings[f] ?? []) for (const [from, to] of Object.entries(m)) for (const g of [from, ...(to as string[])]) expect(names.has(g)).toBe(true);
+          for (const m of cfg.router_settings[f] ?? [])
+            for (const [from, to] of Object.entries(m)) for (const g of [from, ...(to as string[])]) expect(names.has(g)).toBe(true);
         expect(cfg.router_settings.allowed_fails).toBeGreaterThanOrEqual(1);
         for (const e of cfg.model_list) expect(e.litellm_params.timeout).toBeGreaterThan(0);
       }),

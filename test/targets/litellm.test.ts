@@ -77,7 +77,11 @@ describe('LiteLLM config of the reference policy', () => {
     expect(sweden!.litellm_params.weight).toBe(1);
     expect(entries(cfg, 'chat')[0]!.litellm_params).toMatchObject({ model: 'openai/gpt-4o', timeout: 0.6, stream_timeout: 0.4 });
     expect(entries(cfg, 'chat-anthropic')[0]!.litellm_params.model).toBe('anthropic/claude-3-5-sonnet-20241022');
-    expect(entries(cfg, 'premium')[0]!.litellm_params).toMatchObject({ model: 'hosted_vllm/llama-3.1-70b-instruct', timeout: 60, api_key: 'os.environ/VLLM_API_KEY' });
+    expect(entries(cfg, 'premium')[0]!.litellm_params).toMatchObject({
+      model: 'hosted_vllm/llama-3.1-70b-instruct',
+      timeout: 60,
+      api_key: 'os.environ/VLLM_API_KEY',
+    });
     // chat-mini keeps the default two retries, the interactive groups retry once: the difference rides on its deployments.
     for (const e of entries(cfg, 'chat-mini')) expect(e.litellm_params.num_retries).toBe(2);
     for (const e of entries(cfg, 'chat')) expect(e.litellm_params.num_retries).toBeUndefined();
@@ -232,7 +236,13 @@ describe('strategies', () => {
 
 describe('breaker', () => {
   it('derives allowed_fails from errorRateThreshold x minRequests per minute, at least 1', () => {
-    const b = (errorRateThreshold: number, minRequests: number, windowMs: number) => ({ errorRateThreshold, minRequests, windowMs, cooldownMs: 30_000, halfOpenProbes: 3 });
+    const b = (errorRateThreshold: number, minRequests: number, windowMs: number) => ({
+      errorRateThreshold,
+      minRequests,
+      windowMs,
+      cooldownMs: 30_000,
+      halfOpenProbes: 3,
+    });
     expect(allowedFails(b(0.05, 20, 60_000))).toBe(1);
     expect(allowedFails(b(0.5, 20, 60_000))).toBe(10);
     expect(allowedFails(b(0.05, 20, 10_000))).toBe(6);
@@ -247,7 +257,11 @@ describe('breaker', () => {
     });
     const cfg = parsed(plan);
     expect([cfg.router_settings.allowed_fails, cfg.router_settings.cooldown_time]).toEqual([1, 90]);
-    expect(litellmLimitations(plan).filter((d) => d.path.endsWith('.circuitBreaker')).map((d) => d.path)).toEqual([
+    expect(
+      litellmLimitations(plan)
+        .filter((d) => d.path.endsWith('.circuitBreaker'))
+        .map((d) => d.path),
+    ).toEqual([
       'groups.chat.circuitBreaker',
       'groups.local.circuitBreaker', // cost_sensitive, so not a primary group: its 30s cooldown is not carried
       'groups["chat-azure"].circuitBreaker',
@@ -256,7 +270,7 @@ describe('breaker', () => {
 });
 
 describe('secrets', () => {
-  it('reads vault:<mount>/<name>#key through LiteLLM\'s Hashicorp Vault manager, and only those names', () => {
+  it("reads vault:<mount>/<name>#key through LiteLLM's Hashicorp Vault manager, and only those names", () => {
     const plan = edited((p) => {
       p.providers[2]!.apiKey = 'vault:secret/vllm/pool-a#key';
     });
@@ -283,9 +297,11 @@ describe('secrets', () => {
       p.providers[0]!.apiKey = 'vault:kv/openai#key';
     });
     // "secret" wins: every LiteLLM release reads that mount, only newer ones read HCP_VAULT_MOUNT_NAME.
-    expect(litellmLimitations(mixed).filter((d) => d.severity === 'error').map((d) => [d.path, d.message.split(';')[0]])).toEqual([
-      ['providers.openai.apiKey', 'LiteLLM reads every Vault secret from one mount ("secret"), and vault:kv/openai#key is on "kv"'],
-    ]);
+    expect(
+      litellmLimitations(mixed)
+        .filter((d) => d.severity === 'error')
+        .map((d) => [d.path, d.message.split(';')[0]]),
+    ).toEqual([['providers.openai.apiKey', 'LiteLLM reads every Vault secret from one mount ("secret"), and vault:kv/openai#key is on "kv"']]);
     const bare = edited((p) => {
       p.providers[1]!.apiKey = 'vault:azure#key';
     });
@@ -315,7 +331,7 @@ describe('secrets', () => {
 });
 
 describe('limitations', () => {
-  it('reports the reference tenants\' budgets and limits as info, with plan paths, and lists them in the header', async () => {
+  it("reports the reference tenants' budgets and limits as info, with plan paths, and lists them in the header", async () => {
     const plan = await reference();
     const ds = litellmLimitations(plan);
     const budget = ds.find((d) => d.path === 'tenants["support-assistant"].monthlyBudgetUsd')!;
@@ -324,7 +340,14 @@ describe('limitations', () => {
     expect(budget.message).toContain('max_budget');
     for (const t of ['support-assistant', 'document-pipeline', 'research-lab'])
       for (const f of ['apiKeys', 'rpm', 'tpm', 'monthlyBudgetUsd']) expect(ds.map((d) => d.path)).toContain(`tenants["${t}"].${f}`);
-    for (const p of ['routerState.cluster', 'routerState.keyPrefix', 'slos.targets', 'slos.alerts', 'groups.chat.circuitBreaker.halfOpenProbes', 'groups["chat-azure"].deployments'])
+    for (const p of [
+      'routerState.cluster',
+      'routerState.keyPrefix',
+      'slos.targets',
+      'slos.alerts',
+      'groups.chat.circuitBreaker.halfOpenProbes',
+      'groups["chat-azure"].deployments',
+    ])
       expect(ds.map((d) => d.path)).toContain(p);
     const text = emitted(plan).content;
     const infos = ds.filter((d) => d.severity === 'info');
@@ -337,7 +360,10 @@ describe('limitations', () => {
       p.modelGroups[1]!.deployments = ['azure-gpt-4o', 'openai-gpt-4o'];
       p.modelGroups[1]!.retries = { retryOn: [409, 429, 500] };
     });
-    const byPath = (path: string) => litellmLimitations(plan).filter((d) => d.path === path).map((d) => d.message);
+    const byPath = (path: string) =>
+      litellmLimitations(plan)
+        .filter((d) => d.path === path)
+        .map((d) => d.message);
     expect(byPath('deployments["openai-gpt-4o"]')[0]).toContain('listed by chat, chat-azure');
     const retry = byPath('groups["chat-azure"].retries.retryOn');
     expect(retry.some((m) => m.includes('409'))).toBe(true);

@@ -23,7 +23,9 @@ describe('observability outputs on other plans', () => {
         if (!plan) return; // plan compilation has its own properties
         const out = [...emitPrometheus(plan), ...emitGrafana(plan), ...emitDocs(plan)];
         expect([...emitPrometheus(plan), ...emitGrafana(plan), ...emitDocs(plan)]).toEqual(out);
-        const rules = parse(out.find((a) => a.path === RULES_PATH)!.content) as { groups: { rules: { alert?: string; annotations?: { runbook_url: string } }[] }[] };
+        const rules = parse(out.find((a) => a.path === RULES_PATH)!.content) as {
+          groups: { rules: { alert?: string; annotations?: { runbook_url: string } }[] }[];
+        };
         const docs = new Map(out.map((a) => [a.path, a.content]));
         for (const r of rules.groups.flatMap((g) => g.rules).filter((r) => r.alert)) {
           const [file, anchor] = r.annotations!.runbook_url.split('#');

@@ -30,7 +30,10 @@ function writeOut(artifacts: Artifact[]): string {
 const reference = async () => compilePolicy(await referencePolicy()).plan!;
 
 interface RuleFile {
-  groups: { name: string; rules: { record?: string; alert?: string; expr: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> }[] }[];
+  groups: {
+    name: string;
+    rules: { record?: string; alert?: string; expr: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> }[];
+  }[];
 }
 const rulesOf = (plan: CompiledPlan): RuleFile => parse(emitPrometheus(plan).find((a) => a.path === RULES_PATH)!.content);
 const alertsOf = (plan: CompiledPlan) => rulesOf(plan).groups.flatMap((g) => g.rules.filter((r) => r.alert));
@@ -70,7 +73,9 @@ describe('Prometheus rules', () => {
     expect(byName.get('SwitchyardBatchQueueStuck')!.expr).toContain('> 14400');
     expect(byName.get('SwitchyardVllmEngineDown')!.for).toBe('10m');
     expect(byName.get('SwitchyardSloRouterOverheadP95')!.expr).toBe('switchyard:router_overhead_p95_ms:1h >= 300');
-    const records = rulesOf(plan).groups.flatMap((g) => g.rules.map((r) => r.record)).filter(Boolean);
+    const records = rulesOf(plan)
+      .groups.flatMap((g) => g.rules.map((r) => r.record))
+      .filter(Boolean);
     expect(records).toContain('switchyard:error_rate:1h');
     const dir = writeOut(emitPrometheus(plan));
     const test = promtool(['test', 'rules', join(dir, RULES_TEST_PATH)]);
@@ -88,7 +93,13 @@ describe('Prometheus rules', () => {
         'SwitchyardRouterErrorRateHigh',
         'SwitchyardRouterStateUnavailable',
         'SwitchyardVllmEngineDown',
-        ...Object.keys(plan.slos.targets).map((id) => `SwitchyardSlo${id.split('-').map((p) => p[0]!.toUpperCase() + p.slice(1)).join('')}`),
+        ...Object.keys(plan.slos.targets).map(
+          (id) =>
+            `SwitchyardSlo${id
+              .split('-')
+              .map((p) => p[0]!.toUpperCase() + p.slice(1))
+              .join('')}`,
+        ),
       ].sort(),
     );
     for (const a of alerts) {
@@ -97,7 +108,14 @@ describe('Prometheus rules', () => {
       expect(a.annotations!.runbook_url).toMatch(/^docs\/runbooks\/(router-outage|batch-failure)\.md#[a-z0-9-]+$/);
     }
     for (const a of Object.values(plan.slos.alerts)) {
-      const rule = alerts.find((r) => r.alert === `Switchyard${a.id.split('-').map((p) => p[0]!.toUpperCase() + p.slice(1)).join('')}`)!;
+      const rule = alerts.find(
+        (r) =>
+          r.alert ===
+          `Switchyard${a.id
+            .split('-')
+            .map((p) => p[0]!.toUpperCase() + p.slice(1))
+            .join('')}`,
+      )!;
       expect(rule.labels!.severity).toBe(a.severity);
     }
   });
@@ -121,7 +139,11 @@ describe('Prometheus rules', () => {
     const exprs = [...recordingRules(plan).map((r) => r.expr), ...alertRules(plan).map((a) => a.expr)];
     const FUNCS = new Set(['sum', 'by', 'rate', 'or', 'vector', 'on', 'avg', 'avg_over_time', 'histogram_quantile', 'max', 'offset', 'le']);
     for (const e of exprs) {
-      const stripped = e.replace(/\{[^}]*\}/g, '').replace(/\[[^\]]*\]/g, '').replace(/offset [0-9]+[a-z]+/g, '').replace(/\b(by|on|without|ignoring) \([^)]*\)/g, '');
+      const stripped = e
+        .replace(/\{[^}]*\}/g, '')
+        .replace(/\[[^\]]*\]/g, '')
+        .replace(/offset [0-9]+[a-z]+/g, '')
+        .replace(/\b(by|on|without|ignoring) \([^)]*\)/g, '');
       for (const id of stripped.match(/[a-zA-Z_:][a-zA-Z0-9_:]*/g) ?? []) {
         if (FUNCS.has(id)) continue;
         const base = id.replace(/_(bucket|sum|count)$/, '');

@@ -47,12 +47,44 @@ export const REQUESTS: SeedRequest[] = [
   { id: 's2', source: 'switchyard', start: '2025-03-01 10:05:00.000', latencyMs: 1500, tenant: 'support', requestedGroup: 'chat', ...azure, status: ok },
   { id: 's3', source: 'switchyard', start: '2025-03-01 11:00:00.000', latencyMs: 400, tenant: 'docs', requestedGroup: 'local', ...local, status: ok },
   { id: 's4', source: 'switchyard', start: '2025-03-01 12:00:00.000', latencyMs: 1900, tenant: 'support', requestedGroup: 'chat', ...sonnet, status: ok },
-  { id: 's5', source: 'switchyard', start: '2025-03-01 13:00:00.000', latencyMs: 2500, tenant: 'support', requestedGroup: 'chat', ...local, ...NONE, status: 'failure' },
-  { id: 's8', source: 'switchyard', start: '2025-03-01 13:30:00.000', latencyMs: 700, tenant: 'support', requestedGroup: 'chat', ...azure, ...NONE, status: 'failure' },
+  {
+    id: 's5',
+    source: 'switchyard',
+    start: '2025-03-01 13:00:00.000',
+    latencyMs: 2500,
+    tenant: 'support',
+    requestedGroup: 'chat',
+    ...local,
+    ...NONE,
+    status: 'failure',
+  },
+  {
+    id: 's8',
+    source: 'switchyard',
+    start: '2025-03-01 13:30:00.000',
+    latencyMs: 700,
+    tenant: 'support',
+    requestedGroup: 'chat',
+    ...azure,
+    ...NONE,
+    status: 'failure',
+  },
   { id: 'l1', source: 'litellm', start: '2025-03-01 10:10:00.000', latencyMs: 1000, tenant: 'support', ...gpt, status: ok },
   { id: 'l2', source: 'litellm', start: '2025-03-01 11:10:00.000', latencyMs: 300, tenant: 'docs', ...local, status: ok },
   { id: 'l3', source: 'litellm', start: '2025-03-01 14:00:00.000', latencyMs: 1200, tenant: 'lab', ...sonnet, status: ok },
-  { id: 'l4', source: 'litellm', start: '2025-03-01 15:00:00.000', latencyMs: 500, tenant: 'docs', teamAlias: true, ...local, prompt: 20_000, completion: 2_000, spend: 0.0012, status: ok },
+  {
+    id: 'l4',
+    source: 'litellm',
+    start: '2025-03-01 15:00:00.000',
+    latencyMs: 500,
+    tenant: 'docs',
+    teamAlias: true,
+    ...local,
+    prompt: 20_000,
+    completion: 2_000,
+    spend: 0.0012,
+    status: ok,
+  },
   { id: 'l5', source: 'litellm', start: '2025-03-01 16:00:00.000', latencyMs: 100, tenant: 'support', ...gpt, ...NONE, status: 'failure' },
   { id: 'l8', source: 'litellm', start: '2025-03-01 17:00:00.000', latencyMs: 600, tenant: 'support', ...gpt, status: ok },
   { id: 'l9', source: 'litellm', start: '2025-03-01 18:00:00.000', latencyMs: 1400, tenant: 'support', ...gpt, status: ok },
@@ -112,8 +144,5 @@ VALUES (${q(id)}, ${n}, ${q(group)}, ${q(deployment)}, ${q(provider)}, ${q(outco
 }
 
 export function seedSql(): string {
-  return [
-    ...REQUESTS.map((r) => (r.source === 'litellm' ? litellmInsert(r) : switchyardInsert(r))),
-    ...ATTEMPTS.map(attemptInsert),
-  ].join('\n');
+  return [...REQUESTS.map((r) => (r.source === 'litellm' ? litellmInsert(r) : switchyardInsert(r))), ...ATTEMPTS.map(attemptInsert)].join('\n');
 }

@@ -74,9 +74,30 @@ export function analyticsPlan(): CompiledPlan {
     batchProfiles: {},
     slos: {
       targets: {
-        'cost-reduction': { id: 'cost-reduction', metric: 'cost_reduction_vs_baseline', description: null, objective: [{ op: '>=', value: 0.4 }, { op: '<=', value: 0.6 }], windowMs: 1_800_000 },
-        'fallback-success-rate': { id: 'fallback-success-rate', metric: 'fallback_success_rate', description: null, objective: [{ op: '>=', value: 0.95 }], windowMs: 1_800_000 },
-        'interactive-latency-p95': { id: 'interactive-latency-p95', metric: 'interactive_latency_p95_ms', description: null, objective: [{ op: '<', value: 2000 }], windowMs: 1_800_000 },
+        'cost-reduction': {
+          id: 'cost-reduction',
+          metric: 'cost_reduction_vs_baseline',
+          description: null,
+          objective: [
+            { op: '>=', value: 0.4 },
+            { op: '<=', value: 0.6 },
+          ],
+          windowMs: 1_800_000,
+        },
+        'fallback-success-rate': {
+          id: 'fallback-success-rate',
+          metric: 'fallback_success_rate',
+          description: null,
+          objective: [{ op: '>=', value: 0.95 }],
+          windowMs: 1_800_000,
+        },
+        'interactive-latency-p95': {
+          id: 'interactive-latency-p95',
+          metric: 'interactive_latency_p95_ms',
+          description: null,
+          objective: [{ op: '<', value: 2000 }],
+          windowMs: 1_800_000,
+        },
       },
       alerts: {},
     },

@@ -83,7 +83,15 @@ describe('analytics SQL emitter', () => {
     const sql = renderAnalyticsSql(plan);
     expect(sql).not.toMatch(/CREATE TABLE[^;]*LiteLLM/);
     for (const stmt of sql.match(/^CREATE \w+( \w+)*/gm) ?? [])
-      expect(['CREATE SCHEMA IF NOT EXISTS', 'CREATE TABLE IF NOT EXISTS', 'CREATE INDEX IF NOT EXISTS', 'CREATE OR REPLACE VIEW', 'CREATE OR REPLACE FUNCTION'].some((p) => stmt.startsWith(p))).toBe(true);
+      expect(
+        [
+          'CREATE SCHEMA IF NOT EXISTS',
+          'CREATE TABLE IF NOT EXISTS',
+          'CREATE INDEX IF NOT EXISTS',
+          'CREATE OR REPLACE VIEW',
+          'CREATE OR REPLACE FUNCTION',
+        ].some((p) => stmt.startsWith(p)),
+      ).toBe(true);
   });
 
   it('takes the primary interactive deployment as the baseline: the entry of the fallback chain, not a fallback target', () => {
@@ -139,9 +147,9 @@ function analyticsSuite(engineName: string, start: () => Promise<SqlEngine>) {
         { model_group: 'chat-azure', workload: 'interactive', fallback_chain: 'chat-azure > chat-anthropic > local' },
         { model_group: 'local', workload: 'cost_sensitive', fallback_chain: 'local' },
       ]);
-      expect(await db.rows(`SELECT deployment, provider, input_per_1m, output_per_1m FROM switchyard.plan_deployments WHERE deployment = 'local-llama'`)).toEqual([
-        { deployment: 'local-llama', provider: 'vllm-a', input_per_1m: 0.05, output_per_1m: 0.1 },
-      ]);
+      expect(
+        await db.rows(`SELECT deployment, provider, input_per_1m, output_per_1m FROM switchyard.plan_deployments WHERE deployment = 'local-llama'`),
+      ).toEqual([{ deployment: 'local-llama', provider: 'vllm-a', input_per_1m: 0.05, output_per_1m: 0.1 }]);
       expect(await db.rows(`SELECT * FROM switchyard.plan_tenants ORDER BY tenant`)).toEqual([
         { tenant: 'docs', monthly_budget_usd: 0.05 },
         { tenant: 'lab', monthly_budget_usd: null },
@@ -150,10 +158,41 @@ function analyticsSuite(engineName: string, start: () => Promise<SqlEngine>) {
     });
 
     it('maps spend-log rows to plan deployments, providers and tenants (team id or team alias)', async () => {
-      expect(await db.rows(`SELECT request_id, tenant, model_group, deployment, provider, model, latency_ms, succeeded FROM switchyard.request_log WHERE request_id IN ('l4', 'l11', 'l5') ORDER BY request_id`)).toEqual([
-        { request_id: 'l11', tenant: 'lab', model_group: 'chat', deployment: 'openai-gpt-4o', provider: 'openai', model: 'gpt-4o', latency_ms: 1100, succeeded: true },
-        { request_id: 'l4', tenant: 'docs', model_group: 'local', deployment: 'local-llama', provider: 'vllm-a', model: 'llama-3.1-8b-instruct', latency_ms: 500, succeeded: true },
-        { request_id: 'l5', tenant: 'support', model_group: 'chat', deployment: 'openai-gpt-4o', provider: 'openai', model: 'gpt-4o', latency_ms: 100, succeeded: false },
+      expect(
+        await db.rows(
+          `SELECT request_id, tenant, model_group, deployment, provider, model, latency_ms, succeeded FROM switchyard.request_log WHERE request_id IN ('l4', 'l11', 'l5') ORDER BY request_id`,
+        ),
+      ).toEqual([
+        {
+          request_id: 'l11',
+          tenant: 'lab',
+          model_group: 'chat',
+          deployment: 'openai-gpt-4o',
+          provider: 'openai',
+          model: 'gpt-4o',
+          latency_ms: 1100,
+          succeeded: true,
+        },
+        {
+          request_id: 'l4',
+          tenant: 'docs',
+          model_group: 'local',
+          deployment: 'local-llama',
+          provider: 'vllm-a',
+          model: 'llama-3.1-8b-instruct',
+          latency_ms: 500,
+          succeeded: true,
+        },
+        {
+          request_id: 'l5',
+          tenant: 'support',
+          model_group: 'chat',
+          deployment: 'openai-gpt-4o',
+          provider: 'openai',
+          model: 'gpt-4o',
+          latency_ms: 100,
+          succeeded: false,
+        },
       ]);
     });
 
@@ -162,12 +201,52 @@ function analyticsSuite(engineName: string, start: () => Promise<SqlEngine>) {
         await db.rows(`SELECT provider, model_group, deployment, model, requests, failed_requests, prompt_tokens, completion_tokens, spend
           FROM switchyard.cost_daily WHERE day = '2025-03-01' AND tenant = 'support' ORDER BY provider`),
       ).toEqual([
-        { provider: 'anthropic', model_group: 'chat-anthropic', deployment: 'anthropic-sonnet', model: 'claude-3-5-sonnet', requests: 1, failed_requests: 0, prompt_tokens: 10000, completion_tokens: 1000, spend: 0.045 },
-        { provider: 'azure', model_group: 'chat-azure', deployment: 'azure-gpt-4o', model: 'gpt-4o', requests: 2, failed_requests: 1, prompt_tokens: 10000, completion_tokens: 1000, spend: 0.035 },
+        {
+          provider: 'anthropic',
+          model_group: 'chat-anthropic',
+          deployment: 'anthropic-sonnet',
+          model: 'claude-3-5-sonnet',
+          requests: 1,
+          failed_requests: 0,
+          prompt_tokens: 10000,
+          completion_tokens: 1000,
+          spend: 0.045,
+        },
+        {
+          provider: 'azure',
+          model_group: 'chat-azure',
+          deployment: 'azure-gpt-4o',
+          model: 'gpt-4o',
+          requests: 2,
+          failed_requests: 1,
+          prompt_tokens: 10000,
+          completion_tokens: 1000,
+          spend: 0.035,
+        },
         // s1, l1, l8, l9 at 0.035 and the failed l5
-        { provider: 'openai', model_group: 'chat', deployment: 'openai-gpt-4o', model: 'gpt-4o', requests: 5, failed_requests: 1, prompt_tokens: 40000, completion_tokens: 4000, spend: 0.14 },
+        {
+          provider: 'openai',
+          model_group: 'chat',
+          deployment: 'openai-gpt-4o',
+          model: 'gpt-4o',
+          requests: 5,
+          failed_requests: 1,
+          prompt_tokens: 40000,
+          completion_tokens: 4000,
+          spend: 0.14,
+        },
         // s5: every group of the chain failed, the last one tried was local
-        { provider: 'vllm-a', model_group: 'local', deployment: 'local-llama', model: 'llama-3.1-8b-instruct', requests: 1, failed_requests: 1, prompt_tokens: 0, completion_tokens: 0, spend: 0 },
+        {
+          provider: 'vllm-a',
+          model_group: 'local',
+          deployment: 'local-llama',
+          model: 'llama-3.1-8b-instruct',
+          requests: 1,
+          failed_requests: 1,
+          prompt_tokens: 0,
+          completion_tokens: 0,
+          spend: 0,
+        },
       ]);
       expect(await db.rows(`SELECT day, tenant, requests, failed_requests, spend FROM switchyard.tenant_cost_daily ORDER BY day, tenant`)).toEqual([
         { day: '2025-02-28', tenant: 'support', requests: 1, failed_requests: 0, spend: 0.035 },
@@ -196,16 +275,56 @@ function analyticsSuite(engineName: string, start: () => Promise<SqlEngine>) {
     });
 
     it('fallback patterns: the chains that fired, retries inside a group collapsed, and their success rate', async () => {
-      expect(await db.rows(`SELECT request_id, chain, attempts, fallbacks, succeeded FROM switchyard.fallback_chains WHERE request_id IN ('s1', 's4', 's5') ORDER BY request_id`)).toEqual([
+      expect(
+        await db.rows(
+          `SELECT request_id, chain, attempts, fallbacks, succeeded FROM switchyard.fallback_chains WHERE request_id IN ('s1', 's4', 's5') ORDER BY request_id`,
+        ),
+      ).toEqual([
         { request_id: 's1', chain: 'chat', attempts: 1, fallbacks: 0, succeeded: true },
         { request_id: 's4', chain: 'chat > chat-azure > chat-anthropic', attempts: 4, fallbacks: 2, succeeded: true },
         { request_id: 's5', chain: 'chat > chat-azure > chat-anthropic > local', attempts: 4, fallbacks: 3, succeeded: false },
       ]);
       expect(await db.rows(`SELECT * FROM switchyard.fallback_patterns ORDER BY day, chain`)).toEqual([
-        { day: '2025-03-01', first_group: 'chat', chain: 'chat > chat-azure', final_group: 'chat-azure', final_deployment: 'azure-gpt-4o', requests: 2, succeeded: 1, success_rate: 0.5 },
-        { day: '2025-03-01', first_group: 'chat', chain: 'chat > chat-azure > chat-anthropic', final_group: 'chat-anthropic', final_deployment: 'anthropic-sonnet', requests: 1, succeeded: 1, success_rate: 1 },
-        { day: '2025-03-01', first_group: 'chat', chain: 'chat > chat-azure > chat-anthropic > local', final_group: 'local', final_deployment: 'local-llama', requests: 1, succeeded: 0, success_rate: 0 },
-        { day: '2025-03-02', first_group: 'chat', chain: 'chat > chat-azure', final_group: 'chat-azure', final_deployment: 'azure-gpt-4o', requests: 1, succeeded: 1, success_rate: 1 },
+        {
+          day: '2025-03-01',
+          first_group: 'chat',
+          chain: 'chat > chat-azure',
+          final_group: 'chat-azure',
+          final_deployment: 'azure-gpt-4o',
+          requests: 2,
+          succeeded: 1,
+          success_rate: 0.5,
+        },
+        {
+          day: '2025-03-01',
+          first_group: 'chat',
+          chain: 'chat > chat-azure > chat-anthropic',
+          final_group: 'chat-anthropic',
+          final_deployment: 'anthropic-sonnet',
+          requests: 1,
+          succeeded: 1,
+          success_rate: 1,
+        },
+        {
+          day: '2025-03-01',
+          first_group: 'chat',
+          chain: 'chat > chat-azure > chat-anthropic > local',
+          final_group: 'local',
+          final_deployment: 'local-llama',
+          requests: 1,
+          succeeded: 0,
+          success_rate: 0,
+        },
+        {
+          day: '2025-03-02',
+          first_group: 'chat',
+          chain: 'chat > chat-azure',
+          final_group: 'chat-azure',
+          final_deployment: 'azure-gpt-4o',
+          requests: 1,
+          succeeded: 1,
+          success_rate: 1,
+        },
       ]);
       expect(await db.rows(`SELECT * FROM switchyard.fallback_success_daily ORDER BY day`)).toEqual([
         { day: '2025-03-01', requests: 4, succeeded: 2, success_rate: 0.5, target_min: 0.95, meets_target: false },
@@ -238,18 +357,47 @@ function analyticsSuite(engineName: string, start: () => Promise<SqlEngine>) {
       const target = { target_min_pct: 40, target_max_pct: 60 };
       const q = `SELECT * FROM switchyard.cost_vs_baseline_daily ORDER BY day`;
       expect(await db.rows(q)).toEqual([
-        { day: '2025-02-28', baseline_deployment: 'openai-gpt-4o', requests: 1, spend: 0.035, baseline_spend: 0.035, reduction_pct: 0, ...target, within_target: false },
+        {
+          day: '2025-02-28',
+          baseline_deployment: 'openai-gpt-4o',
+          requests: 1,
+          spend: 0.035,
+          baseline_spend: 0.035,
+          reduction_pct: 0,
+          ...target,
+          within_target: false,
+        },
         // 12 T of tokens (l4 is 2 T): 12 * 0.035 = 0.42; 1 - 0.3024 / 0.42 = 0.28
-        { day: '2025-03-01', baseline_deployment: 'openai-gpt-4o', requests: 14, spend: 0.3024, baseline_spend: 0.42, reduction_pct: 28, ...target, within_target: false },
+        {
+          day: '2025-03-01',
+          baseline_deployment: 'openai-gpt-4o',
+          requests: 14,
+          spend: 0.3024,
+          baseline_spend: 0.42,
+          reduction_pct: 28,
+          ...target,
+          within_target: false,
+        },
         // 6 T: 0.21; 1 - 0.1068 / 0.21 = 0.4914...
-        { day: '2025-03-02', baseline_deployment: 'openai-gpt-4o', requests: 6, spend: 0.1068, baseline_spend: 0.21, reduction_pct: 49.14, ...target, within_target: true },
+        {
+          day: '2025-03-02',
+          baseline_deployment: 'openai-gpt-4o',
+          requests: 6,
+          spend: 0.1068,
+          baseline_spend: 0.21,
+          reduction_pct: 49.14,
+          ...target,
+          within_target: true,
+        },
       ]);
       await db.exec(`SET switchyard.baseline_deployment = 'anthropic-sonnet'`);
       try {
         // 12 T at Sonnet prices: 12 * 0.045 = 0.54; 1 - 0.3024 / 0.54 = 0.44
-        expect(await db.rows(`SELECT baseline_deployment, baseline_spend, reduction_pct, within_target FROM switchyard.cost_vs_baseline_daily WHERE day = '2025-03-01'`)).toEqual([
-          { baseline_deployment: 'anthropic-sonnet', baseline_spend: 0.54, reduction_pct: 44, within_target: true },
-        ]);
+        expect(
+          await db.rows(
+            `SELECT baseline_deployment, baseline_spend, reduction_pct, within_target FROM switchyard.cost_vs_baseline_daily WHERE day = '2025-03-01'`,
+          ),
+        ).toEqual([{ baseline_deployment: 'anthropic-sonnet', baseline_spend: 0.54, reduction_pct: 44, within_target: true }]);
       } finally {
         await db.exec(`RESET switchyard.baseline_deployment`);
       }
@@ -259,15 +407,50 @@ function analyticsSuite(engineName: string, start: () => Promise<SqlEngine>) {
     it("budget burn: month-to-date spend against the plan's monthly budgets, projected to the month's end", async () => {
       expect(await db.rows(`SELECT * FROM switchyard.budget_burn('2025-03-02') ORDER BY tenant`)).toEqual([
         // 0.0024 + 0.0018 = 0.0042 of 0.05; * 31 / 2 = 0.0651
-        { tenant: 'docs', month: '2025-03-01', monthly_budget_usd: 0.05, spend_to_date: 0.0042, used_pct: 8.4, days_elapsed: 2, days_in_month: 31, projected_spend: 0.0651, projected_pct: 130.2, projected_over_budget: true },
-        { tenant: 'lab', month: '2025-03-01', monthly_budget_usd: null, spend_to_date: 0.115, used_pct: null, days_elapsed: 2, days_in_month: 31, projected_spend: 1.7825, projected_pct: null, projected_over_budget: null },
+        {
+          tenant: 'docs',
+          month: '2025-03-01',
+          monthly_budget_usd: 0.05,
+          spend_to_date: 0.0042,
+          used_pct: 8.4,
+          days_elapsed: 2,
+          days_in_month: 31,
+          projected_spend: 0.0651,
+          projected_pct: 130.2,
+          projected_over_budget: true,
+        },
+        {
+          tenant: 'lab',
+          month: '2025-03-01',
+          monthly_budget_usd: null,
+          spend_to_date: 0.115,
+          used_pct: null,
+          days_elapsed: 2,
+          days_in_month: 31,
+          projected_spend: 1.7825,
+          projected_pct: null,
+          projected_over_budget: null,
+        },
         // 0.22 + 0.07 (not February's 0.035) of 10; * 31 / 2 = 4.495
-        { tenant: 'support', month: '2025-03-01', monthly_budget_usd: 10, spend_to_date: 0.29, used_pct: 2.9, days_elapsed: 2, days_in_month: 31, projected_spend: 4.495, projected_pct: 44.95, projected_over_budget: false },
+        {
+          tenant: 'support',
+          month: '2025-03-01',
+          monthly_budget_usd: 10,
+          spend_to_date: 0.29,
+          used_pct: 2.9,
+          days_elapsed: 2,
+          days_in_month: 31,
+          projected_spend: 4.495,
+          projected_pct: 44.95,
+          projected_over_budget: false,
+        },
       ]);
-      expect(await db.rows(`SELECT tenant, spend_to_date, used_pct, projected_spend FROM switchyard.budget_burn('2025-02-28') WHERE tenant = 'support'`)).toEqual([
-        { tenant: 'support', spend_to_date: 0.035, used_pct: 0.35, projected_spend: 0.035 },
-      ]);
-      const today = await db.rows(`SELECT tenant, days_elapsed = extract(day FROM (now() AT TIME ZONE 'UTC'))::int AS today FROM switchyard.tenant_budget_burn ORDER BY tenant`);
+      expect(
+        await db.rows(`SELECT tenant, spend_to_date, used_pct, projected_spend FROM switchyard.budget_burn('2025-02-28') WHERE tenant = 'support'`),
+      ).toEqual([{ tenant: 'support', spend_to_date: 0.035, used_pct: 0.35, projected_spend: 0.035 }]);
+      const today = await db.rows(
+        `SELECT tenant, days_elapsed = extract(day FROM (now() AT TIME ZONE 'UTC'))::int AS today FROM switchyard.tenant_budget_burn ORDER BY tenant`,
+      );
       expect(today).toEqual([
         { tenant: 'docs', today: true },
         { tenant: 'lab', today: true },

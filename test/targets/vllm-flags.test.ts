@@ -89,7 +89,17 @@ function branchPlans(): CompiledPlan[] {
     const models = Object.fromEntries(
       kv.map((k, j) => {
         const name = `m-${j}`;
-        return [name, poolModel('pool-x', { model: 'org/model', servedName: name, dtype: dtypes[(i + j) % dtypes.length]!, quantization: q, kvCacheDtype: k, spansPools: j % 2 ? ['pool-y'] : [] })];
+        return [
+          name,
+          poolModel('pool-x', {
+            model: 'org/model',
+            servedName: name,
+            dtype: dtypes[(i + j) % dtypes.length]!,
+            quantization: q,
+            kvCacheDtype: k,
+            spansPools: j % 2 ? ['pool-y'] : [],
+          }),
+        ];
       }),
     );
     plans.push(basePlan({ 'pool-x': { id: 'pool-x', gpu: { model: 'GPU', vramGb: 80, count: 2 }, maxContext: 32_768, host: '0.0.0.0', models } }));
@@ -107,7 +117,9 @@ function emittedConfigs(plans: CompiledPlan[]): { path: string; config: Record<s
 }
 
 const samples = fc.sample(arbitraryPoolPlan, { numRuns: 100, seed: 42 });
-const compiled = [await referencePolicy(), ...fc.sample(arbitraryPolicy, { numRuns: 30, seed: 7 }).map((p) => Policy.parse(p))].map((p) => compilePolicy(p).plan!);
+const compiled = [await referencePolicy(), ...fc.sample(arbitraryPolicy, { numRuns: 30, seed: 7 }).map((p) => Policy.parse(p))].map(
+  (p) => compilePolicy(p).plan!,
+);
 const emitted = emittedConfigs([...compiled, ...branchPlans(), ...samples]);
 
 describe('vLLM flags against the reference list of vllm serve flags', () => {

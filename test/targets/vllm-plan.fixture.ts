@@ -5,7 +5,15 @@
  * random capacity values for the property test.
  */
 import fc from 'fast-check';
-import { PLAN_SCHEMA_VERSION, type CompiledPlan, type PlanCapacity, type PlanDeployment, type PlanPool, type PlanPoolModel, type PlanProvider } from '../../src/plan/types.ts';
+import {
+  PLAN_SCHEMA_VERSION,
+  type CompiledPlan,
+  type PlanCapacity,
+  type PlanDeployment,
+  type PlanPool,
+  type PlanPoolModel,
+  type PlanProvider,
+} from '../../src/plan/types.ts';
 
 export function capacity(over: Partial<PlanCapacity> = {}): PlanCapacity {
   return {
@@ -42,7 +50,14 @@ export function poolModel(pool: string, over: Partial<PlanPoolModel> & Pick<Plan
   };
 }
 
-const provider = (id: string, apiBase: string, apiKey: PlanProvider['apiKey']): PlanProvider => ({ id, kind: 'vllm', apiBase, apiVersion: null, region: null, apiKey });
+const provider = (id: string, apiBase: string, apiKey: PlanProvider['apiKey']): PlanProvider => ({
+  id,
+  kind: 'vllm',
+  apiBase,
+  apiVersion: null,
+  region: null,
+  apiKey,
+});
 const envKey = (name: string) => ({ ref: `env:${name}`, scheme: 'env' as const, name });
 
 function deployment(id: string, provider: string, pool: string, model: string): PlanDeployment {
@@ -102,7 +117,16 @@ export function referenceLikePlan(): CompiledPlan {
           spansPools: ['pool-b'],
           port: 8001,
           expected: { promptTokens: 3_000, completionTokens: 800 },
-          capacity: capacity({ gpus: 2, weightsGbPerGpu: 19.8, kvBytesPerTokenPerGpu: 163_840, kvGbPerGpu: 6.5, kvTokens: 39_664, maxConcurrencyAtFullContext: 1.21, maxNumSeqs: 16, maxNumBatchedTokens: 4_096 }),
+          capacity: capacity({
+            gpus: 2,
+            weightsGbPerGpu: 19.8,
+            kvBytesPerTokenPerGpu: 163_840,
+            kvGbPerGpu: 6.5,
+            kvTokens: 39_664,
+            maxConcurrencyAtFullContext: 1.21,
+            maxNumSeqs: 16,
+            maxNumBatchedTokens: 4_096,
+          }),
         }),
       },
     },
@@ -123,7 +147,14 @@ export function referenceLikePlan(): CompiledPlan {
           ...LLAMA_8B,
           maxModelLen: 16_384,
           kvCacheDtype: 'fp8',
-          capacity: capacity({ vramGbPerGpu: 24, kvGbPerGpu: 3.3, kvTokens: 25_168, maxConcurrencyAtFullContext: 1.536, maxNumSeqs: 32, maxNumBatchedTokens: 4_096 }),
+          capacity: capacity({
+            vramGbPerGpu: 24,
+            kvGbPerGpu: 3.3,
+            kvTokens: 25_168,
+            maxConcurrencyAtFullContext: 1.536,
+            maxNumSeqs: 32,
+            maxNumBatchedTokens: 4_096,
+          }),
         }),
       },
     },
@@ -132,7 +163,12 @@ export function referenceLikePlan(): CompiledPlan {
     providers: {
       'vllm-pool-a': provider('vllm-pool-a', 'http://pool-a.gpu.internal:8000/v1', envKey('VLLM_API_KEY')),
       'vllm-pool-ab-70b': provider('vllm-pool-ab-70b', 'http://pool-a.gpu.internal:8001/v1', envKey('POOL_AB_70B_KEY')),
-      'vllm-pool-b': provider('vllm-pool-b', 'http://pool-b.gpu.internal:8000/v1', { ref: 'vault:secret/vllm#key', scheme: 'vault', path: 'secret/vllm', field: 'key' }),
+      'vllm-pool-b': provider('vllm-pool-b', 'http://pool-b.gpu.internal:8000/v1', {
+        ref: 'vault:secret/vllm#key',
+        scheme: 'vault',
+        path: 'secret/vllm',
+        field: 'key',
+      }),
       'vllm-pool-c': provider('vllm-pool-c', 'http://pool-c.gpu.internal:8000/v1', null),
     },
     deployments: {
@@ -150,7 +186,10 @@ export function referenceLikePlan(): CompiledPlan {
  * the cap, `fits` false): the emitter must stay inside the budget regardless.
  */
 const arbitraryCapacity: fc.Arbitrary<PlanCapacity> = fc.record({
-  gpuMemoryUtilization: fc.oneof(fc.integer({ min: 1, max: 98 }).map((x) => x / 100), fc.double({ min: 0, max: 1, noNaN: true })),
+  gpuMemoryUtilization: fc.oneof(
+    fc.integer({ min: 1, max: 98 }).map((x) => x / 100),
+    fc.double({ min: 0, max: 1, noNaN: true }),
+  ),
   gpus: fc.integer({ min: 1, max: 8 }),
   vramGbPerGpu: fc.constantFrom(16, 24, 32, 48, 80),
   weightsGbPerGpu: fc.double({ min: 0, max: 100, noNaN: true }),

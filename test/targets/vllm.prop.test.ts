@@ -79,7 +79,12 @@ describe('vLLM emitter on arbitrary plans', () => {
             const c = m.capacity;
             const len = Math.min(m.maxModelLen, pool.maxContext);
             const sane =
-              c.fits && c.kvTokens >= len && c.gpuMemoryUtilization > 0 && c.gpuMemoryUtilization <= MAX_GPU_MEMORY_UTILIZATION && c.maxNumSeqs >= 1 && c.maxNumBatchedTokens >= 1;
+              c.fits &&
+              c.kvTokens >= len &&
+              c.gpuMemoryUtilization > 0 &&
+              c.gpuMemoryUtilization <= MAX_GPU_MEMORY_UTILIZATION &&
+              c.maxNumSeqs >= 1 &&
+              c.maxNumBatchedTokens >= 1;
             const launchable = !m.servedName.startsWith('-') && !pool.host.startsWith('-');
             expect(paths.has(`vllm/${pool.id}/${m.servedName}.yaml`)).toBe(sane && launchable);
           }

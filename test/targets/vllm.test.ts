@@ -8,14 +8,20 @@ import { referencePolicy } from '../fixtures/policies.ts';
 import { capacity, configToArgv, referenceLikePlan } from './vllm-plan.fixture.ts';
 
 const byPath = (artifacts: Artifact[]) => new Map(artifacts.map((a) => [a.path, a]));
-const body = (a: Artifact) => a.content.split('\n').filter((l) => !l.startsWith('#') && l !== '').join('\n');
-const header = (a: Artifact) => a.content.split('\n').filter((l) => l.startsWith('#')).join('\n');
+const body = (a: Artifact) =>
+  a.content
+    .split('\n')
+    .filter((l) => !l.startsWith('#') && l !== '')
+    .join('\n');
+const header = (a: Artifact) =>
+  a.content
+    .split('\n')
+    .filter((l) => l.startsWith('#'))
+    .join('\n');
 
 function pairs(plan: CompiledPlan): { yaml: Artifact; args: Artifact }[] {
   const files = byPath(emitVllm(plan));
-  return [...files.values()]
-    .filter((a) => a.path.endsWith('.yaml'))
-    .map((yaml) => ({ yaml, args: files.get(yaml.path.replace(/\.yaml$/, '.args.json'))! }));
+  return [...files.values()].filter((a) => a.path.endsWith('.yaml')).map((yaml) => ({ yaml, args: files.get(yaml.path.replace(/\.yaml$/, '.args.json'))! }));
 }
 
 describe('vLLM emitter', () => {
@@ -97,7 +103,9 @@ describe('vLLM emitter', () => {
     expect(header(files.get('vllm/pool-a/llama-3.1-70b-instruct.yaml')!)).toContain(
       'sends the key from environment variable POOL_AB_70B_KEY: export that value as VLLM_API_KEY',
     );
-    expect(header(files.get('vllm/pool-b/llama-3.1-8b-instruct.yaml')!)).toContain('sends the key from vault:secret/vllm#key: export that value as VLLM_API_KEY');
+    expect(header(files.get('vllm/pool-b/llama-3.1-8b-instruct.yaml')!)).toContain(
+      'sends the key from vault:secret/vllm#key: export that value as VLLM_API_KEY',
+    );
     expect(header(files.get('vllm/pool-c/llama-3.1-8b-instruct.yaml')!)).toContain('Provider vllm-pool-c (http://pool-c.gpu.internal:8000/v1) sends no key');
   });
 
@@ -139,7 +147,11 @@ describe('vLLM emitter', () => {
   it('emits no config that asks for more than 98% of VRAM', () => {
     const plan = referenceLikePlan();
     plan.pools['pool-c']!.models['llama-3.1-8b-instruct']!.capacity = capacity({ gpuMemoryUtilization: 0.99 });
-    expect(emitVllm(plan).map((a) => a.path).filter((p) => p.startsWith('vllm/pool-c/'))).toEqual([]);
+    expect(
+      emitVllm(plan)
+        .map((a) => a.path)
+        .filter((p) => p.startsWith('vllm/pool-c/')),
+    ).toEqual([]);
     plan.pools['pool-c']!.models['llama-3.1-8b-instruct']!.capacity = capacity({ gpuMemoryUtilization: 0.98 });
     expect(parse(byPath(emitVllm(plan)).get('vllm/pool-c/llama-3.1-8b-instruct.yaml')!.content)['gpu-memory-utilization']).toBe(0.98);
   });
@@ -176,7 +188,11 @@ describe('vLLM emitter', () => {
     const pool = plan.pools['pool-b']!;
     const m = pool.models['llama-3.1-8b-instruct']!;
     pool.models = { '-x': { ...m, id: 'pool-b/-x', servedName: '-x' } };
-    expect(emitVllm(plan).map((a) => a.path).filter((p) => p.startsWith('vllm/pool-b/'))).toEqual([]);
+    expect(
+      emitVllm(plan)
+        .map((a) => a.path)
+        .filter((p) => p.startsWith('vllm/pool-b/')),
+    ).toEqual([]);
   });
 
   it('is deterministic and pure', () => {
@@ -184,7 +200,11 @@ describe('vLLM emitter', () => {
     const before = JSON.stringify(plan);
     expect(emitVllm(plan)).toEqual(emitVllm(referenceLikePlan()));
     expect(JSON.stringify(plan)).toBe(before);
-    expect(vllmEngines(plan).map((e) => e.path)).toEqual(emitVllm(plan).filter((a) => a.path.endsWith('.yaml')).map((a) => a.path));
+    expect(vllmEngines(plan).map((e) => e.path)).toEqual(
+      emitVllm(plan)
+        .filter((a) => a.path.endsWith('.yaml'))
+        .map((a) => a.path),
+    );
   });
 });
 

@@ -2,8 +2,7 @@
 import type { DiffReport } from '../report.ts';
 import type { Change, EntityStatus, FieldChange, PlanDiff } from '../types.ts';
 
-export const usd = (n: number): string =>
-  `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+export const usd = (n: number): string => `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
 export const num = (n: number | null): string => (n === null ? 'none' : n.toLocaleString('en-US', { maximumFractionDigits: 2 }));
 
@@ -26,9 +25,7 @@ export const chain = (xs: readonly string[]): string => `[${xs.join(', ')}]`;
 /** Shares as `openai 60% -> 40%` for every key on either side whose share moved. */
 export function shareMoves(c: Change<Record<string, number>>): string[] {
   const keys = [...new Set([...Object.keys(c.before), ...Object.keys(c.after)])].sort();
-  return keys
-    .filter((k) => (c.before[k] ?? 0) !== (c.after[k] ?? 0))
-    .map((k) => `${k} ${pct(c.before[k] ?? 0)} -> ${pct(c.after[k] ?? 0)}`);
+  return keys.filter((k) => (c.before[k] ?? 0) !== (c.after[k] ?? 0)).map((k) => `${k} ${pct(c.before[k] ?? 0)} -> ${pct(c.after[k] ?? 0)}`);
 }
 
 /** Lines added and removed by a unified patch (file headers not counted). */
@@ -78,5 +75,7 @@ export function fieldSections(d: PlanDiff): Array<[string, Array<[string, FieldE
     ['Pool models', d.poolModels],
     ['Batch profiles', d.batchProfiles],
   ];
-  return sections.map(([title, entities]): [string, Array<[string, FieldEntity]>] => [title, Object.entries(entities)]).filter(([, entries]) => entries.length > 0);
+  return sections
+    .map(([title, entities]): [string, Array<[string, FieldEntity]>] => [title, Object.entries(entities)])
+    .filter(([, entries]) => entries.length > 0);
 }

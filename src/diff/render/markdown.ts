@@ -109,7 +109,9 @@ export function renderMarkdown(r: DiffReport, opts: MarkdownOptions = {}): strin
   out.push(`| Overall risk | **${r.level}** (${r.ok ? 'below' : 'reaches'} the fail-on level ${r.failOn}) |`);
   out.push(`| Findings | ${countsText(r)} |`);
   out.push(`| Monthly cost (projected) | ${usd(d.cost.monthlyBeforeUsd)} → ${usd(d.cost.monthlyAfterUsd)} (${signedPct(d.cost.changePercent)}) |`);
-  out.push(`| Changed | ${[plural(n.groups, 'model group'), plural(n.deployments, 'deployment'), plural(n.tenants, 'tenant'), plural(n.poolModels, 'pool model'), plural(n.batchProfiles, 'batch profile'), plural(n.artifacts, 'generated file')].join(', ')} |`);
+  out.push(
+    `| Changed | ${[plural(n.groups, 'model group'), plural(n.deployments, 'deployment'), plural(n.tenants, 'tenant'), plural(n.poolModels, 'pool model'), plural(n.batchProfiles, 'batch profile'), plural(n.artifacts, 'generated file')].join(', ')} |`,
+  );
   out.push(`| Base → head | ${cell(code(baseName))} → ${cell(code(r.head.path))} |`);
   out.push(`| Plan hash | ${code(shortHash(r.base.planHash))} → ${code(shortHash(r.head.planHash))} |`);
   out.push('');
@@ -120,7 +122,8 @@ export function renderMarkdown(r: DiffReport, opts: MarkdownOptions = {}): strin
 
   if (r.findings.length) {
     out.push('#### Findings', '', '| Level | Rule | Where | Finding |', '|---|---|---|---|');
-    for (const f of r.findings) out.push(`| ${LEVEL_BADGE[f.level]} ${f.level} | ${cell(code(f.code))} | ${cell(where(f, opts.linkBase))} | ${cell(text(f.message))} |`);
+    for (const f of r.findings)
+      out.push(`| ${LEVEL_BADGE[f.level]} ${f.level} | ${cell(code(f.code))} | ${cell(where(f, opts.linkBase))} | ${cell(text(f.message))} |`);
     out.push('');
   }
 
@@ -155,7 +158,9 @@ export function renderMarkdown(r: DiffReport, opts: MarkdownOptions = {}): strin
     for (const [id, e] of entries) {
       if (e.changes.length === 0) out.push(`| ${cell(code(id))} (${e.status}) | | | |`);
       e.changes.forEach((c, i) =>
-        out.push(`| ${i === 0 ? `${cell(code(id))} (${e.status})` : ''} | ${cell(code(c.field))} | ${cell(code(brief(c.before)))} | ${cell(code(brief(c.after)))} |`),
+        out.push(
+          `| ${i === 0 ? `${cell(code(id))} (${e.status})` : ''} | ${cell(code(c.field))} | ${cell(code(brief(c.before)))} | ${cell(code(brief(c.after)))} |`,
+        ),
       );
     }
     out.push('');
@@ -186,5 +191,5 @@ export function renderMarkdown(r: DiffReport, opts: MarkdownOptions = {}): strin
   }
 
   out.push(`<sub>switchyard diff · fails at ${r.failOn} · levels: none, low, medium, high, critical</sub>`);
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

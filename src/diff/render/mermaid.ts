@@ -8,7 +8,13 @@
 
 /** Text inside a quoted pie label or a title: no quotes, no line breaks, no comment markers. */
 export function pieText(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f"]/g, ' ').replace(/%%/g, '% %').replace(/\s+/g, ' ').trim() || '-';
+  return (
+    s
+      .replace(/[\u0000-\u001f\u007f"]/g, ' ')
+      .replace(/%%/g, '% %')
+      .replace(/\s+/g, ' ')
+      .trim() || '-'
+  );
 }
 
 /**

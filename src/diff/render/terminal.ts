@@ -92,7 +92,7 @@ export function renderTerminal(r: DiffReport, opts: TerminalOptions): string {
 
   const verdict = r.ok ? `below --fail-on ${r.failOn}` : `reaches --fail-on ${r.failOn}: exit 1`;
   out.push(`${bold('Risk:')} ${level(r.level)} (${countsText(r)}; ${verdict})`);
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 export function groupRows(g: GroupDiff): Array<[string, string]> {
@@ -113,7 +113,11 @@ export function groupRows(g: GroupDiff): Array<[string, string]> {
     ['context fallbacks', g.contextWindowFallbacks],
   ] as const) {
     if (!changed({ before: f.before, after: f.after })) continue;
-    const notes = [f.removed.length ? `removed ${f.removed.join(', ')}` : '', f.added.length ? `added ${f.added.join(', ')}` : '', f.reordered ? 'reordered' : '']
+    const notes = [
+      f.removed.length ? `removed ${f.removed.join(', ')}` : '',
+      f.added.length ? `added ${f.added.join(', ')}` : '',
+      f.reordered ? 'reordered' : '',
+    ]
       .filter(Boolean)
       .join('; ');
     rows.push([label, `${chain(f.before)} -> ${chain(f.after)}${notes ? `  (${notes})` : ''}`]);

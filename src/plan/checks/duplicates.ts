@@ -26,9 +26,15 @@ function duplicateIds<T>(
       return;
     }
     out.push(
-      diagnostic('error', 'duplicate-id', `${subject(id)} is defined twice; the first is at ${formatPath([...base, j])}`, formatPath([...base, i, idField(item)]), {
-        hint: 'rename one of them: ids are keys in the compiled plan',
-      }),
+      diagnostic(
+        'error',
+        'duplicate-id',
+        `${subject(id)} is defined twice; the first is at ${formatPath([...base, j])}`,
+        formatPath([...base, i, idField(item)]),
+        {
+          hint: 'rename one of them: ids are keys in the compiled plan',
+        },
+      ),
     );
   });
 }
@@ -49,22 +55,41 @@ export function checkDuplicates(policy: Policy): Diagnostic[] {
   const idField = () => 'id';
   duplicateIds(out, (x) => `provider ${q(x)}`, policy.providers, ['providers'], id, idField);
   duplicateIds(out, (x) => `deployment ${q(x)}`, policy.deployments, ['deployments'], id, idField);
-  duplicateIds(out, (x) => `model group ${q(x)}`, policy.modelGroups, ['modelGroups'], (g) => g.name, () => 'name');
+  duplicateIds(
+    out,
+    (x) => `model group ${q(x)}`,
+    policy.modelGroups,
+    ['modelGroups'],
+    (g) => g.name,
+    () => 'name',
+  );
   duplicateIds(out, (x) => `tenant ${q(x)}`, policy.tenants, ['tenants'], id, idField);
   duplicateIds(out, (x) => `GPU pool ${q(x)}`, policy.gpuPools, ['gpuPools'], id, idField);
   duplicateIds(out, (x) => `batch profile ${q(x)}`, policy.batchProfiles, ['batchProfiles'], id, idField);
   duplicateIds(out, (x) => `SLO target ${q(x)}`, policy.slos.targets, ['slos', 'targets'], id, idField);
   duplicateIds(out, (x) => `alert ${q(x)}`, policy.slos.alerts, ['slos', 'alerts'], id, idField);
   policy.gpuPools.forEach((pool, p) => {
-    duplicateIds(out, (x) => `served model name ${q(x)} in pool ${q(pool.id)}`, pool.models, ['gpuPools', p, 'models'], servedNameOf, (m) =>
-      m.servedName === undefined ? 'model' : 'servedName',
+    duplicateIds(
+      out,
+      (x) => `served model name ${q(x)} in pool ${q(pool.id)}`,
+      pool.models,
+      ['gpuPools', p, 'models'],
+      servedNameOf,
+      (m) => (m.servedName === undefined ? 'model' : 'servedName'),
     );
     pool.models.forEach((m, i) =>
       duplicateRefs(out, `model ${q(servedNameOf(m))} of pool ${q(pool.id)}`, 'spansPools', m.spansPools, ['gpuPools', p, 'models', i, 'spansPools']),
     );
   });
   policy.batchProfiles.forEach((b, i) =>
-    duplicateIds(out, (x) => `redaction rule ${q(x)} of batch profile ${q(b.id)}`, b.redaction.rules, ['batchProfiles', i, 'redaction', 'rules'], (r) => r.name, () => 'name'),
+    duplicateIds(
+      out,
+      (x) => `redaction rule ${q(x)} of batch profile ${q(b.id)}`,
+      b.redaction.rules,
+      ['batchProfiles', i, 'redaction', 'rules'],
+      (r) => r.name,
+      () => 'name',
+    ),
   );
   policy.modelGroups.forEach((g, i) => {
     const owner = `model group ${q(g.name)}`;

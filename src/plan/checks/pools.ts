@@ -23,7 +23,12 @@ export function checkDeploymentPools(policy: Policy): Diagnostic[] {
     if (kind !== 'vllm') {
       if (d.pool !== undefined)
         out.push(
-          diagnostic('error', 'pool-on-non-vllm-deployment', `deployment ${q(d.id)} has pool ${q(d.pool)} but its provider ${q(d.provider)} is ${kind}, not vllm`, formatPath(['deployments', i, 'pool'])),
+          diagnostic(
+            'error',
+            'pool-on-non-vllm-deployment',
+            `deployment ${q(d.id)} has pool ${q(d.pool)} but its provider ${q(d.provider)} is ${kind}, not vllm`,
+            formatPath(['deployments', i, 'pool']),
+          ),
         );
       return;
     }
@@ -60,7 +65,12 @@ export function checkTensorParallel(policy: Policy): Diagnostic[] {
       m.spansPools.forEach((ref, k) => {
         if (ref === pool.id) {
           out.push(
-            diagnostic('error', 'span-own-pool', `model ${q(servedNameOf(m))} of pool ${q(pool.id)} lists its own pool in spansPools`, formatPath(['gpuPools', p, 'models', j, 'spansPools', k])),
+            diagnostic(
+              'error',
+              'span-own-pool',
+              `model ${q(servedNameOf(m))} of pool ${q(pool.id)} lists its own pool in spansPools`,
+              formatPath(['gpuPools', p, 'models', j, 'spansPools', k]),
+            ),
           );
           return;
         }

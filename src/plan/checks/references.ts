@@ -33,7 +33,9 @@ export function checkReferences(policy: Policy): Diagnostic[] {
     );
   });
   policy.tenants.forEach((t, i) =>
-    t.allowedGroups.forEach((ref, j) => unknown(groups, 'unknown-group', 'model group', `tenant ${q(t.id)} (allowedGroups)`, ref, ['tenants', i, 'allowedGroups', j])),
+    t.allowedGroups.forEach((ref, j) =>
+      unknown(groups, 'unknown-group', 'model group', `tenant ${q(t.id)} (allowedGroups)`, ref, ['tenants', i, 'allowedGroups', j]),
+    ),
   );
   policy.gpuPools.forEach((p, i) =>
     p.models.forEach((m, j) =>

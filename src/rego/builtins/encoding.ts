@@ -158,4 +158,3 @@ export const ENCODING: Builtin[] = [
   str1('urlquery.encode', queryEscape),
   str1('urlquery.decode', queryUnescape),
 ];
-

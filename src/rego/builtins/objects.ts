@@ -142,10 +142,7 @@ export const OBJECTS: Builtin[] = [
       if (sup instanceof SetValue && sub instanceof SetValue) return setSubset(sup, sub);
       if (Array.isArray(sup) && Array.isArray(sub)) return arraySubset(sup, sub);
       if (Array.isArray(sup) && sub instanceof SetValue) return arraySetSubset(sup, sub);
-      throw new BuiltinError(
-        'eval_type_error',
-        'object.subset: both arguments object.subset must be of the same type or array and set',
-      );
+      throw new BuiltinError('eval_type_error', 'object.subset: both arguments object.subset must be of the same type or array and set');
     },
   },
 ];

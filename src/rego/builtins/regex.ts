@@ -32,9 +32,7 @@ const POSIX: Record<string, string> = {
   word: '0-9A-Za-z_',
   xdigit: '0-9A-Fa-f',
 };
-const CATEGORIES = new Set(
-  'L Lu Ll Lt Lm Lo M Mn Mc Me N Nd Nl No P Pc Pd Ps Pe Pi Pf Po S Sm Sc Sk So Z Zs Zl Zp C Cc Cf Co Cs Any'.split(' '),
-);
+const CATEGORIES = new Set('L Lu Ll Lt Lm Lo M Mn Mc Me N Nd Nl No P Pc Pd Ps Pe Pi Pf Po S Sm Sc Sk So Z Zs Zl Zp C Cc Cf Co Cs Any'.split(' '));
 
 const hexEscape = (cp: number): string => `\\u{${cp.toString(16)}}`;
 
@@ -77,7 +75,7 @@ export function translateRegex(pattern: string): Translation {
   };
 
   /** An escape after the backslash at p[i-1]; inClass changes how \s and \S come out. */
-  const escape = (inClass: boolean): string => {
+  const readEscape = (inClass: boolean): string => {
     if (i >= p.length) throw new RegexSyntaxError('trailing backslash at end of expression');
     const c = p[i++]!;
     switch (c) {
@@ -179,7 +177,7 @@ export function translateRegex(pattern: string): Translation {
         }
       }
       i++;
-      if (c === '\\') cls += escape(true);
+      if (c === '\\') cls += readEscape(true);
       else if (c === '-') cls += '-';
       else cls += literal(c, true);
     }
@@ -204,7 +202,7 @@ export function translateRegex(pattern: string): Translation {
     const c = p[i++]!;
     switch (c) {
       case '\\': {
-        const e = escape(false);
+        const e = readEscape(false);
         out += e;
         lastAtom = !['\\b', '\\B', '(?<![\\s\\S])', '(?![\\s\\S])'].includes(e);
         lastRepeat = false;

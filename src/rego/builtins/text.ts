@@ -3,7 +3,7 @@
  * what sprintf's %v shows for composites and what print writes for
  * non-string operands. Strings are quoted like Go's strconv.Quote.
  */
-import { ObjectValue, SetValue, type Value } from '../value.ts';
+import { type ObjectValue, SetValue, type Value } from '../value.ts';
 
 const SHORT_ESCAPES: Record<string, string> = {
   '\x07': '\\a',

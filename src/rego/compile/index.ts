@@ -141,7 +141,8 @@ function checkAssignOnce(bodies: Body[], args: Set<string>, errors: RegoFailure[
         if (e.kind === 'assign') {
           for (const v of varTerms(e.left)) {
             if (v.name.startsWith('$')) continue;
-            if (assigned.has(v.name) || args.has(v.name)) errors.push(new RegoFailure('rego_compile_error', `var ${v.name.split('$')[0]} assigned above`, v.loc));
+            if (assigned.has(v.name) || args.has(v.name))
+              errors.push(new RegoFailure('rego_compile_error', `var ${v.name.split('$')[0]} assigned above`, v.loc));
             assigned.add(v.name);
           }
         }

@@ -46,7 +46,8 @@ function dependencies(r: CompiledRule, root: RuleNode, functions: Map<string, Ru
   }
   for (const b of [rule.body, ...rule.elses.map((e) => e.body)])
     for (const e of b)
-      for (const w of e.with) if (w.resolved?.kind === 'mock' && w.resolved.fn?.kind === 'function') visit({ type: 'call', op: [], args: [], loc: w.loc, target: w.resolved.fn });
+      for (const w of e.with)
+        if (w.resolved?.kind === 'mock' && w.resolved.fn?.kind === 'function') visit({ type: 'call', op: [], args: [], loc: w.loc, target: w.resolved.fn });
   return deps;
 }
 

@@ -67,7 +67,8 @@ function stable(v: unknown): string {
 
 function normalizeBinding(b: Record<string, unknown>, sort: boolean): string {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(b)) out[k] = sort && Array.isArray(v) ? [...v].sort((x, y) => (stable(x) < stable(y) ? -1 : stable(x) > stable(y) ? 1 : 0)) : v;
+  for (const [k, v] of Object.entries(b))
+    out[k] = sort && Array.isArray(v) ? [...v].sort((x, y) => (stable(x) < stable(y) ? -1 : stable(x) > stable(y) ? 1 : 0)) : v;
   return stable(out);
 }
 
@@ -101,7 +102,8 @@ export function runCase(c: ComplianceCase, builtins?: BuiltinRegistry): string |
   const data = fromJSON(c.data ?? {});
   const { results, error } = evalQuery(compiled, c.query, { input, data, strictBuiltinErrors: c.strict_error === true });
   if (wantsError) {
-    if (!error) return `want error ${c.want_error_code ?? ''} "${c.want_error ?? ''}", got ${results.length} result(s): ${oneLine(JSON.stringify(results.map((r) => toJSON(r as never))))}`;
+    if (!error)
+      return `want error ${c.want_error_code ?? ''} "${c.want_error ?? ''}", got ${results.length} result(s): ${oneLine(JSON.stringify(results.map((r) => toJSON(r as never))))}`;
     return errorMatches(c, error);
   }
   if (error) return `unexpected error: ${error.message}`;

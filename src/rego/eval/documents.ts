@@ -215,7 +215,8 @@ export function callFunction(ev: Evaluator, node: RuleNode, args: Value[], ctx: 
   };
   const values = collectValues(ev, node.funcs, ctx, withArgs);
   let result: Value | undefined;
-  if (values.size > 1) throw new RegoFailure('eval_conflict_error', `function ${node.pathText} produced conflicting values for the same inputs`, node.funcs[0]!.rule.loc);
+  if (values.size > 1)
+    throw new RegoFailure('eval_conflict_error', `function ${node.pathText} produced conflicting values for the same inputs`, node.funcs[0]!.rule.loc);
   if (values.size === 1) result = values.values().next().value;
   else if (node.defaultRule) {
     const d = collectValues(ev, [node.defaultRule], ctx, withArgs);

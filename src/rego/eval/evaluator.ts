@@ -110,7 +110,7 @@ export class Evaluator {
   private evalExprPlain(e: Expr, env: Env, ctx: Ctx, k: K): boolean {
     switch (e.kind) {
       case 'term':
-        return this.evalTerm(e.term, env, ctx, (v) => (v === false ? false : k()), true);
+        return this.evalTerm(e.term, env, ctx, (v) => (v === false ? false : k()));
       case 'unify':
         return this.unify(e.left, e.right, env, ctx, k);
       case 'assign':
@@ -122,9 +122,7 @@ export class Evaluator {
           const ms = members(coll);
           if (!ms) return false;
           for (const [key, val] of ms) {
-            const stop = e.key
-              ? this.match(e.key, key, env, ctx, () => this.match(e.value, val, env, ctx, k))
-              : this.match(e.value, val, env, ctx, k);
+            const stop = e.key ? this.match(e.key, key, env, ctx, () => this.match(e.value, val, env, ctx, k)) : this.match(e.value, val, env, ctx, k);
             if (stop) return true;
           }
           return false;
@@ -263,8 +261,8 @@ export class Evaluator {
 
   // ---- terms
 
-  /** Enumerates the values of a term. `asExpr`: a call written with its output argument yields true. */
-  evalTerm(t: Term, env: Env, ctx: Ctx, k: KV, asExpr = false): boolean {
+  /** Enumerates the values of a term. */
+  evalTerm(t: Term, env: Env, ctx: Ctx, k: KV): boolean {
     switch (t.type) {
       case 'scalar':
         return k(t.value);
@@ -282,7 +280,7 @@ export class Evaluator {
       case 'set':
         return this.evalList(t.items, 0, [], env, ctx, (vs) => k(new SetValue(vs)));
       case 'object': {
-        const flat = t.entries.flatMap(([a, b]) => [a, b]);
+        const flat = t.entries.flat();
         return this.evalList(flat, 0, [], env, ctx, (vs) => {
           const o = new ObjectValue();
           for (let i = 0; i < vs.length; i += 2) o.set(vs[i]!, vs[i + 1]!);
@@ -324,7 +322,7 @@ export class Evaluator {
         return k(out);
       }
       case 'call':
-        return this.evalCall(t, env, ctx, k, asExpr);
+        return this.evalCall(t, env, ctx, k);
     }
   }
 
@@ -391,7 +389,7 @@ export class Evaluator {
     return a;
   }
 
-  private evalCall(t: TermOf<'call'>, env: Env, ctx: Ctx, k: KV, asExpr: boolean): boolean {
+  private evalCall(t: TermOf<'call'>, env: Env, ctx: Ctx, k: KV): boolean {
     const target = t.target;
     if (!target) throw new RegoFailure('rego_type_error', `undefined function ${t.op.join('.')}`, t.loc);
     if (target.kind === 'builtin' && target.name === 'print') return this.evalPrint(t, env, ctx, k);

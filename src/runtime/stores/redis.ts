@@ -333,7 +333,11 @@ export async function createRedisStore(options: RedisStoreOptions & { readyTimeo
   if (options.client) client = options.client;
   else if (options.nodes || options.cluster) {
     const nodes = options.nodes ?? [options.url ?? 'redis://127.0.0.1:6379'];
-    client = new Cluster(nodes, { enableOfflineQueue: false, redisOptions: clientOptions(options), clusterRetryStrategy: (t: number) => Math.min(100 * t, 2_000) });
+    client = new Cluster(nodes, {
+      enableOfflineQueue: false,
+      redisOptions: clientOptions(options),
+      clusterRetryStrategy: (t: number) => Math.min(100 * t, 2_000),
+    });
   } else client = new Redis(options.url ?? 'redis://127.0.0.1:6379', clientOptions(options));
   const store = new RedisStore(client, options);
   if (client.status !== 'ready') {

@@ -28,7 +28,12 @@ let scratch = new Float64Array(64);
  * so equal deployments share traffic by weight. Scores go into a reused
  * buffer: selection allocates nothing.
  */
-export function pickLowest(candidates: readonly RtDeployment[], usable: Uint8Array, ctx: PickContext, score: (d: RtDeployment, ctx: PickContext) => number): number {
+export function pickLowest(
+  candidates: readonly RtDeployment[],
+  usable: Uint8Array,
+  ctx: PickContext,
+  score: (d: RtDeployment, ctx: PickContext) => number,
+): number {
   if (scratch.length < candidates.length) scratch = new Float64Array(candidates.length * 2);
   let best = Infinity;
   let found = -1;

@@ -24,26 +24,42 @@ export function limitations(plan: CompiledPlan): Diagnostic[] {
     if (t.rpm !== null) add(['tenants', t.id, 'rpm'], `the tenant limit of ${t.rpm} requests/minute is not in the config; ${where}, with rpm_limit`);
     if (t.tpm !== null) add(['tenants', t.id, 'tpm'], `the tenant limit of ${t.tpm} tokens/minute is not in the config; ${where}, with tpm_limit`);
     if (t.monthlyBudgetUsd !== null)
-      add(['tenants', t.id, 'monthlyBudgetUsd'], `the monthly budget of ${t.monthlyBudgetUsd} USD is not in the config; ${where}, with max_budget and budget_duration 30d`);
+      add(
+        ['tenants', t.id, 'monthlyBudgetUsd'],
+        `the monthly budget of ${t.monthlyBudgetUsd} USD is not in the config; ${where}, with max_budget and budget_duration 30d`,
+      );
   }
 
   for (const g of sortedGroups(plan)) {
     const at = (...rest: Path) => ['groups', g.name, ...rest];
     const mapped = LITELLM_STRATEGY[g.strategy];
     if (mapped !== null && mapped !== g0.strategy)
-      add(at('strategy'), `LiteLLM has one routing_strategy for the proxy (${g0.strategy}, from the primary groups); this group's ${g.strategy} (${mapped}) is not applied`);
+      add(
+        at('strategy'),
+        `LiteLLM has one routing_strategy for the proxy (${g0.strategy}, from the primary groups); this group's ${g.strategy} (${mapped}) is not applied`,
+      );
     const weights = new Set(g.deployments.map((id) => plan.deployments[id]!.weight));
     if ((g.strategy === 'weighted' || g.strategy === 'usage_based') && weights.size > 1 && g0.strategy !== 'simple-shuffle')
       add(at('deployments'), `deployment weights are written, but only LiteLLM's simple-shuffle honours them and the proxy routes by ${g0.strategy}`);
     if (g.retries.count !== g0.numRetries)
-      add(at('retries', 'count'), `carried as litellm_params.num_retries on the group's deployments, which LiteLLM applies to every retried error class instead of the retry_policy`);
+      add(
+        at('retries', 'count'),
+        `carried as litellm_params.num_retries on the group's deployments, which LiteLLM applies to every retried error class instead of the retry_policy`,
+      );
     const classes = retriedClasses(g.retries.retryOn);
     if (!sameSet(classes, g0.retryClasses))
-      add(at('retries', 'retryOn'), `LiteLLM has one retry_policy for the proxy (per-group model_group_retry_policy is SDK-only); this group retries [${[...classes].join(', ')}]`);
+      add(
+        at('retries', 'retryOn'),
+        `LiteLLM has one retry_policy for the proxy (per-group model_group_retry_policy is SDK-only); this group retries [${[...classes].join(', ')}]`,
+      );
     const { unmapped, partial } = inexpressibleRetryCodes(g.retries.retryOn);
-    if (unmapped.length > 0) add(at('retries', 'retryOn'), `status codes ${unmapped.join(', ')} match no LiteLLM retry class and are not retried by their code`);
+    if (unmapped.length > 0)
+      add(at('retries', 'retryOn'), `status codes ${unmapped.join(', ')} match no LiteLLM retry class and are not retried by their code`);
     if (partial.length > 0) add(at('retries', 'retryOn'), `LiteLLM retries whole error classes, so all of ${partial.join('; ')} are retried`);
-    add(at('retries', 'backoff'), `LiteLLM retries with its own backoff (immediately when another deployment is healthy, else exponential); the group's backoff is kept by Switchyard's runtime only`);
+    add(
+      at('retries', 'backoff'),
+      `LiteLLM retries with its own backoff (immediately when another deployment is healthy, else exponential); the group's backoff is kept by Switchyard's runtime only`,
+    );
     const b = g.circuitBreaker;
     if (allowedFails(b) !== g0.allowedFails || b.cooldownMs !== g0.cooldownMs)
       add(
@@ -58,13 +74,19 @@ export function limitations(plan: CompiledPlan): Diagnostic[] {
   for (const g of sortedGroups(plan)) for (const id of g.deployments) listedBy.set(id, [...(listedBy.get(id) ?? []), g.name]);
   for (const [id, groups] of [...listedBy].sort((a, b) => compareStrings(a[0], b[0])))
     if (groups.length > 1)
-      add(['deployments', id], `listed by ${groups.join(', ')}: LiteLLM counts rpm/tpm and cooldowns per model_list entry, so each group gets the deployment's full limits and its own breaker`);
+      add(
+        ['deployments', id],
+        `listed by ${groups.join(', ')}: LiteLLM counts rpm/tpm and cooldowns per model_list entry, so each group gets the deployment's full limits and its own breaker`,
+      );
 
   const rs = plan.routerState;
   if (rs.kind === 'redis') {
     add(['routerState', 'keyPrefix'], `LiteLLM's Router names its own Redis keys; the prefix "${rs.keyPrefix}" applies to Switchyard's runtime only`);
     if (rs.cluster)
-      add(['routerState', 'cluster'], `LiteLLM's Router reaches a Redis Cluster through cache_kwargs.startup_nodes (host/port pairs), which one URL secret cannot give; point the URL at a cluster-aware endpoint or add startup_nodes by hand`);
+      add(
+        ['routerState', 'cluster'],
+        `LiteLLM's Router reaches a Redis Cluster through cache_kwargs.startup_nodes (host/port pairs), which one URL secret cannot give; point the URL at a cluster-aware endpoint or add startup_nodes by hand`,
+      );
   }
   if (Object.keys(plan.slos.targets).length > 0)
     add(['slos', 'targets'], `LiteLLM does not evaluate SLO targets (latency, error rate, fallback success); they live in the Prometheus rules`);

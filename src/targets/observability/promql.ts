@@ -87,17 +87,13 @@ export const SLO_MEASURES: Record<string, SloMeasure> = {
     unit: 'ratio',
     expr: (_plan, w) =>
       `${ratio(`sum(rate(${n('fallbacks')}{outcome="success"}[${w}]))`, `sum(rate(${n('fallbacks')}[${w}]))`)}\nor\n` +
-      ratio(
-        `sum(rate(${n('litellmFallbackSuccess')}[${w}]))`,
-        `sum(rate({__name__=~"${n('litellmFallbackSuccess')}|${n('litellmFallbackFailure')}"}[${w}]))`,
-      ),
+      ratio(`sum(rate(${n('litellmFallbackSuccess')}[${w}]))`, `sum(rate({__name__=~"${n('litellmFallbackSuccess')}|${n('litellmFallbackFailure')}"}[${w}]))`),
   },
   vllm_batch_utilization: {
     metric: 'vllm_batch_utilization',
     title: 'vLLM batch utilization (running / max-num-seqs)',
     unit: 'ratio',
-    expr: (_plan, w) =>
-      `avg(\n  sum by (pool, model_name) (avg_over_time(${n('vllmRunning')}[${w}]))\n  / on (pool, model_name) ${VLLM_MAX_NUM_SEQS}\n)`,
+    expr: (_plan, w) => `avg(\n  sum by (pool, model_name) (avg_over_time(${n('vllmRunning')}[${w}]))\n  / on (pool, model_name) ${VLLM_MAX_NUM_SEQS}\n)`,
   },
   kv_cache_hit_rate: {
     metric: 'kv_cache_hit_rate',

@@ -172,8 +172,18 @@ function alertScenarios(c: Context, a: PlanAlert, untilMs: number): { past: Scen
       if (t === null) return [];
       return [
         {
-          past: { what: `error rate ${num(t * (1 + MARGIN))}`, series: requestsWithErrorShare(c, t * (1 + MARGIN), untilMs), activeFromMs: STEP_MS, labels: {} },
-          inside: { what: `error rate ${num(t * (1 - MARGIN))}`, series: requestsWithErrorShare(c, t * (1 - MARGIN), untilMs), activeFromMs: STEP_MS, labels: {} },
+          past: {
+            what: `error rate ${num(t * (1 + MARGIN))}`,
+            series: requestsWithErrorShare(c, t * (1 + MARGIN), untilMs),
+            activeFromMs: STEP_MS,
+            labels: {},
+          },
+          inside: {
+            what: `error rate ${num(t * (1 - MARGIN))}`,
+            series: requestsWithErrorShare(c, t * (1 - MARGIN), untilMs),
+            activeFromMs: STEP_MS,
+            labels: {},
+          },
         },
       ];
     case 'vllm_engine_down': {
@@ -195,7 +205,12 @@ function alertScenarios(c: Context, a: PlanAlert, untilMs: number): { past: Scen
         {
           // The age grows 60 s per minute from 0: it passes the threshold one step after it equals it.
           past: { what: 'oldest request waiting ever longer', series: [{ series: s, values: counter(60, untilMs) }], activeFromMs: a.forMs + STEP_MS, labels },
-          inside: { what: `oldest request waiting ${num(seconds - 60)} s`, series: [{ series: s, values: gauge(seconds - 60, untilMs) }], activeFromMs: a.forMs + STEP_MS, labels },
+          inside: {
+            what: `oldest request waiting ${num(seconds - 60)} s`,
+            series: [{ series: s, values: gauge(seconds - 60, untilMs) }],
+            activeFromMs: a.forMs + STEP_MS,
+            labels,
+          },
         },
       ];
     }
@@ -227,15 +242,30 @@ function alertScenarios(c: Context, a: PlanAlert, untilMs: number): { past: Scen
       ];
       if (t !== null)
         out.push({
-          past: { what: `deployment error rate ${num(t * (1 + MARGIN))}`, series: requestsWithErrorShare(c, t * (1 + MARGIN), untilMs), activeFromMs: STEP_MS, labels },
-          inside: { what: `deployment error rate ${num(t * (1 - MARGIN))}`, series: requestsWithErrorShare(c, t * (1 - MARGIN), untilMs), activeFromMs: STEP_MS, labels },
+          past: {
+            what: `deployment error rate ${num(t * (1 + MARGIN))}`,
+            series: requestsWithErrorShare(c, t * (1 + MARGIN), untilMs),
+            activeFromMs: STEP_MS,
+            labels,
+          },
+          inside: {
+            what: `deployment error rate ${num(t * (1 - MARGIN))}`,
+            series: requestsWithErrorShare(c, t * (1 - MARGIN), untilMs),
+            activeFromMs: STEP_MS,
+            labels,
+          },
         });
       return out;
     }
     case 'router_state_unavailable': {
       const labels = { instance: 'switchyard-0:9464', store: c.plan.routerState.kind };
       const up = (v: number) => [{ series: selector(n('stateStoreUp'), labels), values: gauge(v, untilMs) }];
-      return [{ past: { what: 'state store down', series: up(0), activeFromMs: 0, labels }, inside: { what: 'state store up', series: up(1), activeFromMs: 0, labels } }];
+      return [
+        {
+          past: { what: 'state store down', series: up(0), activeFromMs: 0, labels },
+          inside: { what: 'state store up', series: up(1), activeFromMs: 0, labels },
+        },
+      ];
     }
     default:
       return [];

@@ -305,7 +305,9 @@ function sloAlert(plan: CompiledPlan, t: PlanSloTarget): AlertRule {
     description:
       (t.description ? `${t.description} ` : '') +
       `${m.title} over the last ${window} is outside its objective (${objective}); the ${window} window is the debounce, so the alert fires at once.` +
-      (usesEnterpriseLitellm(m.expr(plan, window)) ? ' Without the Switchyard gateway the measure falls back to LiteLLM metrics (LiteLLM Enterprise only).' : ''),
+      (usesEnterpriseLitellm(m.expr(plan, window))
+        ? ' Without the Switchyard gateway the measure falls back to LiteLLM metrics (LiteLLM Enterprise only).'
+        : ''),
     runbook: { file: RUNBOOKS.routerOutage, anchor: anchorOf(name) },
     seriesLabels: [],
     source: { kind: 'slo', target: t },

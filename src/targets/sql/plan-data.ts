@@ -49,7 +49,14 @@ export const DEPLOYMENT_COLUMNS: readonly SqlColumn[] = [
 export function deploymentRows(plan: CompiledPlan): string[][] {
   return sortedIds(plan.deployments).map((id) => {
     const d = plan.deployments[id]!;
-    return [sqlString(d.id), sqlString(d.provider), sqlString(d.providerKind), sqlString(d.model), sqlNumber(d.pricing.inputPer1M), sqlNumber(d.pricing.outputPer1M)];
+    return [
+      sqlString(d.id),
+      sqlString(d.provider),
+      sqlString(d.providerKind),
+      sqlString(d.model),
+      sqlNumber(d.pricing.inputPer1M),
+      sqlNumber(d.pricing.outputPer1M),
+    ];
   });
 }
 

@@ -63,8 +63,7 @@ function apiKeyLines(plan: CompiledPlan, engine: VllmEngine, port: number): stri
     if (p.apiKey === null) lines.push(`Provider ${p.id}${base} sends no key${mismatch}.`);
     else if (p.apiKey.scheme === 'env' && p.apiKey.name === VLLM_KEY_ENV)
       lines.push(`Provider ${p.id}${base} sends the key from ${VLLM_KEY_ENV}: export ${VLLM_KEY_ENV} with that value on this host${mismatch}.`);
-    else
-      lines.push(`Provider ${p.id}${base} sends the key from ${refText(p.apiKey)}: export that value as ${VLLM_KEY_ENV}${mismatch}.`);
+    else lines.push(`Provider ${p.id}${base} sends the key from ${refText(p.apiKey)}: export that value as ${VLLM_KEY_ENV}${mismatch}.`);
   }
   const refs = new Set(providers.map((p) => p.apiKey?.ref ?? ''));
   if (refs.size > 1) lines.push(`${VLLM_KEY_ENV} holds one key: the references above must resolve to the same secret.`);
@@ -103,7 +102,9 @@ function sharingLines(plan: CompiledPlan, engine: VllmEngine): string[] {
     if (pool === undefined) continue;
     const others: string[] = [];
     let total = engine.model.capacity.gpuMemoryUtilization;
-    for (const p of Object.keys(plan.pools).sort(compareStrings).map((id) => plan.pools[id]!))
+    for (const p of Object.keys(plan.pools)
+      .sort(compareStrings)
+      .map((id) => plan.pools[id]!))
       for (const name of Object.keys(p.models).sort(compareStrings)) {
         const m = p.models[name]!;
         if (m === engine.model || !(p.id === poolId || m.spansPools.includes(poolId))) continue;
@@ -143,8 +144,7 @@ export function headerComment(plan: CompiledPlan, engine: VllmEngine): string {
     ...tensorParallelLines(plan, engine),
     ...sharingLines(plan, engine),
   ];
-  if (negated.length > 0)
-    lines.push('', `Features turned off are written as no-<flag>: true, because vLLM ignores <flag>: false in a --config file.`);
+  if (negated.length > 0) lines.push('', `Features turned off are written as no-<flag>: true, because vLLM ignores <flag>: false in a --config file.`);
   const c = model.capacity;
   lines.push(
     '',
@@ -152,5 +152,5 @@ export function headerComment(plan: CompiledPlan, engine: VllmEngine): string {
       `reserve ${num(c.reserveGbPerGpu)} GB, KV cache ${num(c.kvGbPerGpu)} GB = ${c.kvTokens} tokens ` +
       `(${num(c.maxConcurrencyAtFullContext)} requests at full context).`,
   );
-  return lines.map((l) => (l === '' ? '#' : `# ${l}`)).join('\n') + '\n\n';
+  return `${lines.map((l) => (l === '' ? '#' : `# ${l}`)).join('\n')}\n\n`;
 }

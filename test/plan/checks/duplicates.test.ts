@@ -54,7 +54,7 @@ describe('duplicate ids', () => {
       mentions: ['"errors-high"', 'slos.alerts[0]'],
     },
     {
-      name: "served names within a pool, including a defaulted one",
+      name: 'served names within a pool, including a defaulted one',
       edit: (p) => {
         p.gpuPools[0]!.gpu.count = 2;
         p.gpuPools[0]!.models.push({ model: 'other/LLAMA-3.1-8B-Instruct', expected: { promptTokens: 1, completionTokens: 1 } });

@@ -16,7 +16,13 @@ describe('pools', () => {
       edit: (p) => {
         p.gpuPools.push({ ...structuredClone(p.gpuPools[0]!), id: 'pool-b', gpu: { model: 'RTX 5090', vramGb: 32, count: 1 } });
         p.gpuPools[0]!.gpu.count = 2;
-        p.gpuPools[0]!.models.push({ model: 'meta-llama/Llama-3.1-8B-Instruct', servedName: 'big', tensorParallel: 2, spansPools: ['pool-b'], expected: { promptTokens: 500, completionTokens: 100 } });
+        p.gpuPools[0]!.models.push({
+          model: 'meta-llama/Llama-3.1-8B-Instruct',
+          servedName: 'big',
+          tensorParallel: 2,
+          spansPools: ['pool-b'],
+          expected: { promptTokens: 500, completionTokens: 100 },
+        });
       },
       expected: 'gpu-overcommitted @ gpuPools[1].gpu.count',
       mentions: ['"pool-b"', 'pool-a/big (1)', 'pool-b/llama-3.1-8b-instruct (1)'],

@@ -38,11 +38,7 @@ const cases: Array<[string, Value[], Outcome]> = [
   ['object.subset', [set(1, 2, 3), set(1, 3)], ok(true)],
   ['object.subset', [o([1, 2, 3]), set(3, 1)], ok(true)],
   ['object.subset', [o([]), set()], ok(false)], // OPA's arraySetSubset never matches over an empty array
-  [
-    'object.subset',
-    [o({}), o([])],
-    typeErr('object.subset: both arguments object.subset must be of the same type or array and set'),
-  ],
+  ['object.subset', [o({}), o([])], typeErr('object.subset: both arguments object.subset must be of the same type or array and set')],
 ];
 
 describe('objects', () => {

@@ -36,7 +36,14 @@ const cases: Array<[string, Value[], Outcome]> = [
   ['lt', [1, 2], ok(true)],
   ['lt', [null, false], ok(true)], // null < boolean < number < string < array < object < set
   ['lt', ['z', [0]], ok(true)],
-  ['lte', [[1, 2], [1, 2]], ok(true)],
+  [
+    'lte',
+    [
+      [1, 2],
+      [1, 2],
+    ],
+    ok(true),
+  ],
   ['gt', [set(), fromJSON({})], ok(true)],
   ['gte', ['b', 'a'], ok(true)],
   ['or', [set(1, 2), set(2, 3)], ok([1, 2, 3])],

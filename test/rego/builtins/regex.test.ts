@@ -62,7 +62,14 @@ const others: Array<[string, Value[], Outcome]> = [
   ['regex.split', [',\\s*', 'a, b,c'], ok(['a', 'b', 'c'])],
   ['regex.find_n', ['a.', 'banana', -1], ok(['an', 'an'])],
   ['regex.find_n', ['a.', 'banana', 1], ok(['an'])],
-  ['regex.find_all_string_submatch_n', ['a(x*)b', '-ab-axxb-', -1], ok([['ab', ''], ['axxb', 'xx']])],
+  [
+    'regex.find_all_string_submatch_n',
+    ['a(x*)b', '-ab-axxb-', -1],
+    ok([
+      ['ab', ''],
+      ['axxb', 'xx'],
+    ]),
+  ],
   ['regex.replace', ['abc-def', '([a-z]+)-([a-z]+)', '${2}_$1'], ok('def_abc')],
   ['regex.replace', ['abc-def', '([a-z]+)-([a-z]+)', '$2_${1}x'], ok('abcx')], // as in Go, $2_ names a group "2_"
   ['regex.replace', ['k=v', '(?P<key>\\w+)=(?P<val>\\w+)', '$val=$key'], ok('v=k')],

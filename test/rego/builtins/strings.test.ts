@@ -44,11 +44,7 @@ const cases: Array<[string, Value[], Outcome]> = [
   ['strings.split_n', ['', '.', 2], ok([''])],
   ['strings.split_n', ['abc', '', 2], ok(['a', 'b'])],
   ['strings.split_n', ['abc', '', -2], ok(['b', 'c'])],
-  [
-    'strings.split_n',
-    ['a.b.c', '.', 1.5],
-    typeErr('strings.split_n: operand 3 must be integer number but got floating-point number'),
-  ],
+  ['strings.split_n', ['a.b.c', '.', 1.5], typeErr('strings.split_n: operand 3 must be integer number but got floating-point number')],
   ['substring', ['abcdef', 1, 3], ok('bcd')],
   ['substring', ['abcdef', 2, -1], ok('cdef')],
   ['substring', ['abc', 5, 1], ok('')],
@@ -68,28 +64,12 @@ const cases: Array<[string, Value[], Outcome]> = [
   ['strings.any_prefix_match', [['x', 'a/b'], set('q', 'a/')], ok(true)],
   ['strings.any_prefix_match', [[], 'a'], ok(false)],
   ['strings.any_prefix_match', ['abc', ''], ok(true)],
-  [
-    'strings.any_prefix_match',
-    [[1, 2, 3], 'a'],
-    typeErr('strings.any_prefix_match: operand 1 must be array of strings but got array containing number'),
-  ],
-  [
-    'strings.any_prefix_match',
-    [1, 'a'],
-    typeErr('strings.any_prefix_match: operand 1 must be one of {string, set, array} but got number'),
-  ],
-  [
-    'strings.any_prefix_match',
-    ['a', 1],
-    typeErr('strings.any_prefix_match: operand 2 must be one of {string, set, array} but got number'),
-  ],
+  ['strings.any_prefix_match', [[1, 2, 3], 'a'], typeErr('strings.any_prefix_match: operand 1 must be array of strings but got array containing number')],
+  ['strings.any_prefix_match', [1, 'a'], typeErr('strings.any_prefix_match: operand 1 must be one of {string, set, array} but got number')],
+  ['strings.any_prefix_match', ['a', 1], typeErr('strings.any_prefix_match: operand 2 must be one of {string, set, array} but got number')],
   ['strings.any_suffix_match', ['a/b/c', 'b/c'], ok(true)],
   ['strings.any_suffix_match', [set('a.rego', 'b.md'), ['.txt', '.md']], ok(true)],
-  [
-    'strings.any_suffix_match',
-    ['a', ['x', 2]],
-    typeErr('strings.any_suffix_match: operand 2 must be array of strings but got array containing number'),
-  ],
+  ['strings.any_suffix_match', ['a', ['x', 2]], typeErr('strings.any_suffix_match: operand 2 must be array of strings but got array containing number')],
 ];
 
 describe('strings', () => {
