@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { evaluateGate, PrometheusUnreachable, ready, type CriterionResult } from '../gate/evaluate.ts';
 import { parsePlan } from '../plan/read.ts';
 import type { CompiledPlan } from '../plan/types.ts';
-import { parsePromDuration, valueText } from '../targets/observability/promql.ts';
-import { CATEGORY_TITLES } from '../targets/readiness.ts';
+import { parsePromDuration, valueText } from '../observability/promql.ts';
+import { CATEGORY_TITLES } from '../observability/readiness.ts';
 import { EXIT, UserError, type Io } from './context.ts';
 import { DEFAULT_OUT } from './options.ts';
 

@@ -4,7 +4,7 @@
  * injected fetch.
  */
 import type { CompiledPlan } from '../plan/types.ts';
-import { criterionWindow, holds, readinessCriteria, thresholdText, type Category, type Criterion } from '../targets/readiness.ts';
+import { criterionWindow, holds, readinessCriteria, thresholdText, type Category, type Criterion } from '../observability/readiness.ts';
 
 export type Status = 'pass' | 'fail' | 'no-data' | 'error';
 

@@ -12,11 +12,11 @@ import { readFileSync } from 'node:fs';
 import { compareStrings } from '../plan/defaults.ts';
 import type { Artifact, CompiledPlan } from '../plan/types.ts';
 import { DASHBOARD_PATH, DASHBOARD_UID } from './grafana.ts';
-import { METRICS, metricTable, VLLM_JOB } from './metrics.ts';
-import { ALERT_RATE_WINDOW_MS, COST_BASELINE_OFFSET, num, promDuration } from './observability/promql.ts';
-import { alertRules, RUNBOOKS, type AlertRule } from './observability/rules.ts';
+import { METRICS, metricTable, VLLM_JOB } from '../observability/metrics.ts';
+import { ALERT_RATE_WINDOW_MS, COST_BASELINE_OFFSET, num, promDuration } from '../observability/promql.ts';
+import { alertRules, RUNBOOKS, type AlertRule } from '../observability/rules.ts';
 import { RULES_PATH } from './prometheus.ts';
-import { CATEGORY_TITLES, criterionWindow, readinessCriteria, thresholdText, type Category } from './readiness.ts';
+import { CATEGORY_TITLES, criterionWindow, readinessCriteria, thresholdText, type Category } from '../observability/readiness.ts';
 
 const hbs = Handlebars.create();
 const load = (rel: string) => hbs.compile(readFileSync(new URL(`../../templates/${rel}`, import.meta.url), 'utf8'), { noEscape: true, strict: true });

@@ -7,9 +7,9 @@
  */
 import { stableStringify } from '../plan/canonical-json.ts';
 import type { Artifact, CompiledPlan } from '../plan/types.ts';
-import { METRICS, VLLM_JOB } from './metrics.ts';
-import { num, promDuration } from './observability/promql.ts';
-import { alertRules, recordingRules, type Bound, type RecordingRule, type RuleUnit } from './observability/rules.ts';
+import { METRICS, VLLM_JOB } from '../observability/metrics.ts';
+import { num, promDuration } from '../observability/promql.ts';
+import { alertRules, recordingRules, type Bound, type RecordingRule, type RuleUnit } from '../observability/rules.ts';
 
 export const DASHBOARD_PATH = 'grafana/routing.json';
 export const DASHBOARD_UID = 'switchyard-routing';

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateGate } from '../../src/gate/evaluate.ts';
 import { compilePolicy } from '../../src/plan/compile.ts';
 import type { CompiledPlan } from '../../src/plan/types.ts';
-import { vllmEngineRefs } from '../../src/targets/observability/promql.ts';
+import { vllmEngineRefs } from '../../src/observability/promql.ts';
 import { emitPlanJson } from '../../src/targets/plan-json.ts';
 import { emitPrometheus, RULES_PATH } from '../../src/targets/prometheus.ts';
 import { cli } from '../fixtures/cli.ts';

@@ -8,9 +8,9 @@
  * metrics only in its Enterprise edition; with the open-source proxy the
  * LiteLLM half simply matches nothing.
  */
-import { compareStrings } from '../../plan/defaults.ts';
-import type { CompiledPlan, PlanSloTarget } from '../../plan/types.ts';
-import { metricName as n } from '../metrics.ts';
+import { compareStrings } from '../plan/defaults.ts';
+import type { CompiledPlan, PlanSloTarget } from '../plan/types.ts';
+import { metricName as n } from './metrics.ts';
 
 /** Plain decimal for PromQL and docs: no float noise such as 1.5000000000000002. */
 export const num = (x: number): string => String(Number(x.toPrecision(12)));

@@ -10,10 +10,10 @@ import { emitDocs } from '../../src/targets/docs.ts';
 import { emitGrafana } from '../../src/targets/grafana.ts';
 import { headingAnchors } from '../../src/targets/markdown.ts';
 import { emitPrometheus, RULES_PATH, RULES_TEST_PATH } from '../../src/targets/prometheus.ts';
-import { readinessCriteria } from '../../src/targets/readiness.ts';
+import { readinessCriteria } from '../../src/observability/readiness.ts';
 import { arbitraryPolicy } from '../fixtures/arbitrary-policy.ts';
 import { basePolicy, compileInput } from '../fixtures/policies.ts';
-import { promtool } from './prometheus-bin.ts';
+import { promtool } from '../targets/prometheus-bin.ts';
 
 describe('observability outputs on other plans', () => {
   it('are total and deterministic on arbitrary valid policies, and every runbook_url has its heading', () => {

@@ -19,8 +19,8 @@ import {
   num,
   promDuration,
   SLO_MEASURES,
-} from './observability/promql.ts';
-import { alertNameOf, sloAlertNameOf, sortedAlerts, sortedTargets, type Bound, type RuleUnit } from './observability/rules.ts';
+} from './promql.ts';
+import { alertNameOf, sloAlertNameOf, sortedAlerts, sortedTargets, type Bound, type RuleUnit } from './rules.ts';
 
 export type Category = 'router-health' | 'performance' | 'cost-control' | 'sla-compliance';
 

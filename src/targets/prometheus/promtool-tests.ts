@@ -10,9 +10,9 @@
  */
 import { compareStrings } from '../../plan/defaults.ts';
 import type { CompiledPlan, PlanAlert, PlanSloTarget } from '../../plan/types.ts';
-import { metricName as n, VLLM_JOB } from '../metrics.ts';
-import { ALERT_RATE_WINDOW_MS, num, promDuration, vllmEngineRefs } from './promql.ts';
-import { alertRules, COST_BASELINE, runbookUrl, type AlertRule } from './rules.ts';
+import { metricName as n, VLLM_JOB } from '../../observability/metrics.ts';
+import { ALERT_RATE_WINDOW_MS, num, promDuration, vllmEngineRefs } from '../../observability/promql.ts';
+import { alertRules, COST_BASELINE, runbookUrl, type AlertRule } from '../../observability/rules.ts';
 
 const STEP_MS = 60_000;
 export const EVALUATION_INTERVAL_MS = 30_000;

@@ -5,9 +5,9 @@
  * promtool tests exercise them, Grafana draws them and the runbooks explain
  * them; every number comes from the plan.
  */
-import { compareStrings } from '../../plan/defaults.ts';
-import type { CompiledPlan, PlanAlert, PlanSloTarget } from '../../plan/types.ts';
-import { METRICS, VLLM_JOB, metricName as n, usesEnterpriseLitellm } from '../metrics.ts';
+import { compareStrings } from '../plan/defaults.ts';
+import type { CompiledPlan, PlanAlert, PlanSloTarget } from '../plan/types.ts';
+import { METRICS, VLLM_JOB, metricName as n, usesEnterpriseLitellm } from './metrics.ts';
 import {
   ALERT_RATE_WINDOW_MS,
   BREACH,
