@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { listBundles } from '../publish/read.ts';
 import { DEFAULT_REDIS_PREFIX } from '../publish/target.ts';
 import { EXIT, type Io } from './context.ts';
-import { PREFIX_HELP, targetOption, userErrors } from './bundle-target.ts';
+import { PREFIX_HELP, targetOption } from './bundle-target.ts';
 
 export function bundlesCommand(io: Io, done: (code: number) => void): Command {
   return new Command('bundles')
@@ -13,7 +13,7 @@ export function bundlesCommand(io: Io, done: (code: number) => void): Command {
     .option('--debug', 'print stack traces for internal errors')
     .action(async (opts: { target: string; prefix: string; json?: boolean }) => {
       const target = targetOption(opts.target, opts.prefix);
-      const list = await userErrors(() => listBundles(target));
+      const list = await listBundles(target);
       if (opts.json) {
         io.stdout(`${JSON.stringify({ target: target.display, current: list.find((b) => b.current)?.version ?? null, bundles: list }, null, 2)}\n`);
         return done(EXIT.ok);

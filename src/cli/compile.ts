@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { emitAll } from '../targets/index.ts';
-import { diffArtifacts, hasDrift, OutputDirError, writeArtifacts, type DriftReport } from '../load/write.ts';
-import { EXIT, printDiagnostics, UserError, type Io } from './context.ts';
+import { diffArtifacts, hasDrift, writeArtifacts, type DriftReport } from '../load/write.ts';
+import { EXIT, printDiagnostics, type Io } from './context.ts';
 import { DEFAULT_OUT, globalOptions, withOutputOptions, withPolicyOption } from './options.ts';
 import { runPipeline } from './pipeline.ts';
 
@@ -29,12 +29,7 @@ export function compileCommand(io: Io, done: (code: number) => void): Command {
     }
     const artifacts = emitAll(r.plan);
     let report: DriftReport;
-    try {
-      report = opts.check ? await diffArtifacts(opts.out, artifacts) : await writeArtifacts(opts.out, artifacts);
-    } catch (e) {
-      if (e instanceof OutputDirError) throw new UserError(e.message, EXIT.usage);
-      throw e;
-    }
+    report = opts.check ? await diffArtifacts(opts.out, artifacts) : await writeArtifacts(opts.out, artifacts);
     const drift = hasDrift(report);
     printDiagnostics(io, g, r.diagnostics, {
       planHash: r.plan.hash,

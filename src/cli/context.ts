@@ -4,18 +4,16 @@
  * calls process.exit.
  */
 import { readFileSync } from 'node:fs';
+import { EXIT, type ExitCode, SwitchyardError } from '../errors.ts';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { renderGithub, renderJson, renderPretty, type OutputFormat } from '../diagnostics/render.ts';
 
-export const EXIT = { ok: 0, policy: 1, usage: 2, internal: 3 } as const;
+export { EXIT } from '../errors.ts';
 
 /** A mistake the user can fix (bad flag, unreadable file): one line, no stack trace. */
-export class UserError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number = EXIT.usage,
-  ) {
-    super(message);
+export class UserError extends SwitchyardError {
+  constructor(message: string, exitCode: ExitCode = EXIT.usage) {
+    super(message, 'usage', { exitCode });
   }
 }
 

@@ -13,7 +13,7 @@ import { Command } from 'commander';
 import { renderGithub as renderDiagnosticsGithub } from '../diagnostics/render.ts';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { diffArtifacts } from '../diff/artifacts.ts';
-import { BaseError, resolveBase, type BaseSource } from '../diff/base.ts';
+import { resolveBase, type BaseSource } from '../diff/base.ts';
 import { diffPlans } from '../diff/plan-diff.ts';
 import { renderGithub } from '../diff/render/github.ts';
 import { renderJson } from '../diff/render/json.ts';
@@ -87,13 +87,7 @@ export function diffCommand(io: Io, done: (code: number) => void): Command {
     const failOn = parseFailOn(opts.failOn);
     const headPath = opts.head ?? opts.policies;
 
-    let base: BaseSource;
-    try {
-      base = await resolveBase(opts.base, headPath);
-    } catch (e) {
-      if (e instanceof BaseError) throw new UserError(e.message);
-      throw e;
-    }
+    const base: BaseSource = await resolveBase(opts.base, headPath);
 
     const head = await runPipeline(headPath);
     if (!head.plan) return done(reportHeadErrors(io, format, head.diagnostics, head.exitCode));

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { evaluateGate, PrometheusUnreachable, ready, type CriterionResult } from '../gate/evaluate.ts';
+import { evaluateGate, ready, type CriterionResult } from '../gate/evaluate.ts';
 import { parsePlan } from '../plan/read.ts';
 import type { CompiledPlan } from '../plan/types.ts';
 import { parsePromDuration, valueText } from '../observability/promql.ts';
@@ -66,13 +66,7 @@ export function gateCommand(io: Io, done: (code: number) => void): Command {
       if (timeoutMs === null) throw new UserError(`--timeout ${JSON.stringify(opts.timeout)} is not a duration such as 10s`);
       if (!/^https?:\/\//.test(opts.prometheus)) throw new UserError(`--prometheus must be an http(s) URL, got ${JSON.stringify(opts.prometheus)}`);
       const plan = readPlanFile(opts.plan);
-      let results: CriterionResult[];
-      try {
-        results = await evaluateGate(plan, opts.prometheus, { windowMs, timeoutMs });
-      } catch (e) {
-        if (e instanceof PrometheusUnreachable) throw new UserError(e.message, EXIT.usage);
-        throw e;
-      }
+      const results: CriterionResult[] = await evaluateGate(plan, opts.prometheus, { windowMs, timeoutMs });
       const ok = ready(results);
       if (opts.json)
         io.stdout(

@@ -5,7 +5,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { EXIT, processIo, UserError, type Io } from './context.ts';
+import { SwitchyardError } from '../errors.ts';
+import { EXIT, processIo, type Io } from './context.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -96,7 +97,8 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
       // help and version "errors" are successful exits; everything else is a usage error
       return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? EXIT.ok : EXIT.usage;
     }
-    if (e instanceof UserError) {
+    // Every error a user can cause carries its exit code; the rest are bugs.
+    if (e instanceof SwitchyardError) {
       io.stderr(`switchyard: ${e.message}\n`);
       return e.exitCode;
     }

@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { Command } from 'commander';
-import { type DriftReport, diffArtifacts, OutputDirError } from '../load/write.ts';
+import { diffArtifacts } from '../load/write.ts';
 import { publishBundle } from '../publish/publish.ts';
 import { readGenerated } from '../publish/source.ts';
 import { DEFAULT_REDIS_PREFIX } from '../publish/target.ts';
 import { emitAll } from '../targets/index.ts';
 import { EXIT, printDiagnostics, UserError, type Io } from './context.ts';
 import { DEFAULT_OUT, globalOptions, withPolicyOption } from './options.ts';
-import { PREFIX_HELP, shortCommit, shortHash, targetOption, userErrors } from './bundle-target.ts';
+import { PREFIX_HELP, shortCommit, shortHash, targetOption } from './bundle-target.ts';
 import { runPipeline } from './pipeline.ts';
 
 function gitHead(dir: string): string | null {
@@ -40,7 +40,7 @@ export function publishCommand(io: Io, done: (code: number) => void): Command {
   return cmd.action(async (opts: PublishOpts) => {
     const target = targetOption(opts.to, opts.prefix);
     if (opts.commit !== undefined && !/^\S+$/.test(opts.commit)) throw new UserError('--commit must be a non-empty word such as a commit sha');
-    const files = await userErrors(() => readGenerated(opts.from));
+    const files = await readGenerated(opts.from);
 
     if (opts.recompile) {
       // The same test as compile --check: what is published is what the policies compile to, byte for byte.
@@ -50,13 +50,7 @@ export function publishCommand(io: Io, done: (code: number) => void): Command {
         if (!opts.json) io.stderr(`refusing to publish: ${opts.policies} does not compile\n`);
         return done(r.exitCode);
       }
-      let drift: DriftReport;
-      try {
-        drift = await diffArtifacts(opts.from, emitAll(r.plan));
-      } catch (e) {
-        if (e instanceof OutputDirError) throw new UserError(e.message, EXIT.usage);
-        throw e;
-      }
+      const drift = await diffArtifacts(opts.from, emitAll(r.plan));
       const stale = [
         ...drift.added.map((p) => `  missing   ${p}`),
         ...drift.changed.map((p) => `  differs   ${p}`),
@@ -71,7 +65,7 @@ export function publishCommand(io: Io, done: (code: number) => void): Command {
     }
 
     const commit = opts.commit ?? gitHead(opts.from);
-    const result = await userErrors(() => publishBundle(target, files, { commit }));
+    const result = await publishBundle(target, files, { commit });
     for (const w of result.warnings) io.stderr(`warning: ${w}\n`);
     const m = result.manifest;
     const fileCount = Object.keys(m.files).length;

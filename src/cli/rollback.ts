@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { rollbackBundle } from '../publish/rollback.ts';
 import { DEFAULT_REDIS_PREFIX } from '../publish/target.ts';
 import { EXIT, type Io } from './context.ts';
-import { PREFIX_HELP, shortCommit, shortHash, targetOption, userErrors } from './bundle-target.ts';
+import { PREFIX_HELP, shortCommit, shortHash, targetOption } from './bundle-target.ts';
 
 export function rollbackCommand(io: Io, done: (code: number) => void): Command {
   return new Command('rollback')
@@ -14,7 +14,7 @@ export function rollbackCommand(io: Io, done: (code: number) => void): Command {
     .option('--debug', 'print stack traces for internal errors')
     .action(async (opts: { target: string; to: string; prefix: string; json?: boolean }) => {
       const target = targetOption(opts.target, opts.prefix);
-      const r = await userErrors(() => rollbackBundle(target, opts.to));
+      const r = await rollbackBundle(target, opts.to);
       const m = r.manifest;
       if (opts.json) {
         io.stdout(

@@ -11,6 +11,7 @@
  * one (ignored by git; any other package the policies import resolves from
  * the repository's own node_modules), else under the system temp directory.
  */
+import { SwitchyardError } from '../errors.ts';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
@@ -37,7 +38,11 @@ export interface BaseSource {
 }
 
 /** A base that cannot be had: bad ref, no repository, nothing at that path in the commit. */
-export class BaseError extends Error {}
+export class BaseError extends SwitchyardError {
+  constructor(message: string) {
+    super(message, 'diff-base');
+  }
+}
 
 function git(cwd: string, args: string[], input?: Buffer): { ok: boolean; stdout: Buffer; stderr: string } {
   const r = spawnSync('git', args, { cwd, maxBuffer: 512 * 1024 * 1024, ...(input ? { input } : {}) });

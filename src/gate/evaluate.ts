@@ -3,6 +3,7 @@
  * HTTP API (`/api/v1/query`). Pure data in, results out; the only I/O is the
  * injected fetch.
  */
+import { SwitchyardError } from '../errors.ts';
 import type { CompiledPlan } from '../plan/types.ts';
 import { criterionWindow, holds, readinessCriteria, thresholdText, type Category, type Criterion } from '../observability/readiness.ts';
 
@@ -24,7 +25,11 @@ export interface CriterionResult {
 }
 
 /** Prometheus could not be reached or is not a Prometheus API: exit 2. */
-export class PrometheusUnreachable extends Error {}
+export class PrometheusUnreachable extends SwitchyardError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, 'prometheus-unreachable', options);
+  }
+}
 
 export interface GateOptions {
   /** Overrides every criterion's window. */

@@ -12,12 +12,17 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
+import { EXIT, SwitchyardError } from '../errors.ts';
 import type { Artifact } from '../plan/types.ts';
 
 export const MANIFEST_FILE = '.switchyard-manifest.json';
 
 /** A problem with the output directory the user can fix (exit code 2). */
-export class OutputDirError extends Error {}
+export class OutputDirError extends SwitchyardError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, 'output-dir', { exitCode: EXIT.usage, ...options });
+  }
+}
 
 export interface DriftReport {
   added: string[];

@@ -3,6 +3,7 @@
  * id, with a manifest naming the plan hash, the git commit and the sha256 of
  * every file. Pure functions only; the stores in this folder do the I/O.
  */
+import { EXIT, SwitchyardError } from '../errors.ts';
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { parsePlan } from '../plan/read.ts';
@@ -40,10 +41,14 @@ export interface Bundle {
 }
 
 /** A bundle that does not match its manifest, or a manifest that is damaged. The message names the file. */
-export class BundleIntegrityError extends Error {}
+export class BundleIntegrityError extends SwitchyardError {
+  constructor(message: string) {
+    super(`refusing bundle: ${message}`, 'bundle-integrity', { exitCode: EXIT.policy });
+  }
+}
 
 /** The version asked for is not in the target. */
-export class UnknownVersionError extends Error {
+export class UnknownVersionError extends SwitchyardError {
   constructor(
     readonly version: string,
     readonly known: readonly string[],
@@ -54,6 +59,7 @@ export class UnknownVersionError extends Error {
         (known.length
           ? `; known versions: ${known.slice(-5).join(', ')}${known.length > 5 ? ` (and ${known.length - 5} older)` : ''}`
           : '; it holds no bundles'),
+      'unknown-bundle-version',
     );
   }
 }

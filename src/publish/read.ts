@@ -5,12 +5,17 @@
  * the manifest's planHash. A bundle that does not match is refused with a
  * BundleIntegrityError naming the file.
  */
+import { SwitchyardError } from '../errors.ts';
 import { parseManifest, UnknownVersionError, verifyBundle, type Bundle } from './bundle.ts';
 import { withStore } from './store.ts';
 import { parseTarget, type Target } from './target.ts';
 
 /** The target has no current version (nothing published yet). */
-export class NoCurrentBundleError extends Error {}
+export class NoCurrentBundleError extends SwitchyardError {
+  constructor(message: string) {
+    super(message, 'no-current-bundle');
+  }
+}
 
 export interface BundleListing {
   version: string;

@@ -3,6 +3,7 @@
  * lists, plus that manifest. Anything else in the directory (.gitkeep, an
  * editor's backup) is not Switchyard's and is not published.
  */
+import { EXIT, SwitchyardError } from '../errors.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MANIFEST_FILE } from '../load/write.ts';
@@ -10,12 +11,12 @@ import { parsePlan } from '../plan/read.ts';
 import { checkBundlePath, PLAN_FILE } from './bundle.ts';
 
 /** generated/ cannot be published as it is (exit code: `missing` 2, otherwise 1). */
-export class SourceError extends Error {
+export class SourceError extends SwitchyardError {
   constructor(
     message: string,
     readonly missing: boolean,
   ) {
-    super(message);
+    super(message, missing ? 'generated-missing' : 'generated-stale', { exitCode: missing ? EXIT.usage : EXIT.policy });
   }
 }
 

@@ -2,12 +2,18 @@
  * Where bundles are published: a directory or a Redis server. Redis URLs
  * may carry a password; `display` is the form safe to print.
  */
+import { SwitchyardError } from '../errors.ts';
+
 export type Target = { kind: 'dir'; dir: string; display: string } | { kind: 'redis'; url: string; prefix: string; display: string };
 
 export const DEFAULT_REDIS_PREFIX = 'switchyard:';
 
 /** A target string the user got wrong. */
-export class TargetError extends Error {}
+export class TargetError extends SwitchyardError {
+  constructor(message: string) {
+    super(message, 'bundle-target');
+  }
+}
 
 /** The URL with any password (and a user name beside it) replaced by `***`. */
 export function redactUrl(url: string): string {

@@ -2,15 +2,16 @@
  * The default engine: Switchyard's own Rego interpreter (src/rego), so risk
  * rules run in-process with no OPA binary. Compiled once, evaluated per input.
  */
+import { EXIT, SwitchyardError } from '../errors.ts';
 import { compileModules, evalRule, type ModuleSource, type RegoError } from '../rego/index.ts';
 import { fromJSON, toJSON } from '../rego/value.ts';
 import { parseFindings } from './findings.ts';
 import { FINDING_SETS, RISK_PACKAGE, type PolicyEngine, type RiskFinding, type RiskInput } from './types.ts';
 
 /** The rule pack does not compile; carries OPA-style errors with file:row. */
-export class RulePackError extends Error {
+export class RulePackError extends SwitchyardError {
   constructor(readonly errors: RegoError[]) {
-    super(errors.map((e) => e.message).join('\n'));
+    super(errors.map((e) => e.message).join('\n'), 'rule-pack', { exitCode: EXIT.policy });
   }
 }
 
