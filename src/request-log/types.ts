@@ -1,0 +1,67 @@
+/**
+ * The request log as the serving side writes it: one row per client request
+ * and one per upstream attempt, in the tables and columns that the generated
+ * analytics SQL reads (`switchyard.requests`, `switchyard.attempts`; see
+ * src/targets/sql/request-log.ts). The gateway and the batch runner write
+ * through a RequestLog; how rows reach PostgreSQL (or embedded PGlite) is
+ * the writer's business.
+ *
+ * Times are epoch milliseconds (UTC); money is USD.
+ */
+
+export interface RequestRow {
+  requestId: string;
+  tenant: string;
+  /** The model group the client asked for. */
+  requestedGroup: string;
+  /** The group that served it after fallbacks (last tried if none did); null if none was tried. */
+  modelGroup: string | null;
+  /** Plan deployment id that served it (last tried if none did). */
+  deployment: string | null;
+  /** Plan provider id of that deployment. */
+  provider: string | null;
+  startTime: number;
+  endTime: number;
+  promptTokens: number;
+  completionTokens: number;
+  spend: number;
+  status: 'success' | 'failure';
+  /** HTTP status returned to the client. */
+  statusCode: number | null;
+  /** Number of attempt rows. */
+  attempts: number;
+}
+
+export interface AttemptRow {
+  requestId: string;
+  /** 1, 2, ... in call order across retries and fallbacks. */
+  attempt: number;
+  modelGroup: string;
+  deployment: string;
+  provider: string | null;
+  /** 'success', or why it failed (for example 'error', 'timeout', 'rate_limited', 'breaker_open'). */
+  outcome: string;
+  statusCode: number | null;
+  latencyMs: number | null;
+  startTime: number;
+}
+
+export interface RequestLogStats {
+  /** Rows waiting to be written. */
+  queued: number;
+  written: number;
+  /** Rows dropped because the queue was full (a slow or down database never delays a request). */
+  dropped: number;
+  /** Write batches that failed and were retried. */
+  failedWrites: number;
+}
+
+export interface RequestLog {
+  /** Queues a request and its attempts. Never blocks, never throws; drops (and counts) when the queue is full. */
+  record(request: RequestRow, attempts: readonly AttemptRow[]): void;
+  /** Resolves when everything queued so far is written (or the time limit passed). */
+  flush(timeoutMs?: number): Promise<void>;
+  /** Flushes, then releases the connection. */
+  close(timeoutMs?: number): Promise<void>;
+  stats(): RequestLogStats;
+}
