@@ -9,7 +9,7 @@
  * LiteLLM half simply matches nothing.
  */
 import { compareStrings } from '../plan/defaults.ts';
-import type { CompiledPlan, PlanSloTarget } from '../plan/types.ts';
+import type { CompiledPlan, PlanSloTarget, SloMetric } from '../plan/types.ts';
 import { metricName as n } from './metrics.ts';
 
 /** Plain decimal for PromQL and docs: no float noise such as 1.5000000000000002. */
@@ -68,7 +68,7 @@ export interface SloMeasure {
 const ratio = (num: string, den: string) => `(${num} or vector(0))\n  / ${den}`;
 const quantileMs = (q: number, bucketSelector: string, w: string) => `histogram_quantile(${q}, sum by (le) (rate(${bucketSelector}[${w}]))) * 1000`;
 
-export const SLO_MEASURES: Record<string, SloMeasure> = {
+export const SLO_MEASURES: Record<SloMetric, SloMeasure> = {
   router_overhead_p95_ms: {
     metric: 'router_overhead_p95_ms',
     title: 'Router p95 latency (routing overhead)',

@@ -5,6 +5,7 @@
  * promtool tests exercise them, Grafana draws them and the runbooks explain
  * them; every number comes from the plan.
  */
+import { assertNever } from '../model/closed-sets.ts';
 import { compareStrings } from '../plan/defaults.ts';
 import type { CompiledPlan, PlanAlert, PlanSloTarget } from '../plan/types.ts';
 import { METRICS, VLLM_JOB, metricName as n, usesEnterpriseLitellm } from './metrics.ts';
@@ -285,7 +286,7 @@ function criticalAlert(plan: CompiledPlan, a: PlanAlert): AlertRule | null {
         litellmFallback: false,
       };
     default:
-      return null;
+      return assertNever(a.kind);
   }
 }
 

@@ -7,6 +7,7 @@
  *
  * Templates are read once, when this module loads, so emitting stays pure.
  */
+import { assertNever } from '../model/closed-sets.ts';
 import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { compareStrings } from '../plan/defaults.ts';
@@ -62,7 +63,13 @@ function alertSteps(plan: CompiledPlan, r: AlertRule): string[] {
   const primary = groups.find((g) => g.workload === 'interactive' && g.hasFallbacks) ?? groups[0];
   const explain = primary?.firstDeployment ? `switchyard explain -m ${primary.name} --down ${primary.firstDeployment}` : 'switchyard explain -m <group>';
   const gate = 'switchyard gate --prometheus "$PROMETHEUS_URL"';
-  const kind = r.source.kind === 'alert' ? r.source.alert.kind : `slo:${r.source.target.metric}`;
+  if (r.source.kind !== 'alert')
+    return [
+      `Open the dashboard panel for ${code(r.reads)} and find the group, deployment or pool behind it.`,
+      `Run ${code(gate)} for the full picture, and ${code(explain)} to check the routes.`,
+      'If a policy change preceded the breach, roll back (see Rollback).',
+    ];
+  const kind = r.source.alert.kind;
   switch (kind) {
     case 'router_error_rate':
       return [
@@ -102,11 +109,7 @@ function alertSteps(plan: CompiledPlan, r: AlertRule): string[] {
         'Requests keep their place in the queue: once submission resumes, the oldest go first.',
       ];
     default:
-      return [
-        `Open the dashboard panel for ${code(r.reads)} and find the group, deployment or pool behind it.`,
-        `Run ${code(gate)} for the full picture, and ${code(explain)} to check the routes.`,
-        'If a policy change preceded the breach, roll back (see Rollback).',
-      ];
+      return assertNever(kind);
   }
 }
 

@@ -50,7 +50,7 @@ describe('what the runtime loads', () => {
       seen.add(file);
       for (const m of readFileSync(file, 'utf8').matchAll(/^(?:import|export)[^'"]*from '([^']+)'/gm)) {
         const spec = m[1]!;
-        expect(spec, `${file} imports ${spec}`).not.toMatch(/^zod|\/model\//);
+        expect(spec, `${file} imports ${spec}`).not.toMatch(/^zod|\/model\/(?!closed-sets\.ts$)/);
         if (spec.startsWith('.')) visit(resolve(dirname(file), spec));
       }
     };

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { findModel, parameterCounts } from '../../src/capacity/index.ts';
-import { compilePolicy } from '../../src/plan/compile.ts';
-import type { CompiledPlan, PlanPoolModel } from '../../src/plan/types.ts';
-import { compileEdited, referencePolicy } from '../fixtures/policies.ts';
+import { findModel, parameterCounts } from '../../../src/capacity/index.ts';
+import { compilePolicy } from '../../../src/plan/compile.ts';
+import type { CompiledPlan, PlanPoolModel } from '../../../src/plan/types.ts';
+import { compileEdited, referencePolicy } from '../../fixtures/policies.ts';
 
 const planOf = (r: { plan?: CompiledPlan }): CompiledPlan => {
   if (!r.plan) throw new Error('expected a plan');

@@ -2,11 +2,11 @@
  * PlanCapacity for one pool model of a plan: the engine's GPUs, its memory
  * budget and the batching knobs, with GB (10^9 bytes) to 3 decimals.
  */
-import type { PlanCapacity, PlanPool, PlanPoolModel } from '../plan/types.ts';
-import { findModel } from './catalog.ts';
-import { estimateEngine, type EngineConfig, type EngineEstimate } from './estimate.ts';
-import { visibleGpuBytes } from './gpu-memory.ts';
-import { chooseMaxNumBatchedTokens, chooseMaxNumSeqs, MAX_NUM_SEQS, profiledBatchedTokens } from './sizing.ts';
+import type { PlanCapacity, PlanPool, PlanPoolModel } from '../types.ts';
+import { findModel } from '../../capacity/catalog.ts';
+import { estimateEngine, type EngineConfig, type EngineEstimate } from '../../capacity/estimate.ts';
+import { visibleGpuBytes } from '../../capacity/gpu-memory.ts';
+import { chooseMaxNumBatchedTokens, chooseMaxNumSeqs, MAX_NUM_SEQS, profiledBatchedTokens } from '../../capacity/sizing.ts';
 
 /** vLLM's long-standing default (later versions moved to 0.92): the plan always states the value it assumed. */
 export const DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;

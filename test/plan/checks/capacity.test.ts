@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { findModel, GIB, parameterCounts, reserveBytes, USABLE_FRACTION } from '../../src/capacity/index.ts';
-import type { Policy } from '../../src/model/policy.ts';
-import { compilePolicy } from '../../src/plan/compile.ts';
-import { codesAt, compileEdited, referencePolicy } from '../fixtures/policies.ts';
+import { findModel, GIB, parameterCounts, reserveBytes, USABLE_FRACTION } from '../../../src/capacity/index.ts';
+import type { Policy } from '../../../src/model/policy.ts';
+import { compilePolicy } from '../../../src/plan/compile.ts';
+import { codesAt, compileEdited, referencePolicy } from '../../fixtures/policies.ts';
 
 const L70 = findModel('meta-llama/Llama-3.1-70B-Instruct')!;
 

@@ -6,14 +6,14 @@
  * paths (`pools["pool-c"].models["llama-3.1-70b-instruct"]`); the compiler
  * maps them to policy paths through its origins.
  */
-import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.ts';
-import { formatPath } from '../diagnostics/path.ts';
-import { closest } from '../diagnostics/suggest.ts';
-import type { PlanPool, PlanPoolModel } from '../plan/types.ts';
-import { catalogIds, findModel } from './catalog.ts';
-import type { Quantization } from './dtypes.ts';
-import { estimateEngine, type EngineConfig, type EngineEstimate } from './estimate.ts';
-import { engineConfigFor, engineGpus, type EngineGpus } from './plan-capacity.ts';
+import { diagnostic, type Diagnostic } from '../../diagnostics/diagnostic.ts';
+import { formatPath } from '../../diagnostics/path.ts';
+import { closest } from '../../diagnostics/suggest.ts';
+import type { PlanPool, PlanPoolModel } from '../types.ts';
+import { catalogIds, findModel } from '../../capacity/catalog.ts';
+import type { Quantization } from '../../capacity/dtypes.ts';
+import { estimateEngine, type EngineConfig, type EngineEstimate } from '../../capacity/estimate.ts';
+import { engineConfigFor, engineGpus, type EngineGpus } from '../capacity/engine.ts';
 
 /** Above this the CUDA context, NCCL and allocator fragmentation outside vLLM's accounting have no room left. */
 export const MAX_GPU_MEMORY_UTILIZATION = 0.98;
