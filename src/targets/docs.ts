@@ -12,12 +12,12 @@ import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { compareStrings } from '../plan/defaults.ts';
 import type { Artifact, CompiledPlan } from '../plan/types.ts';
-import { DASHBOARD_PATH, DASHBOARD_UID } from './grafana.ts';
 import { METRICS, metricTable, VLLM_JOB } from '../observability/metrics.ts';
 import { ALERT_RATE_WINDOW_MS, COST_BASELINE_OFFSET, num, promDuration } from '../observability/promql.ts';
 import { alertRules, RUNBOOKS, type AlertRule } from '../observability/rules.ts';
-import { RULES_PATH } from './prometheus.ts';
 import { CATEGORY_TITLES, criterionWindow, readinessCriteria, thresholdText, type Category } from '../observability/readiness.ts';
+import { DASHBOARD_PATH, DASHBOARD_UID, READINESS_DOC_PATH, RULES_PATH } from './paths.ts';
+import type { Target } from './target.ts';
 
 const hbs = Handlebars.create();
 const load = (rel: string) => hbs.compile(readFileSync(new URL(`../../templates/${rel}`, import.meta.url), 'utf8'), { noEscape: true, strict: true });
@@ -28,7 +28,7 @@ const TEMPLATES = {
   batchFailure: load('runbooks/batch-failure.md.hbs'),
 };
 
-export const DOC_PATHS = { readiness: 'docs/readiness-gate.md', routerOutage: RUNBOOKS.routerOutage, batchFailure: RUNBOOKS.batchFailure } as const;
+export const DOC_PATHS = { readiness: READINESS_DOC_PATH, routerOutage: RUNBOOKS.routerOutage, batchFailure: RUNBOOKS.batchFailure } as const;
 
 const code = (s: string) => `\`${s}\``;
 
@@ -218,3 +218,5 @@ export function emitDocs(plan: CompiledPlan): Artifact[] {
     { path: DOC_PATHS.batchFailure, content: TEMPLATES.batchFailure(batchFailureView(plan)), mediaType: 'text/markdown' },
   ];
 }
+
+export const docsTarget: Target = { id: 'docs', emit: emitDocs };

@@ -11,9 +11,8 @@ import { usesEnterpriseLitellm } from '../observability/metrics.ts';
 import { promDuration } from '../observability/promql.ts';
 import { promtoolTests } from './prometheus/promtool-tests.ts';
 import { alertRules, recordingRules, runbookUrl, skippedAlerts, type AlertRule, type RecordingRule } from '../observability/rules.ts';
-
-export const RULES_PATH = 'prometheus/routing.rules.yml';
-export const RULES_TEST_PATH = 'prometheus/routing.rules.test.yml';
+import { RULES_PATH, RULES_TEST_PATH } from './paths.ts';
+import type { Target } from './target.ts';
 
 const LITELLM_NOTE =
   'The LiteLLM half of this expression reads metrics that LiteLLM registers only in its Enterprise edition\n(premium_user); with the open-source proxy it matches nothing and only the Switchyard gateway metrics count.';
@@ -102,3 +101,5 @@ export function emitPrometheus(plan: CompiledPlan, opts: PrometheusOptions = {})
     { path: RULES_TEST_PATH, content: tests, mediaType: 'application/yaml' },
   ];
 }
+
+export const prometheusTarget: Target = { id: 'prometheus', emit: (plan: CompiledPlan) => emitPrometheus(plan) };
