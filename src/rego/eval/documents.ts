@@ -10,7 +10,7 @@ import { RegoFailure } from '../errors.ts';
 import { ObjectValue, SetValue, argKey, canonicalKey, equal, type Value } from '../value.ts';
 import { UNDEFINED, type Ctx } from './context.ts';
 import type { Env, Evaluator, KV } from './evaluator.ts';
-import { lookup } from './evaluator.ts';
+import { lookup } from './collections.ts';
 import { groundValue } from './ground.ts';
 
 /** Evaluates `data<path[i:]>` from `node` (rules) and `base` (base data) at the same position. */

@@ -15,6 +15,7 @@ import { RegoFailure } from '../errors.ts';
 import { ObjectValue, SetValue, equal, type Value } from '../value.ts';
 import { deriveCtx, setPath, withoutMocks, type Ctx, type Mock } from './context.ts';
 import { callFunction, evalData } from './documents.ts';
+import { lookup, members } from './collections.ts';
 import { formatValue } from './print.ts';
 
 export type Env = Map<string, Value>;
@@ -64,21 +65,6 @@ function needsOf(t: Term): string[] {
   n = [...out];
   needsCache.set(t, n);
   return n;
-}
-
-export function lookup(v: Value | undefined, key: Value): Value | undefined {
-  if (v === undefined || v === null || typeof v !== 'object') return undefined;
-  if (Array.isArray(v)) return typeof key === 'number' && Number.isInteger(key) && key >= 0 && key < v.length ? v[key] : undefined;
-  if (v instanceof SetValue) return v.has(key) ? key : undefined;
-  return v.get(key);
-}
-
-/** Members of a collection as [key, value] pairs (sets: [member, member]). */
-export function members(v: Value): Array<[Value, Value]> | null {
-  if (Array.isArray(v)) return v.map((x, i) => [i, x]);
-  if (v instanceof SetValue) return v.sorted().map((x) => [x, x]);
-  if (v instanceof ObjectValue) return v.entries();
-  return null;
 }
 
 export class Evaluator {
