@@ -4,11 +4,11 @@
  * engines is the compiler's job (src/plan/capacity/engine.ts), and so is
  * refusing one that cannot start (src/plan/checks/capacity.ts).
  */
-export { CATALOG, catalogIds, findModel, type ModelArchitecture } from './catalog.ts';
-export { activationDtype, dtypeBytes, kvDtypeBytes, QUANTIZED_BYTES_PER_PARAM, type Dtype, type KvCacheDtype, type Quantization } from './dtypes.ts';
+export { CATALOG, findModel, type ModelArchitecture } from './catalog.ts';
+export type { Dtype, KvCacheDtype, Quantization } from './dtypes.ts';
 export { estimateEngine, type EngineConfig, type EngineEstimate } from './estimate.ts';
-export { GB, GIB, USABLE_FRACTION, visibleGpuBytes } from './gpu-memory.ts';
-export { BLOCK_TOKENS, blocksFor, kvBlocks, kvBytesPerTokenPerGpu, kvTokensFor } from './kv-cache.ts';
+export { GIB, USABLE_FRACTION, visibleGpuBytes } from './gpu-memory.ts';
+export { kvBytesPerTokenPerGpu, kvTokensFor } from './kv-cache.ts';
 export { reserveBytes, type Reserve, type ReserveInput } from './reserve.ts';
-export { chooseMaxNumBatchedTokens, chooseMaxNumSeqs, MAX_NUM_SEQS, profiledBatchedTokens } from './sizing.ts';
+export { chooseMaxNumBatchedTokens, chooseMaxNumSeqs, profiledBatchedTokens } from './sizing.ts';
 export { parameterCounts, weightBytesPerGpu, type ParameterCounts } from './weights.ts';

@@ -18,7 +18,7 @@ const paint = (on: boolean, code: number, s: string) => (on ? `\u001b[${code}m${
 
 const SEVERITY_COLOR = { error: ANSI.red, warning: ANSI.yellow, info: ANSI.cyan } as const;
 
-export function summarize(ds: readonly Diagnostic[]): { errors: number; warnings: number; infos: number } {
+function summarize(ds: readonly Diagnostic[]): { errors: number; warnings: number; infos: number } {
   let errors = 0;
   let warnings = 0;
   let infos = 0;

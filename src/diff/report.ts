@@ -35,10 +35,10 @@ export interface DiffReport {
   diff: PlanDiff;
 }
 
-export const levelRank = (l: RiskLevel): number => RISK_LEVELS.indexOf(l);
-export const reaches = (level: RiskLevel, failOn: FailOn): boolean => levelRank(level) >= levelRank(failOn);
+const levelRank = (l: RiskLevel): number => RISK_LEVELS.indexOf(l);
+const reaches = (level: RiskLevel, failOn: FailOn): boolean => levelRank(level) >= levelRank(failOn);
 
-export function compareFindings(a: DiffFinding, b: DiffFinding): number {
+function compareFindings(a: DiffFinding, b: DiffFinding): number {
   const byLevel = levelRank(b.level) - levelRank(a.level);
   if (byLevel) return byLevel;
   const fa = a.source?.file ?? '\uffff';

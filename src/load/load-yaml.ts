@@ -92,7 +92,7 @@ export function loadDataPolicy(file: string, kind: 'yaml' | 'json'): DataPolicyR
  * URL formats). Anything zod found inside a value ajv already rejected is a
  * consequence of that, not a second problem.
  */
-export function mergeDiagnostics(schema: readonly Diagnostic[], zod: readonly Diagnostic[]): Diagnostic[] {
+function mergeDiagnostics(schema: readonly Diagnostic[], zod: readonly Diagnostic[]): Diagnostic[] {
   const out = schema.map((d) => {
     const same = zod.find((z) => z.path === d.path && z.code === d.code);
     return same ? { ...d, message: same.message, ...(same.hint || d.hint ? { hint: same.hint ?? d.hint } : {}) } : d;

@@ -26,7 +26,7 @@ export const RISK_LEVELS = ['none', 'low', 'medium', 'high', 'critical'] as cons
 export type RiskLevel = (typeof RISK_LEVELS)[number];
 
 /** How bad a Diagnostic is. */
-export const SEVERITIES = ['error', 'warning', 'info'] as const;
+const SEVERITIES = ['error', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 /**

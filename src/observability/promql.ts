@@ -43,12 +43,12 @@ export function parsePromDuration(text: string): number | null {
 export const ALERT_RATE_WINDOW_MS = 5 * 60_000;
 /** The cost baseline is the same hour one week earlier: weekly seasonality (weekends) would make a day-ago baseline raise false alarms. */
 export const COST_BASELINE_OFFSET = '1w';
-export const COST_BASELINE_RANGE = '1h';
+const COST_BASELINE_RANGE = '1h';
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Model groups of interactive workload, sorted: the SLO on interactive latency covers these. */
-export function interactiveGroups(plan: CompiledPlan): string[] {
+function interactiveGroups(plan: CompiledPlan): string[] {
   return Object.values(plan.groups)
     .filter((g) => g.workload === 'interactive')
     .map((g) => g.name)

@@ -28,7 +28,7 @@ export function findingsFromResult(result: Partial<Record<FindingSet, unknown>>)
   return FINDING_SETS.flatMap((set) => parseFindings(set, result[set]));
 }
 
-export const planPathText = (path: RiskFinding['path']): string => (typeof path === 'string' ? path : formatPath(path));
+const planPathText = (path: RiskFinding['path']): string => (typeof path === 'string' ? path : formatPath(path));
 
 const SEVERITY: Record<FindingSet, Diagnostic['severity']> = { deny: 'error', warn: 'warning', risk: 'warning' };
 

@@ -14,7 +14,7 @@ import { DASHBOARD_PATH, DASHBOARD_UID } from './paths.ts';
 import type { Target } from './target.ts';
 
 /** The schema version of the dashboard JSON model this file is written against (Grafana 10.x / 11.x). */
-export const SCHEMA_VERSION = 39;
+const SCHEMA_VERSION = 39;
 const DATASOURCE = { type: 'prometheus', uid: '${DS_PROMETHEUS}' } as const;
 
 interface Step {
@@ -136,7 +136,7 @@ function signalPanels(plan: CompiledPlan): PanelSpec[] {
   return out;
 }
 
-export function dashboard(plan: CompiledPlan): Record<string, unknown> {
+function dashboard(plan: CompiledPlan): Record<string, unknown> {
   const panels = [...recordPanels(plan), ...signalPanels(plan)].map((p, i) => panel(p, i + 1));
   return {
     uid: DASHBOARD_UID,

@@ -13,7 +13,7 @@ import { vllmTarget } from './vllm.ts';
 export type { Target } from './target.ts';
 
 /** Every compile target. Adding one: a file exporting its Target record, listed here. */
-export const TARGETS: readonly Target[] = [planJsonTarget, vllmTarget, litellmTarget, sqlTarget, prometheusTarget, grafanaTarget, docsTarget];
+const TARGETS: readonly Target[] = [planJsonTarget, vllmTarget, litellmTarget, sqlTarget, prometheusTarget, grafanaTarget, docsTarget];
 
 /** All artifacts of a plan, sorted by path so the writer and the drift check see one order. */
 export function emitAll(plan: CompiledPlan): Artifact[] {

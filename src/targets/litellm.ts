@@ -25,11 +25,11 @@ import { num, seconds, toYaml } from './litellm/yaml.ts';
 import { LITELLM_CONFIG_PATH } from './paths.ts';
 import type { Target } from './target.ts';
 
-export const MASTER_KEY_ENV = 'LITELLM_MASTER_KEY';
-export const DATABASE_URL_ENV = 'DATABASE_URL';
+const MASTER_KEY_ENV = 'LITELLM_MASTER_KEY';
+const DATABASE_URL_ENV = 'DATABASE_URL';
 
 /** LiteLLM's provider prefixes; vLLM's OpenAI-compatible server is `hosted_vllm`. */
-export const PROVIDER_PREFIX: Record<ProviderKind, string> = {
+const PROVIDER_PREFIX: Record<ProviderKind, string> = {
   openai: 'openai',
   azure_openai: 'azure',
   anthropic: 'anthropic',

@@ -26,7 +26,7 @@ function recordObject(r: RecordingRule): Record<string, unknown> {
   return { record: r.record, expr: r.expr, ...(r.labels ? { labels: r.labels } : {}) };
 }
 
-export function alertObject(r: AlertRule, opts: PrometheusOptions = {}): Record<string, unknown> {
+function alertObject(r: AlertRule, opts: PrometheusOptions = {}): Record<string, unknown> {
   return {
     alert: r.alert,
     expr: r.expr,
@@ -37,7 +37,7 @@ export function alertObject(r: AlertRule, opts: PrometheusOptions = {}): Record<
 }
 
 /** The rule groups, in evaluation order: signals, SLO records, critical alerts, SLO alerts. */
-export function ruleGroups(plan: CompiledPlan, opts: PrometheusOptions = {}): { name: string; rules: Record<string, unknown>[] }[] {
+function ruleGroups(plan: CompiledPlan, opts: PrometheusOptions = {}): { name: string; rules: Record<string, unknown>[] }[] {
   const records = recordingRules(plan);
   const alerts = alertRules(plan);
   return [
@@ -48,7 +48,7 @@ export function ruleGroups(plan: CompiledPlan, opts: PrometheusOptions = {}): { 
   ].filter((g) => g.rules.length > 0);
 }
 
-export function yamlText(value: unknown, header: string, commentRules = false): string {
+function yamlText(value: unknown, header: string, commentRules = false): string {
   const doc = new Document(value);
   if (commentRules) {
     const groups = doc.get('groups', true);

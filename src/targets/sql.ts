@@ -29,11 +29,10 @@ import { BUDGET_SQL, reportViews } from './sql/reports.ts';
 import { ANALYTICS_SQL_PATH } from './paths.ts';
 import type { Target } from './target.ts';
 
-export { baselineDeployment, objective, sqlNumber, sqlString } from './sql/plan-data.ts';
-export { REQUEST_LOG_COLUMNS } from './sql/request-log.ts';
+export { baselineDeployment } from './sql/plan-data.ts';
 
 /** The session setting that overrides the plan's baseline deployment: `SET switchyard.baseline_deployment = '<id>'`. */
-export const BASELINE_SETTING = 'switchyard.baseline_deployment';
+const BASELINE_SETTING = 'switchyard.baseline_deployment';
 
 /** Every view the file creates, in creation order (tests and the README list them). */
 export function analyticsViewNames(plan: CompiledPlan): string[] {

@@ -14,7 +14,7 @@ import { argv, configObject, vllmEngine, type VllmEngine } from './vllm/engine.t
 import { headerComment } from './vllm/header.ts';
 import type { Target } from './target.ts';
 
-export { argv, booleanFlag, configObject, vllmEngine, MAX_GPU_MEMORY_UTILIZATION, DEFAULT_PORT } from './vllm/engine.ts';
+export { booleanFlag, MAX_GPU_MEMORY_UTILIZATION } from './vllm/engine.ts';
 export type { FlagValue, VllmEngine, VllmFlag } from './vllm/engine.ts';
 
 /**

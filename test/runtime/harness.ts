@@ -85,7 +85,7 @@ export const arbitraryPlan: fc.Arbitrary<CompiledPlan> = fc
     return plan;
   });
 
-export const HEALTHS = ['ok', 'ok', 'ok', '503', '429', '429-long', 'timeout', 'connection', '400', 'throw'] as const;
+const HEALTHS = ['ok', 'ok', 'ok', '503', '429', '429-long', 'timeout', 'connection', '400', 'throw'] as const;
 export type Health = (typeof HEALTHS)[number];
 
 export interface Call {
@@ -97,7 +97,7 @@ export interface Call {
 }
 
 /** Answers by each deployment's health; advances the clock by the call's latency, so time moves as it would. */
-export function scriptedTransport(clock: ManualClock, health: Map<string, Health>, log: Call[]): Transport {
+function scriptedTransport(clock: ManualClock, health: Map<string, Health>, log: Call[]): Transport {
   return {
     async call(d: PlanDeployment, req: RouteRequest, { timeoutMs }) {
       const h = health.get(d.id) ?? 'ok';

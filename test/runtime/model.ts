@@ -6,11 +6,11 @@
  */
 import type { CompiledPlan, PlanBreaker } from '../../src/plan/types.ts';
 
-export const MODEL_BUCKETS = 20;
+const MODEL_BUCKETS = 20;
 export const LIMIT_MS = 60_000;
 
 /** Sum of events counted by a window of `windowMs` at `now`: buckets of ceil(windowMs/20) ms, the current one and the 20 before it. */
-export function bucketedSum(log: ReadonlyArray<{ t: number; n: number }>, windowMs: number, now: number): number {
+function bucketedSum(log: ReadonlyArray<{ t: number; n: number }>, windowMs: number, now: number): number {
   const w = Math.max(1, Math.ceil(windowMs / MODEL_BUCKETS));
   const from = Math.floor(now / w) - MODEL_BUCKETS;
   let s = 0;

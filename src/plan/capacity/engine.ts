@@ -9,7 +9,7 @@ import { visibleGpuBytes } from '../../capacity/gpu-memory.ts';
 import { chooseMaxNumBatchedTokens, chooseMaxNumSeqs, MAX_NUM_SEQS, profiledBatchedTokens } from '../../capacity/sizing.ts';
 
 /** vLLM's long-standing default (later versions moved to 0.92): the plan always states the value it assumed. */
-export const DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
+const DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
 
 /** The pool fields capacity needs: the plan's pools, or a policy's, fit. */
 export type PoolGpus = Pick<PlanPool, 'id' | 'gpu'>;
@@ -71,7 +71,7 @@ export function engineConfigFor(pool: PoolGpus, model: PoolModelSettings, pools:
 const gb = (bytes: number) => Math.round(bytes / 1e6) / 1000;
 const gbFloor = (bytes: number) => Math.floor(bytes / 1e6) / 1000;
 
-export function toPlanCapacity(c: EngineConfig, e: EngineEstimate, expected: PoolModelSettings['expected']): PlanCapacity {
+function toPlanCapacity(c: EngineConfig, e: EngineEstimate, expected: PoolModelSettings['expected']): PlanCapacity {
   const maxNumSeqs = chooseMaxNumSeqs(e.kvBlocks, expected);
   return {
     gpuMemoryUtilization: c.gpuMemoryUtilization,

@@ -16,7 +16,7 @@ import { estimateEngine, type EngineConfig, type EngineEstimate } from '../../ca
 import { engineConfigFor, engineGpus, type EngineGpus } from '../capacity/engine.ts';
 
 /** Above this the CUDA context, NCCL and allocator fragmentation outside vLLM's accounting have no room left. */
-export const MAX_GPU_MEMORY_UTILIZATION = 0.98;
+const MAX_GPU_MEMORY_UTILIZATION = 0.98;
 const SUGGESTED_QUANTIZATIONS: readonly Quantization[] = ['awq', 'gptq', 'fp8'];
 /** Tensor parallelism beyond one 8-GPU host is not something to suggest offhand. */
 const MAX_SUGGESTED_TP = 8;

@@ -16,7 +16,7 @@ import { ALERT_RATE_WINDOW_MS, num, promDuration, vllmEngineRefs } from '../../o
 import { alertRules, COST_BASELINE, runbookUrl, type AlertRule } from '../../observability/rules.ts';
 
 const STEP_MS = 60_000;
-export const EVALUATION_INTERVAL_MS = 30_000;
+const EVALUATION_INTERVAL_MS = 30_000;
 /** Requests (or tokens, or dollars) per minute in counter series: fine enough for thresholds to 1e-4. */
 const PER_STEP = 100_000;
 /** "Just past" and "just inside" are this far from the threshold, relatively. */
@@ -59,7 +59,7 @@ const counter = (perStep: number, untilMs: number) => `0+${num(perStep)}x${steps
 const gauge = (value: number, untilMs: number) => `${num(value)}+0x${steps(untilMs)}`;
 
 /** Renders `{{ $labels.x }}` as Prometheus would for an alert with these labels. */
-export function renderTemplate(text: string, labels: Record<string, string>): string {
+function renderTemplate(text: string, labels: Record<string, string>): string {
   return text.replace(/\{\{ \$labels\.([A-Za-z_][A-Za-z0-9_]*) \}\}/g, (_, k: string) => labels[k] ?? '<no value>');
 }
 

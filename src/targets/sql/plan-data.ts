@@ -13,7 +13,7 @@ export function sqlString(s: string): string {
 }
 
 /** A SQL numeric literal; JavaScript's shortest form (`2.5`, `1e-7`) is valid PostgreSQL. */
-export function sqlNumber(n: number): string {
+function sqlNumber(n: number): string {
   if (!Number.isFinite(n)) throw new Error(`not a finite number: ${n}`);
   return String(n);
 }

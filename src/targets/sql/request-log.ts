@@ -13,7 +13,7 @@
  */
 import type { SqlColumn } from './plan-data.ts';
 
-export const REQUEST_LOG_COLUMNS: readonly (SqlColumn & { doc: string })[] = [
+const REQUEST_LOG_COLUMNS: readonly (SqlColumn & { doc: string })[] = [
   { name: 'source', type: 'text', doc: "'litellm' or 'switchyard': the router that served the request" },
   { name: 'request_id', type: 'text', doc: 'the request id' },
   { name: 'tenant', type: 'text', doc: 'the tenant the request is billed to' },
