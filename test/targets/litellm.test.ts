@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { toolMissing } from '../fixtures/required-tool.ts';
 import { parse } from 'yaml';
 import { compilePolicy } from '../../src/plan/compile.ts';
 import type { CompiledPlan } from '../../src/plan/types.ts';
@@ -393,9 +394,9 @@ describe('numbers', () => {
   });
 });
 
-const python = spawnSync('python3', ['-c', 'import yaml'], { encoding: 'utf8' });
+const pyyamlMissing = toolMissing('PyYAML (Debian python3-yaml)', 'python3', ['-c', 'import yaml']);
 
-describe.skipIf(python.status !== 0)('PyYAML (what LiteLLM reads its config with)', () => {
+describe.skipIf(pyyamlMissing !== null)('PyYAML (what LiteLLM reads its config with)', () => {
   it('reads the same document as yaml.parse', async () => {
     const plan = await reference();
     const text = emitted(plan).content;
