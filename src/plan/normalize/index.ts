@@ -59,6 +59,7 @@ export function normalizePolicy(policy: Policy): { plan: UnhashedPlan; origins: 
     pools: keyed(pools),
     batchProfiles: keyed(batchProfiles),
     slos: { targets: keyed(targets), alerts: keyed(alerts) },
+    targets: { litellm: { release: policy.targets.litellm.release, enterprise: policy.targets.litellm.enterprise } },
   };
   return { plan, origins };
 }

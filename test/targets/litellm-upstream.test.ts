@@ -1,0 +1,267 @@
+/**
+ * Every LiteLLM setting we emit whose effect depends on how LiteLLM's own
+ * code reads it, checked against that code. Each `describe` names the
+ * upstream file (BerriAI/litellm, at the commit read with the search tool)
+ * and states the behaviour; where the behaviour is a decision (how many
+ * retries a failed call gets, when a deployment cools down), the decision is
+ * transcribed here from the upstream function and run against the config we
+ * emit, so the test fails if our settings and LiteLLM's reading part ways.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { CompiledPlan, LitellmRelease, PlanBreaker } from '../../src/plan/types.ts';
+import { emitLitellm, litellmLimitations } from '../../src/targets/litellm.ts';
+import { LITELLM_RELEASE_BEHAVIOUR } from '../../src/targets/litellm/releases.ts';
+import { allowedFails } from '../../src/targets/litellm/router.ts';
+import { compileEdited, type BasePolicyInput } from '../fixtures/policies.ts';
+
+type Obj = Record<string, any>;
+
+function edited(edit: (p: BasePolicyInput) => void): CompiledPlan {
+  const r = compileEdited(edit);
+  expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  return r.plan!;
+}
+const config = (plan: CompiledPlan): Obj => parse(emitLitellm(plan)[0]!.content) as Obj;
+
+/** The failures a call can end in, as LiteLLM's exception classes see them (litellm/exceptions.py). */
+type Failure = 400 | 401 | 408 | 422 | 429 | 500 | 502 | 503 | 504 | 'connection';
+const FAILURES: readonly Failure[] = [400, 401, 408, 422, 429, 500, 502, 503, 504, 'connection'];
+
+/** The RetryPolicy field get_num_retries_from_retry_policy matches a failure with, per release (releases.ts). */
+function policyField(f: Failure, release: LitellmRelease): string | null {
+  const r = LITELLM_RELEASE_BEHAVIOUR[release];
+  switch (f) {
+    case 400:
+    case 422:
+      return 'BadRequestErrorRetries';
+    case 401:
+      return 'AuthenticationErrorRetries';
+    case 408:
+    case 504:
+      return 'TimeoutErrorRetries';
+    case 429:
+      return 'RateLimitErrorRetries';
+    case 500:
+      return r.internalServerErrorKey ? 'InternalServerErrorRetries' : null;
+    case 503:
+      return r.serviceUnavailableKey ? 'ServiceUnavailableErrorRetries' : null;
+    default:
+      return null; // 502 and connection errors: no field in either range
+  }
+}
+
+/**
+ * Router.async_function_with_retries (litellm/router.py @f292d1ae7d83f2bc07c80c10d1a61bf63cb087bd):
+ * num_retries starts as the request's (the Router's num_retries), is replaced
+ * by the failing deployment's own litellm_params.num_retries carried on the
+ * exception, then by the retry policy's count when get_num_retries_from_retry_policy
+ * (router_utils/get_retry_from_policy.py @51dc44e76e56cb3a98685d211924431d8280cf81)
+ * finds one: model_group_retry_policy[group] first, else retry_policy.
+ * On 1.80-1.98 should_retry_this_error runs first and raises (0 retries) for
+ * an AuthenticationError when the group has at most one deployment.
+ */
+function litellmRetries(cfg: Obj, group: string, f: Failure, release: LitellmRelease): number {
+  const entry = cfg.model_list.find((e: Obj) => e.model_name === group);
+  let n: number = entry.litellm_params.num_retries ?? cfg.router_settings.num_retries;
+  const deployments = cfg.model_list.filter((e: Obj) => e.model_name === group).length;
+  if (!LITELLM_RELEASE_BEHAVIOUR[release].policyBeforeRetryChecks && f === 401 && deployments <= 1) return 0;
+  const policy = cfg.router_settings.model_group_retry_policy?.[group] ?? cfg.router_settings.retry_policy;
+  const field = policyField(f, release);
+  if (policy && field !== null && policy[field] !== undefined) n = policy[field];
+  if (LITELLM_RELEASE_BEHAVIOUR[release].policyBeforeRetryChecks && f === 401 && deployments <= 1 && (field === null || policy?.[field] === undefined))
+    return 0;
+  return n;
+}
+
+/** What the policy says: retryOn statuses, timeouts and connection errors get the group's count (src/model/model-group.ts). */
+function policyRetries(plan: CompiledPlan, group: string, f: Failure): number {
+  const g = plan.groups[group]!;
+  const always = f === 'connection' || f === 408 || f === 504;
+  return always || g.retries.retryOn.includes(f as number) ? g.retries.count : 0;
+}
+
+const failureCode = (f: Failure) => String(f);
+
+describe('retries: model_group_retry_policy and litellm_params.num_retries (litellm/router.py, router_utils/get_retry_from_policy.py)', () => {
+  it('a group retries as often as its policy says, per error class, on both release ranges (the reference groups)', () => {
+    for (const release of ['1.80-1.98', '1.110+'] as const) {
+      const plan = edited((p) => {
+        p.targets = { litellm: { release } };
+        p.modelGroups[0]!.retries = { count: 3, retryOn: [429, 500, 503] };
+        p.modelGroups[1]!.retries = { count: 0 };
+      });
+      const cfg = config(plan);
+      expect(litellmRetries(cfg, 'chat', 429, release)).toBe(3);
+      expect(litellmRetries(cfg, 'chat', 400, release)).toBe(0);
+      expect(litellmRetries(cfg, 'chat-azure', 429, release)).toBe(0);
+      expect(litellmRetries(cfg, 'chat', 'connection', release)).toBe(3);
+    }
+  });
+
+  it('before this fix the global retry_policy overrode a group count: a config with only retry_policy gets it wrong (the check can fail)', () => {
+    const plan = edited((p) => {
+      p.modelGroups[0]!.retries = { count: 2 };
+      p.modelGroups[1]!.retries = { count: 1 };
+    });
+    const cfg = config(plan);
+    // The old emitter: one retry_policy with the largest interactive count, group counts on the deployments.
+    const old = structuredClone(cfg);
+    delete old.router_settings.model_group_retry_policy;
+    old.router_settings.retry_policy = { TimeoutErrorRetries: 2, RateLimitErrorRetries: 2, BadRequestErrorRetries: 0 };
+    expect(litellmRetries(old, 'chat-azure', 429, '1.80-1.98')).toBe(2); // the group asked for 1
+    expect(litellmRetries(cfg, 'chat-azure', 429, '1.80-1.98')).toBe(1);
+  });
+
+  it('for any retry settings, LiteLLM retries each failure as the policy says, or a limitation of that group says why not', () => {
+    const codes = fc.subarray([400, 401, 409, 422, 429, 500, 502, 503, 504], { minLength: 0 });
+    fc.assert(
+      fc.property(
+        fc.constantFrom<LitellmRelease>('1.80-1.98', '1.110+'),
+        fc.array(fc.record({ count: fc.integer({ min: 0, max: 4 }), retryOn: codes }), { minLength: 3, maxLength: 3 }),
+        (release, retries) => {
+          const plan = edited((p) => {
+            p.targets = { litellm: { release } };
+            p.modelGroups.forEach((g, i) => void (g.retries = retries[i]!));
+          });
+          const cfg = config(plan);
+          const notes = litellmLimitations(plan);
+          for (const group of Object.keys(plan.groups))
+            for (const f of FAILURES) {
+              const want = policyRetries(plan, group, f);
+              const got = litellmRetries(cfg, group, f, release);
+              if (got === want) continue;
+              const path = /^[a-z][a-z0-9]*$/.test(group) ? `groups.${group}.retries.retryOn` : `groups["${group}"].retries.retryOn`;
+              const said = notes.filter((d) => d.path === path).map((d) => d.message);
+              expect(
+                said.some(
+                  (m) => m.includes(failureCode(f)) || (f === 422 && m.includes('BadRequestError')) || (f === 401 && m.includes('AuthenticationError')),
+                ),
+                `${release} ${group} ${f}: LiteLLM ${got}, policy ${want}, notes: ${said.join(' | ')}`,
+              ).toBe(true);
+            }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('writes InternalServerErrorRetries only where the release reads it, and ServiceUnavailableErrorRetries only on 1.110+', () => {
+    const old = config(edited(() => {}));
+    const current = config(edited((p) => void (p.targets = { litellm: { release: '1.110+' } })));
+    expect(Object.keys(old.router_settings.model_group_retry_policy.chat)).not.toContain('InternalServerErrorRetries');
+    expect(current.router_settings.model_group_retry_policy.chat).toMatchObject({ InternalServerErrorRetries: 2, ServiceUnavailableErrorRetries: 2 });
+    // No global retry_policy: model_group_retry_policy names every group, so a global one would be read by nothing.
+    expect(old.router_settings.retry_policy).toBeUndefined();
+  });
+});
+
+/**
+ * should_cooldown_based_on_allowed_fails_policy (litellm/router_utils/cooldown_handlers.py
+ * @1fa201c73311632f2204e3056a9b8702b07548fe): each failure reads the count,
+ * cools the deployment down when count + 1 > allowed_fails, else writes count + 1
+ * with ttl = cooldown_time. _is_cooldown_required returns False for any
+ * exception whose text contains "APIConnectionError".
+ */
+function litellmCoolsDown(failureTimesMs: readonly number[], allowed: number, cooldownMs: number, connection = false): boolean {
+  if (connection) return false;
+  let count = 0;
+  let expires = -Infinity;
+  for (const t of failureTimesMs) {
+    const current = t < expires ? count : 0;
+    if (current + 1 > allowed) return true;
+    count = current + 1;
+    expires = t + cooldownMs;
+  }
+  return false;
+}
+
+describe('breaker: allowed_fails and cooldown_time (litellm/router_utils/cooldown_handlers.py)', () => {
+  const breaker = (errorRateThreshold: number, minRequests: number, windowMs: number, cooldownMs: number): PlanBreaker => ({
+    errorRateThreshold,
+    minRequests,
+    windowMs,
+    cooldownMs,
+    halfOpenProbes: 1,
+  });
+
+  it('counts failures over the cooldown window: the failure our breaker opens on cools LiteLLM down, the one before does not', () => {
+    for (const b of [
+      breaker(0.05, 20, 60_000, 30_000),
+      breaker(0.5, 20, 60_000, 30_000),
+      breaker(0.25, 40, 120_000, 60_000),
+      breaker(0.1, 100, 60_000, 90_000),
+    ]) {
+      const allowed = allowedFails(b);
+      // Failures spread evenly at the rate that opens our breaker at its minimum volume.
+      const perWindow = b.errorRateThreshold * b.minRequests;
+      const gap = b.windowMs / perWindow;
+      const times = (n: number) => Array.from({ length: n }, (_, i) => i * gap);
+      const inCooldown = Math.floor((b.errorRateThreshold * b.minRequests * b.cooldownMs) / b.windowMs + 1e-9);
+      if (inCooldown >= 1) {
+        expect(litellmCoolsDown(times(allowed + 1), allowed, b.cooldownMs), `${JSON.stringify(b)}`).toBe(true);
+        expect(litellmCoolsDown(times(allowed), allowed, b.cooldownMs)).toBe(false);
+      }
+      // A failure more than cooldown_time after the last one starts a new count.
+      expect(litellmCoolsDown([0, b.cooldownMs + 1], 1, b.cooldownMs)).toBe(false);
+    }
+  });
+
+  it('a per-minute window (the old formula) would let a 90 s cooldown count three times too few failures', () => {
+    const b = breaker(0.5, 20, 60_000, 90_000);
+    expect(allowedFails(b)).toBe(15);
+    const perMinute = Math.floor(b.errorRateThreshold * b.minRequests); // 10
+    // 15 failures in 90 s is the rate our breaker tolerates; the per-minute value cools down at the 11th.
+    const times = Array.from({ length: 15 }, (_, i) => i * 6_000);
+    expect(litellmCoolsDown(times, perMinute, b.cooldownMs)).toBe(true);
+    expect(litellmCoolsDown(times, allowedFails(b), b.cooldownMs)).toBe(false);
+  });
+
+  it('never cools down on connection errors, which the config header, a warning and the runbook say', () => {
+    expect(litellmCoolsDown([0, 1, 2, 3, 4], 1, 30_000, true)).toBe(false);
+    const plan = edited(() => {});
+    const warning = litellmLimitations(plan).find((d) => d.code === 'litellm-no-cooldown-on-connection-error')!;
+    expect(warning).toMatchObject({ severity: 'warning', path: 'groups.local.deployments' });
+    expect(warning.message).toContain('local-llama');
+    expect(emitLitellm(plan)[0]!.content).toContain('Connection errors never cool\n# a deployment down in LiteLLM');
+  });
+
+  it('leaves InternalServerErrorAllowedFails out: get_allowed_fails_from_policy has no branch for it (BerriAI/litellm#29283)', () => {
+    const cfg = config(edited(() => {}));
+    expect(Object.keys(cfg.router_settings.allowed_fails_policy).sort()).toEqual([
+      'AuthenticationErrorAllowedFails',
+      'RateLimitErrorAllowedFails',
+      'TimeoutErrorAllowedFails',
+    ]);
+    // The 500s it would have counted fall back to allowed_fails, the same number.
+    expect(cfg.router_settings.allowed_fails_policy.TimeoutErrorAllowedFails).toBe(cfg.router_settings.allowed_fails);
+  });
+});
+
+describe('order and enable_pre_call_checks (litellm/router.py @f292d1ae7d83f2bc07c80c10d1a61bf63cb087bd, _pre_call_checks)', () => {
+  // async_get_healthy_deployments calls _pre_call_checks only `if self.enable_pre_call_checks and messages is not None`,
+  // and the order filter (_get_order_filtered_deployments) runs inside it (BerriAI/litellm#18444, fixed in the docs by #18888).
+  it('turns pre-call checks on whenever a group is ordered, and only then (or for context-window fallbacks)', () => {
+    const ordered = config(
+      edited((p) => {
+        p.modelGroups[2]!.contextWindowFallbacks = [];
+        p.modelGroups[0]!.strategy = 'ordered';
+        p.modelGroups[0]!.deployments = ['openai-gpt-4o', 'azure-gpt-4o'];
+      }),
+    );
+    expect(ordered.router_settings.enable_pre_call_checks).toBe(true);
+    expect(ordered.router_settings.context_window_fallbacks).toBeUndefined();
+    const plain = config(edited((p) => void (p.modelGroups[2]!.contextWindowFallbacks = [])));
+    expect(plain.router_settings.enable_pre_call_checks).toBeUndefined();
+  });
+
+  it('warns that an ordered group with Azure deployments sends `order` to Azure (BerriAI/litellm#18259)', () => {
+    const plan = edited((p) => {
+      p.modelGroups[0]!.strategy = 'ordered';
+      p.modelGroups[0]!.deployments = ['openai-gpt-4o', 'azure-gpt-4o'];
+    });
+    const w = litellmLimitations(plan).find((d) => d.code === 'litellm-order-sent-to-azure')!;
+    expect(w).toMatchObject({ severity: 'warning', path: 'groups.chat.strategy' });
+  });
+});
