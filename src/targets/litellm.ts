@@ -21,7 +21,7 @@ import type { Artifact, CompiledPlan, PlanDeployment, PlanGroup, ProviderKind } 
 import { limitations } from './litellm/limitations.ts';
 import { globalRouter, groupRetryPolicy, sortedGroups, unclassedServerErrors } from './litellm/router.ts';
 import { litellmOptions } from './litellm/releases.ts';
-import { DEFAULT_VAULT_MOUNT, SecretMapper } from './litellm/secrets.ts';
+import { DEFAULT_VAULT_MOUNT, SecretMapper, type VaultEnv } from './litellm/secrets.ts';
 import { num, seconds, toYaml } from './litellm/yaml.ts';
 import { LITELLM_CONFIG_PATH, litellmDeploymentId } from './paths.ts';
 import type { Target } from './target.ts';
@@ -43,6 +43,9 @@ export interface LitellmConfig {
   /** Unsupported-secret errors; limitations come from litellmLimitations. */
   diagnostics: Diagnostic[];
   envNames: string[];
+  /** Environment variables standing for vault: references, filled by the deployment (not Enterprise). */
+  vaultEnv: VaultEnv[];
+  /** Enterprise only: names LiteLLM reads from Vault itself. */
   vaultNames: string[];
   vaultMount: string | null;
 }
@@ -51,10 +54,13 @@ export function buildLitellmConfig(plan: CompiledPlan): LitellmConfig {
   const options = litellmOptions(plan);
   const g0 = globalRouter(plan);
   const groups = sortedGroups(plan);
-  const secrets = new SecretMapper([
-    ...groups.flatMap((g) => g.deployments.flatMap((id) => plan.providers[plan.deployments[id]!.provider]!.apiKey ?? [])),
-    ...(plan.routerState.kind === 'redis' ? [plan.routerState.url] : []),
-  ]);
+  const secrets = new SecretMapper(
+    [
+      ...groups.flatMap((g) => g.deployments.flatMap((id) => plan.providers[plan.deployments[id]!.provider]!.apiKey ?? [])),
+      ...(plan.routerState.kind === 'redis' ? [plan.routerState.url] : []),
+    ],
+    options.enterprise,
+  );
 
   const modelList = groups.flatMap((g) => g.deployments.map((id, rank) => modelEntry(plan, g, plan.deployments[id]!, rank, secrets)));
 
@@ -117,6 +123,7 @@ export function buildLitellmConfig(plan: CompiledPlan): LitellmConfig {
     config,
     diagnostics: secrets.diagnostics,
     envNames: [...secrets.envNames, MASTER_KEY_ENV, DATABASE_URL_ENV].sort(),
+    vaultEnv: [...secrets.vaultEnv].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     vaultNames: secrets.vaultNames,
     vaultMount: secrets.mount,
   };
@@ -149,7 +156,14 @@ function modelEntry(plan: CompiledPlan, g: PlanGroup, d: PlanDeployment, rank: n
     entry: {
       model_name: g.name,
       litellm_params: params,
-      model_info: { id: litellmDeploymentId(g.name, d.id), max_input_tokens: d.contextWindow, ...cost },
+      model_info: {
+        id: litellmDeploymentId(g.name, d.id),
+        // LiteLLM prices and context-checks an Azure deployment by model_info.base_model: the deployment name in
+        // `model` is the customer's own (_pre_call_checks reads base_model "for azure openai models", litellm/router.py).
+        ...(d.providerKind === 'azure_openai' ? { base_model: `azure/${d.baseModel ?? d.model}` } : {}),
+        max_input_tokens: d.contextWindow,
+        ...cost,
+      },
     },
   };
 }
@@ -170,6 +184,10 @@ function header(plan: CompiledPlan, built: LitellmConfig, notes: Diagnostic[]): 
     `Run: litellm --config generated/${LITELLM_CONFIG_PATH}`,
     `Environment: ${built.envNames.join(', ')}`,
   ];
+  if (built.vaultEnv.length > 0) {
+    lines.push('Filled from Vault by the deployment (a Vault agent template or a secret operator; LiteLLM reads only the environment):');
+    for (const v of built.vaultEnv) lines.push(`  ${v.name} <- ${v.ref}`);
+  }
   if (built.vaultNames.length > 0)
     lines.push(
       `Vault (key_management_system hashicorp_vault, LiteLLM Enterprise): HCP_VAULT_ADDR, HCP_VAULT_TOKEN (or AppRole / TLS cert);` +

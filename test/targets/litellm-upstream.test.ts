@@ -265,3 +265,49 @@ describe('order and enable_pre_call_checks (litellm/router.py @f292d1ae7d83f2bc0
     expect(w).toMatchObject({ severity: 'warning', path: 'groups.chat.strategy' });
   });
 });
+
+describe('secrets (litellm/secret_managers/main.py, hashicorp_secret_manager.py)', () => {
+  // get_secret strips "os.environ/" and reads os.environ unless a secret manager client is set
+  // (main.py @033d7ba414acf6fcdcd1245c6c96c63500429c65); HashicorpSecretManager.__init__ raises
+  // unless premium_user, reads <mount>/data/<name> and returns data.data.key, and a failed read
+  // returns None, after which get_secret falls back to os.getenv(name)
+  // (hashicorp_secret_manager.py @00e06b862370b670316c20336cb2bf1534ea7685).
+  it('without LiteLLM Enterprise, sets no key_management_system and names one environment variable per reference', () => {
+    const cfg = config(edited(() => {}));
+    expect(cfg.general_settings.key_management_system).toBeUndefined();
+    expect(cfg.general_settings.key_management_settings).toBeUndefined();
+    for (const e of cfg.model_list) expect(e.litellm_params.api_key ?? 'os.environ/NONE').toMatch(/^os\.environ\/[A-Z_][A-Z0-9_]*$/);
+  });
+
+  it('with it, only references of field "key" on one mount go to Vault; any other is an error, never a silent None', () => {
+    const plan = edited((p) => {
+      p.targets = { litellm: { enterprise: true } };
+      p.providers[0]!.apiKey = 'vault:secret/openai#token';
+    });
+    const cfg = config(plan);
+    expect(cfg.general_settings.key_management_system).toBe('hashicorp_vault');
+    expect(cfg.general_settings.key_management_settings.hosted_keys).toEqual(['azure']);
+    expect(
+      litellmLimitations(plan)
+        .filter((d) => d.severity === 'error')
+        .map((d) => [d.code, d.path]),
+    ).toEqual([['litellm-vault-unsupported', 'providers.openai.apiKey']]);
+  });
+});
+
+describe('Azure model_info.base_model (litellm/router.py @f292d1ae7d83f2bc07c80c10d1a61bf63cb087bd, _pre_call_checks)', () => {
+  // "For azure openai models, requires 'base_model' is set": the Router looks the model up by
+  // model_info.base_model, else by litellm_params.model, which for Azure is the customer's deployment name.
+  it('names the OpenAI model behind each Azure deployment, from baseModel or else the deployment model', () => {
+    const plan = edited((p) => {
+      p.deployments[1]!.model = 'prod-eastus-4o';
+      p.deployments[1]!.baseModel = 'gpt-4o-2024-08-06';
+    });
+    const cfg = config(plan);
+    const azure = cfg.model_list.find((e: Obj) => e.model_name === 'chat-azure');
+    expect(azure.litellm_params.model).toBe('azure/prod-eastus-4o');
+    expect(azure.model_info.base_model).toBe('azure/gpt-4o-2024-08-06');
+    for (const e of cfg.model_list.filter((x: Obj) => !x.litellm_params.model.startsWith('azure/'))) expect(e.model_info.base_model).toBeUndefined();
+    expect(config(edited(() => {})).model_list.find((e: Obj) => e.model_name === 'chat-azure').model_info.base_model).toBe('azure/gpt-4o');
+  });
+});

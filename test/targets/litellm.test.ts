@@ -135,23 +135,23 @@ describe('LiteLLM config of the reference policy', () => {
       redis_url: 'os.environ/SWITCHYARD_REDIS_URL',
     });
     expect(cfg.litellm_settings).toEqual({ callbacks: ['prometheus'], request_timeout: 60, drop_params: true });
-    // The OpenAI key lives in Vault at secret/switchyard/openai#key, the field LiteLLM's Vault manager reads.
-    expect(cfg.general_settings).toEqual({
-      master_key: 'os.environ/LITELLM_MASTER_KEY',
-      database_url: 'os.environ/DATABASE_URL',
-      key_management_system: 'hashicorp_vault',
-      key_management_settings: { access_mode: 'read_only', hosted_keys: ['switchyard/openai'] },
-    });
+    // The OpenAI key lives in Vault at secret/switchyard/openai#key; without LiteLLM Enterprise the deployment
+    // puts it in VAULT_SECRET_SWITCHYARD_OPENAI_KEY and LiteLLM reads the environment only.
+    expect(cfg.general_settings).toEqual({ master_key: 'os.environ/LITELLM_MASTER_KEY', database_url: 'os.environ/DATABASE_URL' });
+    expect(entries(cfg, 'chat')[0]!.litellm_params.api_key).toBe('os.environ/VAULT_SECRET_SWITCHYARD_OPENAI_KEY');
   });
 
-  it('reports a Vault field LiteLLM cannot read as an error and writes no literal for it', async () => {
-    const plan = edited((p) => void (p.providers.find((x) => x.id === 'openai')!.apiKey = 'vault:secret/switchyard/openai#api_key'));
+  it('with LiteLLM Enterprise, reports a Vault field LiteLLM cannot read as an error and writes no literal for it', async () => {
+    const plan = edited((p) => {
+      p.targets = { litellm: { enterprise: true } };
+      p.providers.find((x) => x.id === 'openai')!.apiKey = 'vault:secret/switchyard/openai#api_key';
+    });
     const errors = litellmLimitations(plan).filter((d) => d.severity === 'error');
     expect(errors.map((d) => `${d.code} @ ${d.path}`)).toEqual(['litellm-vault-unsupported @ providers.openai.apiKey']);
     expect(errors[0]!.message).toContain('field "api_key"');
     expect(errors[0]!.hint).toContain('vault:secret/switchyard/openai#key');
     const cfg = parsed(plan);
-    expect(entries(cfg, 'chat')[0]!.litellm_params.api_key).toBe('os.environ/SWITCHYARD_VAULT_SECRET_SWITCHYARD_OPENAI_API_KEY');
+    expect(entries(cfg, 'chat')[0]!.litellm_params.api_key).toBe('os.environ/VAULT_SECRET_SWITCHYARD_OPENAI_API_KEY');
     expect(emitted(plan).content).toContain('# ERRORS (1): this file is not usable as is:\n#   - providers.openai.apiKey:');
   });
 });
@@ -281,8 +281,39 @@ describe('breaker', () => {
 });
 
 describe('secrets', () => {
-  it("reads vault:<mount>/<name>#key through LiteLLM's Hashicorp Vault manager, and only those names", () => {
+  it('reads every secret from the environment by default: vault: references become variables the deployment fills', () => {
     const plan = edited((p) => {
+      p.providers[2]!.apiKey = 'vault:secret/vllm/pool-a#api_key';
+    });
+    const cfg = parsed(plan);
+    expect(entries(cfg, 'chat-azure')[0]!.litellm_params.api_key).toBe('os.environ/VAULT_SECRET_AZURE_KEY');
+    expect(entries(cfg, 'local')[0]!.litellm_params.api_key).toBe('os.environ/VAULT_SECRET_VLLM_POOL_A_API_KEY');
+    expect(cfg.general_settings.key_management_system).toBeUndefined();
+    // Any field and any mount: the agent or operator reads Vault, not LiteLLM.
+    expect(litellmLimitations(plan).filter((d) => d.severity === 'error')).toEqual([]);
+    const text = emitted(plan).content;
+    expect(text).toContain(
+      '# Filled from Vault by the deployment (a Vault agent template or a secret operator; LiteLLM reads only the environment):\n' +
+        '#   VAULT_SECRET_AZURE_KEY <- vault:secret/azure#key\n' +
+        '#   VAULT_SECRET_VLLM_POOL_A_API_KEY <- vault:secret/vllm/pool-a#api_key\n',
+    );
+    expect(text).toContain('LiteLLM Enterprise off (targets.litellm.enterprise)');
+  });
+
+  it('refuses two references that would share one environment variable', () => {
+    const plan = edited((p) => {
+      p.providers[0]!.apiKey = 'env:VAULT_SECRET_AZURE_KEY';
+    });
+    const errors = litellmLimitations(plan).filter((d) => d.severity === 'error');
+    expect(errors.map((d) => d.code)).toEqual(['litellm-secret-env-clash']);
+    expect(errors[0]!.message).toContain(
+      'vault:secret/azure#key and env:VAULT_SECRET_AZURE_KEY would both be read from the environment variable VAULT_SECRET_AZURE_KEY',
+    );
+  });
+
+  it("with LiteLLM Enterprise, reads vault:<mount>/<name>#key through LiteLLM's Hashicorp Vault manager, and only those names", () => {
+    const plan = edited((p) => {
+      p.targets = { litellm: { enterprise: true } };
       p.providers[2]!.apiKey = 'vault:secret/vllm/pool-a#key';
     });
     const cfg = parsed(plan);
@@ -299,12 +330,14 @@ describe('secrets', () => {
     expect(emitted(plan).content).toContain('KV v2 mount "secret", field "key" of: azure, vllm/pool-a');
   });
 
-  it('names HCP_VAULT_MOUNT_NAME for another mount, and refuses a second mount or no mount', () => {
+  it('with LiteLLM Enterprise, names HCP_VAULT_MOUNT_NAME for another mount, and refuses a second mount or no mount', () => {
     const kv = edited((p) => {
+      p.targets = { litellm: { enterprise: true } };
       p.providers[1]!.apiKey = 'vault:kv/azure#key';
     });
     expect(emitted(kv).content).toContain('(set HCP_VAULT_MOUNT_NAME=kv)');
     const mixed = edited((p) => {
+      p.targets = { litellm: { enterprise: true } };
       p.providers[0]!.apiKey = 'vault:kv/openai#key';
     });
     // "secret" wins: every LiteLLM release reads that mount, only newer ones read HCP_VAULT_MOUNT_NAME.
@@ -314,19 +347,25 @@ describe('secrets', () => {
         .map((d) => [d.path, d.message.split(';')[0]]),
     ).toEqual([['providers.openai.apiKey', 'LiteLLM reads every Vault secret from one mount ("secret"), and vault:kv/openai#key is on "kv"']]);
     const bare = edited((p) => {
+      p.targets = { litellm: { enterprise: true } };
       p.providers[1]!.apiKey = 'vault:azure#key';
     });
     expect(litellmLimitations(bare).find((d) => d.severity === 'error')!.message).toContain('has no mount');
-    expect(entries(parsed(bare), 'chat-azure')[0]!.litellm_params.api_key).toBe('os.environ/SWITCHYARD_VAULT_AZURE_KEY');
+    expect(entries(parsed(bare), 'chat-azure')[0]!.litellm_params.api_key).toBe('os.environ/VAULT_AZURE_KEY');
   });
 
   it('reads the Redis URL from its secret, env or Vault', () => {
     const redis = edited((p) => {
+      p.targets = { litellm: { enterprise: true } };
       p.routerState = { kind: 'redis', url: 'vault:secret/redis#key', cluster: false };
     });
     const cfg = parsed(redis);
     expect(cfg.router_settings.redis_url).toBe('os.environ/redis');
     expect(cfg.general_settings.key_management_settings.hosted_keys).toEqual(['azure', 'redis']);
+    const agent = edited((p) => {
+      p.routerState = { kind: 'redis', url: 'vault:secret/redis#key', cluster: false };
+    });
+    expect(parsed(agent).router_settings.redis_url).toBe('os.environ/VAULT_SECRET_REDIS_KEY');
     expect(litellmLimitations(redis).map((d) => d.path)).toContain('routerState.keyPrefix');
     expect(litellmLimitations(redis).map((d) => d.path)).not.toContain('routerState.cluster');
     expect(parsed(edited(() => {})).router_settings.redis_url).toBeUndefined();

@@ -20,6 +20,16 @@ export function checkDeploymentPools(policy: Policy): Diagnostic[] {
   policy.deployments.forEach((d, i) => {
     const kind = kindOf.get(d.provider);
     if (kind === undefined) return; // unknown-provider says it
+    if (d.baseModel !== undefined && kind !== 'azure_openai')
+      out.push(
+        diagnostic(
+          'error',
+          'base-model-on-non-azure-deployment',
+          `deployment ${q(d.id)} has baseModel ${q(d.baseModel)} but its provider ${q(d.provider)} is ${kind}: only an Azure deployment name stands for another model`,
+          formatPath(['deployments', i, 'baseModel']),
+          { hint: 'remove baseModel; model already names the model' },
+        ),
+      );
     if (kind !== 'vllm') {
       if (d.pool !== undefined)
         out.push(
