@@ -20,7 +20,13 @@ const RUNS = { numRuns: 150 };
 function pinPoolModels(input: PolicyInput): PolicyInput {
   const gpuPools = input.gpuPools?.map((pool) => ({
     ...pool,
-    models: pool.models.map((m) => ({ ...m, model: 'meta-llama/Llama-3.2-1B-Instruct', servedName: m.servedName ?? servedNameOf({ model: m.model }) })),
+    models: pool.models.map((m) => ({
+      ...m,
+      model: 'meta-llama/Llama-3.2-1B-Instruct',
+      // An unquantized checkpoint takes no AWQ or GPTQ flag (src/plan/checks/capacity.ts).
+      quantization: m.quantization === 'fp8' || m.quantization === 'bitsandbytes' ? m.quantization : undefined,
+      servedName: m.servedName ?? servedNameOf({ model: m.model }),
+    })),
   }));
   return { ...input, gpuPools };
 }

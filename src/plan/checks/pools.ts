@@ -157,3 +157,23 @@ export function checkGpuPlacement(policy: Policy): Diagnostic[] {
   });
   return out;
 }
+
+/**
+ * A declared model with a configFile gets its architecture from the loader,
+ * which reads the file; a policy compiled without the loader (a library
+ * caller) has not read it, and its capacity cannot be computed.
+ */
+export function checkModelDeclarations(policy: Policy): Diagnostic[] {
+  return policy.models.flatMap((m, i) =>
+    m.architecture === undefined
+      ? [
+          diagnostic(
+            'error',
+            'model-config-not-read',
+            `model ${q(m.id)} points to configFile ${q(m.configFile ?? '')}, which was not read: load the policy with loadPolicy (the CLI does) or give its architecture inline`,
+            formatPath(['models', i, 'configFile']),
+          ),
+        ]
+      : [],
+  );
+}
