@@ -92,7 +92,7 @@ function alertSteps(plan: CompiledPlan, r: AlertRule): string[] {
       ];
     case 'vllm_engine_down':
       return [
-        `Check the engine process on the pool host (labels ${code('pool')}, ${code('instance')}); its launch config is generated/vllm/<pool>/<model>.yaml (${code('vllm serve --config <file>')}).`,
+        `Check the engine process on the pool host (labels ${code('pool')}, ${code('instance')}); it is started by generated/vllm/<pool>/<model>.sh, which pins its GPUs and runs ${code('vllm serve --config')} on the .yaml beside it (an engine spanning pools also needs each ${code('.ray-worker.sh')} running on the other pools' hosts).`,
         'Behind the LiteLLM proxy an engine that refuses connections is never cooled down: take its entries out of rotation by hand (see "Behind the LiteLLM proxy" below).',
         'An engine that does not start usually runs out of GPU memory: compare the capacity figures in plan.json (`pools.<pool>.models.<model>.capacity`) with `nvidia-smi`.',
         `Meanwhile traffic for its groups takes the fallback chain; run ${code(`switchyard explain -m ${groups.find((g) => g.workload === 'cost_sensitive')?.name ?? '<group>'}`)} to see where it goes.`,
