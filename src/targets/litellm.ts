@@ -112,8 +112,9 @@ export function buildLitellmConfig(plan: CompiledPlan): LitellmConfig {
     model_list: modelList.map((m) => m.entry),
     router_settings: router,
     litellm_settings: {
-      // Prometheus metrics are a LiteLLM Enterprise feature; the open-source proxy registers none.
-      callbacks: ['prometheus'],
+      // PrometheusLogger registers its metrics only for premium_user (LiteLLM Enterprise); without it, one
+      // counter saying so (litellm/integrations/prometheus.py), so the callback is written only with Enterprise.
+      ...(options.enterprise ? { callbacks: ['prometheus'] } : {}),
       request_timeout: seconds(requestCeilingMs),
       drop_params: true,
     },

@@ -14,7 +14,8 @@ import type { CompiledPlan, LitellmRelease, PlanBreaker } from '../../src/plan/t
 import { emitLitellm, litellmLimitations } from '../../src/targets/litellm.ts';
 import { LITELLM_RELEASE_BEHAVIOUR } from '../../src/targets/litellm/releases.ts';
 import { allowedFails } from '../../src/targets/litellm/router.ts';
-import { compileEdited, type BasePolicyInput } from '../fixtures/policies.ts';
+import { compilePolicy } from '../../src/plan/compile.ts';
+import { compileEdited, referencePolicy, type BasePolicyInput } from '../fixtures/policies.ts';
 
 type Obj = Record<string, any>;
 
@@ -309,5 +310,246 @@ describe('Azure model_info.base_model (litellm/router.py @f292d1ae7d83f2bc07c80c
     expect(azure.model_info.base_model).toBe('azure/gpt-4o-2024-08-06');
     for (const e of cfg.model_list.filter((x: Obj) => !x.litellm_params.model.startsWith('azure/'))) expect(e.model_info.base_model).toBeUndefined();
     expect(config(edited(() => {})).model_list.find((e: Obj) => e.model_name === 'chat-azure').model_info.base_model).toBe('azure/gpt-4o');
+  });
+});
+
+/**
+ * Every key the LiteLLM config of the reference policy (with Enterprise on, so the
+ * Enterprise-only keys appear) and of an ordered-group variant carries, with
+ * the upstream file that reads it and what it does there. A key the emitter
+ * starts writing fails the completeness check until it is added here.
+ */
+interface Setting {
+  file: string;
+  behaviour: string;
+  /** `cfg`: the reference with Enterprise on; `ordered`: with an ordered group. */
+  check: (cfg: Obj, ordered: Obj) => void;
+}
+const ROUTER = 'litellm/router.py @f292d1ae7d83f2bc07c80c10d1a61bf63cb087bd';
+const PROXY = 'litellm/proxy/proxy_server.py @9344afb26bc94b9555d82a71a7bd6371c475c65b';
+const entryOf = (cfg: Obj, id: string): Obj => cfg.model_list.find((e: Obj) => e.model_info.id === id);
+
+const SETTINGS: Record<string, Setting> = {
+  'router_settings.routing_strategy': {
+    file: ROUTER,
+    behaviour: 'Router.__init__ takes one routing_strategy for every model group (a Literal of six values); routing_strategy_init sets up its logger',
+    check: (c) => expect(c.router_settings.routing_strategy).toBe('usage-based-routing-v2'),
+  },
+  'router_settings.num_retries': {
+    file: ROUTER,
+    behaviour: 'the request-level retry count, used when neither the deployment nor the retry policy gives one',
+    check: (c) => expect(c.router_settings.num_retries).toBe(1),
+  },
+  'router_settings.timeout': {
+    file: ROUTER,
+    behaviour: 'Router.timeout (or litellm.request_timeout) is the default per-call timeout when a deployment has none',
+    check: (c) => expect(c.router_settings.timeout).toBe(0.6),
+  },
+  'router_settings.model_group_retry_policy': {
+    file: 'litellm/router_utils/get_retry_from_policy.py @51dc44e76e56cb3a98685d211924431d8280cf81',
+    behaviour: "model_group_retry_policy[model_group] is read before retry_policy; its count replaces num_retries for the error's class",
+    check: (c) => expect(c.router_settings.model_group_retry_policy['chat-mini'].RateLimitErrorRetries).toBe(2),
+  },
+  'router_settings.allowed_fails': {
+    file: 'litellm/router_utils/cooldown_handlers.py @1fa201c73311632f2204e3056a9b8702b07548fe',
+    behaviour: 'failures counted with ttl=cooldown_time; a deployment cools down when a failure finds more than allowed_fails',
+    check: (c) => expect(c.router_settings.allowed_fails).toBe(1),
+  },
+  'router_settings.allowed_fails_policy': {
+    file: 'litellm/router_utils/cooldown_handlers.py @1fa201c73311632f2204e3056a9b8702b07548fe',
+    behaviour: 'set, it selects the allowed-fails path (should_cooldown_based_on_allowed_fails_policy) instead of the failure-rate one',
+    check: (c) => expect(Object.keys(c.router_settings.allowed_fails_policy)).toHaveLength(3),
+  },
+  'router_settings.cooldown_time': {
+    file: 'litellm/router_utils/cooldown_handlers.py @1fa201c73311632f2204e3056a9b8702b07548fe',
+    behaviour: 'how long a cooled-down deployment is skipped, and how long a failure stays counted',
+    check: (c) => expect(c.router_settings.cooldown_time).toBe(30),
+  },
+  'router_settings.fallbacks': {
+    file: 'litellm/router_utils/fallback_event_handlers.py',
+    behaviour: "a group's list is tried in order once its own retries are spent",
+    check: (c) => expect(c.router_settings.fallbacks[0]).toEqual({ chat: ['chat-azure', 'chat-anthropic', 'chat-local'] }),
+  },
+  'router_settings.max_fallbacks': {
+    file: 'litellm/router_utils/fallback_event_handlers.py',
+    behaviour: "run_async_fallback stops at fallback_depth >= max_fallbacks: 1 tries the requested group's list and nothing nested",
+    check: (c) => expect(c.router_settings.max_fallbacks).toBe(1),
+  },
+  'router_settings.context_window_fallbacks': {
+    file: ROUTER,
+    behaviour: 'should_retry_this_error raises a ContextWindowExceededError at once when these exist, and the fallback takes it',
+    check: (c) => expect(c.router_settings.context_window_fallbacks).toEqual([{ 'chat-local': ['chat-mini'] }]),
+  },
+  'router_settings.enable_pre_call_checks': {
+    file: ROUTER,
+    behaviour: '_pre_call_checks runs only with it: the context-window filter and the order filter',
+    check: (c) => expect(c.router_settings.enable_pre_call_checks).toBe(true),
+  },
+  'router_settings.redis_url': {
+    file: ROUTER,
+    behaviour: 'Router.__init__: `if redis_url is not None: cache_config["url"] = redis_url`, the cache that holds cooldowns and usage',
+    check: (c) => expect(c.router_settings.redis_url).toBe('os.environ/SWITCHYARD_REDIS_URL'),
+  },
+  'litellm_params.model': {
+    file: 'litellm/litellm_core_utils/get_llm_provider_logic.py',
+    behaviour: 'the provider prefix (openai/, azure/, anthropic/, hosted_vllm/) picks the client',
+    check: (c) => expect(entryOf(c, 'premium/vllm-ab-llama-70b').litellm_params.model).toBe('hosted_vllm/llama-3.1-70b-instruct'),
+  },
+  'litellm_params.api_base': {
+    file: 'litellm/types/router.py',
+    behaviour: 'GenericLiteLLMParams.api_base: where the call goes',
+    check: (c) => expect(entryOf(c, 'chat-local/vllm-a-llama-8b').litellm_params.api_base).toBe('http://pool-a.gpu.internal:8000/v1'),
+  },
+  'litellm_params.api_version': {
+    file: 'litellm/types/router.py',
+    behaviour: 'GenericLiteLLMParams.api_version: the Azure API version',
+    check: (c) => expect(entryOf(c, 'chat-azure/azure-eastus-gpt-4o').litellm_params.api_version).toBe('2024-10-21'),
+  },
+  'litellm_params.api_key': {
+    file: 'litellm/secret_managers/main.py @033d7ba414acf6fcdcd1245c6c96c63500429c65',
+    behaviour: 'get_secret strips "os.environ/" and reads the environment (or, with a key manager, the named secret)',
+    // With Enterprise the Vault-held OpenAI key is a hosted key name; without it, VAULT_SECRET_SWITCHYARD_OPENAI_KEY.
+    check: (c) => expect(entryOf(c, 'chat/openai-gpt-4o').litellm_params.api_key).toBe('os.environ/switchyard/openai'),
+  },
+  'litellm_params.rpm': {
+    file: ROUTER,
+    behaviour: 'usage-based-routing-v2 skips a deployment at its rpm; _pre_call_checks does for other strategies',
+    check: (c) => expect(entryOf(c, 'chat/openai-gpt-4o').litellm_params.rpm).toBe(10_000),
+  },
+  'litellm_params.tpm': {
+    file: 'litellm/router_strategy/lowest_tpm_rpm_v2.py',
+    behaviour: 'usage-based-routing-v2 skips a deployment whose tpm this minute would be exceeded',
+    check: (c) => expect(entryOf(c, 'chat/openai-gpt-4o').litellm_params.tpm).toBe(2_000_000),
+  },
+  'litellm_params.weight': {
+    file: 'litellm/router_strategy/simple_shuffle.py',
+    behaviour: 'simple-shuffle picks at random in proportion to weight',
+    check: (c) => expect(entryOf(c, 'chat-azure/azure-eastus-gpt-4o').litellm_params.weight).toBe(3),
+  },
+  'litellm_params.order': {
+    file: 'litellm/utils.py (_get_order_filtered_deployments)',
+    behaviour: 'keeps only the lowest order among the healthy deployments of a group',
+    // Without orders in the policy the call order is by id: azure-gpt-4o first.
+    check: (_, o) => expect([entryOf(o, 'chat/azure-gpt-4o').litellm_params.order, entryOf(o, 'chat/openai-gpt-4o').litellm_params.order]).toEqual([1, 2]),
+  },
+  'litellm_params.timeout': {
+    file: ROUTER,
+    behaviour: "the deployment's own timeout, which wins over Router.timeout",
+    check: (c) => expect(entryOf(c, 'chat-local/vllm-a-llama-8b').litellm_params.timeout).toBe(20),
+  },
+  'litellm_params.stream_timeout': {
+    file: 'litellm/types/router.py',
+    behaviour: 'GenericLiteLLMParams.stream_timeout: the timeout of a streaming call',
+    check: (c) => expect(entryOf(c, 'chat/openai-gpt-4o').litellm_params.stream_timeout).toBe(0.4),
+  },
+  'litellm_params.num_retries': {
+    file: ROUTER,
+    behaviour: "async_function_with_retries takes the failing deployment's num_retries off the exception when no retry-policy class matches",
+    check: (c) => expect(entryOf(c, 'chat-mini/openai-gpt-4o-mini').litellm_params.num_retries).toBe(2),
+  },
+  'litellm_params.input_cost_per_token': {
+    file: 'litellm/types/router.py (CustomPricingLiteLLMParams)',
+    behaviour: 'custom pricing LiteLLM spend tracking uses',
+    check: (c) => expect(entryOf(c, 'chat/openai-gpt-4o').litellm_params.input_cost_per_token).toBe(2.5e-6),
+  },
+  'litellm_params.output_cost_per_token': {
+    file: 'litellm/types/router.py (CustomPricingLiteLLMParams)',
+    behaviour: 'custom pricing LiteLLM spend tracking uses',
+    check: (c) => expect(entryOf(c, 'chat/openai-gpt-4o').litellm_params.output_cost_per_token).toBe(1e-5),
+  },
+  'model_info.id': {
+    file: ROUTER,
+    behaviour: "the key of a deployment's cooldown, usage and failure counters",
+    check: (c) => expect(c.model_list[0].model_info.id).toBe('chat/openai-gpt-4o'),
+  },
+  'model_info.base_model': {
+    file: ROUTER,
+    behaviour: '_pre_call_checks and cost tracking look an Azure deployment up by base_model',
+    check: (c) => expect(entryOf(c, 'chat-azure/azure-eastus-gpt-4o').model_info.base_model).toBe('azure/gpt-4o'),
+  },
+  'model_info.max_input_tokens': {
+    file: ROUTER,
+    behaviour: '_pre_call_checks drops a deployment whose max_input_tokens the prompt exceeds',
+    check: (c) => expect(entryOf(c, 'chat-local/vllm-c-llama-8b').model_info.max_input_tokens).toBe(16_384),
+  },
+  'model_info.input_cost_per_token': {
+    file: 'litellm/types/router.py (SPECIAL_MODEL_INFO_PARAMS)',
+    behaviour: 'copied into model_info for /model/info',
+    check: (c) => expect(entryOf(c, 'chat/openai-gpt-4o').model_info.input_cost_per_token).toBe(2.5e-6),
+  },
+  'model_info.output_cost_per_token': {
+    file: 'litellm/types/router.py (SPECIAL_MODEL_INFO_PARAMS)',
+    behaviour: 'copied into model_info for /model/info',
+    check: (c) => expect(entryOf(c, 'chat/openai-gpt-4o').model_info.output_cost_per_token).toBe(1e-5),
+  },
+  'litellm_settings.callbacks': {
+    file: 'litellm/integrations/prometheus.py',
+    behaviour: 'PrometheusLogger registers its metrics only for premium_user (LiteLLM Enterprise)',
+    check: (c) => expect(c.litellm_settings.callbacks).toEqual(['prometheus']),
+  },
+  'litellm_settings.request_timeout': {
+    file: PROXY,
+    behaviour: 'litellm.request_timeout: the ceiling of any call',
+    check: (c) => expect(c.litellm_settings.request_timeout).toBe(60),
+  },
+  'litellm_settings.drop_params': {
+    file: ROUTER,
+    behaviour: 'with drop_params, _pre_call_checks keeps deployments that do not support a request parameter and LiteLLM drops it',
+    check: (c) => expect(c.litellm_settings.drop_params).toBe(true),
+  },
+  'general_settings.master_key': {
+    file: PROXY,
+    behaviour: 'the proxy admin key, read through get_secret',
+    check: (c) => expect(c.general_settings.master_key).toBe('os.environ/LITELLM_MASTER_KEY'),
+  },
+  'general_settings.database_url': {
+    file: PROXY,
+    behaviour: 'the Postgres of keys, teams and spend logs, read through get_secret',
+    check: (c) => expect(c.general_settings.database_url).toBe('os.environ/DATABASE_URL'),
+  },
+  'general_settings.key_management_system': {
+    file: PROXY,
+    behaviour: 'initialize_secret_manager: hashicorp_vault starts HashicorpSecretManager (premium_user only)',
+    check: (c) => expect(c.general_settings.key_management_system).toBe('hashicorp_vault'),
+  },
+  'general_settings.key_management_settings': {
+    file: 'litellm/secret_managers/main.py @033d7ba414acf6fcdcd1245c6c96c63500429c65',
+    behaviour: 'hosted_keys: only these names are read from the key manager, the rest from the environment',
+    check: (c) => expect(c.general_settings.key_management_settings.hosted_keys).toEqual(['switchyard/openai']),
+  },
+};
+
+/** Every key path of a config, as SETTINGS names them. */
+function keyPaths(cfg: Obj): Set<string> {
+  const out = new Set<string>();
+  for (const section of ['router_settings', 'litellm_settings', 'general_settings'])
+    for (const k of Object.keys(cfg[section] ?? {})) out.add(`${section}.${k}`);
+  for (const e of cfg.model_list) {
+    for (const k of Object.keys(e.litellm_params)) out.add(`litellm_params.${k}`);
+    for (const k of Object.keys(e.model_info)) out.add(`model_info.${k}`);
+  }
+  return out;
+}
+
+describe('every emitted setting names the upstream file that reads it and what it does there', async () => {
+  const policy = await referencePolicy();
+  const enterprise = compilePolicy({ ...policy, targets: { litellm: { ...policy.targets.litellm, enterprise: true } } }).plan!;
+  const cfg = config(enterprise);
+  const ordered = config(
+    edited((p) => {
+      p.modelGroups[0]!.strategy = 'ordered';
+      p.modelGroups[0]!.deployments = ['openai-gpt-4o', 'azure-gpt-4o'];
+    }),
+  );
+
+  it('lists every key the emitter writes', () => {
+    const emitted = new Set([...keyPaths(cfg), ...keyPaths(ordered), ...keyPaths(config(compilePolicy(policy).plan!))]);
+    expect([...emitted].filter((k) => !(k in SETTINGS)).sort()).toEqual([]);
+  });
+
+  it.each(Object.entries(SETTINGS))('%s', (_, s) => {
+    expect(s.file).toMatch(/^litellm\//);
+    expect(s.behaviour.length).toBeGreaterThan(20);
+    s.check(cfg, ordered);
   });
 });

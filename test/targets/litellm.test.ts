@@ -134,7 +134,7 @@ describe('LiteLLM config of the reference policy', () => {
       enable_pre_call_checks: true,
       redis_url: 'os.environ/SWITCHYARD_REDIS_URL',
     });
-    expect(cfg.litellm_settings).toEqual({ callbacks: ['prometheus'], request_timeout: 60, drop_params: true });
+    expect(cfg.litellm_settings).toEqual({ request_timeout: 60, drop_params: true });
     // The OpenAI key lives in Vault at secret/switchyard/openai#key; without LiteLLM Enterprise the deployment
     // puts it in VAULT_SECRET_SWITCHYARD_OPENAI_KEY and LiteLLM reads the environment only.
     expect(cfg.general_settings).toEqual({ master_key: 'os.environ/LITELLM_MASTER_KEY', database_url: 'os.environ/DATABASE_URL' });

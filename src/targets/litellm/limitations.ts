@@ -118,6 +118,11 @@ export function limitations(plan: CompiledPlan): Diagnostic[] {
         `LiteLLM's Router reaches a Redis Cluster through cache_kwargs.startup_nodes (host/port pairs), which one URL secret cannot give; point the URL at a cluster-aware endpoint or add startup_nodes by hand`,
       );
   }
+  if (!litellmOptions(plan).enterprise)
+    add(
+      ['targets', 'litellm', 'enterprise'],
+      `LiteLLM registers its Prometheus metrics only in LiteLLM Enterprise, so the config sets no prometheus callback; the Prometheus rules read the metrics of Switchyard's gateway`,
+    );
   if (Object.keys(plan.slos.targets).length > 0)
     add(['slos', 'targets'], `LiteLLM does not evaluate SLO targets (latency, error rate, fallback success); they live in the Prometheus rules`);
   if (Object.keys(plan.slos.alerts).length > 0) add(['slos', 'alerts'], `LiteLLM does not raise alerts from the policy; they live in the Prometheus rules`);
