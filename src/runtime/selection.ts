@@ -29,6 +29,7 @@ export function skipReason(g: RtGroup, i: number, state: LocalState, tenant: RtT
     ctx.inputTokens,
     ctx.outputTokens,
     ctx.now,
+    ctx.tenantInFlightUsd,
   );
 }
 
