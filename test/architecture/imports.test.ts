@@ -21,7 +21,7 @@ interface Import {
 }
 
 /** Static imports, re-exports and dynamic import() of a TS file (comments stripped). */
-export function importsOf(file: string): Import[] {
+function importsOf(file: string): Import[] {
   const text = readFileSync(file, 'utf8')
     .replace(/\/\*[\s\S]*?\*\//g, '')
     .replace(/^\s*\/\/.*$/gm, '');
@@ -64,7 +64,7 @@ function filesUnder(dir: string): string[] {
 }
 
 /** `src/plan/read.ts` -> `plan`; `src/errors.ts` -> `errors`. */
-export const layerOf = (repoPath: string): string => repoPath.split('/')[1]!.replace(/\.ts$/, '');
+const layerOf = (repoPath: string): string => repoPath.split('/')[1]!.replace(/\.ts$/, '');
 
 interface Rule {
   /** Layers (or single files, `plan/types.ts`) whose values this layer may import. */
@@ -113,7 +113,7 @@ const allows = (list: readonly string[], target: string): boolean =>
   list.includes('*') || list.some((entry) => (entry.endsWith('.ts') ? target === `src/${entry}` : layerOf(target) === entry));
 
 /** Every edge that breaks a rule, as `from -> to (why)`. */
-export function ruleViolations(files: readonly string[]): string[] {
+function ruleViolations(files: readonly string[]): string[] {
   const problems: string[] = [];
   for (const file of files) {
     const from = relative(REPO, file);
@@ -163,7 +163,7 @@ function valueClosure(roots: readonly string[]): Set<string> {
 }
 
 /** File-level cycles of value imports (Tarjan's strongly connected components of more than one file). */
-export function valueCycles(files: readonly string[]): string[][] {
+function valueCycles(files: readonly string[]): string[][] {
   const edges = new Map(
     files.map((f) => [
       f,
