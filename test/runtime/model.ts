@@ -91,6 +91,13 @@ export class Model {
   readonly tenantRequests = new Map<string, Array<{ t: number; n: number }>>();
   readonly tenantTokens = new Map<string, Array<{ t: number; n: number }>>();
   readonly spend = new Map<string, number>();
+  /** Latency EWMA per deployment (weight 0.2 for the newest sample), over successes and timeouts; absent until the first. */
+  readonly latency = new Map<string, number>();
+
+  observeLatency(id: string, ms: number): void {
+    const l = this.latency.get(id);
+    this.latency.set(id, l === undefined ? ms : l + 0.2 * (ms - l));
+  }
 
   constructor(readonly plan: CompiledPlan) {
     const names = Object.keys(plan.groups).sort();
