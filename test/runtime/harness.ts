@@ -98,11 +98,13 @@ export interface Call {
 
 /** Answers by each deployment's health; advances the clock by the call's latency, so time moves as it would. */
 export function scriptedTransport(clock: ManualClock, health: Map<string, Health>, log: Call[]): Transport {
+  let calls = 0;
   return {
     async call(d: PlanDeployment, req: RouteRequest, { timeoutMs }) {
       const h = health.get(d.id) ?? 'ok';
       const t = clock.now();
-      const latencyMs = h === 'timeout' ? timeoutMs : 5 + (d.id.length % 7) * 3;
+      // Latencies vary from call to call, so that latency averages are checked on more than a constant.
+      const latencyMs = h === 'timeout' ? timeoutMs : 5 + ((d.id.length + calls++) % 7) * 3;
       clock.advance(latencyMs);
       const tokens = req.estimatedInputTokens + (req.maxOutputTokens ?? 0);
       const entry: Call = { deployment: d.id, t, tEnd: clock.now(), tokens, result: 'throw' };
@@ -281,7 +283,13 @@ async function checkState(m: ModelState, r: Real): Promise<void> {
       const breaker = local.deployments[router.tables.deploymentById.get(id)!.index]!.breaker;
       expect([breaker.probes, breaker.probeSuccesses], `half-open probes of ${id}`).toEqual([b.probes, b.successes]);
       expect(breaker.requests.sum(now), `breaker window of ${id}`).toBe(bucketedSum(b.log, b.cfg.windowMs, now));
-      expect(breaker.failures.sum(now), `breaker failures of ${id}`).toBe(bucketedSum(b.log.filter((e) => e.failed), b.cfg.windowMs, now));
+      expect(breaker.failures.sum(now), `breaker failures of ${id}`).toBe(
+        bucketedSum(
+          b.log.filter((e) => e.failed),
+          b.cfg.windowMs,
+          now,
+        ),
+      );
       const latency = model.latency.get(id);
       if (latency === undefined) expect(v.latencyMs).toBeNull();
       else expect(v.latencyMs, `latency of ${id}`).toBeCloseTo(latency, 9);

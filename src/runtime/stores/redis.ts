@@ -92,6 +92,7 @@ export class RedisStore implements RouterStore {
   private tail: Promise<void> = Promise.resolve();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
+  private syncing = false;
   private readonly interval: number;
   private readonly stats: StoreMetrics = emptyStoreMetrics();
   private readonly command: SyncCommand;
@@ -146,8 +147,13 @@ export class RedisStore implements RouterStore {
     return this.stats;
   }
 
+  /**
+   * Pushes every change made before the call (and pulls). When no sync is in
+   * flight the batch is cut right here, synchronously; otherwise the sync
+   * runs after the one in flight.
+   */
   sync(): Promise<void> {
-    const run = this.tail.then(() => this.syncOnce());
+    const run = this.syncing ? this.tail.then(() => this.syncOnce()) : this.syncOnce();
     this.tail = run;
     return run;
   }
@@ -187,6 +193,15 @@ export class RedisStore implements RouterStore {
     if (!session) return;
     // While degraded, wait for the client's 'ready' instead of failing fast every interval.
     if (this.stats.degraded && this.client.status !== 'ready') return;
+    this.syncing = true;
+    try {
+      await this.pushPull(session);
+    } finally {
+      this.syncing = false;
+    }
+  }
+
+  private async pushPull(session: BatchingSession): Promise<void> {
     const tables = this.tables!;
     const clock = this.clock!;
     const batch = session.batch;
