@@ -10,7 +10,9 @@ import { manualClock, seededRandom } from '../../src/runtime/clock.ts';
 import { dryRunTransport } from '../../src/runtime/dry-run.ts';
 import { createRouter } from '../../src/runtime/router.ts';
 import { checkRedisUrl, createRedisStore } from '../../src/runtime/stores/redis.ts';
+import type { Transport } from '../../src/runtime/types.ts';
 import { redisServerMissing, startRedisServer, type RedisServer } from '../fixtures/redis-server.ts';
+import { BREAKER, deployment, group, plan } from './plans.ts';
 import { expectBoundedStaleness, expectSharedBreaker, REQUEST_USD, requestsIn, SHARED_PLAN, SHARED_REQUEST } from './shared-state.ts';
 
 const missing = redisServerMissing();
@@ -97,6 +99,36 @@ describe.skipIf(missing !== null)('Redis store', () => {
     ] as const;
     await expectBoundedStaleness({ stores: [...stores], prefix: 'bound:', hgetall });
     await Promise.all(stores.map((s) => s.close()));
+  });
+
+  it("folds a stale router's successes into a half-open breaker as that many probes would", async () => {
+    const p = plan([deployment('a')], [group('g', ['a'], { circuitBreaker: { ...BREAKER, minRequests: 2, cooldownMs: 1_000, halfOpenProbes: 3 } })]);
+    const stores = [0, 1].map(() => createRedisStore({ url: server.url, keyPrefix: 'half:', syncIntervalMs: 0 }));
+    const [s1, s2] = await Promise.all(stores);
+    const clock = manualClock();
+    const down = new Set(['a']);
+    const transport: Transport = { call: (d, req) => dryRunTransport(down).call(d, req, { timeoutMs: 1_000 }) };
+    const [r1, r2] = [s1!, s2!].map((store, i) => createRouter(p, { store, clock, random: seededRandom(i), transport }));
+    expect((await r1!.route({ group: 'g', estimatedInputTokens: 10 })).ok).toBe(false); // a opens
+    await s1!.sync();
+    clock.advance(1_000);
+    down.clear();
+    expect((await r1!.route({ group: 'g', estimatedInputTokens: 10 })).ok).toBe(true); // one probe of three succeeds
+    await s1!.sync();
+    expect(await inspector.hmget('half:{router}:d:a', 's', 'p', 'k')).toEqual(['2', '1', '1']);
+    // r2 never pulled: a is closed in its view; its five successes travel as one run.
+    for (let i = 0; i < 5; i++) expect((await r2!.route({ group: 'g', estimatedInputTokens: 10 })).ok).toBe(true);
+    await s2!.sync();
+    // Two of them complete the half-open probes and close the breaker; the other three count in the closed window.
+    const h = await inspector.hgetall('half:{router}:d:a');
+    expect([h.s, h.p, h.k]).toEqual(['0', '0', '0']);
+    expect(
+      Object.entries(h)
+        .filter(([k]) => /^q\d+$/.test(k))
+        .reduce((n, [, v]) => n + Number(v), 0),
+    ).toBe(3);
+    expect(r2!.inspect('a').breaker).toBe('closed');
+    await Promise.all([r1!.close(), r2!.close()]);
   });
 
   it('keeps routing on local state while Redis is down, then recovers and pushes what it routed', async () => {
