@@ -65,15 +65,6 @@ local function begin(key)
 end
 local function finish(k)
   local key = KEYS[k]
-  local lf = floor(NOW / LW) - B
-  local w = get('w')
-  local bf = -1
-  if w > 0 then bf = floor(NOW / w) - B end
-  for f in pairs(h) do
-    local c = string.sub(f, 1, 1)
-    local idx = tonumber(string.sub(f, 2))
-    if idx and (((c == 'r' or c == 't') and idx < lf) or ((c == 'q' or c == 'f') and idx < bf)) then set(f, nil) end
-  end
   if not seq then
     seq = redis.call('INCR', KEYS[#KEYS])
     if seq == 1 then
@@ -84,7 +75,24 @@ local function finish(k)
     end
   end
   set('v', seq)
-  written[k] = seq
+  -- One pass: drop buckets that left their windows (so hashes stay small), and build the reply's copy
+  -- of the hash as written (%.17g: numbers round-trip exactly), so it need not be read again.
+  local lf = floor(NOW / LW) - B
+  local w = get('w')
+  local bf = -1
+  if w > 0 then bf = floor(NOW / w) - B end
+  local flat = {}
+  for f, v in pairs(h) do
+    local c = string.sub(f, 1, 1)
+    local idx = tonumber(string.sub(f, 2))
+    if idx and (((c == 'r' or c == 't') and idx < lf) or ((c == 'q' or c == 'f') and idx < bf)) then
+      set(f, nil)
+    else
+      flat[#flat + 1] = f
+      if type(v) == 'number' then flat[#flat + 1] = string.format('%.17g', v) else flat[#flat + 1] = v end
+    end
+  end
+  written[k] = flat
   local hs, hd = {}, {}
   for f in pairs(dirty) do
     if h[f] == nil then hd[#hd + 1] = f else hs[#hs + 1] = f; hs[#hs + 1] = h[f] end
@@ -183,15 +191,18 @@ end
 
 local out = { seq or 0 }
 for k = 1, NV do
-  local v = written[k]
-  if not v then
-    v = redis.call('HGET', KEYS[k], 'v')
-    v = v and tonumber(v) or 0
-  end
-  if v ~= tonumber(ARGV[5 + k]) then
+  if written[k] then
     out[#out + 1] = k
-    out[#out + 1] = v
-    out[#out + 1] = redis.call('HGETALL', KEYS[k])
+    out[#out + 1] = seq
+    out[#out + 1] = written[k]
+  else
+    local v = redis.call('HGET', KEYS[k], 'v')
+    v = v and tonumber(v) or 0
+    if v ~= tonumber(ARGV[5 + k]) then
+      out[#out + 1] = k
+      out[#out + 1] = v
+      out[#out + 1] = redis.call('HGETALL', KEYS[k])
+    end
   end
 end
 return out
