@@ -31,7 +31,10 @@ describe.skipIf(missing !== null)('Redis store on a Redis Cluster', () => {
     // Every key the store wrote hashes to one slot, on one node.
     const keys = (await Promise.all(inspector.nodes('master').map((n) => n.keys('c:*')))).filter((ks) => ks.length > 0);
     expect(keys.length).toBe(1);
-    expect(keys[0]!.sort()).toEqual(['c:{router}:d:a', 'c:{router}:d:b', 'c:{router}:seq', 'c:{router}:t:acme']);
+    const [applied, state] = [keys[0]!.filter((k) => k.includes(':applied:')), keys[0]!.filter((k) => !k.includes(':applied:'))];
+    expect(state.sort()).toEqual(['c:{router}:d:a', 'c:{router}:d:b', 'c:{router}:seq', 'c:{router}:t:acme']);
+    // One applied key per router: the id of the last batch it pushed (the first router pushed one, the second two).
+    expect((await Promise.all(applied.map((k) => inspector.get(k)))).sort()).toEqual(['1', '2']);
     const slots = new Set(await Promise.all(keys[0]!.map((k) => inspector.cluster('KEYSLOT', k))));
     expect(slots.size).toBe(1);
     await Promise.all([r1.close(), r2.close()]);

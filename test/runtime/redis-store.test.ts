@@ -131,6 +131,30 @@ describe.skipIf(missing !== null)('Redis store', () => {
     await Promise.all([r1!.close(), r2!.close()]);
   });
 
+  it('applies a batch once even when its sync timed out with the script already in Redis (a hung Redis)', async () => {
+    const store = await createRedisStore({ url: server.url, keyPrefix: 'hang:', commandTimeoutMs: 100, syncIntervalMs: 0 });
+    const router = createRouter(SHARED_PLAN, { store, clock: manualClock(), random: seededRandom(4), transport: dryRunTransport() });
+    try {
+      for (let i = 0; i < 3; i++) expect((await router.route(SHARED_REQUEST)).ok).toBe(true);
+      server.signal('SIGSTOP');
+      await store.sync(); // sent, then timed out: Redis will run it when it resumes
+      expect(store.metrics()).toMatchObject({ degraded: true, roundTrips: 1 });
+      for (let i = 0; i < 2; i++) expect((await router.route(SHARED_REQUEST)).ok).toBe(true);
+      await store.sync(); // still hung: only a PING probe goes out, no second script behind the first
+      expect(store.metrics()).toMatchObject({ degraded: true, roundTrips: 2 });
+    } finally {
+      server.signal('SIGCONT');
+    }
+    await store.sync(); // PING answers; both batches are sent, the first is skipped as already applied
+    expect(store.metrics()).toMatchObject({ degraded: false, recoveredCount: 1, syncs: 1 });
+    const acme = await inspector.hgetall('hang:{router}:t:acme');
+    expect(requestsIn(acme)).toBe(5);
+    expect(Number(acme.u)).toBeCloseTo(5 * REQUEST_USD, 15);
+    expect(requestsIn(await inspector.hgetall('hang:{router}:d:a'))).toBe(5);
+    expect(router.inspect('a').rpmUsed).toBe(5);
+    await router.close();
+  });
+
   it('keeps routing on local state while Redis is down, then recovers and pushes what it routed', async () => {
     const events = new EventEmitter();
     const seen: string[] = [];

@@ -31,8 +31,8 @@ export const RESULT = 2;
 export const RUN = 3;
 
 /**
- * Breaker records kept per deployment between syncs (while Redis is down they
- * accumulate); beyond this the oldest are dropped and counted. Successes fold
+ * Breaker records kept per deployment in one batch (while Redis is down the
+ * batch keeps growing); beyond this the oldest are dropped and counted. Successes fold
  * into one record per breaker bucket, so only failures and probes grow it.
  */
 export const MAX_RECORDS = 4_096;
@@ -74,12 +74,6 @@ export class DeploymentDelta {
       this.run = r.length;
       r.push(RUN, bucket, 1, KEEP, EWMA_ALPHA * latencyMs, latencyMs);
     }
-  }
-  /** Puts an earlier delta's counters and records before this one's. */
-  putFirst(earlier: DeploymentDelta): void {
-    this.counters = earlier.counters.concat(this.counters);
-    this.records = earlier.records.concat(this.records);
-    if (this.run >= 0) this.run += earlier.records.length;
   }
   /** Drops the oldest records beyond MAX_RECORDS; returns how many. */
   trim(): number {
@@ -143,21 +137,12 @@ export class Batch {
     return t;
   }
 
-  /** Puts an earlier batch (one whose sync failed) in front of this one, so nothing routed is lost. */
-  prepend(earlier: Batch): void {
-    for (const i of earlier.touchedDeployments) {
-      const e = earlier.deployments[i]!;
-      const d = this.deployment(i);
-      d.putFirst(e);
-      this.dropped += d.trim();
-    }
-    for (const i of earlier.touchedTenants) {
-      const e = earlier.tenants[i]!;
-      const t = this.tenant(i);
-      t.counters = e.counters.concat(t.counters);
-      t.spend = e.spend.concat(t.spend);
-    }
-    this.dropped += earlier.dropped;
+  /** Entries in the batch (usage buckets, breaker records, spend months): what is lost if it is dropped. */
+  get size(): number {
+    let n = 0;
+    for (const i of this.touchedDeployments) n += this.deployments[i]!.counters.length / 3 + this.deployments[i]!.records.length / REC;
+    for (const i of this.touchedTenants) n += this.tenants[i]!.counters.length / 3 + this.tenants[i]!.spend.length / 2;
+    return n;
   }
 }
 

@@ -1,8 +1,9 @@
 /**
  * The one script a sync costs, and its wire format. A router's sync sends
- * the batch of what it changed since its last sync (stores/batch.ts) and the
- * version of every hash it last saw; the script applies the batch to the
- * shared state atomically and answers the hashes that changed since. The
+ * the batch of what it changed since its last sync (stores/batch.ts; after a
+ * failed sync, the unacknowledged batches before it too) and the version of
+ * every hash it last saw; the script applies each batch not applied yet to
+ * the shared state, atomically, and answers the hashes that changed since. The
  * breaker table here is breaker.ts's, written in Lua; a run of successes is
  * Breaker.recordSuccesses. The property tests hold both to one model.
  *
@@ -15,13 +16,15 @@
  *   <prefix>{router}:seq             a counter: each sync that writes takes the next value as the
  *                                    version of the hashes it wrote; it starts at the time in µs, so
  *                                    versions grow across a Redis restart that lost the data
- * KEYS = every deployment hash, every tenant hash, then the seq key.
- * ARGV = BUCKETS, limit bucket width, ttl ms, now, NV (= #KEYS - 1), NV versions last seen (-1: unknown),
- *   then one segment per changed hash:
+ *   <prefix>{router}:applied:<id>    the last batch id applied for router <id> (random per store), so
+ *                                    that a batch sent again after a timeout is applied once
+ * KEYS = every deployment hash, every tenant hash, the seq key, this router's applied key.
+ * ARGV = BUCKETS, limit bucket width, ttl ms, now, NV (= #KEYS - 2), NV versions last seen (-1: unknown),
+ *   NB, then NB batches in order: id, nSegments, then one segment per changed hash:
  *   D key cooldownMs halfOpenProbes threshold minRequests breakerWidth nCounters nRecords
  *     counters (bucket requests tokens) x nCounters, records (kind a b c d e) x nRecords
  *   T key nCounters nSpend  counters (bucket requests tokens) x nCounters, spend (month usd) x nSpend
- * Reply = { seq or 0, then for each hash whose version differs from ARGV's: index in KEYS, version, HGETALL }.
+ * Reply = { seq or 0, then for each hash whose version differs from ARGV's: index in KEYS, version, fields }.
  */
 import type { RouterTables } from '../tables.ts';
 import { BUCKETS, bucketWidth } from '../windows.ts';
@@ -66,12 +69,12 @@ end
 local function finish(k)
   local key = KEYS[k]
   if not seq then
-    seq = redis.call('INCR', KEYS[#KEYS])
+    seq = redis.call('INCR', KEYS[#KEYS - 1])
     if seq == 1 then
       -- A new (or wiped) Redis: versions start at the time in microseconds, above any a router saw before.
       local t = redis.call('TIME')
       seq = tonumber(t[1]) * 1000000 + tonumber(t[2])
-      redis.call('SET', KEYS[#KEYS], seq)
+      redis.call('SET', KEYS[#KEYS - 1], seq)
     end
   end
   set('v', seq)
@@ -102,92 +105,116 @@ local function finish(k)
   redis.call('PEXPIRE', key, TTL)
 end
 
-local i = 6 + NV
-while i <= #ARGV do
-  local kind = ARGV[i]
-  local k = tonumber(ARGV[i + 1])
-  begin(KEYS[k])
-  if kind == 'D' then
-    local cooldown = tonumber(ARGV[i + 2])
-    local probes = tonumber(ARGV[i + 3])
-    local threshold = tonumber(ARGV[i + 4])
-    local minRequests = tonumber(ARGV[i + 5])
-    local width = tonumber(ARGV[i + 6])
-    local nc = tonumber(ARGV[i + 7])
-    local nr = tonumber(ARGV[i + 8])
-    i = i + 9
-    for _ = 1, nc do
-      local b = tonumber(ARGV[i])
-      add('r' .. b, tonumber(ARGV[i + 1]))
-      add('t' .. b, tonumber(ARGV[i + 2]))
-      i = i + 3
-    end
-    for _ = 1, nr do
-      local rk = tonumber(ARGV[i])
-      local a = tonumber(ARGV[i + 1])
-      local b = tonumber(ARGV[i + 2])
-      local c = tonumber(ARGV[i + 3])
-      if rk == 1 then
-        local ph = get('s')
-        if ph == 1 and a >= get('o') + cooldown and probes > 0 then set('s', 2); set('p', 0); set('k', 0); ph = 2 end
-        if ph == 2 and get('p') < probes then add('p', 1) end
-      elseif rk == 2 then
-        set('w', width)
-        if c >= 0 then
-          if h.l then set('l', tonumber(h.l) + ALPHA * (c - tonumber(h.l))) else set('l', c) end
-        end
-        local ph = get('s')
-        if ph == 0 then
-          local cur = floor(a / width)
-          add('q' .. cur, 1)
-          if b == 1 then
-            add('f' .. cur, 1)
-            local requests = wsum('q', cur)
-            if requests >= minRequests and wsum('f', cur) / requests > threshold then open(a) end
-          end
-        elseif ph == 2 then
-          if b == 1 then
-            open(a)
-          else
-            add('k', 1)
-            if get('k') >= probes then close() end
-          end
-        end
-      else
-        set('w', width)
-        local n = b
-        local previous = tonumber(ARGV[i + 5])
-        if h.l then previous = tonumber(h.l) end
-        set('l', c * previous + tonumber(ARGV[i + 4]))
-        if get('s') == 2 then
-          local need = probes - get('k')
-          if n < need then add('k', n); n = 0 else close(); n = n - need end
-        end
-        if get('s') == 0 and n > 0 then add('q' .. a, n) end
-      end
-      i = i + 6
-    end
-  else
-    local nc = tonumber(ARGV[i + 2])
-    local ns = tonumber(ARGV[i + 3])
-    i = i + 4
-    for _ = 1, nc do
-      local b = tonumber(ARGV[i])
-      add('r' .. b, tonumber(ARGV[i + 1]))
-      add('t' .. b, tonumber(ARGV[i + 2]))
-      i = i + 3
-    end
-    for _ = 1, ns do
-      local month = tonumber(ARGV[i])
-      local m = -1
-      if h.m then m = tonumber(h.m) end
-      if month > m then set('m', month); set('u', tonumber(ARGV[i + 1]))
-      elseif month == m then add('u', tonumber(ARGV[i + 1])) end
-      i = i + 2
-    end
+-- A deployment segment starting at ARGV[i]: usage counters, then breaker records in order.
+local function deploymentSegment(i)
+  local cooldown = tonumber(ARGV[i + 2])
+  local probes = tonumber(ARGV[i + 3])
+  local threshold = tonumber(ARGV[i + 4])
+  local minRequests = tonumber(ARGV[i + 5])
+  local width = tonumber(ARGV[i + 6])
+  local nc = tonumber(ARGV[i + 7])
+  local nr = tonumber(ARGV[i + 8])
+  i = i + 9
+  for _ = 1, nc do
+    local b = tonumber(ARGV[i])
+    add('r' .. b, tonumber(ARGV[i + 1]))
+    add('t' .. b, tonumber(ARGV[i + 2]))
+    i = i + 3
   end
-  finish(k)
+  for _ = 1, nr do
+    local rk = tonumber(ARGV[i])
+    local a = tonumber(ARGV[i + 1])
+    local b = tonumber(ARGV[i + 2])
+    local c = tonumber(ARGV[i + 3])
+    if rk == 1 then
+      local ph = get('s')
+      if ph == 1 and a >= get('o') + cooldown and probes > 0 then set('s', 2); set('p', 0); set('k', 0); ph = 2 end
+      if ph == 2 and get('p') < probes then add('p', 1) end
+    elseif rk == 2 then
+      set('w', width)
+      if c >= 0 then
+        if h.l then set('l', tonumber(h.l) + ALPHA * (c - tonumber(h.l))) else set('l', c) end
+      end
+      local ph = get('s')
+      if ph == 0 then
+        local cur = floor(a / width)
+        add('q' .. cur, 1)
+        if b == 1 then
+          add('f' .. cur, 1)
+          local requests = wsum('q', cur)
+          if requests >= minRequests and wsum('f', cur) / requests > threshold then open(a) end
+        end
+      elseif ph == 2 then
+        if b == 1 then
+          open(a)
+        else
+          add('k', 1)
+          if get('k') >= probes then close() end
+        end
+      end
+    else
+      set('w', width)
+      local n = b
+      local previous = tonumber(ARGV[i + 5])
+      if h.l then previous = tonumber(h.l) end
+      set('l', c * previous + tonumber(ARGV[i + 4]))
+      if get('s') == 2 then
+        local need = probes - get('k')
+        if n < need then add('k', n); n = 0 else close(); n = n - need end
+      end
+      if get('s') == 0 and n > 0 then add('q' .. a, n) end
+    end
+    i = i + 6
+  end
 end
+
+-- A tenant segment starting at ARGV[i]: usage counters, then spend per budget month.
+local function tenantSegment(i)
+  local nc = tonumber(ARGV[i + 2])
+  local ns = tonumber(ARGV[i + 3])
+  i = i + 4
+  for _ = 1, nc do
+    local b = tonumber(ARGV[i])
+    add('r' .. b, tonumber(ARGV[i + 1]))
+    add('t' .. b, tonumber(ARGV[i + 2]))
+    i = i + 3
+  end
+  for _ = 1, ns do
+    local month = tonumber(ARGV[i])
+    local m = -1
+    if h.m then m = tonumber(h.m) end
+    -- Spend of a month before the hash's is late (an old batch): that budget period is over.
+    if month > m then set('m', month); set('u', tonumber(ARGV[i + 1]))
+    elseif month == m then add('u', tonumber(ARGV[i + 1])) end
+    i = i + 2
+  end
+end
+
+-- Batches in order; one this router already got applied (its sync timed out after Redis ran it) is skipped.
+local APPLIED = KEYS[#KEYS]
+local last = tonumber(redis.call('GET', APPLIED) or 0)
+local newest = last
+local i = 6 + NV
+local nb = tonumber(ARGV[i])
+i = i + 1
+for _ = 1, nb do
+  local id = tonumber(ARGV[i])
+  local ns = tonumber(ARGV[i + 1])
+  i = i + 2
+  for _ = 1, ns do
+    local k = tonumber(ARGV[i + 1])
+    local size
+    if ARGV[i] == 'D' then size = 9 + 3 * tonumber(ARGV[i + 7]) + 6 * tonumber(ARGV[i + 8]) else size = 4 + 3 * tonumber(ARGV[i + 2]) + 2 * tonumber(ARGV[i + 3]) end
+    if id > last then
+      begin(KEYS[k])
+      if ARGV[i] == 'D' then deploymentSegment(i) else tenantSegment(i) end
+      finish(k)
+    end
+    i = i + size
+  end
+  if id > newest then newest = id end
+end
+if newest > last then redis.call('SET', APPLIED, newest, 'PX', TTL) end
 
 local out = { seq or 0 }
 for k = 1, NV do
@@ -208,8 +235,20 @@ end
 return out
 `;
 
-/** ARGV for one sync: the batch's segments after the versions last seen (KEYS order: deployments, then tenants). */
-export function syncArgs(tables: RouterTables, batch: Batch, versions: readonly number[], now: number, ttlMs: number): Array<string | number> {
+/** A batch as sent: ids grow per router, so the script can skip one it already applied. */
+export interface NumberedBatch {
+  id: number;
+  batch: Batch;
+}
+
+/** ARGV for one sync: the batches' segments after the versions last seen (KEYS order: deployments, then tenants). */
+export function syncArgs(
+  tables: RouterTables,
+  batches: readonly NumberedBatch[],
+  versions: readonly number[],
+  now: number,
+  ttlMs: number,
+): Array<string | number> {
   const args: Array<string | number> = [BUCKETS, LIMIT_WIDTH, ttlMs, now, versions.length];
   for (const v of versions) args.push(v);
   // Buckets that left the window before this sync change nothing (a batch kept through an outage has many).
@@ -223,21 +262,25 @@ export function syncArgs(tables: RouterTables, batch: Batch, versions: readonly 
       }
     return n;
   };
-  for (const i of batch.touchedDeployments) {
-    const delta = batch.deployments[i]!;
-    const b = tables.deployments[i]!.breaker;
-    const at = args.length;
-    args.push('D', i + 1, b.cooldownMs, b.halfOpenProbes, b.errorRateThreshold, b.minRequests, bucketWidth(b.windowMs), 0, delta.records.length / REC);
-    args[at + 7] = counters(delta.counters);
-    for (const x of delta.records) args.push(x);
-  }
   const base = tables.deployments.length + 1;
-  for (const i of batch.touchedTenants) {
-    const delta = batch.tenants[i]!;
-    const at = args.length;
-    args.push('T', base + i, 0, delta.spend.length / 2);
-    args[at + 2] = counters(delta.counters);
-    for (const x of delta.spend) args.push(x);
+  args.push(batches.length);
+  for (const { id, batch } of batches) {
+    args.push(id, batch.touchedDeployments.length + batch.touchedTenants.length);
+    for (const i of batch.touchedDeployments) {
+      const delta = batch.deployments[i]!;
+      const b = tables.deployments[i]!.breaker;
+      const at = args.length;
+      args.push('D', i + 1, b.cooldownMs, b.halfOpenProbes, b.errorRateThreshold, b.minRequests, bucketWidth(b.windowMs), 0, delta.records.length / REC);
+      args[at + 7] = counters(delta.counters);
+      for (const x of delta.records) args.push(x);
+    }
+    for (const i of batch.touchedTenants) {
+      const delta = batch.tenants[i]!;
+      const at = args.length;
+      args.push('T', base + i, 0, delta.spend.length / 2);
+      args[at + 2] = counters(delta.counters);
+      for (const x of delta.spend) args.push(x);
+    }
   }
   return args;
 }

@@ -31,11 +31,16 @@
  *
  * When Redis is unreachable (connection error or command timeout) the store
  * keeps routing on its mirror (each router enforces every limit on its own
- * traffic), marks itself degraded (`degraded` event), keeps the batch, and on
- * the client's `ready` pushes it and reloads everything, then emits
- * `recovered`. Without persistence, a restarted Redis has lost what was
- * pushed before the outage; routers reload that emptier state.
+ * traffic) and marks itself degraded (`degraded` event). A sync that failed
+ * may still have run (a timeout after Redis got the script): its batch is
+ * kept with its id and sent again, and the script applies each batch id of a
+ * router once. While degraded the store only probes (waits for the client's
+ * `ready`, then PINGs); once Redis answers, it pushes every kept batch,
+ * reloads everything and emits `recovered`. Without persistence, a restarted
+ * Redis has lost what was pushed before the outage; routers reload that
+ * emptier state.
  */
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Cluster, type ClusterNode, Redis, type RedisOptions } from 'ioredis';
 import type { CompiledPlan } from '../../plan/types.ts';
@@ -45,7 +50,7 @@ import type { RouterTables } from '../tables.ts';
 import type { Clock, RouterEvents } from '../types.ts';
 import { applyBatch, Batch, BatchingSession } from './batch.ts';
 import { loadDeployment, loadTenant } from './redis-hash.ts';
-import { parseSyncReply, SYNC_LUA, syncArgs } from './redis-scripts.ts';
+import { type NumberedBatch, parseSyncReply, SYNC_LUA, syncArgs } from './redis-scripts.ts';
 import { emptyStoreMetrics, type RouterStore, type StoreContext, type StoreMetrics } from './store.ts';
 
 type Client = Redis | Cluster;
@@ -53,6 +58,13 @@ type SyncCommand = (numKeys: number, keys: string[], args: Array<string | number
 
 /** Hashes nobody touched for this long expire (past the longest window and budget month). */
 const KEY_TTL_MS = 40 * 24 * 3600 * 1000;
+
+/**
+ * Batches sent but not acknowledged (their sync failed; Redis may or may not
+ * have run it) are sent again with their ids until one sync succeeds; past
+ * this many, the oldest are dropped (and counted).
+ */
+const MAX_UNACKED = 64;
 
 export const DEFAULT_SYNC_INTERVAL_MS = 50;
 export const DEFAULT_COMMAND_TIMEOUT_MS = 250;
@@ -85,10 +97,14 @@ export class RedisStore implements RouterStore {
   private clock: Clock | null = null;
   private events: RouterEvents | undefined;
   private batching: BatchingSession | null = null;
-  /** KEYS of the sync script: deployment hashes, tenant hashes, the seq key. */
+  /** KEYS of the sync script: deployment hashes, tenant hashes, the seq key, this router's applied key. */
   private keys: string[] = [];
-  /** The version of each hash (KEYS order, seq key excluded) as of the last sync; -1 when unknown. */
+  /** The version of each hash (KEYS order, the last two excluded) as of the last sync; -1 when unknown. */
   private versions: number[] = [];
+  /** Names this router's batches in Redis (its applied key), so a batch sent twice is applied once. */
+  private readonly routerId = randomUUID();
+  private nextBatchId = 0;
+  private unacked: NumberedBatch[] = [];
   private tail: Promise<void> = Promise.resolve();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
@@ -127,8 +143,9 @@ export class RedisStore implements RouterStore {
       ...tables.deployments.map((d) => `${prefix}{router}:d:${d.id}`),
       ...tables.tenants.map((t) => `${prefix}{router}:t:${t.id}`),
       `${prefix}{router}:seq`,
+      `${prefix}{router}:applied:${this.routerId}`,
     ];
-    this.versions = new Array(this.keys.length - 1).fill(-1);
+    this.versions = new Array(this.keys.length - 2).fill(-1);
     this.batching = new BatchingSession(this.mirror, new Batch(tables));
     this.schedule(0);
   }
@@ -191,10 +208,20 @@ export class RedisStore implements RouterStore {
   private async syncOnce(): Promise<void> {
     const session = this.batching;
     if (!session) return;
-    // While degraded, wait for the client's 'ready' instead of failing fast every interval.
-    if (this.stats.degraded && this.client.status !== 'ready') return;
     this.syncing = true;
     try {
+      // While degraded, wait for the connection (ioredis reconnects and emits 'ready'), then probe with a
+      // PING (a hung Redis keeps the connection): batches that may be queued in Redis are not piled up.
+      if (this.stats.degraded) {
+        if (this.client.status !== 'ready') return;
+        try {
+          this.stats.roundTrips++;
+          await this.client.ping();
+        } catch (e) {
+          this.markDegraded(e);
+          return;
+        }
+      }
       await this.pushPull(session);
     } finally {
       this.syncing = false;
@@ -204,22 +231,29 @@ export class RedisStore implements RouterStore {
   private async pushPull(session: BatchingSession): Promise<void> {
     const tables = this.tables!;
     const clock = this.clock!;
-    const batch = session.batch;
-    session.batch = new Batch(tables);
+    if (!session.batch.empty) {
+      this.unacked.push({ id: ++this.nextBatchId, batch: session.batch });
+      session.batch = new Batch(tables);
+    }
+    while (this.unacked.length > MAX_UNACKED) {
+      const { batch } = this.unacked.shift()!;
+      this.stats.droppedRecords += batch.size + batch.dropped;
+    }
+    const sent = this.unacked;
     const started = performance.now();
     let reply: ReturnType<typeof parseSyncReply>;
     try {
       this.stats.roundTrips++;
-      reply = parseSyncReply(await this.command(this.keys.length, this.keys, syncArgs(tables, batch, this.versions, clock.now(), KEY_TTL_MS)));
+      reply = parseSyncReply(await this.command(this.keys.length, this.keys, syncArgs(tables, sent, this.versions, clock.now(), KEY_TTL_MS)));
     } catch (e) {
-      // Nothing routed is lost: the batch goes back in front of what was routed meanwhile.
-      session.batch.prepend(batch);
+      // Nothing routed is lost: the batches are sent again (with their ids) by the next sync.
       this.markDegraded(e);
       return;
     }
+    this.unacked = [];
     this.stats.maxSyncMs = Math.max(this.stats.maxSyncMs, performance.now() - started);
     this.stats.syncs++;
-    this.stats.droppedRecords += batch.dropped;
+    for (const b of sent) this.stats.droppedRecords += b.batch.dropped;
     this.rebase(reply.changed, session.batch, clock.now());
     if (this.stats.degraded) {
       this.stats.degraded = false;

@@ -71,21 +71,16 @@ describe('batch folding', () => {
     expect(r[2]).toBe(2); // the first run counts two successes
   });
 
-  it('puts a failed sync back in front, and drops the oldest records beyond the cap (counted)', () => {
-    const { tables, session, a } = setup();
-    session.result(a, T0, true, null);
-    const earlier = session.batch;
-    session.batch = new Batch(tables);
-    session.result(a, T0 + 10, false, 5);
-    session.result(a, T0 + 11, false, 7);
-    session.batch.prepend(earlier);
-    session.result(a, T0 + 12, false, 9); // still folds into the run, which moved behind the earlier record
-    const r = session.batch.deployments[a.index]!.records;
-    expect([r[0], r[1], r[REC], r[REC + 2]]).toEqual([RESULT, T0, RUN, 3]);
-
+  it('drops the oldest breaker records beyond the cap, and counts them', () => {
+    const { session, a } = setup();
+    session.result(a, T0, false, 5);
     for (let i = 0; i < MAX_RECORDS + 10; i++) session.result(a, T0 + 100 + i, true, null);
-    expect(session.batch.deployments[a.index]!.records.length).toBe(MAX_RECORDS * REC);
-    expect(session.batch.dropped).toBe(12);
+    const r = session.batch.deployments[a.index]!.records;
+    expect(r.length).toBe(MAX_RECORDS * REC);
+    expect(session.batch.dropped).toBe(11);
+    // The newest are kept: the last record is the last failure.
+    expect(r[r.length - REC + 1]).toBe(T0 + 100 + MAX_RECORDS + 9);
+    expect(session.batch.size).toBe(MAX_RECORDS);
   });
 });
 
