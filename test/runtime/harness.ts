@@ -11,10 +11,11 @@ import { compilePolicy } from '../../src/plan/compile.ts';
 import type { CompiledPlan, PlanDeployment } from '../../src/plan/types.ts';
 import { manualClock, seededRandom, type ManualClock } from '../../src/runtime/clock.ts';
 import { createRouter, type Router } from '../../src/runtime/router.ts';
+import { spendThisMonth } from '../../src/runtime/state.ts';
 import type { RouterStore } from '../../src/runtime/stores/store.ts';
 import type { RouteRequest, Transport, TransportResult } from '../../src/runtime/types.ts';
 import { arbitraryPolicy } from '../fixtures/arbitrary-policy.ts';
-import { bucketedSum, LIMIT_MS, MODEL_BUCKETS, maxInAnyWindow, Model } from './model.ts';
+import { bucketedSum, LIMIT_MS, MODEL_BUCKETS, maxInAnyWindow, Model, monthOfUtc } from './model.ts';
 
 const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null, freq: 3 });
 
@@ -202,7 +203,7 @@ class RouteCommand implements fc.AsyncCommand<ModelState, Real> {
       model.breakers.get(c.deployment)!.result(c.tEnd, isFault(c.result));
       if (c.result !== 'throw' && (c.result.ok || c.result.kind === 'timeout')) model.observeLatency(c.deployment, c.result.latencyMs);
       if (tenant !== undefined && c.result !== 'throw' && c.result.ok)
-        model.spend.set(tenant, model.spend.get(tenant)! + costOf(d, c.result.usage.inputTokens, c.result.usage.outputTokens));
+        model.spend.get(tenant)!.push({ t: c.tEnd, usd: costOf(d, c.result.usage.inputTokens, c.result.usage.outputTokens) });
     }
 
     // The trace lists exactly the calls made, and the answer is the last of them.
@@ -296,11 +297,12 @@ async function checkState(m: ModelState, r: Real): Promise<void> {
       expect(v.rpmUsed, `requests counted for ${id}`).toBe(bucketedSum(model.calls.get(id)!, LIMIT_MS, now));
       expect(v.tpmUsed, `tokens counted for ${id}`).toBe(bucketedSum(model.tokens.get(id)!, LIMIT_MS, now));
     }
-    for (const [id, spend] of model.spend) {
+    for (const id of model.spend.keys()) {
+      const spend = model.spendIn(id, now);
       const t = local.tenants[router.tables.tenantById.get(id)!.index]!;
       expect(t.rpm.sum(now), `requests counted for tenant ${id}`).toBe(bucketedSum(model.tenantRequests.get(id)!, LIMIT_MS, now));
       expect(t.tpm.sum(now), `tokens counted for tenant ${id}`).toBe(bucketedSum(model.tenantTokens.get(id)!, LIMIT_MS, now));
-      expect(t.spendUsd, `spend of tenant ${id}`).toBeCloseTo(spend, 12);
+      expect(spendThisMonth(t, now), `spend of tenant ${id}`).toBeCloseTo(spend, 12);
     }
   }
   if (!r.remote) return;
@@ -323,10 +325,11 @@ async function checkState(m: ModelState, r: Real): Promise<void> {
     expect(hashWindowSum(h, 'r', LIMIT_MS, now), `shared requests of ${id}`).toBe(bucketedSum(model.calls.get(id)!, LIMIT_MS, now));
     expect(hashWindowSum(h, 't', LIMIT_MS, now), `shared tokens of ${id}`).toBe(bucketedSum(model.tokens.get(id)!, LIMIT_MS, now));
   }
-  for (const [id, spend] of model.spend) {
+  for (const id of model.spend.keys()) {
+    const spend = model.spendIn(id, now);
     const h = await r.remote.tenant(id);
     expect(hashWindowSum(h, 'r', LIMIT_MS, now), `shared requests of tenant ${id}`).toBe(bucketedSum(model.tenantRequests.get(id)!, LIMIT_MS, now));
-    expect(Number(h.u ?? 0), `shared spend of tenant ${id}`).toBeCloseTo(spend, 12);
+    expect(Number(h.m) === monthOfUtc(now) ? Number(h.u) : 0, `shared spend of tenant ${id}`).toBeCloseTo(spend, 12);
   }
 }
 

@@ -240,11 +240,12 @@ export class RedisStore implements RouterStore {
       this.stats.droppedRecords += batch.size + batch.dropped;
     }
     const sent = this.unacked;
+    const cut = clock.now();
     const started = performance.now();
     let reply: ReturnType<typeof parseSyncReply>;
     try {
       this.stats.roundTrips++;
-      reply = parseSyncReply(await this.command(this.keys.length, this.keys, syncArgs(tables, sent, this.versions, clock.now(), KEY_TTL_MS)));
+      reply = parseSyncReply(await this.command(this.keys.length, this.keys, syncArgs(tables, sent, this.versions, cut, KEY_TTL_MS)));
     } catch (e) {
       // Nothing routed is lost: the batches are sent again (with their ids) by the next sync.
       this.markDegraded(e);
@@ -254,7 +255,8 @@ export class RedisStore implements RouterStore {
     this.stats.maxSyncMs = Math.max(this.stats.maxSyncMs, performance.now() - started);
     this.stats.syncs++;
     for (const b of sent) this.stats.droppedRecords += b.batch.dropped;
-    this.rebase(reply.changed, session.batch, clock.now());
+    // At the cut's time: what was routed in flight (session.batch) happened after it, and is applied in time order.
+    this.rebase(reply.changed, session.batch, cut);
     if (this.stats.degraded) {
       this.stats.degraded = false;
       this.stats.recoveredCount++;
