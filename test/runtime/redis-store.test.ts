@@ -36,6 +36,16 @@ describe('Redis store URL', () => {
   });
 });
 
+describe('Redis store key prefix', () => {
+  it('refuses a prefix that could leave the one hash slot', async () => {
+    const store = await createRedisStore({ url: 'redis://127.0.0.1:1', keyPrefix: 'a{b}:', readyTimeoutMs: 0, connectTimeoutMs: 50 });
+    expect(() => createRouter(SHARED_PLAN, { store, clock: manualClock(), random: seededRandom(1), transport: dryRunTransport() })).toThrow(
+      /^Redis key prefix "a\{b\}:" may hold only letters, digits, ':', '_' and '-'$/,
+    );
+    await store.close();
+  });
+});
+
 describe.skipIf(missing !== null)('Redis store', () => {
   let server: RedisServer;
   let inspector: Redis;

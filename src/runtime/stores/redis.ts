@@ -133,12 +133,14 @@ export class RedisStore implements RouterStore {
   attach(ctx: StoreContext): void {
     if (this.mirror) throw new Error('a store serves one router; create one store per router');
     const { tables } = ctx;
+    const rs = ctx.plan?.routerState;
+    const prefix = this.options.keyPrefix ?? (rs?.kind === 'redis' ? rs.keyPrefix : 'switchyard:');
+    // As the policy schema allows: a brace would move keys out of the {router} hash slot the script needs.
+    if (!/^[A-Za-z0-9:_-]*$/.test(prefix)) throw new Error(`Redis key prefix ${JSON.stringify(prefix.slice(0, 100))} may hold only letters, digits, ':', '_' and '-'`);
     this.mirror = new LocalState(tables);
     this.tables = tables;
     this.clock = ctx.clock;
     this.events = ctx.events;
-    const rs = ctx.plan?.routerState;
-    const prefix = this.options.keyPrefix ?? (rs?.kind === 'redis' ? rs.keyPrefix : 'switchyard:');
     this.keys = [
       ...tables.deployments.map((d) => `${prefix}{router}:d:${d.id}`),
       ...tables.tenants.map((t) => `${prefix}{router}:t:${t.id}`),
