@@ -36,6 +36,15 @@ describe('Redis store URL', () => {
   });
 });
 
+describe('Redis store options', () => {
+  it('refuses a time that is not a sensible number of ms, before connecting', async () => {
+    await expect(createRedisStore({ url: 'redis://127.0.0.1:1', syncIntervalMs: -5 })).rejects.toThrow(
+      /^Redis store option syncIntervalMs must be a number of milliseconds from 0 to 3600000, got -5$/,
+    );
+    await expect(createRedisStore({ url: 'redis://127.0.0.1:1', commandTimeoutMs: Number.NaN })).rejects.toThrow(/commandTimeoutMs .* got null$/);
+  });
+});
+
 describe('Redis store key prefix', () => {
   it('refuses a prefix that could leave the one hash slot', async () => {
     const store = await createRedisStore({ url: 'redis://127.0.0.1:1', keyPrefix: 'a{b}:', readyTimeoutMs: 0, connectTimeoutMs: 50 });

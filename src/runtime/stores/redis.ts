@@ -117,6 +117,7 @@ export class RedisStore implements RouterStore {
     readonly client: Client,
     private readonly options: RedisStoreOptions = {},
   ) {
+    checkOptions(options);
     this.interval = options.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS;
     this.stalenessBoundMs = this.interval > 0 ? 2 * this.interval + 4 * (options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS) : Infinity;
     client.defineCommand('switchyardSync', { lua: SYNC_LUA });
@@ -136,7 +137,8 @@ export class RedisStore implements RouterStore {
     const rs = ctx.plan?.routerState;
     const prefix = this.options.keyPrefix ?? (rs?.kind === 'redis' ? rs.keyPrefix : 'switchyard:');
     // As the policy schema allows: a brace would move keys out of the {router} hash slot the script needs.
-    if (!/^[A-Za-z0-9:_-]*$/.test(prefix)) throw new Error(`Redis key prefix ${JSON.stringify(prefix.slice(0, 100))} may hold only letters, digits, ':', '_' and '-'`);
+    if (!/^[A-Za-z0-9:_-]*$/.test(prefix))
+      throw new Error(`Redis key prefix ${JSON.stringify(prefix.slice(0, 100))} may hold only letters, digits, ':', '_' and '-'`);
     this.mirror = new LocalState(tables);
     this.tables = tables;
     this.clock = ctx.clock;
@@ -305,6 +307,18 @@ export class RedisStore implements RouterStore {
   }
 }
 
+/** Times come from flags and configuration: a clear error for one that is not a sensible number of ms. */
+function checkOptions(o: RedisStoreOptions): void {
+  const ms = (name: keyof RedisStoreOptions, min: number) => {
+    const v = o[name];
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= min && v <= 3_600_000))
+      throw new Error(`Redis store option ${name} must be a number of milliseconds from ${min} to 3600000, got ${JSON.stringify(v)}`);
+  };
+  ms('syncIntervalMs', 0);
+  ms('commandTimeoutMs', 1);
+  ms('connectTimeoutMs', 1);
+}
+
 function clientOptions(o: RedisStoreOptions): RedisOptions {
   return {
     // Fail fast during an outage instead of queueing behind a dead connection: the router has a mirror.
@@ -337,6 +351,7 @@ export function checkRedisUrl(url: string): void {
  * `await store.sync()` after that to load the shared state before serving.
  */
 export async function createRedisStore(options: RedisStoreOptions & { readyTimeoutMs?: number }): Promise<RedisStore> {
+  checkOptions(options);
   let client: Client;
   if (options.client) client = options.client;
   else {
