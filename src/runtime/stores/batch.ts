@@ -14,7 +14,7 @@
  * held to the script by a test).
  */
 import { CLOSED, type BreakerPhase } from '../breaker.ts';
-import { EWMA_ALPHA, type LocalState, type Session, spendThisMonth } from '../state.ts';
+import { EWMA_ALPHA, ewma, type LocalState, type Session, spendThisMonth } from '../state.ts';
 import { LIMIT_WINDOW_MS, type RouterTables, type RtDeployment, type RtTenant } from '../tables.ts';
 import { bucketWidth } from '../windows.ts';
 
@@ -216,7 +216,7 @@ export function applyBatch(
       if (kind === ADMIT) s.breaker.admit(d.breaker, r[k + 1]!);
       else if (kind === RESULT) {
         const latency = r[k + 3]!;
-        if (latency >= 0) s.latencyMs = Number.isNaN(s.latencyMs) ? latency : s.latencyMs + EWMA_ALPHA * (latency - s.latencyMs);
+        if (latency >= 0) s.latencyMs = ewma(s.latencyMs, latency);
         s.breaker.record(d.breaker, r[k + 1]!, r[k + 2] === 1);
       } else {
         const previous = Number.isNaN(s.latencyMs) ? r[k + 5]! : s.latencyMs;
