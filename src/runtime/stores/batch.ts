@@ -13,10 +13,15 @@
  * the same merge on a LocalState (used to rebase the mirror after a sync, and
  * held to the script by a test).
  */
-import { CLOSED, type BreakerPhase } from '../breaker.ts';
+import * as breaker from '../breaker.ts';
+import type { BreakerPhase } from '../breaker.ts';
 import { EWMA_ALPHA, ewma, type LocalState, type Session, spendThisMonth } from '../state.ts';
 import { LIMIT_WINDOW_MS, type RouterTables, type RtDeployment, type RtTenant } from '../tables.ts';
 import { bucketWidth } from '../windows.ts';
+
+// How this project runs TypeScript (jiti) serves every imported binding through an interop Proxy;
+// the session's methods run on every request, so they read a binding made once, at load.
+const { CLOSED } = breaker;
 
 export const LIMIT_WIDTH = bucketWidth(LIMIT_WINDOW_MS);
 const KEEP = 1 - EWMA_ALPHA;
