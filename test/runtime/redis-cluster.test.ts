@@ -7,7 +7,7 @@ import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../../src/runtime/stores/redis.ts';
 import { startRedisCluster, type RedisCluster } from '../fixtures/redis-cluster.ts';
-import { redisServerMissing } from '../fixtures/redis-server.ts';
+import { PATIENT_COMMAND_TIMEOUT_MS, redisServerMissing } from '../fixtures/redis-server.ts';
 import { expectBoundedStaleness, expectSharedBreaker } from './shared-state.ts';
 
 const missing = redisServerMissing();
@@ -24,7 +24,7 @@ describe.skipIf(missing !== null)('Redis store on a Redis Cluster', () => {
     await cluster?.dispose();
   });
   const hgetall = (key: string) => inspector.hgetall(key);
-  const store = () => createRedisStore({ nodes: cluster.nodes, keyPrefix: 'c:', syncIntervalMs: 0 });
+  const store = () => createRedisStore({ nodes: cluster.nodes, keyPrefix: 'c:', syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS });
 
   it('shares breakers, tenant usage and spend between two routers, all keys in one slot', async () => {
     const [r1, r2] = await expectSharedBreaker({ stores: [await store(), await store()], prefix: 'c:', hgetall });
@@ -42,8 +42,8 @@ describe.skipIf(missing !== null)('Redis store on a Redis Cluster', () => {
 
   it('enforces a tenant limit across two routers: overshoot at most the unseen usage, exact once synced', async () => {
     const stores = [
-      await createRedisStore({ nodes: cluster.nodes, keyPrefix: 'cb:', syncIntervalMs: 0 }),
-      await createRedisStore({ nodes: cluster.nodes, keyPrefix: 'cb:', syncIntervalMs: 0 }),
+      await createRedisStore({ nodes: cluster.nodes, keyPrefix: 'cb:', syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS }),
+      await createRedisStore({ nodes: cluster.nodes, keyPrefix: 'cb:', syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS }),
     ] as const;
     await expectBoundedStaleness({ stores: [...stores], prefix: 'cb:', hgetall });
     await Promise.all(stores.map((s) => s.close()));

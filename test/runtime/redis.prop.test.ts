@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createRedisStore, type RedisStore } from '../../src/runtime/stores/redis.ts';
-import { redisServerMissing, startRedisServer, type RedisServer } from '../fixtures/redis-server.ts';
+import { PATIENT_COMMAND_TIMEOUT_MS, redisServerMissing, startRedisServer, type RedisServer } from '../fixtures/redis-server.ts';
 import { arbitraryPlan, commands, runModel } from './harness.ts';
 
 const missing = redisServerMissing();
@@ -40,7 +40,8 @@ describe.skipIf(missing !== null)('router against the reference model (Redis sto
         fc.asyncProperty(arbitraryPlan, commands(40), fc.nat(), async (plan, cmds, seed) => {
           const keyPrefix = `prop${run++}:`;
           const stores: RedisStore[] = [];
-          for (let i = 0; i < routers; i++) stores.push(await createRedisStore({ url: server.url, keyPrefix, syncIntervalMs: 0 }));
+          for (let i = 0; i < routers; i++)
+            stores.push(await createRedisStore({ url: server.url, keyPrefix, syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS }));
           try {
             await runModel({ plan, stores, remote: remote(keyPrefix) }, cmds, seed);
           } finally {

@@ -19,7 +19,7 @@ import { manualClock, seededRandom, type ManualClock } from '../../src/runtime/c
 import { createRouter, type Router } from '../../src/runtime/router.ts';
 import { spendThisMonth } from '../../src/runtime/state.ts';
 import { createRedisStore, type RedisStore } from '../../src/runtime/stores/redis.ts';
-import { redisServerMissing, startRedisServer, type RedisServer } from '../fixtures/redis-server.ts';
+import { PATIENT_COMMAND_TIMEOUT_MS, redisServerMissing, startRedisServer, type RedisServer } from '../fixtures/redis-server.ts';
 import { arbitraryPlan, type Call, HEALTHS, type Health, hashWindowSum, scriptedTransport } from './harness.ts';
 import { bucketedSum, LIMIT_MS, monthOfUtc } from './model.ts';
 
@@ -259,7 +259,9 @@ describe.skipIf(missing !== null)('Redis store staleness bound (two routers, arb
     await fc.assert(
       fc.asyncProperty(arbitraryPlan, fc.array(step, { minLength: 10, maxLength: 40, size: 'max' }), fc.nat(), async (plan, steps, seed) => {
         const prefix = `stale${n++}:`;
-        const stores = [0, 1].map(() => createRedisStore({ url: server.url, keyPrefix: prefix, syncIntervalMs: 0 }));
+        const stores = [0, 1].map(() =>
+          createRedisStore({ url: server.url, keyPrefix: prefix, syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS }),
+        );
         const resolved = await Promise.all(stores);
         const clock = manualClock();
         const health = new Map<string, Health>();
