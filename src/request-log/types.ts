@@ -1,8 +1,8 @@
 /**
  * The request log as the serving side writes it: one row per client request
  * and one per upstream attempt, in the tables and columns that the generated
- * analytics SQL reads (`switchyard.requests`, `switchyard.attempts`; see
- * src/targets/sql/request-log.ts). The gateway and the batch runner write
+ * analytics SQL reads (`switchyard.requests`, `switchyard.attempts`; their DDL is
+ * src/observability/request-log-tables.ts). The gateway and the batch runner write
  * through a RequestLog; how rows reach PostgreSQL (or embedded PGlite) is
  * the writer's business.
  *

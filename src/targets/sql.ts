@@ -24,7 +24,8 @@ import {
   tenantRows,
   valuesQuery,
 } from './sql/plan-data.ts';
-import { requestLogSql, TABLES_SQL } from './sql/request-log.ts';
+import { TABLES_SQL } from '../observability/request-log-tables.ts';
+import { requestLogSql } from './sql/request-log.ts';
 import { BUDGET_SQL, reportViews } from './sql/reports.ts';
 
 export { baselineDeployment, objective, sqlNumber, sqlString } from './sql/plan-data.ts';
