@@ -252,7 +252,13 @@ export class BatchWriter implements RequestLog {
   }
 
   private async insert(batch: readonly Entry[]): Promise<void> {
-    const conn = await this.connection();
+    let conn: SqlConnection;
+    try {
+      conn = await this.connection();
+    } catch (err) {
+      // Opening failed (even with a class 23 SQLSTATE, as a CREATE racing another writer's can): the database's state, not the rows'.
+      throw new Error(errorLine(err));
+    }
     // The database's own timeout (PostgreSQL statement_timeout) comes first; this one covers an engine that never answers.
     await withTimeout(conn.query(INSERT_SQL, insertParams(batch)), this.opts.writeTimeoutMs + 2_000, `writing to ${this.opener.target}`);
   }
