@@ -21,10 +21,14 @@ export interface Opener {
   open(): Promise<SqlConnection>;
 }
 
-/** The SQLSTATE of a database error (pg and PGlite both set `code`), else null (socket errors, timeouts). */
+/**
+ * The SQLSTATE of a database error (pg and PGlite both set `code`), else null
+ * (socket errors such as EPIPE share the property, so the class is checked:
+ * PostgreSQL's classes are 00-58, F0, HV, P0 and XX).
+ */
 export function sqlState(err: unknown): string | null {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : null;
+  return typeof code === 'string' && /^([0-5][0-9A-Z]|F0|HV|P0|XX)[0-9A-Z]{3}$/.test(code) ? code : null;
 }
 
 /**
