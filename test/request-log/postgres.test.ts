@@ -77,6 +77,24 @@ describe('request log on a PostgreSQL server', () => {
     await db.client.end();
   }, 60_000);
 
+  it('stores values as the columns hold them: latencies rounded to whole milliseconds, tiny costs and large token counts exact', async () => {
+    const db = await database();
+    const log = createRequestLog({ databaseUrl: db.url, flushIntervalMs: 5 });
+    const [r] = load.slice(2, 3); // two attempts
+    log.record({ ...r!.request, spend: 1.234e-7, promptTokens: 2_000_000_000, completionTokens: 147_483_647 }, [
+      { ...r!.attempts[0]!, latencyMs: 99.5 },
+      { ...r!.attempts[1]!, latencyMs: 0.4 },
+    ]);
+    await log.close(60_000);
+    expect(log.stats()).toMatchObject({ written: 3, rejected: 0 });
+    const { rows } = await db.client.query(
+      `SELECT r.spend, r.total_tokens, array_agg(a.latency_ms ORDER BY a.attempt) AS latencies
+       FROM switchyard.requests r JOIN switchyard.attempts a USING (request_id) GROUP BY r.spend, r.total_tokens`,
+    );
+    expect(rows).toEqual([{ spend: 1.234e-7, total_tokens: 2_147_483_647, latencies: [100, 0] }]);
+    await db.client.end();
+  }, 60_000);
+
   it('writes as a role that may only INSERT, once whoever applied generated/sql created the tables', async () => {
     const db = await database();
     await db.client.query(ANALYTICS_SQL());

@@ -1,11 +1,12 @@
 /**
- * The writer's pure parts: the retry delay, the column arrays of a batch and
- * the INSERT statement's shape, the row checks.
+ * The writer's pure parts: the retry delay, a batch's parameters and the
+ * INSERT statement's shape, the row checks, the error classes.
  */
 import { describe, expect, it } from 'vitest';
 import { isRowError, sqlState } from '../../src/request-log/connection.ts';
 import { entryProblem, MAX_TEXT } from '../../src/request-log/rows.ts';
-import { INSERT_SQL, insertParams } from '../../src/request-log/statements.ts';
+import { ATTEMPT_KEYS, attemptJson, INSERT_SQL, insertParams, REQUEST_KEYS, requestJson } from '../../src/request-log/statements.ts';
+import type { RequestRow } from '../../src/request-log/types.ts';
 import { retryDelayMs } from '../../src/request-log/writer.ts';
 import { scriptedLoad } from './load.fixture.ts';
 
@@ -22,40 +23,40 @@ describe('retry delay', () => {
 });
 
 describe('batch statement', () => {
-  it('has one parameter per column array, the same text for every batch size', () => {
-    const params = [...INSERT_SQL.matchAll(/\$(\d+)::/g)].map((m) => Number(m[1]));
-    expect(params).toEqual(Array.from({ length: 23 }, (_, i) => i + 1));
+  it('is one statement with two parameters, the same text for every batch, skipping rows already there', () => {
+    expect([...INSERT_SQL.matchAll(/\$(\d+)::json/g)].map((m) => Number(m[1]))).toEqual([1, 2]);
     expect(INSERT_SQL.match(/ON CONFLICT DO NOTHING/g)).toHaveLength(2);
   });
 
-  it('turns a batch into column arrays: requests first, then every attempt, latency rounded to whole milliseconds', () => {
+  it("sends a batch as two JSON texts: the requests, then every attempt in order; only the rows' own fields", () => {
     const [a, b] = scriptedLoad().slice(2, 4); // scenarios 3 (two attempts) and 4 (five)
-    const withFraction = { ...a!, attempts: a!.attempts.map((x, i) => ({ ...x, latencyMs: i === 0 ? 99.5 : null })) };
-    const cols = insertParams([
-      { ...withFraction, rows: 3 },
+    // Whatever else a caller's objects carry (here a key) never leaves the process.
+    const leaky = { ...a!.request, apiKey: 'sk-secret' } as RequestRow;
+    const [requests, attempts] = insertParams([
+      { request: leaky, attempts: a!.attempts, rows: 3 },
       { ...b!, rows: 6 },
     ]);
-    expect(cols).toHaveLength(23);
-    expect(cols.slice(0, 14)).toEqual([
-      ['d1-c000-s3', 'd1-c000-s4'],
-      ['support-assistant', 'support-assistant'],
-      ['chat', 'chat'],
-      ['chat-azure', 'chat-anthropic'],
-      ['azure-eastus-gpt-4o', 'anthropic-claude-sonnet'],
-      ['azure-eastus', 'anthropic'],
-      [Date.UTC(2025, 2, 1, 0, 0, 16), Date.UTC(2025, 2, 1, 0, 0, 24)],
-      [Date.UTC(2025, 2, 1, 0, 0, 17, 500), Date.UTC(2025, 2, 1, 0, 0, 25, 900)],
-      [10_000, 10_000],
-      [1_000, 1_000],
-      [0.035, 0.045],
-      ['success', 'success'],
-      [200, 200],
-      [2, 5],
-    ]);
-    expect(cols[14]).toEqual(['d1-c000-s3', 'd1-c000-s3', 'd1-c000-s4', 'd1-c000-s4', 'd1-c000-s4', 'd1-c000-s4', 'd1-c000-s4']);
-    expect(cols[15]).toEqual([1, 2, 1, 2, 3, 4, 5]);
-    expect(cols[20]).toEqual([503, 200, 503, 503, null, 503, 200]);
-    expect(cols[21]).toEqual([100, null, 100, 100, 100, 100, 100]);
+    expect(requests).not.toContain('sk-secret');
+    expect(JSON.parse(requests)).toEqual([a!.request, b!.request]);
+    expect(JSON.parse(attempts)).toEqual([...a!.attempts, ...b!.attempts]);
+    expect(Object.keys(requestJson(a!.request))).toEqual(REQUEST_KEYS);
+    expect(Object.keys(attemptJson(a!.attempts[0]!))).toEqual(ATTEMPT_KEYS);
+    expect(JSON.parse(requests)[0]).toEqual({
+      requestId: 'd1-c000-s3',
+      tenant: 'support-assistant',
+      requestedGroup: 'chat',
+      modelGroup: 'chat-azure',
+      deployment: 'azure-eastus-gpt-4o',
+      provider: 'azure-eastus',
+      startTime: Date.UTC(2025, 2, 1, 0, 0, 16),
+      endTime: Date.UTC(2025, 2, 1, 0, 0, 17, 500),
+      promptTokens: 10_000,
+      completionTokens: 1_000,
+      spend: 0.035,
+      status: 'success',
+      statusCode: 200,
+      attempts: 2,
+    });
   });
 });
 
