@@ -24,9 +24,14 @@ export class RowQueue {
     return this.items.length - this.head;
   }
 
+  /** Whether `rows` more rows fit. */
+  fits(rows: number): boolean {
+    return this.rows + rows <= this.maxRows;
+  }
+
   /** Appends the entry unless it would take the queue past maxRows. */
   tryPush(e: Entry): boolean {
-    if (this.rows + e.rows > this.maxRows) return false;
+    if (!this.fits(e.rows)) return false;
     this.items.push(e);
     this.rows += e.rows;
     return true;

@@ -113,7 +113,8 @@ export class BatchWriter implements RequestLog {
     let rows = 1;
     try {
       rows = 1 + attempts.length;
-      if (this.closed) {
+      // Full or closed first: under overload a row about to be dropped is not worth checking.
+      if (this.closed || !this.queue.fits(rows)) {
         this.dropped += rows;
         return;
       }
@@ -122,10 +123,7 @@ export class BatchWriter implements RequestLog {
         this.reject(rows, problem);
         return;
       }
-      if (!this.queue.tryPush({ request, attempts, rows })) {
-        this.dropped += rows;
-        return;
-      }
+      this.queue.tryPush({ request, attempts, rows });
       this.accepted += rows;
       if (this.busy || this.backingOff) return;
       this.arm(this.queue.rows >= this.opts.batchSize ? 0 : this.opts.flushIntervalMs);
