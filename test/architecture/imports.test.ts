@@ -5,10 +5,11 @@
  * imports, because they vanish at run time: the runtime may name plan types
  * without loading the compiler.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { filesUnder, importsOf as scan } from '../fixtures/imports.ts';
 import { REPO } from '../fixtures/workspace.ts';
 
 const SRC = join(REPO, 'src');
@@ -20,47 +21,22 @@ interface Import {
   local: boolean;
 }
 
-/** Static imports, re-exports and dynamic import() of a TS file (comments stripped). */
+/** Imports of a TS file with the imported file resolved (repo-relative) or the package named; Node built-ins left out. */
 function importsOf(file: string): Import[] {
-  const text = readFileSync(file, 'utf8')
-    .replace(/\/\*[\s\S]*?\*\//g, '')
-    .replace(/^\s*\/\/.*$/gm, '');
-  const specs: { spec: string; typeOnly: boolean }[] = [];
-  for (const m of text.matchAll(/^\s*(import|export)\s+(type\s+)?([^;'"]*?)\s*from\s*['"]([^'"]+)['"]/gm)) {
-    const clause = m[3] ?? '';
-    // `import { type A, type B }` is type-only too.
-    const allTyped =
-      /^\{[^}]*\}$/.test(clause.trim()) &&
-      clause
-        .replace(/[{}\s]/g, '')
-        .split(',')
-        .filter(Boolean)
-        .every((s) => s.startsWith('type'));
-    specs.push({ spec: m[4]!, typeOnly: Boolean(m[2]) || allTyped });
-  }
-  for (const m of text.matchAll(/^\s*import\s*['"]([^'"]+)['"]/gm)) specs.push({ spec: m[1]!, typeOnly: false });
-  for (const m of text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) specs.push({ spec: m[1]!, typeOnly: false });
-  return specs
-    .filter((s) => !s.spec.startsWith('node:'))
+  return scan(file)
+    .filter((s) => !s.specifier.startsWith('node:'))
     .map((s) =>
-      s.spec.startsWith('.')
-        ? { target: relative(REPO, resolve(dirname(file), s.spec)), typeOnly: s.typeOnly, local: true }
+      s.specifier.startsWith('.')
+        ? { target: relative(REPO, resolve(dirname(file), s.specifier)), typeOnly: s.typeOnly, local: true }
         : {
-            target: s.spec
+            target: s.specifier
               .split('/')
-              .slice(0, s.spec.startsWith('@') ? 2 : 1)
+              .slice(0, s.specifier.startsWith('@') ? 2 : 1)
               .join('/'),
             typeOnly: s.typeOnly,
             local: false,
           },
     );
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((e) => {
-    const p = join(dir, e);
-    return statSync(p).isDirectory() ? filesUnder(p) : p.endsWith('.ts') ? [p] : [];
-  });
 }
 
 /** `src/plan/read.ts` -> `plan`; `src/errors.ts` -> `errors`. */
