@@ -1,7 +1,7 @@
 /** The Rego AST. Every node carries the location of its first token. */
 import type { Location } from './errors.ts';
 
-export type Scalar = null | boolean | number | string;
+export type Scalar = null | boolean | number | bigint | string;
 
 export type Term =
   | { type: 'scalar'; value: Scalar; loc: Location }

@@ -6,6 +6,7 @@ import type { Body, ElseClause, Expr, Import, Module, Rule, Term, TermOf, WithMo
 import { WILDCARD_PREFIX } from './ast.ts';
 import { RegoFailure, type Location } from './errors.ts';
 import { lex, type LexToken } from './lexer.ts';
+import { negate, parseNumberText } from './decimal.ts';
 
 const RELATIONS: Record<string, string> = { '==': 'equal', '!=': 'neq', '<': 'lt', '<=': 'lte', '>': 'gt', '>=': 'gte' };
 const ADD: Record<string, string> = { '+': 'plus', '-': 'minus' };
@@ -413,7 +414,7 @@ export class Parser {
       const t = this.tok;
       if (t.kind === 'number' && !t.wsBefore) {
         this.next();
-        return this.parseRef({ type: 'scalar', value: -parseNumber(t.text, () => this.fail('invalid number', t.loc)), loc: minus.loc });
+        return this.parseRef({ type: 'scalar', value: negate(parseNumber(t.text, () => this.fail('invalid number', t.loc))), loc: minus.loc });
       }
       const operand = this.parseUnary();
       return { type: 'call', op: ['minus'], args: [{ type: 'scalar', value: 0, loc: minus.loc }, operand], loc: minus.loc };
@@ -623,10 +624,8 @@ export class Parser {
   }
 }
 
-function parseNumber(text: string, fail: () => never): number {
-  const n = Number(text);
-  if (!Number.isFinite(n)) fail();
-  return n;
+function parseNumber(text: string, fail: () => never): number | bigint {
+  return parseNumberText(text) ?? fail();
 }
 
 function callName(t: Term): string[] | null {

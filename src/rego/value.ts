@@ -1,14 +1,29 @@
 /**
  * Rego values. JSON covers most of them, but Rego also has sets and objects
  * whose keys may be any value (numbers, arrays, even sets), so those two get
- * classes keyed by a canonical string. Arrays are plain JS arrays; numbers
- * are JS numbers (OPA uses arbitrary precision; we accept float64 limits).
- * Values are immutable once built: builders copy.
+ * classes keyed by a canonical string. Arrays are plain JS arrays.
+ *
+ * Numbers: OPA keeps integers exact at any size. Here an integer within
+ * float64's safe range is a JS number and any integer beyond it a bigint
+ * (never the other way round: `normalizeNumber` keeps that invariant, so
+ * each number has one representation and canonical keys compare by value).
+ * Other numbers are JS numbers. Values are immutable once built: builders copy.
  */
 
 import { createHash } from 'node:crypto';
 
-export type Value = null | boolean | number | string | Value[] | ObjectValue | SetValue;
+export type Value = null | boolean | number | bigint | string | Value[] | ObjectValue | SetValue;
+
+/** An integer beyond 2^53 as a bigint, a bigint within it as a number: the one representation of a number value. */
+export function normalizeNumber(n: number | bigint): number | bigint {
+  if (typeof n === 'bigint') return n >= -MAX_SAFE && n <= MAX_SAFE ? Number(n) : n;
+  if (Number.isInteger(n) && !Number.isSafeInteger(n)) return BigInt(n);
+  return n === 0 ? 0 : n;
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+export const isNumber = (v: Value | undefined): v is number | bigint => typeof v === 'number' || typeof v === 'bigint';
 
 /** Canonical text of a value: equal values have equal keys (sets and objects independent of insertion order). */
 export function canonicalKey(v: Value): string {
@@ -18,6 +33,8 @@ export function canonicalKey(v: Value): string {
       return v ? 't' : 'f';
     case 'number':
       return `#${Object.is(v, -0) ? 0 : v}`;
+    case 'bigint':
+      return `#${v}`;
     case 'string':
       return JSON.stringify(v);
   }
@@ -122,6 +139,7 @@ export function typeName(v: Value): TypeName {
   if (Array.isArray(v)) return 'array';
   if (v instanceof SetValue) return 'set';
   if (v instanceof ObjectValue) return 'object';
+  if (typeof v === 'bigint') return 'number';
   return typeof v as 'boolean' | 'number' | 'string';
 }
 
@@ -138,7 +156,8 @@ export function compare(a: Value, b: Value): number {
     case 'boolean':
       return Number(a) - Number(b);
     case 'number':
-      return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
+      // JS compares a bigint with a number exactly.
+      return (a as number | bigint) < (b as number | bigint) ? -1 : (a as number | bigint) > (b as number | bigint) ? 1 : 0;
     case 'string':
       return (a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0;
     case 'array': {
@@ -179,8 +198,7 @@ export const equal = (a: Value, b: Value): boolean => canonicalKey(a) === canoni
 export function fromJSON(js: unknown): Value {
   if (js === null || js === undefined) return null;
   if (typeof js === 'boolean' || typeof js === 'string') return js;
-  if (typeof js === 'number') return js;
-  if (typeof js === 'bigint') return Number(js);
+  if (typeof js === 'number' || typeof js === 'bigint') return normalizeNumber(js);
   if (Array.isArray(js)) return js.map(fromJSON);
   if (js instanceof SetValue || js instanceof ObjectValue) return js;
   if (js instanceof Set) return new SetValue([...js].map(fromJSON));
@@ -193,6 +211,8 @@ export function fromJSON(js: unknown): Value {
  * non-string object keys become their JSON text.
  */
 export function toJSON(v: Value): unknown {
+  // JSON consumers read float64: a bigint becomes the nearest one (json.marshal and print stay exact).
+  if (typeof v === 'bigint') return Number(v);
   if (v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) return v.map(toJSON);
   if (v instanceof SetValue) return v.sorted().map(toJSON);

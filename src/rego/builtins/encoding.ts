@@ -2,7 +2,7 @@
 import { parseAllDocuments, stringify as yamlStringify } from 'yaml';
 import { fromJSON, SetValue, type ObjectValue, type Value } from '../value.ts';
 import { builtinError, stringOperand } from './operands.ts';
-import { numberText } from './text.ts';
+import { numberText } from '../decimal.ts';
 import type { Builtin } from './types.ts';
 
 /** An object key as OPA's ast.JSON writes it: strings as they are, anything else as its JSON text. */
@@ -15,6 +15,7 @@ export function goJSON(v: Value): string {
     case 'boolean':
       return v ? 'true' : 'false';
     case 'number':
+    case 'bigint':
       return numberText(v);
     case 'string':
       return JSON.stringify(v).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

@@ -1,6 +1,7 @@
 /** units.parse_bytes: "10KB", "1.5GiB", "1e3" to a whole number of bytes. */
 import { builtinError, stringOperand } from './operands.ts';
 import type { Builtin } from './types.ts';
+import { normalizeNumber } from '../value.ts';
 
 const NAME = 'units.parse_bytes';
 
@@ -46,14 +47,14 @@ function split(s: string): [string, string] {
 }
 
 /** Exact decimal times an integer multiplier, truncated toward zero. */
-function scale(num: string, mult: bigint): number | undefined {
+function scale(num: string, mult: bigint): number | bigint | undefined {
   const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(num);
   if (!m || (m[2] === '' && (m[3] ?? '') === '')) return undefined;
   const [, sign, int = '', frac = '', exp = '0'] = m;
   let value = BigInt(`${int}${frac}` || '0') * mult;
   const shift = Number(exp) - frac.length;
   value = shift >= 0 ? value * 10n ** BigInt(shift) : value / 10n ** BigInt(-shift);
-  return Number(sign === '-' ? -value : value);
+  return normalizeNumber(sign === '-' ? -value : value);
 }
 
 export const UNITS: Builtin[] = [
