@@ -4,7 +4,7 @@
  * eval/ (as OPA splits ast, topdown and rego).
  */
 import { BUILTINS, RELATIONS } from './builtins/index.ts';
-import type { BuiltinRegistry } from './builtins/types.ts';
+import { builtinContext, type BuiltinRegistry } from './builtins/types.ts';
 import { compileModuleSources, compileQuery, type CompiledRego } from './compile/index.ts';
 import { RegoFailure, makeError, type Location, type RegoError } from './errors.ts';
 import { rootCtx } from './eval/context.ts';
@@ -32,6 +32,10 @@ export interface EvalOptions {
   print?: (line: string) => void;
   /** Builtins that are relations (their result is an array of outputs). */
   relations?: ReadonlySet<string>;
+  /** time.now_ns() for the whole query (default: the wall clock when the query starts). */
+  nowNs?: bigint;
+  /** Let http.send and net.lookup_ip_addr reach the network (OPA's capabilities; off by default). */
+  network?: boolean;
 }
 
 function toError(e: unknown): RegoError {
@@ -62,6 +66,7 @@ function evaluator(compiled: CompiledRego, opts: EvalOptions): Evaluator {
     strictBuiltinErrors: opts.strictBuiltinErrors ?? false,
     print: opts.print ?? (() => {}),
     relations: opts.relations ?? (compiled.builtins === BUILTINS ? RELATIONS : new Set(['walk'])),
+    builtins: builtinContext({ print: opts.print, nowNs: opts.nowNs, network: opts.network }),
   });
 }
 

@@ -58,5 +58,3 @@ export const BUILTINS: BuiltinRegistry = registry();
  * in turn (e.g. `walk(x, [path, value])`).
  */
 export const RELATIONS: ReadonlySet<string> = new Set(['walk']);
-
-export type { ClockContext } from './time.ts';

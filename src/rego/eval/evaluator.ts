@@ -6,7 +6,7 @@
  */
 import type { Body, Expr, Term, TermOf, WithModifier } from '../ast.ts';
 import type { Builtin } from '../builtins/types.ts';
-import { BuiltinError } from '../builtins/types.ts';
+import { BuiltinError, type BuiltinContext } from '../builtins/types.ts';
 import { NATIVE_CALLS } from '../compile/resolve.ts';
 import type { CompiledRego } from '../compile/types.ts';
 import { nodeAt } from '../compile/tree.ts';
@@ -25,6 +25,8 @@ export interface EvalOptions {
   strictBuiltinErrors: boolean;
   print: (line: string) => void;
   relations: ReadonlySet<string>;
+  /** What builtins see for this query (its clock, memo and capabilities). */
+  builtins: BuiltinContext;
 }
 
 const needsCache = new WeakMap<Term, string[]>();
@@ -434,7 +436,7 @@ export class Evaluator {
 
   private callBuiltin(b: Builtin, args: Value[], t: TermOf<'call'>): Value | undefined {
     try {
-      return b.call(args, { print: this.opts.print });
+      return b.call(args, this.opts.builtins);
     } catch (e) {
       if (e instanceof BuiltinError) {
         if (this.opts.strictBuiltinErrors) throw new RegoFailure(e.code, e.message, t.loc);
