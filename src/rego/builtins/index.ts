@@ -20,6 +20,12 @@ import { TYPECHECKS } from './typechecks.ts';
 import type { Builtin, BuiltinRegistry } from './types.ts';
 import { UNITS } from './units.ts';
 import { WALK } from './walk.ts';
+import { CRYPTO } from './crypto.ts';
+import { GLOB } from './glob.ts';
+import { GRAPH } from './graph.ts';
+import { RAND } from './rand.ts';
+import { SEMVER_BUILTINS } from './semver.ts';
+import { UUID } from './uuid.ts';
 
 const FAMILIES: Builtin[][] = [
   OPERATORS,
@@ -39,6 +45,12 @@ const FAMILIES: Builtin[][] = [
   RUNTIME,
   UNITS,
   EXTERNAL,
+  CRYPTO,
+  GLOB,
+  GRAPH,
+  RAND,
+  SEMVER_BUILTINS,
+  UUID,
 ];
 
 function registry(): Map<string, Builtin> {
