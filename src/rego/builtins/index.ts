@@ -23,6 +23,8 @@ import { WALK } from './walk.ts';
 import { CRYPTO } from './crypto.ts';
 import { GLOB } from './glob.ts';
 import { GRAPH } from './graph.ts';
+import { JSON_PATHS } from './jsonpaths.ts';
+import { NET } from './net.ts';
 import { RAND } from './rand.ts';
 import { SEMVER_BUILTINS } from './semver.ts';
 import { UUID } from './uuid.ts';
@@ -48,6 +50,8 @@ const FAMILIES: Builtin[][] = [
   CRYPTO,
   GLOB,
   GRAPH,
+  JSON_PATHS,
+  NET,
   RAND,
   SEMVER_BUILTINS,
   UUID,
