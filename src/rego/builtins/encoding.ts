@@ -1,4 +1,4 @@
-/** json.*, yaml.*, base64.*, base64url.*, hex.* and urlquery.* encodings. */
+/** json.*, yaml.*, base64.*, base64url.* and hex.* encodings (urlquery.* in urlquery.ts). */
 import { parseAllDocuments, stringify as yamlStringify } from 'yaml';
 import { fromJSON, SetValue, type ObjectValue, type Value } from '../value.ts';
 import { builtinError, stringOperand } from './operands.ts';
@@ -70,33 +70,6 @@ function decodeBase64(name: string, s: string, url: boolean): string {
   return Buffer.from(s, url ? 'base64url' : 'base64').toString('utf8');
 }
 
-/** Go's url.QueryEscape: only [A-Za-z0-9-_.~] stay, spaces become '+'. */
-function queryEscape(s: string): string {
-  let out = '';
-  for (const b of Buffer.from(s, 'utf8')) {
-    const c = String.fromCharCode(b);
-    if (/[A-Za-z0-9\-_.~]/.test(c)) out += c;
-    else if (c === ' ') out += '+';
-    else out += `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
-}
-
-function queryUnescape(s: string): string {
-  const bytes: number[] = [];
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (c === '%') {
-      const hex = s.slice(i + 1, i + 3);
-      if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw builtinError('urlquery.decode', `invalid URL escape "${s.slice(i, i + 3)}"`);
-      bytes.push(parseInt(hex, 16));
-      i += 2;
-    } else if (c === '+') bytes.push(0x20);
-    else bytes.push(...Buffer.from(c, 'utf8'));
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
 function str1(name: string, f: (s: string) => Value): Builtin {
   return { name, arity: 1, call: ([a]) => f(stringOperand(name, a!, 1)) };
 }
@@ -156,6 +129,4 @@ export const ENCODING: Builtin[] = [
     if (s.length % 2 === 1) throw builtinError('hex.decode', 'encoding/hex: odd length hex string');
     return Buffer.from(s, 'hex').toString('utf8');
   }),
-  str1('urlquery.encode', queryEscape),
-  str1('urlquery.decode', queryUnescape),
 ];

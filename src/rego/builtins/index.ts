@@ -25,6 +25,8 @@ import { GLOB } from './glob.ts';
 import { GRAPH } from './graph.ts';
 import { JSON_PATHS } from './jsonpaths.ts';
 import { NET } from './net.ts';
+import { TEMPLATE } from './template.ts';
+import { URLQUERY } from './urlquery.ts';
 import { RAND } from './rand.ts';
 import { SEMVER_BUILTINS } from './semver.ts';
 import { UUID } from './uuid.ts';
@@ -52,6 +54,8 @@ const FAMILIES: Builtin[][] = [
   GRAPH,
   JSON_PATHS,
   NET,
+  TEMPLATE,
+  URLQUERY,
   RAND,
   SEMVER_BUILTINS,
   UUID,

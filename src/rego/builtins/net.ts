@@ -53,8 +53,8 @@ export function mergeCidrs(blocks: Cidr[]): Cidr[] {
     const merged: Array<[bigint, bigint]> = [];
     for (const r of ranges) {
       const last = merged[merged.length - 1];
-      if (last && r[0] <= last[1] + 1n) last[1] = r[1] > last[1] ? r[1] : last[1];
-      else merged.push([r[0], r[1]]);
+      if (!last || r[0] > last[1] + 1n) merged.push([r[0], r[1]]);
+      else if (r[1] > last[1]) last[1] = r[1];
     }
     for (let [start, end] of merged) {
       while (start <= end) {

@@ -349,21 +349,26 @@ export class Evaluator {
     return this.evalTerm(head, env, ctx, (v) => this.walk(v, t.path, 0, env, ctx, k));
   }
 
-  /** Follows `path[i:]` into a value, enumerating where a key is an unbound var. */
-  walk(v: Value, path: Term[], i: number, env: Env, ctx: Ctx, k: KV): boolean {
+  /**
+   * Follows `path[i:]` into a value, enumerating where a key is an unbound var.
+   * Under `data`, base documents come from JSON, whose keys are strings: an
+   * integer key also finds its decimal string there (OPA's `data[2]` reads "2").
+   */
+  walk(v: Value, path: Term[], i: number, env: Env, ctx: Ctx, k: KV, baseData = false): boolean {
     if (i === path.length) return k(v);
     const key = path[i]!;
     if (!this.isKeyBound(key, env)) {
       const ms = members(v);
       if (!ms) return false;
       for (const [mk, mv] of ms) {
-        if (this.match(key, mk, env, ctx, () => this.walk(mv, path, i + 1, env, ctx, k))) return true;
+        if (this.match(key, mk, env, ctx, () => this.walk(mv, path, i + 1, env, ctx, k, baseData))) return true;
       }
       return false;
     }
     return this.evalTerm(key, env, ctx, (kv) => {
-      const child = lookup(v, kv);
-      return child === undefined ? false : this.walk(child, path, i + 1, env, ctx, k);
+      let child = lookup(v, kv);
+      if (child === undefined && baseData) child = lookup(v, dataKey(v, kv));
+      return child === undefined ? false : this.walk(child, path, i + 1, env, ctx, k, baseData);
     });
   }
 
@@ -458,6 +463,11 @@ export class Evaluator {
     else this.opts.print(args.map((v) => formatValue(v)).join(' '));
     return k(true);
   }
+}
+
+/** The string an integer key reads as in a base document object. */
+export function dataKey(container: Value | undefined, key: Value): Value {
+  return container instanceof ObjectValue && (typeof key === 'number' || typeof key === 'bigint') && Number.isInteger(Number(key)) ? String(key) : key;
 }
 
 function patternReady(t: Term, env: Env): boolean {
