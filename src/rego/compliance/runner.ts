@@ -161,3 +161,9 @@ export function runCompliance(dir: string, opts: { builtins?: BuiltinRegistry; f
   lines.push('', `${passed} passed, ${failures.length} failed`);
   return { outcomes, passed, failed: failures.length, lines };
 }
+
+/** Case files all of whose cases pass, sorted (the committed list a regression is checked against). */
+export function passingFiles(report: ComplianceReport): string[] {
+  const failing = new Set(report.outcomes.filter((o) => !o.passed).map((o) => o.file));
+  return [...new Set(report.outcomes.map((o) => o.file))].filter((f) => !failing.has(f)).sort();
+}
