@@ -24,6 +24,7 @@ import { CRYPTO } from './crypto.ts';
 import { GLOB } from './glob.ts';
 import { GRAPH } from './graph.ts';
 import { JSON_PATHS } from './jsonpaths.ts';
+import { JSON_SCHEMA } from './jsonschema.ts';
 import { NET } from './net.ts';
 import { TEMPLATE } from './template.ts';
 import { URLQUERY } from './urlquery.ts';
@@ -53,6 +54,7 @@ const FAMILIES: Builtin[][] = [
   GLOB,
   GRAPH,
   JSON_PATHS,
+  JSON_SCHEMA,
   NET,
   TEMPLATE,
   URLQUERY,
