@@ -17,4 +17,4 @@ function unavailable(name: string, arity: number): Builtin {
   };
 }
 
-export const EXTERNAL: Builtin[] = [unavailable('http.send', 1), unavailable('io.jwt.decode_verify', 2)];
+export const EXTERNAL: Builtin[] = [unavailable('http.send', 1)];

@@ -25,6 +25,7 @@ import { GLOB } from './glob.ts';
 import { GRAPH } from './graph.ts';
 import { JSON_PATHS } from './jsonpaths.ts';
 import { JSON_SCHEMA } from './jsonschema.ts';
+import { JWT } from './jwt.ts';
 import { NET } from './net.ts';
 import { TEMPLATE } from './template.ts';
 import { URLQUERY } from './urlquery.ts';
@@ -55,6 +56,7 @@ const FAMILIES: Builtin[][] = [
   GRAPH,
   JSON_PATHS,
   JSON_SCHEMA,
+  JWT,
   NET,
   TEMPLATE,
   URLQUERY,
