@@ -6,7 +6,6 @@ import { AGGREGATES } from './aggregates.ts';
 import { ARRAYS } from './arrays.ts';
 import { CASTS } from './casts.ts';
 import { ENCODING } from './encoding.ts';
-import { EXTERNAL } from './external.ts';
 import { NUMBERS } from './numbers.ts';
 import { OBJECTS } from './objects.ts';
 import { OPERATORS } from './operators.ts';
@@ -27,6 +26,7 @@ import { JSON_PATHS } from './jsonpaths.ts';
 import { JSON_SCHEMA } from './jsonschema.ts';
 import { JWT } from './jwt.ts';
 import { NET } from './net.ts';
+import { NETWORK } from './network.ts';
 import { TEMPLATE } from './template.ts';
 import { URLQUERY } from './urlquery.ts';
 import { RAND } from './rand.ts';
@@ -50,7 +50,6 @@ const FAMILIES: Builtin[][] = [
   TIME,
   RUNTIME,
   UNITS,
-  EXTERNAL,
   CRYPTO,
   GLOB,
   GRAPH,
@@ -58,6 +57,7 @@ const FAMILIES: Builtin[][] = [
   JSON_SCHEMA,
   JWT,
   NET,
+  NETWORK,
   TEMPLATE,
   URLQUERY,
   RAND,

@@ -17,6 +17,8 @@ export class BuiltinError extends Error {
   constructor(
     readonly code: BuiltinErrorCode,
     message: string,
+    /** Stops evaluation even without strict builtin errors (as OPA's http.send errors do). */
+    readonly halt = false,
   ) {
     super(message);
   }

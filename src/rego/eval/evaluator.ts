@@ -444,7 +444,7 @@ export class Evaluator {
       return b.call(args, this.opts.builtins);
     } catch (e) {
       if (e instanceof BuiltinError) {
-        if (this.opts.strictBuiltinErrors) throw new RegoFailure(e.code, e.message, t.loc);
+        if (this.opts.strictBuiltinErrors || e.halt) throw new RegoFailure(e.code, e.message, t.loc);
         return undefined;
       }
       if (e instanceof RegoFailure) throw e;

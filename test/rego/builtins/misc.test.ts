@@ -97,8 +97,12 @@ describe('registry', () => {
     expect(BUILTINS.get(name)?.arity).toBe(arity);
   });
 
-  it('knows the builtins OPA policies may mock but this evaluator cannot run', () => {
-    expect(call('http.send', [fromJSON({})])).toMatchObject({ error: 'eval_builtin_error' });
-    expect(BUILTINS.has('io.jwt.decode_verify')).toBe(true);
+  it('refuses the network builtins unless the query has the network capability', () => {
+    expect(call('http.send', [fromJSON({ method: 'get', url: 'http://127.0.0.1:1/' })])).toMatchObject({
+      error: 'eval_builtin_error',
+      message: expect.stringMatching(/^http\.send: network access is not enabled/),
+    });
+    expect(call('net.lookup_ip_addr', ['localhost'])).toMatchObject({ message: expect.stringMatching(/network access is not enabled/) });
+    expect(call('net.lookup_ip_addr', ['10.0.0.1'])).toEqual({ value: ['10.0.0.1'] });
   });
 });
