@@ -17,7 +17,7 @@ const fail = (why: string): Error => builtinError(NAME, `template: ${why}`);
 type Node =
   | { t: 'text'; s: string }
   | { t: 'out'; p: string }
-  | { t: 'if' | 'with'; p: string; then: Node[]; else: Node[] }
+  | { t: 'if' | 'with'; p: string; yes: Node[]; no: Node[] }
   | { t: 'range'; vars: string[]; p: string; body: Node[]; else: Node[] };
 
 /** Text and actions, with `{{-` / `-}}` trimming the neighbouring whitespace. */
@@ -84,10 +84,10 @@ function parse(src: string): Node[] {
   // `{{else if x}}` is `{{else}}{{if x}}...{{end}}` sharing the outer {{end}}.
   const conditional = (t: 'if' | 'with', p: string): Node => {
     const body = block(['end', 'else']);
-    const node: Node = { t, p, then: body.nodes, else: [] };
+    const node: Node = { t, p, yes: body.nodes, no: [] };
     if (body.end.startsWith('else')) {
       const rest = body.end.slice(4).trim();
-      node.else = rest.startsWith('if ') ? [conditional('if', rest.slice(3).trim())] : block(['end']).nodes;
+      node.no = rest.startsWith('if ') ? [conditional('if', rest.slice(3).trim())] : block(['end']).nodes;
     }
     return node;
   };
@@ -209,11 +209,11 @@ function render(nodes: Node[], s: Scope, out: string[]): void {
       const decl = /^(\$\w+)\s*:?=\s*(.*)$/.exec(n.p);
       if (decl) s.vars.set(decl[1]!, pipeline(decl[2]!, s));
       else out.push(show(pipeline(n.p, s)));
-    } else if (n.t === 'if') render(truthy(pipeline(n.p, s)) ? n.then : n.else, s, out);
+    } else if (n.t === 'if') render(truthy(pipeline(n.p, s)) ? n.yes : n.no, s, out);
     else if (n.t === 'with') {
       const v = pipeline(n.p, s);
-      if (truthy(v)) render(n.then, { dot: v, vars: s.vars }, out);
-      else render(n.else, s, out);
+      if (truthy(v)) render(n.yes, { dot: v, vars: s.vars }, out);
+      else render(n.no, s, out);
     } else if (n.t === 'range') {
       const v = pipeline(n.p, s);
       const items: Array<[Value, Value]> = Array.isArray(v)
