@@ -1,9 +1,9 @@
 /** json.*, yaml.*, base64.*, base64url.* and hex.* encodings (urlquery.* in urlquery.ts). */
 import { parseAllDocuments, stringify as yamlStringify } from 'yaml';
-import { fromJSON, SetValue, type ObjectValue, type Value } from '../value.ts';
-import { builtinError, stringOperand } from './operands.ts';
+import { fromJSON, ObjectValue, SetValue, typeName, type Value } from '../value.ts';
+import { builtinError, operandError, stringOperand } from './operands.ts';
 import { numberText } from '../decimal.ts';
-import type { Builtin } from './types.ts';
+import { operandTypeError, type Builtin } from './types.ts';
 
 /** An object key as OPA's ast.JSON writes it: strings as they are, anything else as its JSON text. */
 const keyText = (k: Value): string => (typeof k === 'string' ? k : goJSON(k));
@@ -25,6 +25,41 @@ export function goJSON(v: Value): string {
   const entries = (v as ObjectValue).entries().map(([k, val]) => [keyText(k), val] as const);
   entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return `{${entries.map(([k, val]) => `${goJSON(k)}:${goJSON(val)}`).join(',')}}`;
+}
+
+/** Go's json.MarshalIndent: one element per line after `prefix` and `indent` per depth; the first line bare. */
+export function goJSONIndent(v: Value, prefix: string, indent: string, depth = 0): string {
+  const nl = (d: number) => `\n${prefix}${indent.repeat(d)}`;
+  if (Array.isArray(v) || v instanceof SetValue) {
+    const items = Array.isArray(v) ? v : v.sorted();
+    if (items.length === 0) return '[]';
+    return `[${items.map((x) => nl(depth + 1) + goJSONIndent(x, prefix, indent, depth + 1)).join(',')}${nl(depth)}]`;
+  }
+  if (v !== null && typeof v === 'object') {
+    const entries = v.entries().map(([k, val]) => [keyText(k), val] as const);
+    if (entries.length === 0) return '{}';
+    entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return `{${entries.map(([k, val]) => `${nl(depth + 1)}${goJSON(k)}: ${goJSONIndent(val, prefix, indent, depth + 1)}`).join(',')}${nl(depth)}}`;
+  }
+  return goJSON(v);
+}
+
+function marshalWithOptions(v: Value, opts: Value): string {
+  const name = 'json.marshal_with_options';
+  if (!(opts instanceof ObjectValue)) throw operandTypeError(name, 2, ['object'], typeName(opts));
+  let pretty: boolean | undefined;
+  let prefix = '';
+  let indent = '\t';
+  let styled = false;
+  for (const [k, x] of opts) {
+    if (k === 'pretty' && typeof x === 'boolean') pretty = x;
+    else if ((k === 'prefix' || k === 'indent') && typeof x === 'string') {
+      styled = true;
+      if (k === 'prefix') prefix = x;
+      else indent = x;
+    } else throw operandError(name, 2, `must only hold "pretty" (boolean), "prefix" and "indent" (strings), got ${goJSON(k)}: ${typeName(x)}`);
+  }
+  return (pretty ?? styled) ? goJSONIndent(v, prefix, indent) : goJSON(v);
 }
 
 /** Plain JS for the YAML writer; Maps keep Go's sorted key order (plain objects would put integer-like keys first). */
@@ -76,6 +111,7 @@ function str1(name: string, f: (s: string) => Value): Builtin {
 
 export const ENCODING: Builtin[] = [
   { name: 'json.marshal', arity: 1, call: ([v]) => goJSON(v!) },
+  { name: 'json.marshal_with_options', arity: 2, call: ([v, o]) => marshalWithOptions(v!, o!) },
   str1('json.unmarshal', (s) => parseJSON('json.unmarshal', s)),
   {
     name: 'json.is_valid',

@@ -29,6 +29,10 @@ import { NET } from './net.ts';
 import { NETWORK } from './network.ts';
 import { TEMPLATE } from './template.ts';
 import { URLQUERY } from './urlquery.ts';
+import { AWS } from './aws.ts';
+import { REGEX_EXTRA } from './regex-extra.ts';
+import { UNSUPPORTED } from './unsupported.ts';
+import { URI_BUILTINS } from './uri.ts';
 import { RAND } from './rand.ts';
 import { SEMVER_BUILTINS } from './semver.ts';
 import { UUID } from './uuid.ts';
@@ -60,6 +64,10 @@ const FAMILIES: Builtin[][] = [
   NETWORK,
   TEMPLATE,
   URLQUERY,
+  AWS,
+  REGEX_EXTRA,
+  UNSUPPORTED,
+  URI_BUILTINS,
   RAND,
   SEMVER_BUILTINS,
   UUID,

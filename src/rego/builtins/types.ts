@@ -27,6 +27,8 @@ export class BuiltinError extends Error {
 export interface BuiltinContext {
   /** Where `print` writes. */
   print(line: string): void;
+  /** Where `trace` notes go. */
+  trace(note: string): void;
   /** Nanoseconds since the Unix epoch, read once per query: OPA fixes "now" for a whole evaluation. */
   readonly nowNs: bigint;
   /** Answers of nondeterministic builtins (rand.intn, uuid.rfc4122) in this query: same arguments, same answer. */
@@ -39,7 +41,13 @@ export const wallClockNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
 
 /** A context for one query; every field but print may be given. */
 export function builtinContext(opts: { [K in keyof BuiltinContext]?: BuiltinContext[K] | undefined } = {}): BuiltinContext {
-  return { print: opts.print ?? (() => {}), nowNs: opts.nowNs ?? wallClockNs(), memo: opts.memo ?? new Map(), network: opts.network ?? false };
+  return {
+    print: opts.print ?? (() => {}),
+    trace: opts.trace ?? (() => {}),
+    nowNs: opts.nowNs ?? wallClockNs(),
+    memo: opts.memo ?? new Map(),
+    network: opts.network ?? false,
+  };
 }
 
 export interface Builtin {
