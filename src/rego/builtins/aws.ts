@@ -72,21 +72,17 @@ export function signRequest(req: ObjectValue, cfg: ObjectValue, ns: bigint): Obj
     .sort((a, b) => (a[0]! < b[0]! ? -1 : a[0]! > b[0]! ? 1 : a[1]! < b[1]! ? -1 : 1))
     .map(([k, v]) => `${k}=${v}`)
     .join('&');
+  // Canonical headers end each with a newline, so joining adds the blank line SigV4 wants before the list.
   const canonical = [
     method.toUpperCase(),
     uriEscape(decodeURIComponent(u.pathname || '/'), true),
     query,
-    ...signed.map((k) => `${k}:${headers.get(k)![1].trim().replace(/\s+/g, ' ')}\n`),
+    signed.map((k) => `${k}:${headers.get(k)![1].trim().replace(/\s+/g, ' ')}\n`).join(''),
     signed.join(';'),
     payloadHash,
-  ];
-  const scope = `${day}/${region}/${service}/aws4_request`;
-  const toSign = [
-    'AWS4-HMAC-SHA256',
-    date,
-    scope,
-    sha256(canonical.slice(0, 3).join('\n') + '\n' + canonical.slice(3, -2).join('') + '\n' + canonical.slice(-2).join('\n')),
   ].join('\n');
+  const scope = `${day}/${region}/${service}/aws4_request`;
+  const toSign = ['AWS4-HMAC-SHA256', date, scope, sha256(canonical)].join('\n');
   const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), region), service), 'aws4_request');
   const signature = createHmac('sha256', key).update(toSign).digest('hex');
   const out = new ObjectValue();

@@ -10,7 +10,7 @@ import type { Builtin } from './types.ts';
 const URI = /^(?:([A-Za-z][A-Za-z0-9+.-]*):)?(?:\/\/([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$/s;
 
 /** Percent-decoding; a bad escape is Go's "invalid URL escape". */
-function unescape(s: string): string {
+function percentDecode(s: string): string {
   const bad = /%(?![0-9a-fA-F]{2})/.exec(s);
   if (bad) throw new Error(`invalid URL escape ${JSON.stringify(s.slice(bad.index, bad.index + 3))}`);
   return decodeURIComponent(s.replace(/%(?![0-9a-fA-F]{2})/g, '%25'));
@@ -29,15 +29,15 @@ export function parseURI(s: string): ObjectValue {
     const hm = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(hostPort);
     if (!hm) throw new Error(`invalid port ${JSON.stringify(hostPort.slice(hostPort.lastIndexOf(':')))} after host`);
     const hostname = hm[1]!.replace(/^\[|\]$/g, '');
-    if (hostname) out.set('hostname', unescape(hostname));
+    if (hostname) out.set('hostname', percentDecode(hostname));
     if (hm[2]) out.set('port', hm[2]);
   }
   if (rawPath) {
-    out.set('path', unescape(rawPath));
+    out.set('path', percentDecode(rawPath));
     out.set('raw_path', rawPath);
   }
   if (query) out.set('raw_query', query);
-  if (fragment) out.set('fragment', unescape(fragment));
+  if (fragment) out.set('fragment', percentDecode(fragment));
   return out;
 }
 
