@@ -9,10 +9,12 @@ import { builtinError, elementError, operandError, stringOperand } from './opera
 import { operandTypeError, type Builtin } from './types.ts';
 
 const SPECIAL = new Set(['*', '?', '\\', '[', ']', '{', '}']);
-const reEscape = (s: string): string => s.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+const reEscape = (s: string): string => s.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+/** Escaping inside a character class (u-mode refuses escapes it does not need). */
+const classEscape = (s: string): string => s.replace(/[\\\]^[-]/g, '\\$&');
 
 function compileGlob(pattern: string, separators: string[]): RegExp {
-  const notSep = separators.length === 0 ? '[^]' : `[^${separators.map(reEscape).join('')}]`;
+  const notSep = separators.length === 0 ? '[^]' : `[^${separators.map(classEscape).join('')}]`;
   const chars = Array.from(pattern);
   let i = 0;
   const fail = (): never => {
@@ -43,9 +45,9 @@ function compileGlob(pattern: string, separators: string[]): RegExp {
         while (i < chars.length && chars[i] !== ']') {
           const lo = chars[i++]!;
           if (chars[i] === '-' && chars[i + 1] !== undefined && chars[i + 1] !== ']') {
-            cls += `${reEscape(lo)}-${reEscape(chars[i + 1]!)}`;
+            cls += `${classEscape(lo)}-${classEscape(chars[i + 1]!)}`;
             i += 2;
-          } else cls += reEscape(lo);
+          } else cls += classEscape(lo);
         }
         if (chars[i] !== ']') fail();
         i++;
@@ -63,7 +65,12 @@ function compileGlob(pattern: string, separators: string[]): RegExp {
     if (inAlt) fail();
     return out;
   };
-  return new RegExp(`^${seq(false)}$`, 'u');
+  const source = `^${seq(false)}$`;
+  try {
+    return new RegExp(source, 'u');
+  } catch {
+    throw builtinError('glob.match', `invalid pattern ${JSON.stringify(pattern)}`);
+  }
 }
 
 const cache = new Map<string, RegExp>();
