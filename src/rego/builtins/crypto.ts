@@ -36,9 +36,10 @@ function hmac(name: string, algorithm: string): Builtin {
 /** PEM text, given as is or base64-encoded (as OPA accepts both). */
 export function pemText(name: string, s: string): string {
   if (s.includes('-----BEGIN')) return s;
-  const bad = /[^A-Za-z0-9+/=\s]/.exec(s);
-  if (bad || s.replace(/\s/g, '').length % 4 !== 0)
-    throw builtinError(name, `illegal base64 data at input byte ${bad ? bad.index : Math.max(s.replace(/\s/g, '').length - 1, 0)}`);
+  // Go's decoder skips line breaks only.
+  const bad = /[^A-Za-z0-9+/=\r\n]/.exec(s);
+  const bare = s.replace(/[\r\n]/g, '');
+  if (bad || bare.length % 4 !== 0) throw builtinError(name, `illegal base64 data at input byte ${bad ? bad.index : Math.max(bare.length - 1, 0)}`);
   return Buffer.from(s, 'base64').toString('utf8');
 }
 
