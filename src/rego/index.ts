@@ -5,14 +5,15 @@
  */
 import { BUILTINS, RELATIONS } from './builtins/index.ts';
 import { builtinContext, type BuiltinRegistry } from './builtins/types.ts';
-import { compileModuleSources, compileQuery, type CompiledRego } from './compile/index.ts';
+import { compileModuleSources, compileQuery, type CompiledRego, type CompiledRule } from './compile/index.ts';
+import { definitionValue, startedCases } from './eval/definition.ts';
 import { RegoFailure, makeError, type Location, type RegoError } from './errors.ts';
 import { rootCtx } from './eval/context.ts';
 import { Evaluator, type Env } from './eval/evaluator.ts';
 import { parseTermText } from './parser.ts';
 import { ObjectValue, type Value } from './value.ts';
 
-export type { CompiledRego } from './compile/index.ts';
+export type { CompiledRego, CompiledRule } from './compile/index.ts';
 export type { RegoError, Location } from './errors.ts';
 export type { Value } from './value.ts';
 
@@ -36,6 +37,8 @@ export interface EvalOptions {
   nowNs?: bigint;
   /** Let http.send and net.lookup_ip_addr reach the network (OPA's capabilities; off by default). */
   network?: boolean;
+  /** Wall-clock time (ms since the epoch) past which evaluation stops with eval_cancel_error. */
+  deadline?: number;
 }
 
 function toError(e: unknown): RegoError {
@@ -67,6 +70,7 @@ function evaluator(compiled: CompiledRego, opts: EvalOptions): Evaluator {
     print: opts.print ?? (() => {}),
     relations: opts.relations ?? (compiled.builtins === BUILTINS ? RELATIONS : new Set(['walk'])),
     builtins: builtinContext({ print: opts.print, nowNs: opts.nowNs, network: opts.network }),
+    deadline: opts.deadline,
   });
 }
 
@@ -93,6 +97,28 @@ export function evalQuery(compiled: CompiledRego, query: string, opts: EvalOptio
     return { results };
   } catch (e) {
     return { results: [], error: toError(e) };
+  }
+}
+
+export interface DefinitionRun {
+  /** The definition's value (an object of cases for `test_x[name]`), or undefined. */
+  value?: Value;
+  /** For a definition with variables in its head: every key tuple its body reached. */
+  started?: Value[][];
+  error?: RegoError;
+}
+
+/** Evaluates one rule definition on its own (what `opa test` does with each test rule). */
+export function evalDefinition(compiled: CompiledRego, rule: CompiledRule, opts: EvalOptions = {}): DefinitionRun {
+  try {
+    const ev = evaluator(compiled, opts);
+    const ctx = rootCtx(opts.input, opts.data ?? new ObjectValue());
+    const value = definitionValue(ev, rule, ctx);
+    const out: DefinitionRun = value === undefined ? {} : { value };
+    if (rule.suffix.length > 0) out.started = startedCases(ev, rule, rootCtx(opts.input, opts.data ?? new ObjectValue()));
+    return out;
+  } catch (e) {
+    return { error: toError(e) };
   }
 }
 

@@ -75,22 +75,3 @@ describe('switchyard check', () => {
     expect(r.stderr).toMatch(/needs --bundle/);
   });
 });
-
-describe('switchyard policy test', () => {
-  it('runs the rule pack tests like opa test', async () => {
-    const r = await cli('policy', 'test', '-p', ws.policies, '--json');
-    expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout);
-    expect(out.summary.fail + out.summary.error).toBe(0);
-    expect(out.summary.pass).toBeGreaterThanOrEqual(25);
-    expect(out.tests[0].location.file).toMatch(/_test\.rego$/);
-  });
-
-  it('fails with the location of a failing test', async () => {
-    writeFileSync(join(ws.policies, 'risk/extra_test.rego'), 'package switchyard.risk_test\n\nimport rego.v1\n\ntest_wrong if {\n  1 == 2\n}\n');
-    const r = await cli('policy', 'test', '-p', ws.policies);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/FAIL data\.switchyard\.risk_test\.test_wrong \(.*extra_test\.rego:5\)/);
-    expect(r.stdout).toMatch(/FAIL: 1\//);
-  });
-});

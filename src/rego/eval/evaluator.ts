@@ -27,6 +27,8 @@ export interface EvalOptions {
   relations: ReadonlySet<string>;
   /** What builtins see for this query (its clock, memo and capabilities). */
   builtins: BuiltinContext;
+  /** Wall-clock time (ms) past which evaluation stops with eval_cancel_error (opa test --timeout). */
+  deadline?: number | undefined;
 }
 
 const needsCache = new WeakMap<Term, string[]>();
@@ -96,7 +98,12 @@ export class Evaluator {
     return this.evalExpr(body[i]!, env, ctx, () => this.evalBody(body, i + 1, env, ctx, k));
   }
 
+  private steps = 0;
+
   evalExpr(e: Expr, env: Env, ctx: Ctx, k: K): boolean {
+    // The clock is read once per 1024 expressions: cheap enough to leave on the risk-rule path.
+    if (this.opts.deadline !== undefined && (++this.steps & 1023) === 0 && Date.now() > this.opts.deadline)
+      throw new RegoFailure('eval_cancel_error', 'caller cancelled query execution (test timed out)');
     if (e.with.length > 0) {
       const inner = this.applyWith(e.with, env, ctx);
       if (!inner) return false;
