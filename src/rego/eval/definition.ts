@@ -20,7 +20,12 @@ export function definitionValue(ev: Evaluator, r: CompiledRule, ctx: Ctx): Value
   for (const c of clauses) {
     let out: Value | undefined;
     const env: Env = new Map();
-    ev.evalBody(c.body, 0, env, ctx, () => ev.evalTerm(r.kind === 'multi' ? r.rule.key! : c.value, env, ctx, (v) => ((out = v), true)));
+    ev.evalBody(c.body, 0, env, ctx, () =>
+      ev.evalTerm(r.kind === 'multi' ? r.rule.key! : c.value, env, ctx, (v) => {
+        out = v;
+        return true;
+      }),
+    );
     if (out !== undefined) return out;
   }
   return undefined;

@@ -103,7 +103,7 @@ describe('uuid and rand', () => {
         id: 1000,
         macvariables: 'local:unicast',
         nodeid: '32-50-96-b3-9f-47',
-        time: 1693566990121469600,
+        time: Number(1693566990121469600n),
         variant: 'RFC4122',
         version: 2,
       }),

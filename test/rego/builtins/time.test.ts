@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fromJSON } from '../../../src/rego/value.ts';
 import { builtinErr, call, ok } from './call.ts';
 
-const NS = 1670006453141828752; // 2022-12-02T18:40:53.141828752Z (float64 here; exact ns below)
+const NS = 1670006453141828700; // 2022-12-02T18:40:53.1418287Z (a float64; the exact instant is EXACT)
 const EXACT = 1670006453141828752n;
 
 describe('time.*', () => {
