@@ -7,6 +7,8 @@ import { BUILTINS, RELATIONS } from './builtins/index.ts';
 import { builtinContext, type BuiltinRegistry } from './builtins/types.ts';
 import { compileModuleSources, compileQuery, type CompiledRego, type CompiledRule } from './compile/index.ts';
 import { definitionValue, startedCases } from './eval/definition.ts';
+import { metadataOf } from './compile/metadata.ts';
+import { nodeAt } from './compile/tree.ts';
 import { RegoFailure, makeError, type Location, type RegoError } from './errors.ts';
 import { rootCtx } from './eval/context.ts';
 import { Evaluator, type Env } from './eval/evaluator.ts';
@@ -119,6 +121,42 @@ export function evalDefinition(compiled: CompiledRego, rule: CompiledRule, opts:
     return out;
   } catch (e) {
     return { error: toError(e) };
+  }
+}
+
+export interface DefinitionOutput {
+  rule: CompiledRule;
+  value: Value | undefined;
+  /** rego.metadata.chain() for the definition: the rule's own annotations first, then document, package, subpackages. */
+  metadata: Value[];
+}
+
+/**
+ * Every definition of the rule at `path` (e.g. each `deny contains ...`),
+ * evaluated one by one in one query, so helper rules are computed once and
+ * each output can be traced to the definition, and its METADATA, that made it.
+ */
+const chains = new WeakMap<CompiledRule, Value[]>();
+
+export function evalDefinitions(compiled: CompiledRego, path: readonly string[], opts: EvalOptions = {}): DefinitionOutput[] {
+  const node = nodeAt(compiled.root, [...path]);
+  if (!node) return [];
+  const ev = evaluator(compiled, opts);
+  const ctx = rootCtx(opts.input, opts.data ?? new ObjectValue());
+  const pkgOf = (r: CompiledRule) => r.prefix.slice(0, compiled.modules.find((m) => m.file === r.file)?.packagePath.length ?? 0);
+  const chain = (rule: CompiledRule): Value[] => {
+    let c = chains.get(rule);
+    if (!c) {
+      c = metadataOf(rule, compiled.rules, compiled.modules, pkgOf(rule)).chain;
+      chains.set(rule, c);
+    }
+    return c;
+  };
+  try {
+    return node.rules.map((rule) => ({ rule, value: definitionValue(ev, rule, ctx), metadata: chain(rule) }));
+  } catch (e) {
+    const err = toError(e);
+    throw Object.assign(new Error(err.message), { regoError: err });
   }
 }
 

@@ -5,7 +5,8 @@
 import type { Body, ElseClause, Expr, Import, Module, Rule, Term, TermOf, WithModifier } from './ast.ts';
 import { WILDCARD_PREFIX } from './ast.ts';
 import { RegoFailure, type Location } from './errors.ts';
-import { lex, type LexToken } from './lexer.ts';
+import { type Comment, lex, type LexToken } from './lexer.ts';
+import { metadataBlocks, parseAnnotation } from './annotations.ts';
 import { negate, parseNumberText } from './decimal.ts';
 
 const RELATIONS: Record<string, string> = { '==': 'equal', '!=': 'neq', '<': 'lt', '<=': 'lte', '>': 'gt', '>=': 'gte' };
@@ -21,12 +22,13 @@ export class Parser {
   /** Inside a comprehension head, `|` ends the head instead of meaning union. */
   private noBar = false;
   private readonly toks: LexToken[];
+  private readonly comments: Comment[] = [];
 
   constructor(
     source: string,
     private readonly file: string,
   ) {
-    this.toks = lex(source, file);
+    this.toks = lex(source, file, this.comments);
   }
 
   // ---- token helpers
@@ -71,7 +73,7 @@ export class Parser {
     const pkgRef = this.parseTerm();
     const packagePath = refToPath(pkgRef, (loc) => this.fail('package must be a reference of strings', loc));
     if (packagePath[0] === 'data') packagePath.shift();
-    const mod: Module = { file: this.file, packagePath, packageLoc: pkgTok.loc, imports: [], rules: [] };
+    const mod: Module = { file: this.file, packagePath, packageLoc: pkgTok.loc, imports: [], rules: [], packageAnnotations: [] };
     while (this.isKw('import')) mod.imports.push(this.parseImport());
     while (this.tok.kind !== 'eof') {
       if (this.isKw('import')) this.fail('imports must come before rules');
@@ -82,7 +84,24 @@ export class Parser {
       }
       mod.rules.push(this.parseRule());
     }
+    this.attachAnnotations(mod);
     return mod;
+  }
+
+  /** Each `# METADATA` block belongs to the package or rule that starts right after it. */
+  private attachAnnotations(mod: Module): void {
+    for (const block of metadataBlocks(this.comments)) {
+      if (mod.packageLoc.row > block.lastRow) {
+        mod.packageAnnotations.push(parseAnnotation(block, this.file, 'package'));
+        continue;
+      }
+      const rule = mod.rules.find((r) => r.loc.row > block.lastRow);
+      if (!rule) continue;
+      const a = parseAnnotation(block, this.file, 'rule');
+      rule.annotations ??= [];
+      if (rule.annotations.some((x) => x.scope === a.scope)) this.fail(`a rule has one METADATA block of scope ${a.scope}`, a.loc);
+      rule.annotations.push(a);
+    }
   }
 
   private parseImport(): Import {

@@ -16,6 +16,7 @@ import type { Env, Evaluator } from './evaluator.ts';
 /** The value of a complete definition: its body, then each else clause until one succeeds. */
 export function definitionValue(ev: Evaluator, r: CompiledRule, ctx: Ctx): Value | undefined {
   if (r.suffix.length > 0) return casesValue(ev, r, ctx);
+  if (r.kind === 'multi') return membersValue(ev, r, ctx);
   const clauses = [{ body: r.rule.body, value: r.rule.value }, ...r.rule.elses];
   for (const c of clauses) {
     let out: Value | undefined;
@@ -29,6 +30,24 @@ export function definitionValue(ev: Evaluator, r: CompiledRule, ctx: Ctx): Value
     if (out !== undefined) return out;
   }
   return undefined;
+}
+
+/** `deny contains f if ...`: every member the definition produces (its first successful clause, as a multi-value rule). */
+function membersValue(ev: Evaluator, r: CompiledRule, ctx: Ctx): SetValue {
+  const out = new SetValue();
+  for (const c of [{ body: r.rule.body }, ...r.rule.elses]) {
+    const env: Env = new Map();
+    let found = false;
+    ev.evalBody(c.body, 0, env, ctx, () => {
+      found = true;
+      return ev.evalTerm(r.rule.key!, env, ctx, (v) => {
+        out.add(v);
+        return false;
+      });
+    });
+    if (found) break;
+  }
+  return out;
 }
 
 /** `test_x[a][b] := v`: nested objects from the head's keys to the values (sets for `contains`). */

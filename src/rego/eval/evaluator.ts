@@ -409,6 +409,11 @@ export class Evaluator {
     if (target.kind === 'builtin' && target.name === 'print') return this.evalPrint(t, env, ctx, k);
     const arity = this.arityOf(t);
     const withOutput = typeof arity === 'number' && t.args.length === arity + 1;
+    // rego.metadata.rule() and chain(): answered by the compiler for the rule they are in.
+    if (target.kind === 'builtin' && target.value !== undefined && !ctx.mocks.has(target.name)) {
+      const v = target.value;
+      return withOutput ? this.match(t.args[t.args.length - 1]!, v, env, ctx, () => k(true)) : k(v);
+    }
     const inputs = withOutput ? t.args.slice(0, -1) : t.args;
     return this.evalList(inputs, 0, [], env, ctx, (args) =>
       this.invoke(target.kind === 'function' ? target.path : target.name, target, args, t, ctx, (result) => {
