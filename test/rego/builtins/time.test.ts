@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { fromJSON } from '../../../src/rego/value.ts';
 import { builtinErr, call, ok } from './call.ts';
 
-const NS = 1670006453141828700; // 2022-12-02T18:40:53.1418287Z (a float64; the exact instant is EXACT)
-const EXACT = 1670006453141828752n;
+const EXACT = 1670006453141828752n; // 2022-12-02T18:40:53.141828752Z
+const NS = Number(EXACT); // the nearest float64, as a JSON input would carry it
 
 describe('time.*', () => {
   it('parses RFC 3339 and Go layouts to exact nanoseconds', () => {
