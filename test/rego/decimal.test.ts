@@ -22,6 +22,14 @@ describe('exact numbers', () => {
     expect(run('x := json.marshal([12345678901234567890123])')).toEqual(['"[12345678901234567890123]"']);
   });
 
+  it('keeps large integers exact through json.unmarshal', () => {
+    expect(run('x := json.unmarshal(`{"serial": 1208925819614629174706175, "n": [1.5, -2, "a\\"b"]}`).serial + 1')).toEqual(['1208925819614629174706176']);
+    expect(run('x := json.unmarshal(`[1e400]`)[0] > 1e399')).toEqual(['true']);
+    expect(run('x := json.unmarshal(`{"a": 10000000000000000000000}`)')).toEqual(['{"a": 10000000000000000000000}']);
+    const { compiled } = compileModules([]);
+    expect(evalQuery(compiled!, 'x := json.unmarshal(`[12345678901234567890,]`)', { strictBuiltinErrors: true }).error?.message).toMatch(/json\.unmarshal: /);
+  });
+
   it('parses 1e1000-style literals as exact integers', () => {
     expect(run('x := 1e1000 > 1e999')).toEqual(['true']);
     expect(run('x := format_int(1e30, 10)')).toEqual(['"1000000000000000000000000000000"']);

@@ -3,6 +3,7 @@ import { parseAllDocuments, stringify as yamlStringify } from 'yaml';
 import { fromJSON, ObjectValue, SetValue, typeName, type Value } from '../value.ts';
 import { builtinError, operandError, stringOperand } from './operands.ts';
 import { numberText } from '../decimal.ts';
+import { parseJSONExact } from '../jsontext.ts';
 import { operandTypeError, type Builtin } from './types.ts';
 
 /** An object key as OPA's ast.JSON writes it: strings as they are, anything else as its JSON text. */
@@ -74,7 +75,7 @@ function toPlain(v: Value): unknown {
 
 function parseJSON(name: string, s: string): Value {
   try {
-    return fromJSON(JSON.parse(s));
+    return parseJSONExact(s);
   } catch (e) {
     throw builtinError(name, (e as Error).message);
   }
