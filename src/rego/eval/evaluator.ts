@@ -415,12 +415,38 @@ export class Evaluator {
       return withOutput ? this.match(t.args[t.args.length - 1]!, v, env, ctx, () => k(true)) : k(v);
     }
     const inputs = withOutput ? t.args.slice(0, -1) : t.args;
-    return this.evalList(inputs, 0, [], env, ctx, (args) =>
-      this.invoke(target.kind === 'function' ? target.path : target.name, target, args, t, ctx, (result) => {
+    const order = this.argOrder(t, inputs);
+    return this.evalList(order ? order.map((i) => inputs[i]!) : inputs, 0, [], env, ctx, (evaluated) => {
+      let args = evaluated;
+      if (order) {
+        args = new Array<Value>(evaluated.length);
+        order.forEach((from, to) => {
+          args[from] = evaluated[to]!;
+        });
+      }
+      return this.invoke(target.kind === 'function' ? target.path : target.name, target, args, t, ctx, (result) => {
         if (withOutput) return this.match(t.args[t.args.length - 1]!, result, env, ctx, () => k(true));
         return k(result);
-      }),
-    );
+      });
+    });
+  }
+
+  private orderCache = new WeakMap<TermOf<'call'>, number[] | null>();
+
+  /**
+   * Plain var arguments are evaluated after the others, so a ref argument can
+   * bind a var it enumerates before the var is read (`x == xs[x]`, safe in
+   * OPA too). Null when that is the written order (almost every call).
+   */
+  private argOrder(t: TermOf<'call'>, inputs: Term[]): number[] | null {
+    let order = this.orderCache.get(t);
+    if (order === undefined) {
+      const idx = inputs.map((_, i) => i);
+      const sorted = [...idx.filter((i) => inputs[i]!.type !== 'var'), ...idx.filter((i) => inputs[i]!.type === 'var')];
+      order = sorted.every((v, i) => v === i) ? null : sorted;
+      this.orderCache.set(t, order);
+    }
+    return order;
   }
 
   /** Calls a function or builtin by name, honouring `with` mocks. */
