@@ -7,7 +7,7 @@
  * reported), 2 a test failed, errored or was skipped.
  */
 import { Command } from 'commander';
-import { parseDuration } from '../rego/builtins/time.ts';
+import { parseGoDuration } from '../rego/index.ts';
 import { jsonReport, prettyReport, summary } from '../rego/tester/report.ts';
 import { runTests } from '../rego/tester/runner.ts';
 import { fromJSON } from '../rego/value.ts';
@@ -32,7 +32,7 @@ interface TestOpts {
 }
 
 function timeoutMs(text: string): number {
-  const ns = parseDuration(text);
+  const ns = parseGoDuration(text);
   if (typeof ns !== 'bigint' || ns <= 0n) throw new UserError(`--timeout ${JSON.stringify(text)} is not a positive duration (e.g. 5s, 500ms)`, TEST_EXIT.load);
   return Number(ns / 1_000_000n);
 }

@@ -16,6 +16,8 @@ import { parseTermText } from './parser.ts';
 import { ObjectValue, type Value } from './value.ts';
 
 export type { CompiledRego, CompiledRule } from './compile/index.ts';
+/** Go's time.ParseDuration ("1h2m", "500ms"): nanoseconds, or the text of Go's error. */
+export { parseDuration as parseGoDuration } from './builtins/time.ts';
 export type { RegoError, Location } from './errors.ts';
 export type { Value } from './value.ts';
 
