@@ -46,11 +46,20 @@ export function canonicalKey(v: Value): string {
     .join(',')}}`;
 }
 
+/**
+ * The key a set member or object key is stored under: canonicalKey, except
+ * that a top-level string skips JSON escaping (`"` + text). No other
+ * canonical key starts with `"` unescaped at the top, so keys stay one per
+ * value; strings are by far the most common keys, and this spares a
+ * JSON.stringify on every lookup.
+ */
+const memberKey = (v: Value): string => (typeof v === 'string' ? `"${v}` : canonicalKey(v));
+
 export class SetValue {
   private readonly items = new Map<string, Value>();
 
   constructor(values: Iterable<Value> = []) {
-    for (const v of values) this.items.set(canonicalKey(v), v);
+    for (const v of values) this.items.set(memberKey(v), v);
   }
 
   get size(): number {
@@ -58,12 +67,12 @@ export class SetValue {
   }
 
   has(v: Value): boolean {
-    return this.items.has(canonicalKey(v));
+    return this.items.has(memberKey(v));
   }
 
   /** Mutates: only for builders that own the set before handing it out. */
   add(v: Value): this {
-    this.items.set(canonicalKey(v), v);
+    this.items.set(memberKey(v), v);
     return this;
   }
 
@@ -89,7 +98,7 @@ export class ObjectValue {
   private readonly entriesByKey = new Map<string, [Value, Value]>();
 
   constructor(entries: Iterable<readonly [Value, Value]> = []) {
-    for (const [k, v] of entries) this.entriesByKey.set(canonicalKey(k), [k, v]);
+    for (const [k, v] of entries) this.entriesByKey.set(memberKey(k), [k, v]);
   }
 
   static fromRecord(rec: Record<string, Value>): ObjectValue {
@@ -101,16 +110,16 @@ export class ObjectValue {
   }
 
   get(k: Value): Value | undefined {
-    return this.entriesByKey.get(canonicalKey(k))?.[1];
+    return this.entriesByKey.get(memberKey(k))?.[1];
   }
 
   has(k: Value): boolean {
-    return this.entriesByKey.has(canonicalKey(k));
+    return this.entriesByKey.has(memberKey(k));
   }
 
   /** Mutates: only for builders that own the object before handing it out. */
   set(k: Value, v: Value): this {
-    this.entriesByKey.set(canonicalKey(k), [k, v]);
+    this.entriesByKey.set(memberKey(k), [k, v]);
     return this;
   }
 
@@ -192,7 +201,15 @@ export function compare(a: Value, b: Value): number {
   }
 }
 
-export const equal = (a: Value, b: Value): boolean => canonicalKey(a) === canonicalKey(b);
+/** Scalars compare directly (one representation per number, see normalizeNumber); composites by canonical text. */
+export const equal = (a: Value, b: Value): boolean => {
+  if (a === null || typeof a !== 'object' || b === null || typeof b !== 'object') {
+    if (typeof a === 'bigint' && typeof b === 'number') return Number.isInteger(b) && a === BigInt(b);
+    if (typeof b === 'bigint' && typeof a === 'number') return Number.isInteger(a) && b === BigInt(a);
+    return a === b;
+  }
+  return canonicalKey(a) === canonicalKey(b);
+};
 
 /** From parsed JSON (or YAML): plain objects become ObjectValues with string keys. */
 export function fromJSON(js: unknown): Value {

@@ -1,6 +1,6 @@
 /** to_number, with Go's strconv.ParseFloat syntax for strings. */
 import { parseNumberText } from '../decimal.ts';
-import { isNumber, typeName, type Value } from '../value.ts';
+import { isNumber, normalizeNumber, typeName, type Value } from '../value.ts';
 import { builtinError } from './operands.ts';
 import { goQuote } from './text.ts';
 import { operandTypeError, type Builtin } from './types.ts';
@@ -35,7 +35,7 @@ function toNumber(v: Value): Value {
     const n = parseGoFloat(v);
     if (typeof n !== 'number') throw builtinError('to_number', n.error);
     // OPA keeps the string's exact value once ParseFloat accepts it.
-    return (DECIMAL.test(v) ? parseNumberText(v) : undefined) ?? n;
+    return (DECIMAL.test(v) ? parseNumberText(v) : undefined) ?? normalizeNumber(n);
   }
   throw operandTypeError('to_number', 1, ['null', 'boolean', 'number', 'string'], typeName(v));
 }
