@@ -117,6 +117,7 @@ function subResults(value: Value | undefined, started: Value[][]): { fail: boole
   if (value !== undefined) fail = fromValue(value, subs);
   for (const keys of started) {
     let into = subs;
+    const ancestors: SubResult[] = [];
     for (let i = 0; i < keys.length; i++) {
       const name = keyName(keys[i]!);
       const last = i === keys.length - 1;
@@ -124,8 +125,13 @@ function subResults(value: Value | undefined, started: Value[][]): { fail: boole
       if (!entry) {
         entry = { name, fail: true, ...(last ? {} : { sub_results: {} }) };
         into[name] = entry;
-        fail = true;
+        if (last) {
+          // A case that never finished fails, and so does every level above it (OPA's SubResultMap.update).
+          for (const a of ancestors) a.fail = true;
+          fail = true;
+        }
       }
+      ancestors.push(entry);
       if (!last) into = entry.sub_results ??= {};
     }
   }
