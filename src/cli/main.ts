@@ -27,7 +27,7 @@ Examples:
   switchyard compile --check            fail when generated/ is out of date (for CI)
   switchyard check                      validate and run the Rego risk rules
   switchyard diff --base main           what a change does: plan diff, risk findings, level
-  switchyard policy test                run the risk rules' own unit tests
+  switchyard policy test [PATH...]      run Rego tests as opa test does (default: the risk rules)
   switchyard validate --format github   annotations for GitHub Actions
   switchyard gate --prometheus URL      readiness gate against a Prometheus server
   switchyard publish --to DIR|redis://  publish generated/ as a new bundle version

@@ -26,6 +26,10 @@ export interface RiskFinding {
   /** Plan path: the rule's array of segments, or a formatted path. */
   path: Array<string | number> | string;
   level: RiskLevel;
+  /** From the rule's METADATA title (or the finding's own `title`). */
+  title?: string;
+  /** From the rule's METADATA related_resources (or the finding's own `link`). */
+  link?: string;
 }
 
 export interface PolicyEngine {

@@ -13,6 +13,7 @@ import { NATIVE_CALLS, Resolver, dataRef, nameOf, type ResolveEnv } from './reso
 import { Safety } from './safety.ts';
 import { addRule, newNode, pathText } from './tree.ts';
 import { checkRecursion } from './recursion.ts';
+import { resolveMetadataCalls } from './metadata.ts';
 import type { CompiledQuery, CompiledRego, CompiledRule, RuleNode } from './types.ts';
 import { varTerms, exprTerms, forEachTerm } from './walk.ts';
 import { groundValue } from '../eval/ground.ts';
@@ -109,6 +110,7 @@ export function compileParsed(modules: Module[], builtins: BuiltinRegistry): { c
       all.push(cr);
     }
   }
+  resolveMetadataCalls(all, modules);
   errors.push(...checkRecursion(root, functionNodes));
   if (errors.length > 0) return { errors };
   return { compiled: { modules, root, functions: functionNodes, builtins, rules: all }, errors };
