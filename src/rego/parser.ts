@@ -16,7 +16,7 @@ const MUL: Record<string, string> = { '*': 'mul', '/': 'div', '%': 'rem' };
 /** Names that cannot be variables or rule names. */
 const RESERVED = new Set(['not', 'with', 'some', 'in', 'if', 'contains', 'every', 'else', 'as', 'default', 'import', 'package']);
 
-export class Parser {
+class Parser {
   private pos = 0;
   private wildcards = 0;
   /** Inside a comprehension head, `|` ends the head instead of meaning union. */

@@ -39,7 +39,7 @@ const amzDate = (ns: bigint): string =>
     .replace(/[-:]/g, '')
     .replace(/\.\d{3}/, '');
 
-export function signRequest(req: ObjectValue, cfg: ObjectValue, ns: bigint): ObjectValue {
+function signRequest(req: ObjectValue, cfg: ObjectValue, ns: bigint): ObjectValue {
   const access = configString(cfg, 'aws_access_key', true)!;
   const secret = configString(cfg, 'aws_secret_access_key', true)!;
   const service = configString(cfg, 'aws_service', true)!;

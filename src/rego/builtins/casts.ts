@@ -9,7 +9,7 @@ const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const HEX = /^([+-]?)0[xX]((?:[0-9a-fA-F]+(?:_[0-9a-fA-F]+)*)?)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/;
 
 /** strconv.ParseFloat(s, 64), or the text of its error. */
-export function parseGoFloat(s: string): number | { error: string } {
+function parseGoFloat(s: string): number | { error: string } {
   const fail = (why: string) => ({ error: `strconv.ParseFloat: parsing ${goQuote(s)}: ${why}` });
   let n: number;
   const hex = HEX.exec(s);

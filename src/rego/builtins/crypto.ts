@@ -34,7 +34,7 @@ function hmac(name: string, algorithm: string): Builtin {
 }
 
 /** PEM text, given as is or base64-encoded (as OPA accepts both). */
-export function pemText(name: string, s: string): string {
+function pemText(name: string, s: string): string {
   if (s.includes('-----BEGIN')) return s;
   // Go's decoder skips line breaks only.
   const bad = /[^A-Za-z0-9+/=\r\n]/.exec(s);

@@ -29,7 +29,7 @@ export function goJSON(v: Value): string {
 }
 
 /** Go's json.MarshalIndent: one element per line after `prefix` and `indent` per depth; the first line bare. */
-export function goJSONIndent(v: Value, prefix: string, indent: string, depth = 0): string {
+function goJSONIndent(v: Value, prefix: string, indent: string, depth = 0): string {
   const nl = (d: number) => `\n${prefix}${indent.repeat(d)}`;
   if (Array.isArray(v) || v instanceof SetValue) {
     const items = Array.isArray(v) ? v : v.sorted();

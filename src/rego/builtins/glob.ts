@@ -87,7 +87,7 @@ function separatorsOperand(v: Value): string[] {
   return out.length === 0 ? ['.'] : out;
 }
 
-export function globMatch(pattern: string, separators: string[], text: string): boolean {
+function globMatch(pattern: string, separators: string[], text: string): boolean {
   const key = `${separators.join('')}\u0000${pattern}`;
   let re = cache.get(key);
   if (!re) {

@@ -128,7 +128,7 @@ function fmtF(x: Digits, prec: number): string {
 }
 
 /** strconv.FormatFloat(v, fmt, prec, 64) for fmt in e E f F g G; prec -1 means shortest. */
-export function formatFloat(v: number, verb: 'e' | 'E' | 'f' | 'F' | 'g' | 'G', prec: number): string {
+function formatFloat(v: number, verb: 'e' | 'E' | 'f' | 'F' | 'g' | 'G', prec: number): string {
   const neg = v < 0 || Object.is(v, -0);
   const abs = Math.abs(v);
   const shortest = prec < 0;

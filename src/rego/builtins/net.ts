@@ -8,7 +8,7 @@ import { builtinError, stringOperand } from './operands.ts';
 import { operandTypeError, type Builtin } from './types.ts';
 
 /** Expanding more addresses than this is refused: a /8 would be 16 million strings. */
-export const MAX_EXPAND = 1 << 16;
+const MAX_EXPAND = 1 << 16;
 
 function cidrOperand(name: string, v: Value, position: number): Cidr {
   const s = stringOperand(name, v, position);
@@ -43,7 +43,7 @@ function entries(name: string, v: Value, position: number): Array<[Value, string
 }
 
 /** The fewest blocks covering exactly the given ones (Go's netaddr-style merge, as OPA's net.cidr_merge). */
-export function mergeCidrs(blocks: Cidr[]): Cidr[] {
+function mergeCidrs(blocks: Cidr[]): Cidr[] {
   const out: Cidr[] = [];
   for (const bits of [32, 128] as const) {
     const ranges = blocks

@@ -29,11 +29,6 @@ export function numberOperand(name: string, v: Value, position: number): number 
   return v;
 }
 
-/** A number as a float64, for builtins whose arithmetic is float64 in OPA too (or only meaningful in its range). */
-export function floatOperand(name: string, v: Value, position: number): number {
-  return Number(numberOperand(name, v, position));
-}
-
 /** OPA's IntOperand: a number that is an integer (one past 2^53 comes out as the nearest float64). */
 export function intOperand(name: string, v: Value, position: number): number {
   const n = numberOperand(name, v, position);

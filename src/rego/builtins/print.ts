@@ -9,7 +9,7 @@ import { regoText } from './text.ts';
 import type { Builtin } from './types.ts';
 import type { Value } from '../value.ts';
 
-export const printText = (v: Value): string => (typeof v === 'string' ? v : regoText(v));
+const printText = (v: Value): string => (typeof v === 'string' ? v : regoText(v));
 
 export const PRINT: Builtin[] = [
   {

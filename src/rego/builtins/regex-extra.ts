@@ -96,7 +96,7 @@ function atoms(glob: string): Atom[] {
 }
 
 /** Is there a string both atom lists match? A search over pairs of positions (each atom consumed or skipped). */
-export function globsIntersect(a: Atom[], b: Atom[]): boolean {
+function globsIntersect(a: Atom[], b: Atom[]): boolean {
   const seen = new Set<number>();
   const stack: Array<[number, number, boolean, boolean]> = [[0, 0, false, false]];
   while (stack.length > 0) {

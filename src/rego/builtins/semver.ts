@@ -34,7 +34,7 @@ function comparePre(a: string[], b: string[]): number {
   return sign(a.length - b.length);
 }
 
-export function compareVersions(a: Version, b: Version): number {
+function compareVersions(a: Version, b: Version): number {
   for (let i = 0; i < 3; i++) {
     const c = sign(a.core[i]! - b.core[i]!);
     if (c !== 0) return c;

@@ -116,7 +116,7 @@ function truthy(v: TVal): boolean {
 }
 
 /** What Go's fmt prints for the JSON-ish values OPA hands the template. */
-export function show(v: TVal): string {
+function show(v: TVal): string {
   if (v === UNDEFINED) return '<undefined>';
   if (v === null) return '<nil>';
   if (typeof v === 'string') return v;

@@ -70,7 +70,7 @@ type Chunk = { lit: string } | { el: string } | { frac: '0' | '9'; digits: numbe
 
 const layoutCache = new Map<string, Chunk[]>();
 
-export function chunks(layout: string): Chunk[] {
+function chunks(layout: string): Chunk[] {
   const cached = layoutCache.get(layout);
   if (cached) return cached;
   const out: Chunk[] = [];

@@ -64,7 +64,7 @@ export function zoneName(name: string, builtin: string): string {
 const floorDiv = (a: bigint, b: bigint): bigint => (a >= 0n ? a / b : -((-a + b - 1n) / b));
 
 /** Offset (seconds east of UTC) and abbreviation of a zone at an instant given in milliseconds. */
-export function zoneOffset(zone: string, ms: number): { offset: number; abbrev: string } {
+function zoneOffset(zone: string, ms: number): { offset: number; abbrev: string } {
   if (zone === 'UTC') return { offset: 0, abbrev: 'UTC' };
   const parts = formatter(zone).formatToParts(new Date(ms));
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';

@@ -37,7 +37,7 @@ export interface BuiltinContext {
   readonly network: boolean;
 }
 
-export const wallClockNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
+const wallClockNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
 
 /** A context for one query; every field but print may be given. */
 export function builtinContext(opts: { [K in keyof BuiltinContext]?: BuiltinContext[K] | undefined } = {}): BuiltinContext {

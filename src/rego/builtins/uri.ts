@@ -16,7 +16,7 @@ function percentDecode(s: string): string {
   return decodeURIComponent(s.replace(/%(?![0-9a-fA-F]{2})/g, '%25'));
 }
 
-export function parseURI(s: string): ObjectValue {
+function parseURI(s: string): ObjectValue {
   if (/[\x00-\x1f\x7f]/.test(s)) throw new Error('net/url: invalid control character in URL');
   if (s.startsWith(':')) throw new Error('missing protocol scheme');
   const m = URI.exec(s);

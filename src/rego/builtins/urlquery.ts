@@ -4,7 +4,7 @@ import { builtinError, elementError, objectOperand, stringOperand } from './oper
 import { operandTypeError, type Builtin } from './types.ts';
 
 /** Go's url.QueryEscape: only [A-Za-z0-9-_.~] stay, spaces become '+'. */
-export function queryEscape(s: string): string {
+function queryEscape(s: string): string {
   let out = '';
   for (const b of Buffer.from(s, 'utf8')) {
     const c = String.fromCharCode(b);
@@ -15,7 +15,7 @@ export function queryEscape(s: string): string {
   return out;
 }
 
-export function queryUnescape(s: string, name = 'urlquery.decode'): string {
+function queryUnescape(s: string, name = 'urlquery.decode'): string {
   const bytes: number[] = [];
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;

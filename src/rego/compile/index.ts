@@ -9,7 +9,7 @@ import type { BuiltinRegistry } from '../builtins/types.ts';
 import { RegoFailure } from '../errors.ts';
 import { parseModule, parseQuery, isGroundTerm } from '../parser.ts';
 import type { Value } from '../value.ts';
-import { NATIVE_CALLS, Resolver, dataRef, nameOf, type ResolveEnv } from './resolve.ts';
+import { NATIVE_CALLS, Resolver, nameOf, type ResolveEnv } from './resolve.ts';
 import { Safety } from './safety.ts';
 import { addRule, newNode, pathText } from './tree.ts';
 import { checkRecursion } from './recursion.ts';
@@ -57,7 +57,7 @@ function importsOf(mod: Module, errors: RegoFailure[]): Map<string, Term> {
   return out;
 }
 
-export function compileParsed(modules: Module[], builtins: BuiltinRegistry): { compiled?: CompiledRego; errors: RegoFailure[] } {
+function compileParsed(modules: Module[], builtins: BuiltinRegistry): { compiled?: CompiledRego; errors: RegoFailure[] } {
   const errors: RegoFailure[] = [];
   // Names per package, and function arities.
   const namesByPkg = new Map<string, Set<string>>();
@@ -194,5 +194,3 @@ export function compileQuery(compiled: CompiledRego, source: string): CompiledQu
       );
   return { body, vars };
 }
-
-export { dataRef };

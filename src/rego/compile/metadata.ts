@@ -46,8 +46,7 @@ export function metadataOf(
   return { rule: own ?? new ObjectValue(), chain };
 }
 
-export const ruleAnnotation = (r: CompiledRule, scope: 'rule' | 'document'): ObjectValue | undefined =>
-  r.rule.annotations?.find((a) => a.scope === scope)?.value;
+const ruleAnnotation = (r: CompiledRule, scope: 'rule' | 'document'): ObjectValue | undefined => r.rule.annotations?.find((a) => a.scope === scope)?.value;
 
 /** Stores each rego.metadata.* call's answer on the call, for every rule that makes one. */
 export function resolveMetadataCalls(all: readonly CompiledRule[], modules: readonly Module[]): void {

@@ -36,12 +36,12 @@ function shallowBodyVars(body: Body, out = new Set<string>()): Set<string> {
 }
 
 /** A call's arguments, plain vars last: the order the evaluator evaluates them in (evaluator.ts argOrder). */
-export function argsInEvalOrder(call: TermOf<'call'>): Term[] {
+function argsInEvalOrder(call: TermOf<'call'>): Term[] {
   return [...call.args.filter((a) => a.type !== 'var'), ...call.args.filter((a) => a.type === 'var')];
 }
 
 /** Is the call written with its output as an extra last argument (`count(xs, n)`)? */
-export function hasOutputArg(call: TermOf<'call'>, arity: Arity): boolean {
+function hasOutputArg(call: TermOf<'call'>, arity: Arity): boolean {
   const a = arity(call);
   return typeof a === 'number' && call.args.length === a + 1;
 }

@@ -83,7 +83,7 @@ function errorMatches(c: ComplianceCase, err: RegoError): string | null {
 
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').slice(0, 300);
 
-export function runCase(c: ComplianceCase, builtins?: BuiltinRegistry): string | null {
+function runCase(c: ComplianceCase, builtins?: BuiltinRegistry): string | null {
   const wantsError = Boolean(c.want_error_code || c.want_error);
   const modules = (c.modules ?? []).map((source, i) => ({ file: `test-${i}.rego`, source }));
   const { compiled, errors } = compileModules(modules, builtins ? { builtins } : {});

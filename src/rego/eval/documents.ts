@@ -40,7 +40,7 @@ export function evalData(ev: Evaluator, path: Term[], i: number, node: RuleNode 
 }
 
 /** The whole document at a namespace node: base data with the values of the rules below. */
-export function extent(ev: Evaluator, node: RuleNode, base: Value | undefined, ctx: Ctx): Value {
+function extent(ev: Evaluator, node: RuleNode, base: Value | undefined, ctx: Ctx): Value {
   const obj = new ObjectValue();
   for (const c of node.children.values()) {
     if (ctx.masked.has(c) || c.kind === 'function') continue;
@@ -53,7 +53,7 @@ export function extent(ev: Evaluator, node: RuleNode, base: Value | undefined, c
   return obj;
 }
 
-export function nodeValue(ev: Evaluator, node: RuleNode, base: Value | undefined, ctx: Ctx): Value | undefined {
+function nodeValue(ev: Evaluator, node: RuleNode, base: Value | undefined, ctx: Ctx): Value | undefined {
   const cached = ctx.cache.get(node);
   if (cached !== undefined) return cached === UNDEFINED ? undefined : cached;
   let v: Value | undefined;

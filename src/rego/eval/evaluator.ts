@@ -15,7 +15,7 @@ import { RegoFailure } from '../errors.ts';
 import { ObjectValue, SetValue, equal, type Value } from '../value.ts';
 import { deriveCtx, setPath, withoutMocks, type Ctx, type Mock } from './context.ts';
 import { callFunction, evalData } from './documents.ts';
-import { lookup, members } from './collections.ts';
+import { dataKey, lookup, members } from './collections.ts';
 import { formatValue } from './print.ts';
 
 export type Env = Map<string, Value>;

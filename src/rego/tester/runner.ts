@@ -54,7 +54,7 @@ const TEST = 'test_';
 const TODO = 'todo_test_';
 
 /** Compiles what compiles: drops the modules that fail (parse first, then compile, repeatedly) and keeps their errors. */
-export function compileIsolated(modules: ModuleSource[]): { compiled: CompiledRego; errors: RegoError[] } {
+function compileIsolated(modules: ModuleSource[]): { compiled: CompiledRego; errors: RegoError[] } {
   const errors: RegoError[] = [];
   let ok = modules.filter((m) => {
     try {

@@ -8,7 +8,7 @@ import { type DeploymentState, spendThisMonth, type TenantState } from '../state
 type Buckets = Array<[number, number]>;
 
 /** A hash as HGETALL's flat [field, value, ...]: scalars by name, window buckets (`r123`) by letter. */
-export function parseHash(flat: readonly string[]): { fields: Record<string, string>; buckets: Record<string, Buckets> } {
+function parseHash(flat: readonly string[]): { fields: Record<string, string>; buckets: Record<string, Buckets> } {
   const fields: Record<string, string> = {};
   const buckets: Record<string, Buckets> = { r: [], t: [], q: [], f: [] };
   for (let i = 0; i + 1 < flat.length; i += 2) {

@@ -67,8 +67,8 @@ const KEY_TTL_MS = 40 * 24 * 3600 * 1000;
 const MAX_UNACKED = 64;
 
 export const DEFAULT_SYNC_INTERVAL_MS = 50;
-export const DEFAULT_COMMAND_TIMEOUT_MS = 250;
-export const DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
+const DEFAULT_COMMAND_TIMEOUT_MS = 250;
+const DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
 
 export interface RedisStoreOptions {
   /** `redis://[user:password@]host:port[/db]` or `rediss://...`; with `cluster`, a seed node. */
