@@ -82,7 +82,9 @@ export interface ScenarioReport {
   target: string | null;
   description: string;
   durationMs: number;
+  /** Router replicas, and whether they shared state for the whole run (a shared state routes as one router). */
   replicas: number;
+  sharedState: boolean;
   totals: GroupReport;
   groups: Record<string, GroupReport>;
   deployments: Record<string, DeploymentReport>;
