@@ -108,7 +108,8 @@ export function simulateCommand(io: Io, done: (code: number) => void): Command {
     .option('--debug', 'print stack traces for internal errors')
     .action(async (opts: SimulateFlags) => {
       const format: Format = opts.json ? 'json' : (FORMATS as readonly string[]).includes(opts.format) ? (opts.format as Format) : 'pretty';
-      if (!opts.json && !(FORMATS as readonly string[]).includes(opts.format)) throw new UserError(`unknown --format ${JSON.stringify(opts.format)}; use ${FORMATS.join(', ')}`);
+      if (!opts.json && !(FORMATS as readonly string[]).includes(opts.format))
+        throw new UserError(`unknown --format ${JSON.stringify(opts.format)}; use ${FORMATS.join(', ')}`);
       const runMs = parseDurationFlag('--duration', opts.duration);
       const plan = readPlanFile(opts.plan);
       let scenarios: Scenario[];

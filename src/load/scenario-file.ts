@@ -23,7 +23,9 @@ const SCHEMA_URL = new URL('../../schemas/scenario.schema.json', import.meta.url
 let validator: ValidateFunction | undefined;
 
 export function scenarioValidator(): ValidateFunction {
-  validator ??= new Ajv({ allErrors: true, verbose: true, strict: true, validateFormats: false }).compile(JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object);
+  validator ??= new Ajv({ allErrors: true, verbose: true, strict: true, validateFormats: false }).compile(
+    JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object,
+  );
   return validator;
 }
 
@@ -55,7 +57,9 @@ export function loadScenarioFile(file: string): ScenarioFileResult {
   try {
     text = readLimited(file, MAX_SCENARIO_BYTES);
   } catch (err) {
-    return { diagnostics: [diagnostic('error', 'scenario-unreadable', `Cannot read scenario ${shown}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`, '')] };
+    return {
+      diagnostics: [diagnostic('error', 'scenario-unreadable', `Cannot read scenario ${shown}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`, '')],
+    };
   }
   const parsed = parseDataText(text, kind, shown);
   if ('diagnostics' in parsed) return parsed;

@@ -185,7 +185,12 @@ export function latencySummary(sorted: Float64Array): LatencySummary | null {
   if (sorted.length === 0) return null;
   let sum = 0;
   for (let i = 0; i < sorted.length; i++) sum += sorted[i]!;
-  return { p50: round(percentile(sorted, 0.5), 1), p95: round(percentile(sorted, 0.95), 1), p99: round(percentile(sorted, 0.99), 1), mean: round(sum / sorted.length, 1) };
+  return {
+    p50: round(percentile(sorted, 0.5), 1),
+    p95: round(percentile(sorted, 0.95), 1),
+    p99: round(percentile(sorted, 0.99), 1),
+    mean: round(sum / sorted.length, 1),
+  };
 }
 
 function groupReport(t: GroupTally, monthlyUsd: number, baselineMonthlyUsd: number): GroupReport {

@@ -6,5 +6,15 @@
  */
 export { simulate } from './simulate.ts';
 export { DEFAULT_REPLICAS, defaultReplicas, SIM_START, simulateScenario, type SimulateOptions } from './run.ts';
-export { allBuiltins, BASELINE, builtinScenario, builtinScenarios, nMinusOne, ScenarioError, type Scenario, type ScenarioEvent, type Target } from './scenario.ts';
+export {
+  allBuiltins,
+  BASELINE,
+  builtinScenario,
+  builtinScenarios,
+  nMinusOne,
+  ScenarioError,
+  type Scenario,
+  type ScenarioEvent,
+  type Target,
+} from './scenario.ts';
 export type * from './report.ts';

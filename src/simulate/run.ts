@@ -87,8 +87,10 @@ export async function simulateScenario(plan: CompiledPlan, scenario: Scenario, o
   for (const id of Object.keys(plan.deployments).sort()) {
     const d = plan.deployments[id]!;
     const m = d.pool === null ? undefined : plan.pools[d.pool]?.models[d.model];
-    if (d.providerKind === 'vllm' && m !== undefined) endpoints.set(id, { kind: 'engine', engine: engines.get(m.id)!.engine, random: stream(seed, `engine-errors:${id}`) });
-    else if (d.providerKind !== 'vllm') endpoints.set(id, { kind: 'hosted', hosted: new HostedEndpoint(d, scenario.providers?.[d.provider], stream(seed, `hosted:${id}`)) });
+    if (d.providerKind === 'vllm' && m !== undefined)
+      endpoints.set(id, { kind: 'engine', engine: engines.get(m.id)!.engine, random: stream(seed, `engine-errors:${id}`) });
+    else if (d.providerKind !== 'vllm')
+      endpoints.set(id, { kind: 'hosted', hosted: new HostedEndpoint(d, scenario.providers?.[d.provider], stream(seed, `hosted:${id}`)) });
   }
   const transport = new SimTransport(loop, endpoints, conditions, start);
 

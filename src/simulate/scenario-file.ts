@@ -52,11 +52,17 @@ const q = JSON.stringify;
 
 export function scenarioFromFile(file: ScenarioFile, plan: CompiledPlan, runDurationMs: number): ScenarioFileCheck {
   const diagnostics: Diagnostic[] = [];
-  const err = (path: Path, code: string, message: string, hint?: string) => diagnostics.push(diagnostic('error', code, message, formatPath(path), hint ? { hint } : {}));
+  const err = (path: Path, code: string, message: string, hint?: string) =>
+    diagnostics.push(diagnostic('error', code, message, formatPath(path), hint ? { hint } : {}));
   const known = (path: Path, what: string, id: string, ids: readonly string[]): boolean => {
     if (ids.includes(id)) return true;
     const near = closest(id, ids);
-    err(path, 'scenario-unknown-id', `unknown ${what} ${q(id)} in plan ${plan.name}`, near ? `did you mean ${q(near)}?` : `${what}s: ${ids.join(', ') || '(none)'}`);
+    err(
+      path,
+      'scenario-unknown-id',
+      `unknown ${what} ${q(id)} in plan ${plan.name}`,
+      near ? `did you mean ${q(near)}?` : `${what}s: ${ids.join(', ') || '(none)'}`,
+    );
     return false;
   };
   const durationOfRun = file.duration !== undefined ? durationMs(file.duration) : runDurationMs;
@@ -79,7 +85,8 @@ export function scenarioFromFile(file: ScenarioFile, plan: CompiledPlan, runDura
     if (p.p50 !== undefined) o.p50Ms = durationMs(p.p50);
     if (p.p95 !== undefined) o.p95Ms = durationMs(p.p95);
     if (p.errorRate !== undefined) o.errorRate = p.errorRate;
-    if (o.p50Ms !== undefined && o.p95Ms !== undefined && o.p95Ms < o.p50Ms) err(['providers', id, 'p95'], 'scenario-p95-below-p50', `p95 ${p.p95} is below p50 ${p.p50}`);
+    if (o.p50Ms !== undefined && o.p95Ms !== undefined && o.p95Ms < o.p50Ms)
+      err(['providers', id, 'p95'], 'scenario-p95-below-p50', `p95 ${p.p95} is below p50 ${p.p50}`);
     providers[id] = o;
   }
 
@@ -102,10 +109,19 @@ export function scenarioFromFile(file: ScenarioFile, plan: CompiledPlan, runDura
       case 'latency': {
         if (!checkTarget([...path, 'target'], e.target)) return;
         if (e.multiplier === undefined && e.p50 === undefined)
-          return void err(path, 'scenario-latency-empty', 'a latency event needs multiplier or p50 (and p95)', 'e.g. multiplier: 3, or p50: 800ms with p95: 2s');
+          return void err(
+            path,
+            'scenario-latency-empty',
+            'a latency event needs multiplier or p50 (and p95)',
+            'e.g. multiplier: 3, or p50: 800ms with p95: 2s',
+          );
         const hosted = targetDeployments(plan, e.target).filter((id) => plan.deployments[id]!.providerKind !== 'vllm');
         if (hosted.length === 0)
-          return void err([...path, 'target'], 'scenario-vllm-latency', "latency events apply to hosted providers; a vLLM engine's latency comes from its GPU model");
+          return void err(
+            [...path, 'target'],
+            'scenario-vllm-latency',
+            "latency events apply to hosted providers; a vLLM engine's latency comes from its GPU model",
+          );
         const p50 = e.p50 === undefined ? null : durationMs(e.p50);
         const p95 = e.p95 === undefined ? null : durationMs(e.p95);
         if (p95 !== null && p50 === null) return void err([...path, 'p95'], 'scenario-latency-empty', 'p95 needs p50');
@@ -119,7 +135,11 @@ export function scenarioFromFile(file: ScenarioFile, plan: CompiledPlan, runDura
         return;
       case 'state-store-down':
         if (!hasSharedState(plan))
-          return void err(path, 'scenario-no-shared-state', `plan ${plan.name} keeps router state in memory (routerState.kind memory): there is no shared store to lose`);
+          return void err(
+            path,
+            'scenario-no-shared-state',
+            `plan ${plan.name} keeps router state in memory (routerState.kind memory): there is no shared store to lose`,
+          );
         events.push({ kind: 'state-store-down', ...w });
         return;
     }

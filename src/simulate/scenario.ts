@@ -67,7 +67,13 @@ export interface Scenario {
 
 const ALL_TIME = { fromMs: 0, toMs: Infinity } as const;
 
-export const BASELINE: Scenario = { name: 'baseline', kind: 'baseline', target: null, description: "the plan's own traffic at peak, every provider up", events: [] };
+export const BASELINE: Scenario = {
+  name: 'baseline',
+  kind: 'baseline',
+  target: null,
+  description: "the plan's own traffic at peak, every provider up",
+  events: [],
+};
 
 export class ScenarioError extends Error {}
 
@@ -184,4 +190,5 @@ export function targetDeployments(plan: CompiledPlan, target: Target): string[] 
   });
 }
 
-export const targetText = (t: Target): string => ('provider' in t ? `provider ${t.provider}` : 'deployment' in t ? `deployment ${t.deployment}` : `pool ${t.pool}`);
+export const targetText = (t: Target): string =>
+  'provider' in t ? `provider ${t.provider}` : 'deployment' in t ? `deployment ${t.deployment}` : `pool ${t.pool}`;

@@ -47,7 +47,11 @@ export function tenantShares(plan: CompiledPlan, tenantLoad = DEFAULT_TENANT_LOA
     const unlimited = tenants.filter((t) => plan.tenants[t]!.rpm === null && allowed(t).includes(g));
     const left = Math.max(0, 1 - Object.values(out).reduce((s, x) => s + x, 0));
     for (const t of unlimited) out[t] = left / unlimited.length;
-    shares[g] = Object.fromEntries(Object.keys(out).sort().map((t) => [t, out[t]!]));
+    shares[g] = Object.fromEntries(
+      Object.keys(out)
+        .sort()
+        .map((t) => [t, out[t]!]),
+    );
   }
   return shares;
 }

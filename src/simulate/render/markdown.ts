@@ -27,7 +27,10 @@ export const percentOrNull = (r: number | null): number | null => (r === null ? 
 
 function scenarioDetails(s: ScenarioReport): string[] {
   const out = ['<details>', `<summary>${text(s.name)}: ${text(s.description)}</summary>`, ''];
-  out.push('| Group | Requests | Success | Fallback | Fallback success | p50 ms | p95 ms | p99 ms | 429s | Cost / month |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  out.push(
+    '| Group | Requests | Success | Fallback | Fallback success | p50 ms | p95 ms | p99 ms | 429s | Cost / month |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  );
   const rows = Object.entries(s.groups).filter(([, g]) => g.requests > 0);
   for (const [name, g] of [...rows, ['**all**', s.totals] as const]) {
     const label = name === '**all**' ? name : cell(code(name));
@@ -39,11 +42,16 @@ function scenarioDetails(s: ScenarioReport): string[] {
   if (engines.length) {
     out.push('', '| Engine | GPU | Utilisation | Queue wait mean ms | Queue wait p95 ms | Max queue |', '|---|---|---:|---:|---:|---:|');
     for (const [id, e] of engines)
-      out.push(`| ${cell(code(id))} | ${cell(text(e.gpu))} | ${rate(e.utilization)} | ${ms(e.queueWaitMs?.mean)} | ${ms(e.queueWaitMs?.p95)} | ${int(e.maxQueue)} |`);
+      out.push(
+        `| ${cell(code(id))} | ${cell(text(e.gpu))} | ${rate(e.utilization)} | ${ms(e.queueWaitMs?.mean)} | ${ms(e.queueWaitMs?.p95)} | ${int(e.maxQueue)} |`,
+      );
   }
   out.push('', '| SLO | Objective | Simulated | |', '|---|---|---:|---|');
   for (const slo of s.slos) out.push(`| ${cell(code(slo.id))} | ${cell(text(slo.objective))} | ${cell(text(sloValue(slo)))} | ${STATUS[slo.status]} |`);
-  out.push('', `Breaker trips: ${s.breakerTrips}. Cost per month ${usd(s.cost.monthlyUsd)} against ${usd(s.cost.baselineMonthlyUsd)} all at ${code(s.cost.baselineDeployment ?? 'none')}.`);
+  out.push(
+    '',
+    `Breaker trips: ${s.breakerTrips}. Cost per month ${usd(s.cost.monthlyUsd)} against ${usd(s.cost.baselineMonthlyUsd)} all at ${code(s.cost.baselineDeployment ?? 'none')}.`,
+  );
   out.push('</details>', '');
   return out;
 }
@@ -51,7 +59,10 @@ function scenarioDetails(s: ScenarioReport): string[] {
 export function renderMarkdown(r: SimulationReport): string {
   const out = [SIMULATE_MARKER, `### Switchyard simulation: ${text(r.plan.name)}`, ''];
   out.push(`${formatDuration(r.durationMs)} of peak traffic per scenario, seed ${r.seed}, plan ${code(r.plan.hash.replace(/^sha256:/, '').slice(0, 12))}.`, '');
-  out.push('| Scenario | Requests | Success | Fallback success | p95 ms | 429s | Breaker trips | Cost / month | SLOs failing |', '|---|---:|---:|---:|---:|---:|---:|---:|---|');
+  out.push(
+    '| Scenario | Requests | Success | Fallback success | p95 ms | 429s | Breaker trips | Cost / month | SLOs failing |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
+  );
   for (const s of r.scenarios)
     out.push(
       `| ${cell(code(s.name))} | ${int(s.totals.requests)} | ${rate(s.totals.successRate)} | ${rate(s.totals.fallbackSuccessRate)} | ${ms(s.totals.latencyMs?.p95)} | ${int(s.totals.http429)} | ${int(s.breakerTrips)} | ${usd(s.cost.monthlyUsd)} | ${failing(s.slos)} |`,

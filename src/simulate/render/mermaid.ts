@@ -13,7 +13,15 @@ export interface Series {
 
 const value = (v: number | null, missing: number) => String(Number((v === null || !Number.isFinite(v) ? missing : v).toFixed(2)));
 
-export function xyChart(title: string, categories: readonly string[], yLabel: string, yMin: number, yMax: number, series: readonly Series[], missing = 0): string {
+export function xyChart(
+  title: string,
+  categories: readonly string[],
+  yLabel: string,
+  yMin: number,
+  yMax: number,
+  series: readonly Series[],
+  missing = 0,
+): string {
   const lines = ['xychart-beta', `    title "${mermaidText(title)}"`];
   lines.push(`    x-axis [${categories.map((c) => `"${mermaidText(c)}"`).join(', ')}]`);
   lines.push(`    y-axis "${mermaidText(yLabel)}" ${value(yMin, 0)} --> ${value(yMax, 0)}`);

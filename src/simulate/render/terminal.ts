@@ -28,7 +28,13 @@ export function table(header: readonly string[], rows: readonly (readonly string
 }
 
 export const sloValue = (s: SloResult): string =>
-  s.value === null ? (s.note ?? 'n/a') : s.metric.endsWith('_ms') ? `${ms(s.value)} ms` : s.metric.endsWith('_rate') || s.metric.includes('utilization') || s.metric.includes('reduction') ? rate(s.value) : String(s.value);
+  s.value === null
+    ? (s.note ?? 'n/a')
+    : s.metric.endsWith('_ms')
+      ? `${ms(s.value)} ms`
+      : s.metric.endsWith('_rate') || s.metric.includes('utilization') || s.metric.includes('reduction')
+        ? rate(s.value)
+        : String(s.value);
 
 export const sloCounts = (slos: readonly SloResult[]): string => {
   const n = (st: string) => slos.filter((s) => s.status === st).length;
