@@ -51,7 +51,7 @@ export class EventLoop implements Clock {
   }
 
   at(t: number, fn: () => void): TimedEvent {
-    const e: TimedEvent = { t: t > this.time ? t : this.time, seq: this.seq++, fn, cancelled: false };
+    const e: TimedEvent = { t: Math.max(t, this.time), seq: this.seq++, fn, cancelled: false };
     const h = this.heap;
     let i = h.length;
     h.push(e);
