@@ -55,6 +55,9 @@ export function parseDurationFlag(flag: string, v: string, max = MAX_DURATION_MS
   return ms;
 }
 
+/** The question the simulator is for: what the plan does as it is, and with each provider lost in turn. */
+export const DEFAULT_SCENARIOS = ['baseline', 'n-1'];
+
 const isFile = (arg: string) => /\.(ya?ml|json)$/i.test(arg) || arg.includes('/') || existsSync(arg);
 
 /** One Diagnostics block for a scenario file that does not hold: printed, then exit 2. */
@@ -67,7 +70,7 @@ class ScenarioFileError extends Error {
 /** Built-in names and files, in the order given, each file checked against the plan. */
 export function resolveScenarios(args: readonly string[], plan: CompiledPlan, runDurationMs: number): Scenario[] {
   const out: Scenario[] = [];
-  for (const arg of args.length ? args : ['all']) {
+  for (const arg of args.length ? args : DEFAULT_SCENARIOS) {
     if (!isFile(arg)) {
       try {
         out.push(...builtinScenarios(arg, plan));
@@ -95,7 +98,7 @@ export function simulateCommand(io: Io, done: (code: number) => void): Command {
     .option('--plan <file>', 'compiled plan', DEFAULT_PLAN)
     .option(
       '-s, --scenario <name|file>',
-      'scenario to run, repeatable: baseline, provider-down:<id>, pool-down:<id>, traffic:x<n>, state-store-down, n-1 (every provider down in turn), all (default), or a .yaml/.json scenario file',
+      'scenario to run, repeatable: baseline, provider-down:<id>, pool-down:<id>, traffic:x<n>, state-store-down, n-1 (every provider down in turn), all (every built-in), or a .yaml/.json scenario file; default: baseline and n-1',
       collect,
       [],
     )

@@ -59,7 +59,9 @@ function groupRow(name: string, g: GroupReport): string[] {
 function scenarioBlock(s: ScenarioReport, paint: (code: number, t: string) => string): string[] {
   const bold = (t: string) => paint(1, t);
   const state = s.sharedState ? 'state shared' : s.replicas === 1 ? 'one router' : 'each with its own state';
-  const out = [bold(`${s.name}`) + paint(2, ` — ${s.description} (${s.replicas} router replica${s.replicas === 1 ? '' : 's'}, ${state})`)];
+  const out = [
+    bold(`${s.name}`) + paint(2, ` — ${s.description} (${formatDuration(s.durationMs)}, ${s.replicas} router replica${s.replicas === 1 ? '' : 's'}, ${state})`),
+  ];
   const header = ['group', 'requests', 'success', 'fallback', 'fb success', 'p50 ms', 'p95 ms', 'p99 ms', '429s', 'cost/month'];
   const rows = Object.entries(s.groups)
     .filter(([, g]) => g.requests > 0)
