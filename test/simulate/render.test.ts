@@ -36,6 +36,14 @@ describe('xychart', () => {
               { kind: 'line', values: points.map(([, v]) => (v === null ? null : v / 2)) },
             ],
           );
+          // Mermaid's parser is lenient (it accepts a stray quote inside a label), so the shape is checked too:
+          // one line per part, every label a quoted string without quotes or line breaks of its own.
+          const lines = chart.split('\n');
+          expect(lines).toHaveLength(6);
+          expect(lines[1]).toMatch(/^ {4}title "[^"\n]*"$/);
+          expect(lines[2]).toMatch(new RegExp(`^ {4}x-axis \\["[^"]*"(, "[^"]*"){${points.length - 1}}\\]$`));
+          expect(lines[3]).toMatch(/^ {4}y-axis "[^"]*" 0 --> 100$/);
+          expect(lines[4]).toMatch(new RegExp(`^ {4}bar \\[-?[0-9.]+(, -?[0-9.]+){${points.length - 1}}\\]$`));
           try {
             await parse(chart);
           } catch (e) {
