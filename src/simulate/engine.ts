@@ -15,7 +15,7 @@
  * Utilisation is running sequences / max-num-seqs averaged over the
  * simulated window: the vllm_batch_utilization SLO's measure.
  */
-import type { EventLoop, TimedEvent } from './event-loop.ts';
+import { type EventLoop, TimedEvent } from './event-loop.ts';
 
 export interface ServiceTimes {
   prefillMs: number;
@@ -28,20 +28,48 @@ export interface ServiceModel {
 }
 
 const QUEUED = 0;
-const RUNNING = 1;
-const DONE = 2;
-const ABORTED = 3;
+const PREFILL = 1;
+const DECODE = 2;
+const DONE = 3;
+const ABORTED = 4;
 
-export interface Job {
-  input: number;
-  output: number;
+/** Who waits for a sequence's first token (the transport's call). */
+export interface FirstTokenListener {
+  firstToken(): void;
+}
+
+/**
+ * One sequence. It is its own event: due at its first token while it
+ * prefills, then (scheduled again) at its last token while it decodes.
+ */
+export class Job extends TimedEvent {
+  state = QUEUED;
   /** KV tokens reserved while it runs. */
-  kv: number;
-  enqueuedAt: number;
-  state: number;
-  firstEvent: TimedEvent | null;
-  doneEvent: TimedEvent | null;
-  onFirstToken: () => void;
+  readonly kv: number;
+  /** Context it holds on average over its decode (for the step time of the others). */
+  readonly ctx: number;
+  decodeMs = 0;
+
+  constructor(
+    private readonly engine: Engine,
+    readonly input: number,
+    readonly output: number,
+    readonly enqueuedAt: number,
+    private readonly listener: FirstTokenListener,
+  ) {
+    super();
+    this.kv = input + output;
+    // A sequence holds, on average over its decode, its input and half its output.
+    this.ctx = input + output / 2;
+  }
+
+  fire(): void {
+    if (this.state === PREFILL) {
+      this.state = DECODE;
+      this.engine.decode(this);
+      this.listener.firstToken();
+    } else if (this.state === DECODE) this.engine.finish(this);
+  }
 }
 
 /** Growable Float64 samples (waits, latencies) without boxing. */
@@ -120,16 +148,15 @@ export class Engine {
     this.lastChange = now;
   }
 
-  /** Queues a sequence; false when it can never fit (larger than the KV cache). */
-  submit(input: number, output: number, onFirstToken: () => void): Job | null {
+  /** Queues a sequence; null when it can never fit (larger than the KV cache). */
+  submit(input: number, output: number, listener: FirstTokenListener): Job | null {
     const f = this.figures;
     f.submitted++;
-    const kv = input + output;
-    if (kv > this.kvTokens) {
+    if (input + output > this.kvTokens) {
       f.refused++;
       return null;
     }
-    const job: Job = { input, output, kv, enqueuedAt: this.loop.now(), state: QUEUED, firstEvent: null, doneEvent: null, onFirstToken };
+    const job = new Job(this, input, output, this.loop.now(), listener);
     this.queue.push(job);
     this.waiting++;
     this.pump();
@@ -162,28 +189,27 @@ export class Engine {
     this.account(now);
     this.running++;
     this.kvUsed += job.kv;
-    // A sequence holds, on average over its decode, its input and half its output.
-    const ctx = job.input + job.output / 2;
-    this.contextTokens += ctx;
-    job.state = RUNNING;
+    this.contextTokens += job.ctx;
+    job.state = PREFILL;
     const f = this.figures;
     f.started++;
     f.waits.push(now - job.enqueuedAt);
     const t = this.service.times(job.input, job.output, this.running, this.contextTokens);
-    job.firstEvent = this.loop.at(now + t.prefillMs, () => {
-      job.firstEvent = null;
-      job.onFirstToken();
-    });
-    job.doneEvent = this.loop.at(now + t.prefillMs + t.decodeMs, () => this.finish(job, ctx));
+    job.decodeMs = t.decodeMs;
+    this.loop.schedule(job, now + t.prefillMs);
   }
 
-  private finish(job: Job, ctx: number): void {
+  /** First token out: the sequence decodes until its last. */
+  decode(job: Job): void {
+    this.loop.schedule(job, this.loop.now() + job.decodeMs);
+  }
+
+  finish(job: Job): void {
     this.account(this.loop.now());
     job.state = DONE;
-    job.doneEvent = null;
     this.running--;
     this.kvUsed -= job.kv;
-    this.contextTokens -= ctx;
+    this.contextTokens -= job.ctx;
     this.pump();
   }
 
@@ -195,11 +221,10 @@ export class Engine {
       this.figures.abortedWaiting++;
       return;
     }
-    if (job.state !== RUNNING) return;
-    if (job.firstEvent) job.firstEvent.cancelled = true;
-    if (job.doneEvent) job.doneEvent.cancelled = true;
+    if (job.state !== PREFILL) return;
+    job.cancelled = true;
     this.figures.abortedRunning++;
-    this.finish(job, job.input + job.output / 2);
+    this.finish(job);
     job.state = ABORTED;
   }
 

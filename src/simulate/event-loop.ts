@@ -12,11 +12,26 @@
  */
 import type { Clock } from '../runtime/types.ts';
 
-export interface TimedEvent {
-  t: number;
-  seq: number;
-  fn: () => void;
-  cancelled: boolean;
+/**
+ * Something that happens at a time: the loop calls fire() when it comes,
+ * unless it was cancelled. The hot parts of the models (transport replies,
+ * engine sequences, deadlines) subclass it, so an event is one object
+ * rather than an object and a closure.
+ */
+export abstract class TimedEvent {
+  t = 0;
+  seq = 0;
+  cancelled = false;
+  abstract fire(): void;
+}
+
+class Callback extends TimedEvent {
+  constructor(private readonly fn: () => void) {
+    super();
+  }
+  fire(): void {
+    this.fn();
+  }
 }
 
 export class EventLoop implements Clock {
@@ -51,7 +66,14 @@ export class EventLoop implements Clock {
   }
 
   at(t: number, fn: () => void): TimedEvent {
-    const e: TimedEvent = { t: Math.max(t, this.time), seq: this.seq++, fn, cancelled: false };
+    return this.schedule(new Callback(fn), t);
+  }
+
+  /** Schedules an event object (again, once it has fired) at t, or now if t is past. */
+  schedule<E extends TimedEvent>(e: E, t: number): E {
+    e.t = Math.max(t, this.time);
+    e.seq = this.seq++;
+    e.cancelled = false;
     const h = this.heap;
     let i = h.length;
     h.push(e);
@@ -122,7 +144,7 @@ export class EventLoop implements Clock {
         if (e.cancelled) continue;
         this.time = e.t;
         this.events++;
-        e.fn();
+        e.fire();
       }
     } catch (err) {
       const f = this.finished!;

@@ -174,7 +174,7 @@ describe('vLLM engine', () => {
     const engine = new Engine('e', 2, 1_000_000, fixed, loop, 0, 10_000);
     const first: Array<[number, number]> = [];
     loop.at(0, () => {
-      for (let i = 0; i < 5; i++) engine.submit(10, 10, () => first.push([i, loop.now()]));
+      for (let i = 0; i < 5; i++) engine.submit(10, 10, { firstToken: () => first.push([i, loop.now()]) });
     });
     await loop.run();
     engine.close();
@@ -196,9 +196,9 @@ describe('vLLM engine', () => {
     const engine = new Engine('e', 8, 1_000, fixed, loop, 0, 10_000);
     const heard: string[] = [];
     loop.at(0, () => {
-      expect(engine.submit(2_000, 0, () => heard.push('too big'))).toBeNull();
-      const a = engine.submit(600, 0, () => heard.push(`a@${loop.now()}`))!;
-      engine.submit(600, 0, () => heard.push(`b@${loop.now()}`));
+      expect(engine.submit(2_000, 0, { firstToken: () => heard.push('too big') })).toBeNull();
+      const a = engine.submit(600, 0, { firstToken: () => heard.push(`a@${loop.now()}`) })!;
+      engine.submit(600, 0, { firstToken: () => heard.push(`b@${loop.now()}`) });
       expect(engine.queued).toBe(1);
       loop.at(50, () => engine.abort(a));
     });
