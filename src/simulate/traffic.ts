@@ -6,11 +6,15 @@
  * get (max_tokens = the drawn output), so token limits count what is used.
  *
  * Tenants: the plan gives each tenant limits, not traffic. A tenant is taken
- * to send `tenantLoad` (default 0.8) of its rpm limit at peak, spread over
- * the groups it may use in proportion to their peak rpm; where tenants'
- * shares of a group add up to more than the group's traffic they are scaled
- * down to it. Tenants without an rpm limit share what the limited ones leave
- * of the groups they may use, equally; anything left carries no tenant.
+ * to send `tenantLoad` (default 0.8) of what its limits allow at peak: of its
+ * rpm, or of its tpm divided by the mean tokens of a request to the groups it
+ * may use, whichever is lower (a limit that never binds says nothing about
+ * traffic). That rate is spread over the groups it may use in proportion to
+ * their peak rpm; where tenants' shares of a group add up to more than the
+ * group's traffic they are scaled down to it. Tenants without limits share
+ * what the limited ones leave of the groups they may use, equally; anything
+ * left carries no tenant. Group traffic never changes with tenants: they
+ * only say who sends it.
  */
 import type { CompiledPlan } from '../plan/types.ts';
 import type { Random } from '../runtime/types.ts';
@@ -31,8 +35,9 @@ export function tenantShares(plan: CompiledPlan, tenantLoad = DEFAULT_TENANT_LOA
   const tenants = Object.keys(plan.tenants).sort();
   const allowed = (t: string) => plan.tenants[t]!.allowedGroups.filter((g) => plan.groups[g]?.traffic);
   const rpm: Record<string, Record<string, number>> = Object.fromEntries(groups.map((g) => [g, {}]));
+  const unlimited = (t: string) => allowedRate(plan, t) === null;
   for (const t of tenants) {
-    const limit = plan.tenants[t]!.rpm;
+    const limit = allowedRate(plan, t);
     if (limit === null) continue;
     const gs = allowed(t);
     const total = gs.reduce((s, g) => s + peak(g), 0);
@@ -44,9 +49,9 @@ export function tenantShares(plan: CompiledPlan, tenantLoad = DEFAULT_TENANT_LOA
     const scale = limited > peak(g) ? peak(g) / limited : 1;
     const out: Record<string, number> = {};
     for (const [t, r] of Object.entries(rpm[g]!)) out[t] = (r * scale) / peak(g);
-    const unlimited = tenants.filter((t) => plan.tenants[t]!.rpm === null && allowed(t).includes(g));
+    const free = tenants.filter((t) => unlimited(t) && allowed(t).includes(g));
     const left = Math.max(0, 1 - Object.values(out).reduce((s, x) => s + x, 0));
-    for (const t of unlimited) out[t] = left / unlimited.length;
+    for (const t of free) out[t] = left / free.length;
     shares[g] = Object.fromEntries(
       Object.keys(out)
         .sort()
@@ -54,6 +59,24 @@ export function tenantShares(plan: CompiledPlan, tenantLoad = DEFAULT_TENANT_LOA
     );
   }
   return shares;
+}
+
+/**
+ * Requests per minute a tenant's limits allow over the groups it may use:
+ * its rpm, or its tpm over the peak-weighted mean tokens (input + output) of
+ * a request to those groups, whichever is lower; null without limits.
+ */
+export function allowedRate(plan: CompiledPlan, tenant: string): number | null {
+  const t = plan.tenants[tenant]!;
+  const gs = t.allowedGroups.map((g) => plan.groups[g]?.traffic).filter((x) => x !== null && x !== undefined);
+  let byTokens: number | null = null;
+  if (t.tpm !== null && gs.length > 0) {
+    const weight = gs.reduce((s, x) => s + x.peakRpm, 0);
+    const meanTokens = gs.reduce((s, x) => s + x.peakRpm * (x.meanInputTokens + x.meanOutputTokens), 0) / weight;
+    byTokens = t.tpm / meanTokens;
+  }
+  if (t.rpm === null) return byTokens;
+  return byTokens === null ? t.rpm : Math.min(t.rpm, byTokens);
 }
 
 export interface Arrival {

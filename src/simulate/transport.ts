@@ -104,7 +104,7 @@ export class SimTransport implements Transport {
     const within = (latencyMs: number, r: TransportResult) => (latencyMs > limit ? answer(limit, timeout(limit)) : answer(latencyMs, r));
 
     const ep = this.endpoints.get(d.id);
-    if (ep === undefined) return answer(CONNECTION_REFUSED_MS, REFUSED), promise;
+    if (ep === undefined) return (answer(CONNECTION_REFUSED_MS, REFUSED), promise);
     const t = now - this.start;
     const input = request.estimatedInputTokens;
     const output = request.maxOutputTokens ?? 0;
@@ -112,15 +112,15 @@ export class SimTransport implements Transport {
     const outage = c === null ? null : Conditions.outage(c, t);
     const errorRate = c === null ? null : Conditions.errorRate(c, t);
 
-    if (outage === 'connection') return answer(CONNECTION_REFUSED_MS, REFUSED), promise;
-    if (outage === 'timeout') return answer(limit, timeout(limit)), promise;
+    if (outage === 'connection') return (answer(CONNECTION_REFUSED_MS, REFUSED), promise);
+    if (outage === 'timeout') return (answer(limit, timeout(limit)), promise);
 
     if (ep.kind === 'hosted') {
       const h = ep.hosted;
       const latency = c === null ? h.latency : effectiveLatency(h.latency, Conditions.latency(c, t));
       if (outage === 'error') {
         const ms = sampleLognormal(h.random, latency);
-        return within(ms, status(503, ms)), promise;
+        return (within(ms, status(503, ms)), promise);
       }
       const a = h.answer(now, input + output, latency, errorRate ?? h.errorRate);
       if (a.kind === 'http-429') within(a.latencyMs, status(429, a.latencyMs, a.retryAfterMs));
@@ -129,11 +129,12 @@ export class SimTransport implements Transport {
       return promise;
     }
 
-    if (outage === 'error' || (errorRate !== null && errorRate > 0 && ep.random() < errorRate)) return within(ENGINE_ERROR_MS, status(503, ENGINE_ERROR_MS)), promise;
+    if (outage === 'error' || (errorRate !== null && errorRate > 0 && ep.random() < errorRate))
+      return (within(ENGINE_ERROR_MS, status(503, ENGINE_ERROR_MS)), promise);
     const call = new EngineCall(loop, ep.engine, resolve, now, { inputTokens: input, outputTokens: output }, limit);
     const job = ep.engine.submit(input, output, call);
     // vLLM answers 400 to a request longer than its context.
-    if (job === null) return answer(ENGINE_ERROR_MS, status(400, ENGINE_ERROR_MS)), promise;
+    if (job === null) return (answer(ENGINE_ERROR_MS, status(400, ENGINE_ERROR_MS)), promise);
     call.job = job;
     loop.schedule(call, now + limit);
     return promise;

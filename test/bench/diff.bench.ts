@@ -42,7 +42,11 @@ export async function main(): Promise<void> {
 
     const diff = (...extra: string[]) => {
       const t0 = process.hrtime.bigint();
-      const r = spawnSync('node', ['bin/switchyard.mjs', 'diff', '--base', 'HEAD', ...extra], { cwd: repo, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      const r = spawnSync('node', ['bin/switchyard.mjs', 'diff', '--base', 'HEAD', ...extra], {
+        cwd: repo,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+      });
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       // Exit 1 is the expected verdict (a fallback removed is high risk); anything else is a failure.
       if (r.status !== 1 || !r.stdout.includes('fallback-removed')) throw new Error(`diff exited ${r.status}: ${r.stderr}${r.stdout}`);

@@ -75,7 +75,13 @@ export async function main(): Promise<void> {
     const cpu = (c.user + c.system) / 1e3;
     worst = Math.max(worst, wall);
     console.log(
-      `  ${s.name.padEnd(34)} ${r.totals.requests.toLocaleString('en-US').padStart(9)} requests  ${(wall / 1000).toFixed(2).padStart(6)} s wall  ${(cpu / 1000).toFixed(2).padStart(6)} s CPU  ${Math.round(r.totals.requests / (wall / 1000)).toLocaleString('en-US').padStart(9)} requests/s  ${Math.round(r.events / (wall / 1000)).toLocaleString('en-US').padStart(9)} events/s`,
+      `  ${s.name.padEnd(34)} ${r.totals.requests.toLocaleString('en-US').padStart(9)} requests  ${(wall / 1000).toFixed(2).padStart(6)} s wall  ${(cpu / 1000).toFixed(2).padStart(6)} s CPU  ${Math.round(
+        r.totals.requests / (wall / 1000),
+      )
+        .toLocaleString('en-US')
+        .padStart(9)} requests/s  ${Math.round(r.events / (wall / 1000))
+        .toLocaleString('en-US')
+        .padStart(9)} events/s`,
     );
   }
   console.log(`slowest scenario: ${(worst / 1000).toFixed(2)} s wall (goal: under 5 s per simulated hour on one core)`);

@@ -11,7 +11,7 @@ import { EventLoop } from '../../src/simulate/event-loop.ts';
 import { HostedEndpoint, REJECT_LATENCY_MS } from '../../src/simulate/hosted.ts';
 import { lognormalFromPercentiles, sampleLognormal, tokenCount } from '../../src/simulate/random.ts';
 import { decodeStepMs, engineHardware, parameterCount, prefillMs, rooflineParams } from '../../src/simulate/roofline.ts';
-import { tenantShares } from '../../src/simulate/traffic.ts';
+import { allowedRate, tenantShares } from '../../src/simulate/traffic.ts';
 import { compiled } from './fixtures.ts';
 
 describe('event loop', () => {
@@ -224,6 +224,26 @@ describe('tenant traffic', () => {
     expect(shares.local!.docs).toBeCloseTo(80 / 500, 9);
     expect(shares.local!.support).toBeUndefined();
     expect(tenantShares(plan, 0).chat).toEqual({ docs: 0, support: 0 });
+  });
+
+  it('takes the lower of what the rpm and the tpm allow, so raising a limit that does not bind sends no more traffic', () => {
+    const at = (rpm: number) =>
+      compiled((p) => {
+        // 110 tokens a request: 11,000 tpm allow 100 rpm.
+        p.modelGroups[2]!.traffic = { peakRpm: 1_000, meanInputTokens: 100, meanOutputTokens: 10 };
+        p.tenants[1]!.rpm = rpm;
+        p.tenants[1]!.tpm = 11_000;
+      });
+    expect(allowedRate(at(600), 'docs')).toBeCloseTo(100, 9);
+    expect(allowedRate(at(50), 'docs')).toBe(50);
+    expect(tenantShares(at(600)).local!.docs).toBeCloseTo(0.08, 9);
+    expect(tenantShares(at(1_800)).local).toEqual(tenantShares(at(600)).local);
+    expect(
+      allowedRate(
+        compiled(() => {}),
+        'docs',
+      ),
+    ).toBeNull();
   });
 
   it('caps tenants at the group traffic, and lets unlimited tenants take what is left', () => {
