@@ -12,7 +12,9 @@ import { erlangC, erlangCMeanWait, exponentialService, singleEnginePlan } from '
 
 const SERVERS = 4;
 const MEAN_SERVICE_MS = 1_000;
-const ARRIVALS = 200_000;
+/** Per seed; the mean wait is averaged over SEEDS independent runs (its standard error at load 0.8 is then about 1.5%). */
+const ARRIVALS = 100_000;
+const SEEDS = [7, 8, 9];
 
 describe('one engine, Poisson arrivals, exponential service', () => {
   it('Erlang C itself: known values', () => {
@@ -28,18 +30,22 @@ describe('one engine, Poisson arrivals, exponential service', () => {
       const rpm = lambdaPerMs * 60_000;
       const plan = singleEnginePlan(SERVERS, rpm);
       const durationMs = Math.round(ARRIVALS / lambdaPerMs);
-      const r = await simulateScenario(plan, BASELINE, { durationMs, seed: 7, engineService: exponentialService(MEAN_SERVICE_MS, 7) });
-      const e = r.engines['pool-a/llama-3.1-8b-instruct']!;
       const expected = erlangCMeanWait(SERVERS, lambdaPerMs, MEAN_SERVICE_MS);
-      // Every request was served and none waited long enough to time out: the queue is the textbook one.
-      expect(r.totals.requests).toBeGreaterThan(ARRIVALS * 0.98);
-      expect(r.totals.requests).toBeLessThan(ARRIVALS * 1.02);
-      expect(r.totals.succeeded).toBe(r.totals.requests);
-      expect(e.started).toBe(r.totals.requests);
-      const mean = e.queueWaitMs!.mean;
+      const means: number[] = [];
+      for (const seed of SEEDS) {
+        const r = await simulateScenario(plan, BASELINE, { durationMs, seed, engineService: exponentialService(MEAN_SERVICE_MS, seed) });
+        const e = r.engines['pool-a/llama-3.1-8b-instruct']!;
+        // Every request was served and none waited long enough to time out: the queue is the textbook one.
+        expect(r.totals.requests).toBeGreaterThan(ARRIVALS * 0.98);
+        expect(r.totals.requests).toBeLessThan(ARRIVALS * 1.02);
+        expect(r.totals.succeeded).toBe(r.totals.requests);
+        expect(e.started).toBe(r.totals.requests);
+        // Utilisation is the load itself.
+        expect(Math.abs(e.utilization - load)).toBeLessThan(0.02);
+        means.push(e.queueWaitMs!.mean);
+      }
+      const mean = means.reduce((a, b) => a + b, 0) / means.length;
       expect(Math.abs(mean - expected) / expected).toBeLessThan(0.05);
-      // Utilisation is the load itself.
-      expect(Math.abs(e.utilization - load)).toBeLessThan(0.02);
     });
   }
 });
