@@ -92,19 +92,24 @@ export class SimTransport implements Transport {
   ) {}
 
   call(d: PlanDeployment, request: RouteRequest, opts: { timeoutMs: number }): Promise<TransportResult> {
-    const loop = this.loop;
     const promise = new Promise<TransportResult>(capture);
     const resolve = captured!;
     captured = null;
-    loop.park();
+    this.loop.park();
+    this.dispatch(d, request, opts.timeoutMs, resolve);
+    return promise;
+  }
+
+  /** Decides the answer to a call starting now and schedules it. */
+  private dispatch(d: PlanDeployment, request: RouteRequest, limit: number, resolve: (r: TransportResult) => void): void {
+    const loop = this.loop;
     const now = loop.now();
-    const limit = opts.timeoutMs;
     const answer = (after: number, r: TransportResult) => void loop.schedule(new Reply(loop, resolve, r), now + after);
     // An attempt that would outlast the router's timeout ends at the timeout.
     const within = (latencyMs: number, r: TransportResult) => (latencyMs > limit ? answer(limit, timeout(limit)) : answer(latencyMs, r));
 
     const ep = this.endpoints.get(d.id);
-    if (ep === undefined) return (answer(CONNECTION_REFUSED_MS, REFUSED), promise);
+    if (ep === undefined) return void answer(CONNECTION_REFUSED_MS, REFUSED);
     const t = now - this.start;
     const input = request.estimatedInputTokens;
     const output = request.maxOutputTokens ?? 0;
@@ -112,32 +117,30 @@ export class SimTransport implements Transport {
     const outage = c === null ? null : Conditions.outage(c, t);
     const errorRate = c === null ? null : Conditions.errorRate(c, t);
 
-    if (outage === 'connection') return (answer(CONNECTION_REFUSED_MS, REFUSED), promise);
-    if (outage === 'timeout') return (answer(limit, timeout(limit)), promise);
+    if (outage === 'connection') return void answer(CONNECTION_REFUSED_MS, REFUSED);
+    if (outage === 'timeout') return void answer(limit, timeout(limit));
 
     if (ep.kind === 'hosted') {
       const h = ep.hosted;
       const latency = c === null ? h.latency : effectiveLatency(h.latency, Conditions.latency(c, t));
       if (outage === 'error') {
         const ms = sampleLognormal(h.random, latency);
-        return (within(ms, status(503, ms)), promise);
+        return void within(ms, status(503, ms));
       }
       const a = h.answer(now, input + output, latency, errorRate ?? h.errorRate);
-      if (a.kind === 'http-429') within(a.latencyMs, status(429, a.latencyMs, a.retryAfterMs));
-      else if (a.kind === 'error-503') within(a.latencyMs, status(503, a.latencyMs));
-      else within(a.latencyMs, { ok: true, latencyMs: a.latencyMs, usage: { inputTokens: input, outputTokens: output } });
-      return promise;
+      if (a.kind === 'http-429') return void within(a.latencyMs, status(429, a.latencyMs, a.retryAfterMs));
+      if (a.kind === 'error-503') return void within(a.latencyMs, status(503, a.latencyMs));
+      return void within(a.latencyMs, { ok: true, latencyMs: a.latencyMs, usage: { inputTokens: input, outputTokens: output } });
     }
 
     if (outage === 'error' || (errorRate !== null && errorRate > 0 && ep.random() < errorRate))
-      return (within(ENGINE_ERROR_MS, status(503, ENGINE_ERROR_MS)), promise);
+      return void within(ENGINE_ERROR_MS, status(503, ENGINE_ERROR_MS));
     const call = new EngineCall(loop, ep.engine, resolve, now, { inputTokens: input, outputTokens: output }, limit);
     const job = ep.engine.submit(input, output, call);
     // vLLM answers 400 to a request longer than its context.
-    if (job === null) return (answer(ENGINE_ERROR_MS, status(400, ENGINE_ERROR_MS)), promise);
+    if (job === null) return void answer(ENGINE_ERROR_MS, status(400, ENGINE_ERROR_MS));
     call.job = job;
     loop.schedule(call, now + limit);
-    return promise;
   }
 }
 
