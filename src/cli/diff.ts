@@ -25,6 +25,7 @@ import type { CompiledPlan } from '../plan/types.ts';
 import { RulePackError } from '../risk/builtin-engine.ts';
 import { compareSimulations, routingDiffers, type SimulationComparison } from '../simulate/compare.ts';
 import { GpuUnknownError } from '../simulate/roofline.ts';
+import { SimulationTooLargeError } from '../simulate/run.ts';
 import { findingsToDiagnostics } from '../risk/findings.ts';
 import { emitAll } from '../targets/index.ts';
 import { withEngineOptions } from './check.ts';
@@ -172,7 +173,7 @@ async function simulatedImpact(
   try {
     return { simulation: await compareSimulations(base, head, { durationMs, seed: DIFF_SEED }), simulationNote: null };
   } catch (e) {
-    if (e instanceof GpuUnknownError) return { simulation: null, simulationNote: `not simulated: ${e.message}` };
+    if (e instanceof GpuUnknownError || e instanceof SimulationTooLargeError) return { simulation: null, simulationNote: `not simulated: ${e.message}` };
     throw e;
   }
 }

@@ -17,6 +17,7 @@ import type { CompiledPlan } from '../plan/types.ts';
 import { renderMarkdown } from '../simulate/render/markdown.ts';
 import { renderTerminal } from '../simulate/render/terminal.ts';
 import { GpuUnknownError } from '../simulate/roofline.ts';
+import { SimulationTooLargeError } from '../simulate/run.ts';
 import { builtinScenarios, type Scenario, ScenarioError } from '../simulate/scenario.ts';
 import { type ScenarioFile, scenarioFromFile } from '../simulate/scenario-file.ts';
 import { simulate } from '../simulate/simulate.ts';
@@ -127,7 +128,7 @@ export function simulateCommand(io: Io, done: (code: number) => void): Command {
       try {
         report = await simulate(plan, scenarios, { durationMs: runMs, seed: opts.seed, ...(opts.replicas !== undefined ? { replicas: opts.replicas } : {}) });
       } catch (e) {
-        if (e instanceof GpuUnknownError) throw new UserError(e.message);
+        if (e instanceof GpuUnknownError || e instanceof SimulationTooLargeError) throw new UserError(e.message);
         throw e;
       }
       if (format === 'json') io.stdout(`${JSON.stringify(report, null, 2)}\n`);

@@ -123,11 +123,12 @@ export class Collector {
     let baselineMonthly = 0;
     for (const [name, t] of this.groups) {
       const scale = monthlyScale(name, t.requests);
-      groups[name] = groupReport(t, t.spendUsd * scale, t.baselineUsd * scale);
+      const trips = this.plan.groups[name]!.deployments.reduce((n, id) => n + (this.deployments.get(id)?.breakerTrips ?? 0), 0);
+      groups[name] = groupReport(t, t.spendUsd * scale, t.baselineUsd * scale, trips);
       monthly += t.spendUsd * scale;
       baselineMonthly += t.baselineUsd * scale;
     }
-    return { totals: groupReport(this.total, monthly, baselineMonthly), groups };
+    return { totals: groupReport(this.total, monthly, baselineMonthly, this.breakerTrips), groups };
   }
 
   deploymentReports() {
@@ -193,7 +194,7 @@ export function latencySummary(sorted: Float64Array): LatencySummary | null {
   };
 }
 
-function groupReport(t: GroupTally, monthlyUsd: number, baselineMonthlyUsd: number): GroupReport {
+function groupReport(t: GroupTally, monthlyUsd: number, baselineMonthlyUsd: number, breakerTrips: number): GroupReport {
   return {
     requests: t.requests,
     succeeded: t.succeeded,
@@ -204,6 +205,7 @@ function groupReport(t: GroupTally, monthlyUsd: number, baselineMonthlyUsd: numb
     fallbackSuccessRate: ratio(t.servedByFallback, t.neededFallback),
     latencyMs: latencySummary(t.latencies.sorted()),
     http429: t.http429,
+    breakerTrips,
     failures: Object.fromEntries([...t.failures].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     costUsd: round(t.spendUsd, 2),
     monthlyCostUsd: round(monthlyUsd, 2),

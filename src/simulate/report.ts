@@ -31,6 +31,8 @@ export interface GroupReport {
   latencyMs: LatencySummary | null;
   /** Calls answered 429 by a provider. */
   http429: number;
+  /** Circuit-breaker openings of the group's own deployments (all deployments, for the totals). */
+  breakerTrips: number;
   /** Failed requests by why the last candidate could not serve them (a skip reason such as deployment-tpm or circuit-open, or a call failure such as timeout or http-5xx). */
   failures: Record<string, number>;
   costUsd: number;

@@ -30,6 +30,14 @@ import { type Endpoint, SimTransport } from './transport.ts';
 export const SIM_START = Date.UTC(2025, 0, 15, 12);
 /** Router replicas when the plan shares state (the gateway behind a load balancer). */
 export const DEFAULT_REPLICAS = 3;
+/**
+ * Most requests one scenario may simulate (about an hour of CPU time). A
+ * plan comes from a pull request: a peakRpm of a billion must not keep CI
+ * busy for a week.
+ */
+export const MAX_SIMULATED_REQUESTS = 20_000_000;
+
+export class SimulationTooLargeError extends Error {}
 
 export interface SimulateOptions {
   durationMs: number;
@@ -73,6 +81,14 @@ function buildEngines(plan: CompiledPlan, scenario: Scenario, opts: SimulateOpti
   return engines;
 }
 
+/** Requests the plan's traffic brings over the window, traffic multipliers included. */
+export function expectedRequests(plan: CompiledPlan, conditions: Conditions, durationMs: number): number {
+  let n = 0;
+  for (const [name, g] of Object.entries(plan.groups))
+    if (g.traffic) n += (g.traffic.peakRpm * conditions.multiplierRange(name, durationMs).mean * durationMs) / 60_000;
+  return n;
+}
+
 export async function simulateScenario(plan: CompiledPlan, scenario: Scenario, opts: SimulateOptions): Promise<ScenarioReport> {
   const durationMs = scenario.durationMs ?? opts.durationMs;
   const replicaCount = Math.max(1, Math.floor(scenario.replicas ?? opts.replicas ?? defaultReplicas(plan)));
@@ -81,6 +97,11 @@ export async function simulateScenario(plan: CompiledPlan, scenario: Scenario, o
   const end = start + durationMs;
   const loop = new EventLoop(start);
   const conditions = new Conditions(plan, scenario);
+  const expected = expectedRequests(plan, conditions, durationMs);
+  if (expected > MAX_SIMULATED_REQUESTS)
+    throw new SimulationTooLargeError(
+      `scenario ${scenario.name} would simulate about ${Math.round(expected).toLocaleString('en-US')} requests, more than ${MAX_SIMULATED_REQUESTS.toLocaleString('en-US')}: simulate a shorter window`,
+    );
 
   const engines = buildEngines(plan, scenario, opts, loop, start, end);
   const endpoints = new Map<string, Endpoint>();

@@ -52,7 +52,7 @@ describe('switchyard simulate', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^switchyard simulate {2}plan reference \([0-9a-f]{12}\), 30s at peak, seed 1\n/);
     expect(r.stdout).toContain("baseline — the plan's own traffic at peak, every provider up (30s, 3 router replicas, state shared)");
-    expect(r.stdout).toMatch(/\n {2}group +requests +success +fallback +fb success +p50 ms +p95 ms +p99 ms +429s +cost\/month\n/);
+    expect(r.stdout).toMatch(/\n {2}group +requests +success +fallback +fb success +p50 ms +p95 ms +p99 ms +429s +trips +cost\/month\n/);
     expect(r.stdout).toMatch(/\n {2}chat +[0-9,]+ +[0-9.]+% /);
     expect(r.stdout).toMatch(/\n {4}(pass|FAIL) {2}error-rate +[0-9.]+% \(objective <= 0\.01\)\n/);
     expect(r.stdout).toMatch(/\n {4}n\/a {3}router-overhead-p95 +not simulated/);
@@ -149,6 +149,11 @@ describe('switchyard simulate', () => {
       [['--seed', '-1'], /^switchyard: --seed must be a whole number/],
       [['--format', 'html'], /^switchyard: unknown --format "html"; use pretty, json, markdown\n$/],
       [['-s', join(REPO, 'no-such-scenario.yaml')], /Cannot read scenario .*no-such-scenario\.yaml: ENOENT/],
+      // Refused before anything runs: a day at a hundred times the traffic is ~844 million requests.
+      [
+        ['-s', 'traffic:x100', '--duration', '24h'],
+        /^switchyard: scenario traffic:x100 would simulate about 843,840,000 requests, more than 20,000,000: simulate a shorter window\n$/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = await sim(...args);

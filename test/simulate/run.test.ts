@@ -83,6 +83,9 @@ describe('simulate: built-in scenarios', () => {
     expect(d.errors).toBe(d.calls);
     expect(d.breakerTrips).toBeGreaterThan(0);
     const g = r.groups['chat-anthropic']!;
+    // The group's own deployment tripped, and the totals count every deployment's trips.
+    expect(g.breakerTrips).toBe(d.breakerTrips);
+    expect(r.totals.breakerTrips).toBe(Object.values(r.deployments).reduce((n, x) => n + x.breakerTrips, 0));
     // Nothing is served by its own group; what succeeds came from chat-local's fallback chain.
     expect(g.fallbackRate).toBe(1);
     expect(baseline.deployments['anthropic-claude-sonnet']!.served).toBeGreaterThan(0);
@@ -121,6 +124,14 @@ describe('simulate: built-in scenarios', () => {
     expect(memory.routerState.kind).toBe('memory');
     expect(() => builtinScenario('state-store-down', memory)).toThrow(/keeps router state in memory/);
     expect(allBuiltins(memory).map((s) => s.name)).not.toContain('state-store-down');
+  });
+
+  it('refuses, before running, a scenario that would simulate more requests than the cap (a plan from a pull request could ask for billions)', async () => {
+    const huge = structuredClone(plan);
+    huge.groups.chat!.traffic!.peakRpm = 1_000_000_000;
+    await expect(simulateScenario(huge, BASELINE, { durationMs: MINUTES, seed: 1 })).rejects.toThrow(
+      /^scenario baseline would simulate about 1,000,00[0-9,]+ requests, more than 20,000,000: simulate a shorter window$/,
+    );
   });
 
   it('unknown scenarios and ids are refused with what there is', () => {

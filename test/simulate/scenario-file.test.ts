@@ -64,6 +64,9 @@ describe('scenario files', () => {
     expect(validate({ name: 'x', events: [{ kind: 'traffic' }] })).toBe(false);
     expect(validate({ name: 'x', events: [{ kind: 'outage', target: { provider: 'a', pool: 'b' } }] })).toBe(false);
     expect(validate({ name: 'x', extra: 1 })).toBe(false);
+    // A description is printed on terminals: no control characters (escape sequences).
+    expect(validate({ name: 'x', description: 'red \u001b[31m alert' })).toBe(false);
+    expect(validate({ name: 'x', description: 'OpenAI down — 30 min at peak' })).toBe(true);
   });
 
   it('becomes the scenario its fields say', () => {

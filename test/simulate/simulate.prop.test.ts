@@ -14,9 +14,10 @@ import { compilePolicy } from '../../src/plan/compile.ts';
 import type { CompiledPlan } from '../../src/plan/types.ts';
 import type { Outcome } from '../../src/simulate/collect.ts';
 import { simulateScenario } from '../../src/simulate/run.ts';
-import { OUTAGE_MODES, type Scenario, type ScenarioEvent, type Target } from '../../src/simulate/scenario.ts';
+import { builtinScenario, OUTAGE_MODES, type Scenario, type ScenarioEvent, type Target } from '../../src/simulate/scenario.ts';
 import { arbitraryPolicy } from '../fixtures/arbitrary-policy.ts';
 import { arbitraryPlan } from '../runtime/harness.ts';
+import { compiled } from './fixtures.ts';
 
 /** Peak traffic low enough that a run has tens of requests per group, not thousands. */
 function calm(plan: CompiledPlan, maxRpm: number): CompiledPlan {
@@ -124,7 +125,7 @@ describe('simulator properties', () => {
         seed: fc.nat(),
       });
     });
-    const seen = { runs: 0, lowered: 0 };
+    const seen = { runs: 0 };
     await fc.assert(
       fc.asyncProperty(input, async ({ plan, down, group, drop, seed }) => {
         const scenario: Scenario = {
@@ -148,12 +149,28 @@ describe('simulator properties', () => {
         if (before.totals.fallbackSuccessRate !== null) expect(after.totals.fallbackSuccessRate!).toBeLessThanOrEqual(before.totals.fallbackSuccessRate);
         expect(after.totals.succeeded).toBeLessThanOrEqual(before.totals.succeeded);
         if (before.totals.fallbackSuccessRate !== null) seen.runs++;
-        if (after.totals.succeeded < before.totals.succeeded) seen.lowered++;
       }),
       { numRuns: 50 },
     );
-    // Most runs had requests needing a fallback, and in some the removed fallback was the one that served them.
+    // Most runs had requests needing a fallback (the example below shows the rate does fall when the fallback mattered).
     expect(seen.runs).toBeGreaterThan(20);
-    expect(seen.lowered).toBeGreaterThan(0);
   }, 300_000);
+
+  it('and it does fall when the removed fallback was the one that saved the requests', async () => {
+    const plan = compiled((p) => {
+      p.modelGroups[0]!.fallbacks = ['chat-azure'];
+      p.modelGroups[0]!.traffic = { peakRpm: 120, meanInputTokens: 500, meanOutputTokens: 100 };
+      // The fixture's tenants may not use chat-azure: without them, every request may fall back to it.
+      p.tenants = [];
+    });
+    const scenario = builtinScenario('provider-down:openai', plan);
+    const before = await simulateScenario(plan, scenario, { durationMs: 60_000, seed: 3 });
+    const fewer = structuredClone(plan);
+    fewer.groups.chat!.fallbacks = [];
+    const after = await simulateScenario(fewer, scenario, { durationMs: 60_000, seed: 3 });
+    expect(before.totals.fallbackRate).toBe(1);
+    expect(after.totals.fallbackRate).toBe(1);
+    expect(before.totals.fallbackSuccessRate).toBeGreaterThan(0.99);
+    expect(after.totals.fallbackSuccessRate).toBe(0);
+  });
 });

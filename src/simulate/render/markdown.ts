@@ -35,7 +35,7 @@ function scenarioDetails(s: ScenarioReport): string[] {
   for (const [name, g] of [...rows, ['**all**', s.totals] as const]) {
     const label = name === '**all**' ? name : cell(code(name));
     out.push(
-      `| ${label} | ${int(g.requests)} | ${rate(g.successRate)} | ${rate(g.fallbackRate)} | ${rate(g.fallbackSuccessRate)} | ${ms(g.latencyMs?.p50)} | ${ms(g.latencyMs?.p95)} | ${ms(g.latencyMs?.p99)} | ${int(g.http429)} | ${usd(g.monthlyCostUsd)} |`,
+      `| ${label} | ${int(g.requests)} | ${rate(g.successRate)} | ${rate(g.fallbackRate)} | ${rate(g.fallbackSuccessRate)} | ${ms(g.latencyMs?.p50)} | ${ms(g.latencyMs?.p95)} | ${ms(g.latencyMs?.p99)} | ${int(g.http429)} | ${int(g.breakerTrips)} | ${usd(g.monthlyCostUsd)} |`,
     );
   }
   const engines = Object.entries(s.engines);

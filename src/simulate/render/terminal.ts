@@ -52,6 +52,7 @@ function groupRow(name: string, g: GroupReport): string[] {
     ms(g.latencyMs?.p95),
     ms(g.latencyMs?.p99),
     int(g.http429),
+    int(g.breakerTrips),
     usd(g.monthlyCostUsd),
   ];
 }
@@ -62,7 +63,7 @@ function scenarioBlock(s: ScenarioReport, paint: (code: number, t: string) => st
   const out = [
     bold(`${s.name}`) + paint(2, ` — ${s.description} (${formatDuration(s.durationMs)}, ${s.replicas} router replica${s.replicas === 1 ? '' : 's'}, ${state})`),
   ];
-  const header = ['group', 'requests', 'success', 'fallback', 'fb success', 'p50 ms', 'p95 ms', 'p99 ms', '429s', 'cost/month'];
+  const header = ['group', 'requests', 'success', 'fallback', 'fb success', 'p50 ms', 'p95 ms', 'p99 ms', '429s', 'trips', 'cost/month'];
   const rows = Object.entries(s.groups)
     .filter(([, g]) => g.requests > 0)
     .map(([name, g]) => groupRow(name, g));
