@@ -345,6 +345,11 @@ describe('switchyard diff: simulated impact', () => {
     expect(report!.simulationNote).toBe('not simulated: no change to routing, providers, pools, tenants or SLOs');
     const text = await cli('diff', '--base', 'HEAD', '-p', ws.policies);
     expect(text.stdout).toContain('Simulated impact  not simulated: no change to routing');
+    // A head asking for absurd traffic is not simulated (and does not stall CI): the report says why.
+    ws.edit('routing.ts', 'peakRpm: 150', 'peakRpm: 900_000_000');
+    const huge = (await diffJson(ws)).report!;
+    expect(huge.simulation).toBeNull();
+    expect(huge.simulationNote).toMatch(/^not simulated: scenario baseline would simulate about 1,800,[0-9,]+ requests, more than 20,000,000: simulate a shorter window$/);
     const bad = await cli('diff', '--base', 'HEAD', '-p', ws.policies, '--simulate-duration', 'forever');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('switchyard: --simulate-duration must be a duration such as 30m, 1h or 90s, got "forever"\n');
