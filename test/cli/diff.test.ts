@@ -349,7 +349,9 @@ describe('switchyard diff: simulated impact', () => {
     ws.edit('routing.ts', 'peakRpm: 150', 'peakRpm: 900_000_000');
     const huge = (await diffJson(ws)).report!;
     expect(huge.simulation).toBeNull();
-    expect(huge.simulationNote).toMatch(/^not simulated: scenario baseline would simulate about 1,800,[0-9,]+ requests, more than 20,000,000: simulate a shorter window$/);
+    expect(huge.simulationNote).toMatch(
+      /^not simulated: scenario baseline would simulate about 1,800,[0-9,]+ requests, more than 20,000,000: simulate a shorter window$/,
+    );
     const bad = await cli('diff', '--base', 'HEAD', '-p', ws.policies, '--simulate-duration', 'forever');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('switchyard: --simulate-duration must be a duration such as 30m, 1h or 90s, got "forever"\n');
