@@ -163,4 +163,3 @@ export function findGpu(name: string, vramGb: number): GpuSpec | undefined {
   return best;
 }
 
-export const knownGpus = (): string[] => GPU_SPECS.map((g) => g.id);

@@ -189,6 +189,3 @@ export function targetDeployments(plan: CompiledPlan, target: Target): string[] 
     return d.pool === target.pool || (m?.spansPools.includes(target.pool) ?? false);
   });
 }
-
-export const targetText = (t: Target): string =>
-  'provider' in t ? `provider ${t.provider}` : 'deployment' in t ? `deployment ${t.deployment}` : `pool ${t.pool}`;
