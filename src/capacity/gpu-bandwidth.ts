@@ -162,4 +162,3 @@ export function findGpu(name: string, vramGb: number): GpuSpec | undefined {
   }
   return best;
 }
-
