@@ -118,6 +118,47 @@ export const METRICS = {
     origin: 'switchyard',
     source: SWITCHYARD,
   },
+  // ---- Switchyard request log (the writer's stats(), src/request-log) ---
+  requestLogQueued: {
+    name: 'switchyard_request_log_queued',
+    type: 'gauge',
+    labels: [],
+    help: 'Request-log rows (one per request, one per upstream attempt) waiting to be written to the database; bounded by the queue size.',
+    origin: 'switchyard',
+    source: SWITCHYARD,
+  },
+  requestLogWritten: {
+    name: 'switchyard_request_log_written_total',
+    type: 'counter',
+    labels: [],
+    help: 'Request-log rows written to the database.',
+    origin: 'switchyard',
+    source: SWITCHYARD,
+  },
+  requestLogDropped: {
+    name: 'switchyard_request_log_dropped_total',
+    type: 'counter',
+    labels: [],
+    help: 'Request-log rows dropped because the queue was full (database slow or down) or the log was closed; the requests themselves were served.',
+    origin: 'switchyard',
+    source: SWITCHYARD,
+  },
+  requestLogRejected: {
+    name: 'switchyard_request_log_rejected_total',
+    type: 'counter',
+    labels: [],
+    help: 'Request-log rows refused as unwritable (a value out of range for its column, or refused by the database).',
+    origin: 'switchyard',
+    source: SWITCHYARD,
+  },
+  requestLogWriteFailures: {
+    name: 'switchyard_request_log_write_failures_total',
+    type: 'counter',
+    labels: [],
+    help: 'Request-log write batches that failed (database down, timed out) and were retried.',
+    origin: 'switchyard',
+    source: SWITCHYARD,
+  },
   // ---- vLLM (V1 names) ---------------------------------------------------
   vllmRunning: {
     name: 'vllm:num_requests_running',

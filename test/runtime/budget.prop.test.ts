@@ -11,8 +11,10 @@
  * month, and the budget is per calendar month (UTC).
  *
  * The Redis part at the end is kept apart on purpose: the same property
- * over the Redis store, then the spend value Redis holds for each tenant
- * (field u of <prefix>{router}:t:<tenant>) against the model's.
+ * over the Redis store, syncing after every request and comparing the
+ * spend value Redis holds for each tenant (field u of
+ * <prefix>{router}:t:<tenant>, for the month in field m) with the model's;
+ * then another router over the same keys reads the spends back.
  */
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
@@ -26,7 +28,7 @@ import { memoryStore } from '../../src/runtime/stores/memory.ts';
 import { createRedisStore } from '../../src/runtime/stores/redis.ts';
 import type { RouterStore } from '../../src/runtime/stores/store.ts';
 import type { RouteRequest, Step, Transport, TransportResult } from '../../src/runtime/types.ts';
-import { redisServerMissing, startRedisServer, type RedisServer } from '../fixtures/redis-server.ts';
+import { PATIENT_COMMAND_TIMEOUT_MS, redisServerMissing, startRedisServer, type RedisServer } from '../fixtures/redis-server.ts';
 import { deployment, group, plan } from './plans.ts';
 
 /** Float slack for comparing sums of per-token prices (USD). */
@@ -71,7 +73,10 @@ const budgetPlan: fc.Arbitrary<CompiledPlan> = fc
         ds.push(dep);
         return dep.id;
       });
-      return group(names[i]!, ids, { strategy: g.strategy, retries: { count: 1, backoff: { initialMs: 10, maxMs: 50, multiplier: 2 }, retryOn: [429, 500, 502, 503, 504] } });
+      return group(names[i]!, ids, {
+        strategy: g.strategy,
+        retries: { count: 1, backoff: { initialMs: 10, maxMs: 50, multiplier: 2 }, retryOn: [429, 500, 502, 503, 504] },
+      });
     });
     const rest = names.slice(1);
     groups[0]!.fallbacks = p.contextFallback ? rest.slice(1) : rest;
@@ -133,7 +138,14 @@ const action: fc.Arbitrary<Action> = fc.oneof(
       copies: fc.constantFrom(1, 1, 1, 2, 3),
     }),
   },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('health' as const), deployment: fc.nat(11), health: fc.constantFrom<Health>('ok', 'ok', '503', 'connection', '400') }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('health' as const),
+      deployment: fc.nat(11),
+      health: fc.constantFrom<Health>('ok', 'ok', '503', 'connection', '400'),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.constantFrom(1_000, 61_000, DAY_MS, 31 * DAY_MS) }) },
 );
 
@@ -164,7 +176,14 @@ const emptyCoverage = (): Coverage => ({
  * of its max output tokens (a provider never bills more than the request
  * allows). Returns the model's spend, for a store-specific check after.
  */
-async function runBudget(p: CompiledPlan, store: RouterStore, actions: Action[], seed: number, cov: Coverage): Promise<{ spend: Spend; now: number }> {
+async function runBudget(
+  p: CompiledPlan,
+  store: RouterStore,
+  actions: Action[],
+  seed: number,
+  cov: Coverage,
+  afterRequest?: (spend: Spend, now: number) => Promise<void>,
+): Promise<{ spend: Spend; now: number }> {
   const clock = manualClock();
   const health = new Map<string, Health>();
   const spend = new Spend();
@@ -186,7 +205,8 @@ async function runBudget(p: CompiledPlan, store: RouterStore, actions: Action[],
       if (mine.n > 0) cov.overlapping++;
       if (budget !== null && worst > left / 2) cov.tightCalls[step]++;
       // The property: this call, at its worst case, fits what is left of the tenant's budget this month.
-      if (worst > left + EPS) violations.push(`${step} call to ${d.id} for ${tenant} may cost ${worst} USD with ${left} USD of ${budget} left (${mine.n} in flight)`);
+      if (worst > left + EPS)
+        violations.push(`${step} call to ${d.id} for ${tenant} may cost ${worst} USD with ${left} USD of ${budget} left (${mine.n} in flight)`);
       inFlight.set(tenant, { usd: mine.usd + worst, n: mine.n + 1 });
       log.push(d.id);
       // Overlapping copies: every copy reaches its call before any answers.
@@ -199,7 +219,8 @@ async function runBudget(p: CompiledPlan, store: RouterStore, actions: Action[],
       if (h !== 'ok') return { ok: false, kind: 'http', status: Number(h), latencyMs: 7 };
       const usage = { inputTokens: req.estimatedInputTokens, outputTokens: Math.floor((req.maxOutputTokens ?? 0) * share()) };
       spend.add(tenant, clock.now(), cost(d, usage.inputTokens, usage.outputTokens));
-      if (budget !== null && spend.get(tenant, clock.now()) > budget + EPS) violations.push(`${tenant} spent ${spend.get(tenant, clock.now())} USD of ${budget}`);
+      if (budget !== null && spend.get(tenant, clock.now()) > budget + EPS)
+        violations.push(`${tenant} spent ${spend.get(tenant, clock.now())} USD of ${budget}`);
       return { ok: true, latencyMs: 7, usage };
     },
   };
@@ -244,6 +265,7 @@ async function runBudget(p: CompiledPlan, store: RouterStore, actions: Action[],
     // The store keeps what the answered calls cost, this month.
     const ts = router.store.local().tenants[router.tables.tenantById.get(tenant)!.index]!;
     expect(spendThisMonth(ts, clock.now())).toBeCloseTo(spend.get(tenant, clock.now()), 12);
+    await afterRequest?.(spend, clock.now());
   }
   return { spend, now: clock.now() };
 }
@@ -288,22 +310,53 @@ describe.skipIf(missing !== null)('tenant budgets (Redis store): the spend Redis
     await server?.dispose();
   });
 
+  /** The spend of this budget month Redis holds for a tenant (0 when its hash holds an older month or nothing). */
+  async function storedSpend(keyPrefix: string, tenant: string, now: number): Promise<number> {
+    const h = await inspector.hgetall(`${keyPrefix}{router}:t:${tenant}`);
+    // m is the budget month the spend u belongs to; a month with no spend yet may still hold an older one.
+    return h.m !== undefined && Number(h.m) === monthOf(now) ? Number(h.u) : 0;
+  }
+
   it('holds the budget property, and Redis holds each tenant spend of the month as the model sums it', async () => {
     const cov = emptyCoverage();
+    let compared = 0;
     await fc.assert(
       fc.asyncProperty(budgetPlan, actions, fc.nat(), async (p, acts, seed) => {
         const keyPrefix = `budget${run++}:`;
-        const store = await createRedisStore({ url: server.url, keyPrefix });
-        const { spend, now } = await runBudget(p, store, acts, seed, cov).finally(() => store.close());
-        for (const tenant of Object.keys(p.tenants)) {
-          const h = await inspector.hgetall(`${keyPrefix}{router}:t:${tenant}`);
-          // m is the budget month the spend u belongs to; a month with no spend yet may still hold an older one.
-          const stored = h.m !== undefined && Number(h.m) === monthOf(now) ? Number(h.u) : 0;
-          expect(stored, `spend of ${tenant} in Redis`).toBeCloseTo(spend.get(tenant, now), 12);
+        const tenants = Object.keys(p.tenants);
+        // Syncs only when told, so Redis is read right after this router pushed what it routed.
+        const store = await createRedisStore({ url: server.url, keyPrefix, syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS });
+        const { spend, now } = await runBudget(p, store, acts, seed, cov, async (model, t) => {
+          await store.sync();
+          for (const tenant of tenants) {
+            const expected = model.get(tenant, t);
+            if (expected > 0) compared++;
+            expect(await storedSpend(keyPrefix, tenant, t), `spend of ${tenant} in Redis`).toBeCloseTo(expected, 12);
+          }
+        }).finally(() => store.close());
+        // Another router over the same keys reads the spend back from Redis into its mirror, and budgets it.
+        const other = await createRedisStore({ url: server.url, keyPrefix, syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS });
+        try {
+          const router = createRouter(p, {
+            store: other,
+            clock: manualClock(now),
+            random: seededRandom(seed),
+            transport: { call: () => Promise.reject(new Error('not called')) },
+          });
+          await other.sync();
+          for (const tenant of tenants) {
+            const ts = other.local().tenants[router.tables.tenantById.get(tenant)!.index]!;
+            expect(spendThisMonth(ts, now), `spend of ${tenant} read back from Redis`).toBeCloseTo(spend.get(tenant, now), 12);
+          }
+        } finally {
+          await other.close();
         }
       }),
       { numRuns: 40 },
     );
-    expect(cov.calls.fallback).toBeGreaterThan(0);
+    // Spend values were compared, not only zeros, and fallbacks spent too.
+    expect(compared).toBeGreaterThan(100);
+    expect(cov.calls.fallback).toBeGreaterThan(10);
+    expect(cov.budgetSkips.fallback).toBeGreaterThan(0);
   });
 });
