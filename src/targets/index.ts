@@ -4,6 +4,7 @@ import type { Artifact, CompiledPlan } from '../plan/types.ts';
 import { emitDocs } from './docs.ts';
 import { emitGrafana } from './grafana.ts';
 import { emitLitellm, litellmLimitations } from './litellm.ts';
+import { emitOpenaiBatch } from './openai-batch.ts';
 import { emitPlanJson } from './plan-json.ts';
 import { emitPrometheus } from './prometheus.ts';
 import { emitSql } from './sql.ts';
@@ -18,6 +19,7 @@ export const EMITTERS: readonly ((plan: CompiledPlan) => Artifact[])[] = [
   (plan) => emitPrometheus(plan),
   emitGrafana,
   emitDocs,
+  emitOpenaiBatch,
 ];
 
 /** All artifacts of a plan, sorted by path so the writer and the drift check see one order. */
