@@ -5,80 +5,137 @@
  * `123-45-6789`, `192.168.0.1`. The phone, card, SSN and IPv4 detectors
  * classify these runs instead of each scanning the string with its own
  * regular expression. A group glued to a letter (`INV2024001`, `v1.2`) is
- * part of an identifier and is left out. Linear in the string length.
+ * part of an identifier and is left out, and so is a lone group of fewer
+ * than seven digits (no detector takes one). Linear in the string length.
+ *
+ * This runs on every string of every request, so it allocates only for the
+ * groups it reports and keeps its character tests local (a call into
+ * another module costs a property lookup per character under jiti).
  */
-import { isDigitCode, isWordCode, type DigitGroup, type NumericCluster } from './types.ts';
+import type { DigitGroup, NumericCluster } from './types.ts';
 
-const FIRST_DIGIT = /[0-9]/g;
-const SPACE = 32;
-const PLUS = 43;
-const OPEN = 40;
-const CLOSE = 41;
-
-const isSep = (c: number) => c === SPACE || c === 45 /* - */ || c === 46; /* . */
-
-function digitsEnd(s: string, i: number): number {
-  while (i < s.length && isDigitCode(s.charCodeAt(i))) i++;
-  return i;
+/** A letter, digit or underscore. */
+function word(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
 }
 
-/** The group that starts at `i` (a digit, or "(" followed by a digit); null when "(" is not closed after its digits. */
-function groupAt(s: string, i: number, sep: string): DigitGroup | null {
-  if (s.charCodeAt(i) === OPEN) {
-    const end = digitsEnd(s, i + 1);
-    if (s.charCodeAt(end) !== CLOSE) return null;
-    return { start: i, end: end + 1, digits: s.slice(i + 1, end), sep, paren: true };
+/** True when the group ending at `j` continues into another group (one separator, or "(" after ")"). */
+function continues(s: string, j: number, closedParen: boolean): boolean {
+  let k = j;
+  const c = s.charCodeAt(k);
+  const sep = c === 32 || c === 45 || c === 46;
+  if (sep) k++;
+  const d = s.charCodeAt(k);
+  if (d >= 48 && d <= 57) return sep || closedParen;
+  if (d === 40) {
+    const e = s.charCodeAt(k + 1);
+    return e >= 48 && e <= 57;
   }
-  const end = digitsEnd(s, i);
-  return { start: i, end, digits: s.slice(i, end), sep, paren: false };
+  return false;
 }
+
+/** Runs of digits: the regular expression engine skips text without digits far faster than a character loop. */
+const DIGITS = /[0-9]+/g;
 
 export function numericClusters(s: string): NumericCluster[] {
   const out: NumericCluster[] = [];
+  const n = s.length;
   let from = 0;
-  while (from < s.length) {
-    FIRST_DIGIT.lastIndex = from;
-    const m = FIRST_DIGIT.exec(s);
-    if (!m) break;
-    let last = (m.index > 0 && s.charCodeAt(m.index - 1) === OPEN ? groupAt(s, m.index - 1, '') : null) ?? groupAt(s, m.index, '')!;
-    let start = last.start;
+  while (from < n) {
+    DIGITS.lastIndex = from;
+    if (DIGITS.exec(s) === null) break;
+    let j = DIGITS.lastIndex;
+    // The match array is not kept: its start is where the digits before lastIndex begin.
+    let i = j - 1;
+    while (i > from && s.charCodeAt(i - 1) >= 48 && s.charCodeAt(i - 1) <= 57) i--;
+    // A lone number shorter than any phone number (a year, an amount) is of no use to any detector:
+    // it is recognised and skipped before anything is allocated.
+    const openParen = i > 0 && s.charCodeAt(i - 1) === 40 && s.charCodeAt(j) === 41;
+    const p = openParen ? i - 1 : i;
+    const plusBefore = (p > 0 && s.charCodeAt(p - 1) === 43) || (p > 1 && s.charCodeAt(p - 1) === 32 && s.charCodeAt(p - 2) === 43);
+    if (j - i < 7 && !plusBefore && !continues(s, openParen ? j + 1 : j, openParen)) {
+      from = j;
+      while (from < n && word(s.charCodeAt(from))) from++;
+      continue;
+    }
+    const groups: DigitGroup[] = [];
+    // A cluster can open with "(" ("(555) 123…"): only when the ")" follows the digits.
+    let paren = i > 0 && s.charCodeAt(i - 1) === 40;
+    let sep = '';
+    let end = i;
+    for (;;) {
+      j = i;
+      while (j < n) {
+        const c = s.charCodeAt(j);
+        if (c < 48 || c > 57) break;
+        j++;
+      }
+      if (paren && s.charCodeAt(j) === 41) {
+        groups.push({ start: i - 1, end: j + 1, len: j - i, sep, paren: true });
+        end = j + 1;
+      } else if (paren && groups.length > 0) {
+        // "555 (123 …" without its ")": the cluster ends before the "(", and the digits start the next one.
+        break;
+      } else {
+        // An opening "(" without its ")" is punctuation before the cluster.
+        groups.push({ start: i, end: j, len: j - i, sep, paren: false });
+        end = j;
+      }
+      // One separator (or a "(" straight after a ")"), then the next group.
+      let k = end;
+      const c = s.charCodeAt(k);
+      sep = '';
+      if (c === 32 || c === 45 || c === 46) {
+        sep = c === 32 ? ' ' : c === 45 ? '-' : '.';
+        k++;
+      }
+      const d = s.charCodeAt(k);
+      if (d >= 48 && d <= 57 && (sep !== '' || groups[groups.length - 1]!.paren)) {
+        paren = false;
+        i = k;
+        continue;
+      }
+      if (d === 40) {
+        const e = s.charCodeAt(k + 1);
+        if (e >= 48 && e <= 57) {
+          paren = true;
+          i = k + 1;
+          continue;
+        }
+      }
+      break;
+    }
+    let start = groups[0]!.start;
     let plus = false;
-    if (start > 0 && s.charCodeAt(start - 1) === PLUS) {
+    if (start > 0 && s.charCodeAt(start - 1) === 43) {
       plus = true;
       start--;
-    } else if (start > 1 && s.charCodeAt(start - 1) === SPACE && s.charCodeAt(start - 2) === PLUS) {
+    } else if (start > 1 && s.charCodeAt(start - 1) === 32 && s.charCodeAt(start - 2) === 43) {
       plus = true;
       start -= 2;
     }
-    const groups: DigitGroup[] = [last];
-    for (;;) {
-      let j = last.end;
-      let sep = '';
-      if (isSep(s.charCodeAt(j))) {
-        sep = s[j]!;
-        j++;
-      }
-      const c = s.charCodeAt(j);
-      // Two groups touch without a separator only when one is parenthesised: "(555)123".
-      if (!(isDigitCode(c) && (sep !== '' || last.paren)) && !(c === OPEN && isDigitCode(s.charCodeAt(j + 1)))) break;
-      const next = groupAt(s, j, sep);
-      if (!next) break;
-      groups.push(next);
-      last = next;
-    }
-    const end = last.end;
     // A group glued to a letter belongs to an identifier ("v1.2", "4567ext"); the groups after or before it stand alone.
-    if (start > 0 && isWordCode(s.charCodeAt(start - 1))) {
+    if (start > 0 && word(s.charCodeAt(start - 1))) {
       groups.shift();
       plus = false;
       // The next group keeps its separator: "v1.2.3.4.5" is a version string, not an address.
       if (groups.length > 0) start = groups[0]!.start;
     }
-    if (end < s.length && isWordCode(s.charCodeAt(end))) groups.pop();
-    if (groups.length > 0) out.push({ start, end: groups[groups.length - 1]!.end, plus, groups });
+    if (end < n && word(s.charCodeAt(end))) groups.pop();
+    if (groups.length > 1 || (groups.length === 1 && (plus || groups[0]!.len >= 7))) out.push({ start, end: groups[groups.length - 1]!.end, plus, groups });
     from = end;
     // The rest of a glued token (an identifier) starts no cluster of its own.
-    while (from < s.length && isWordCode(s.charCodeAt(from))) from++;
+    while (from < n && word(s.charCodeAt(from))) from++;
   }
   return out;
+}
+
+/** The digits of groups [i, j] of a cluster, separators and parentheses left out. */
+export function groupDigits(s: string, groups: readonly DigitGroup[], i: number, j: number): string {
+  let d = '';
+  for (let k = i; k <= j; k++) {
+    const g = groups[k]!;
+    d += g.paren ? s.slice(g.start + 1, g.end - 1) : s.slice(g.start, g.end);
+  }
+  return d;
 }

@@ -32,8 +32,8 @@ export interface NumericCluster {
 export interface DigitGroup {
   start: number;
   end: number;
-  /** Digits only (no parentheses). */
-  digits: string;
+  /** Number of digits (parentheses not counted). */
+  len: number;
   /** The separator before this group: `' '`, `'-'`, `'.'`, `'('` for a parenthesised group, or `''` for the first. */
   sep: string;
   /** Written in parentheses, `(555)`. */

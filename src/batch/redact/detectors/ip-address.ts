@@ -13,15 +13,19 @@ const COLON = 58;
 /** The longest IPv6 text (an IPv4-mapped address written in full) is 45 characters. */
 const MAX_V6 = 45;
 
-function ipv4(ctx: ScanContext, out: Span[]): void {
+function ipv4(s: string, ctx: ScanContext, out: Span[]): void {
   for (const c of ctx.clusters()) {
     const g = c.groups;
     for (let i = 0; i + 3 < g.length; i++) {
-      if (g[i]!.sep === '.') continue;
-      const four = g.slice(i, i + 4);
-      if (four.some((x, k) => x.paren || x.digits.length > 3 || Number(x.digits) > 255 || (k > 0 && x.sep !== '.'))) continue;
-      if (g[i + 4]?.sep === '.') continue;
-      out.push({ start: four[0]!.start, end: four[3]!.end, tag: 'IP', kind: 'ip_address', literal: false });
+      // Not inside a longer dotted run (a version string such as 1.2.3.4.5).
+      if (g[i]!.sep === '.' || g[i + 4]?.sep === '.') continue;
+      let ok = true;
+      for (let k = i; k < i + 4 && ok; k++) {
+        const x = g[k]!;
+        ok = !x.paren && x.len <= 3 && (k === i || x.sep === '.') && Number(s.slice(x.start, x.end)) <= 255;
+      }
+      if (!ok) continue;
+      out.push({ start: g[i]!.start, end: g[i + 3]!.end, tag: 'IP', kind: 'ip_address', literal: false });
       i += 3;
     }
   }
@@ -71,7 +75,7 @@ export const ipAddress: Detector = {
   name: 'ip_address',
   tag: 'IP',
   find(s: string, ctx: ScanContext, out: Span[]): void {
-    ipv4(ctx, out);
+    ipv4(s, ctx, out);
     if (s.indexOf(':') >= 0) ipv6(s, out);
   },
 };

@@ -5,24 +5,25 @@
  * tried, so a card number next to other numbers is still found.
  */
 import type { Detector, ScanContext, Span } from '../types.ts';
+import { groupDigits } from '../numeric-clusters.ts';
 import { luhnValid } from './luhn.ts';
 
 export const paymentCard: Detector = {
   name: 'payment_card',
   tag: 'CARD',
-  find(_s: string, ctx: ScanContext, out: Span[]): void {
+  find(s: string, ctx: ScanContext, out: Span[]): void {
     for (const c of ctx.clusters()) {
       const g = c.groups;
       let i = 0;
       while (i < g.length) {
-        let digits = '';
+        let count = 0;
         let best = -1;
         for (let j = i; j < g.length; j++) {
           const x = g[j]!;
           if (j > i && (x.paren || (x.sep !== ' ' && x.sep !== '-'))) break;
-          digits += x.digits;
-          if (digits.length > 19) break;
-          if (digits.length >= 13 && luhnValid(digits)) best = j;
+          count += x.len;
+          if (count > 19) break;
+          if (count >= 13 && luhnValid(groupDigits(s, g, i, j))) best = j;
         }
         if (best < 0) {
           i++;

@@ -15,7 +15,7 @@ export const usSsn: Detector = {
       for (let i = 0; i + 2 < g.length; i++) {
         const [a, b, d] = [g[i]!, g[i + 1]!, g[i + 2]!];
         if (a.paren || b.paren || d.paren) continue;
-        if (a.digits.length !== 3 || b.digits.length !== 2 || d.digits.length !== 4) continue;
+        if (a.len !== 3 || b.len !== 2 || d.len !== 4) continue;
         if (b.sep !== d.sep || (b.sep !== '-' && b.sep !== ' ')) continue;
         out.push({ start: a.start, end: d.end, tag: 'SSN', kind: 'us_ssn', literal: false });
         i += 2;
