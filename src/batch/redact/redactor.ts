@@ -78,7 +78,7 @@ export function createRedactor(r: PlanRedaction): Redactor {
 
   // Every built-in detector needs a digit, an "@" or a ":" (IPv6) in the string: one cheap test skips
   // most keys, roles and prose. A profile's own rules can match anything, so they turn the test off.
-  const prefilter = r.rules.length === 0 ? /[0-9@:]/ : /[^]/;
+  const prefilter = r.rules.length === 0 ? /[0-9@:]/ : /[\s\S]/;
   const redactString = (s: string, placeholders: RequestPlaceholders, counts: RedactionCounts): string => {
     // The shortest value any detector finds is an IPv6 address such as "::1".
     if (s.length < 3 || !prefilter.test(s)) return s;
