@@ -14,7 +14,11 @@ export class BatchError extends SwitchyardError {
 
 /** The provider (or the emulator) answered with an error or could not be reached: not the user's input, exit 1. */
 export class BatchApiError extends BatchError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
+  /** The request may have taken effect although no answer came back (connection lost, timeout, 5xx). */
+  readonly unknownOutcome: boolean;
+
+  constructor(message: string, options: { cause?: unknown; unknownOutcome?: boolean } = {}) {
     super(message, { exitCode: EXIT.policy, cause: options.cause, code: 'batch-api' });
+    this.unknownOutcome = options.unknownOutcome ?? false;
   }
 }

@@ -20,13 +20,16 @@ export class RequestPlaceholders {
   /** placeholder -> the value it replaced. */
   readonly values = new Map<string, string>();
 
+  /** `scope` goes before the number (`[EMAIL_A1]`), so placeholders of a second pass cannot be mistaken for the first's. */
+  constructor(private readonly scope = '') {}
+
   placeholder(tag: string, value: string): string {
     const key = `${tag}\u0000${value}`;
     const known = this.byValue.get(key);
     if (known) return known;
     const n = (this.next.get(tag) ?? 0) + 1;
     this.next.set(tag, n);
-    const p = `[${tag}_${n}]`;
+    const p = `[${tag}_${this.scope}${n}]`;
     this.byValue.set(key, p);
     this.values.set(p, value);
     return p;
