@@ -88,7 +88,7 @@ function unfinished(jobs: readonly JobRecord[], parts: readonly string[]): strin
   for (const j of jobs)
     if (j.batchId && !isTerminal(j)) {
       const c = j.batch?.request_counts;
-      out.push(`${j.part} (${j.batchId} ${j.batch?.status ?? '?'}${c ? ` ${c.completed + c.failed}/${c.total}` : ''})`);
+      out.push(`${j.part} (${j.batchId} ${j.batch?.status ?? '?'}${c && c.total > 0 ? ` ${c.completed + c.failed}/${c.total}` : ''})`);
     }
   return out;
 }
@@ -183,8 +183,7 @@ export async function collect(ctx: RunnerContext, dirArg: string, opts: CollectO
       if (j.spendRecorded) continue;
       const rows = spendRows(profile, j, await jobOutcomes(api, dir, j));
       await recordSpend(opts.requestLog, rows);
-      j.spendRecorded = true;
-      await ctx.journal.put(j);
+      await ctx.journal.mark(j, 'spendRecorded');
       summary.spendBatches++;
       summary.spendRows += rows.length;
     }

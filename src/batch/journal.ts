@@ -6,12 +6,14 @@
  * sha256 of its profile, its retry round and the sha256 of the part file:
  * the same file is the same job, whichever directory or run it comes from.
  *
- * One runner works on a state directory at a time (`lock`); a lock left by
- * a process that no longer runs (killed, crashed) is taken over.
+ * Commands that submit, collect, cancel or retry hold the state directory's
+ * lock (`lock`) while they run; a lock left by a process that no longer runs
+ * (killed, crashed) is taken over. status and watch only refresh batch
+ * snapshots and set marks, which never conflict with those commands.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileDurable } from './atomic.ts';
 import { BatchError } from './errors.ts';
@@ -53,11 +55,17 @@ export interface JobRecord {
   fileId: string | null;
   batchId: string | null;
   batch: BatchSnapshot | null;
-  /** The final status was counted in the exporter's counters. */
+  /**
+   * The final status was counted in the exporter's counters; spend rows of
+   * this batch were written to the request log. Both are kept as marker
+   * files beside the record (Journal.mark), not in it: they only ever turn
+   * on, and a record rewritten by another command can never turn them off.
+   */
   counted: boolean;
-  /** Spend rows of this batch were written to the request log. */
   spendRecorded: boolean;
 }
+
+export type JobMark = 'counted' | 'spendRecorded';
 
 export const isTerminal = (r: JobRecord) => r.batch !== null && TERMINAL_STATUSES.has(r.batch.status);
 
@@ -90,6 +98,10 @@ export class Journal {
     return join(this.dir, 'jobs', `${key}.json`);
   }
 
+  private markPath(key: string, mark: JobMark): string {
+    return `${this.path(key).slice(0, -'.json'.length)}.${mark}`;
+  }
+
   async get(key: string): Promise<JobRecord | null> {
     let text: string;
     try {
@@ -98,15 +110,27 @@ export class Journal {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw e;
     }
+    let r: JobRecord;
     try {
-      return JSON.parse(text) as JobRecord;
+      r = JSON.parse(text) as JobRecord;
     } catch {
       throw new BatchError(`journal record ${this.path(key)} is not valid JSON; it was edited by hand`);
     }
+    r.counted = await exists(this.markPath(key, 'counted'));
+    r.spendRecorded = await exists(this.markPath(key, 'spendRecorded'));
+    return r;
   }
 
+  /** Writes a record (its marks are not part of it: see mark()). */
   async put(r: JobRecord): Promise<void> {
-    await writeFileDurable(this.path(r.key), `${JSON.stringify(r, null, 2)}\n`, 0o600);
+    const { counted: _c, spendRecorded: _s, ...rest } = r;
+    await writeFileDurable(this.path(r.key), `${JSON.stringify({ ...rest, counted: false, spendRecorded: false }, null, 2)}\n`, 0o600);
+  }
+
+  /** Turns a mark on for good (a durable empty file), and on the record in hand. */
+  async mark(r: JobRecord, mark: JobMark): Promise<void> {
+    await writeFileDurable(this.markPath(r.key, mark), '', 0o600);
+    r[mark] = true;
   }
 
   /** Every job, oldest intent first. */
@@ -143,6 +167,15 @@ export class Journal {
     } finally {
       await rm(lock, { force: true });
     }
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 

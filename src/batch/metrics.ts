@@ -84,8 +84,7 @@ export function createBatchMetrics(plan: CompiledPlan): BatchMetrics {
         // Requests an expired, cancelled or failed batch never ran count as failed.
         requests.inc({ profile: j.profile, outcome: 'failed' }, Math.max(c.failed, j.requests - c.completed));
         batches.inc({ profile: j.profile, status: j.batch!.status });
-        j.counted = true;
-        await journal.put(j);
+        await journal.mark(j, 'counted');
         counted++;
       }
       for (const profile of new Set([...profiles, ...p.keys()])) {

@@ -4,9 +4,10 @@
  * parenthesised groups: `+1 (555) 123-4567`, `4111 1111 1111 1111`,
  * `123-45-6789`, `192.168.0.1`. The phone, card, SSN and IPv4 detectors
  * classify these runs instead of each scanning the string with its own
- * regular expression. A group glued to a letter (`INV2024001`, `v1.2`) is
- * part of an identifier and is left out, and so is a lone group of fewer
- * than seven digits (no detector takes one). Linear in the string length.
+ * regular expression. A group glued to a word (`INV2024001`, `v1.2`,
+ * `INV-2024-001`) is part of an identifier and is left out, and so is a
+ * lone group of fewer than seven digits (no detector takes one). Linear in
+ * the string length.
  *
  * This runs on every string of every request, so it allocates only for the
  * groups it reports and keeps its character tests local (a call into
@@ -114,14 +115,14 @@ export function numericClusters(s: string): NumericCluster[] {
       plus = true;
       start -= 2;
     }
-    // A group glued to a letter belongs to an identifier ("v1.2", "4567ext"); the groups after or before it stand alone.
-    if (start > 0 && word(s.charCodeAt(start - 1))) {
+    // A group glued to a letter belongs to an identifier ("v1.2", "4567ext", "INV-2024-001"); the groups after or before it stand alone.
+    if (start > 0 && (word(s.charCodeAt(start - 1)) || (s.charCodeAt(start - 1) === 45 && start > 1 && word(s.charCodeAt(start - 2))))) {
       groups.shift();
       plus = false;
       // The next group keeps its separator: "v1.2.3.4.5" is a version string, not an address.
       if (groups.length > 0) start = groups[0]!.start;
     }
-    if (end < n && word(s.charCodeAt(end))) groups.pop();
+    if (end < n && (word(s.charCodeAt(end)) || (s.charCodeAt(end) === 45 && end + 1 < n && word(s.charCodeAt(end + 1))))) groups.pop();
     if (groups.length > 1 || (groups.length === 1 && (plus || groups[0]!.len >= 7))) out.push({ start, end: groups[groups.length - 1]!.end, plus, groups });
     from = end;
     // The rest of a glued token (an identifier) starts no cluster of its own.

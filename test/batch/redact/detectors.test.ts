@@ -39,7 +39,7 @@ describe('built-in detectors', () => {
   it.each([
     'dates 2024-01-15 and 15.01.2024',
     'sizes 10 12 14 16, amount 1.234.567, pi 3.14159',
-    'order INV2024000123, ref ABC-12345, sku X1234567890',
+    'order INV2024000123, ref ABC-12345, sku X1234567890, invoice INV-2024-001, part 555-1234-A',
     'time 12:30:45, ratio 16:9, Note: nothing',
     'version 1.2.3.4.5 and 10.0.0',
     'card-like 4111 1111 1111 1112 fails Luhn in full',
