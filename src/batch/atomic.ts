@@ -6,8 +6,39 @@
  * (src/load/write.ts): DESIGN.md keeps the serving side off the loader.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+const TEMP = /\.tmp-([0-9]+)-[0-9a-f]{8}$/;
+
+/** Removes the temporary files (tempName) a killed process left in `dir`; those of a live process are kept. */
+export async function removeStaleTemps(dir: string): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const n of names) {
+    const m = TEMP.exec(n);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || processAlive(pid)) continue;
+    await rm(join(dir, n), { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /** fsync of a directory, so a rename inside it survives a crash. */
 export async function syncDir(dir: string): Promise<void> {

@@ -20,12 +20,12 @@ import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { RequestLog } from '../request-log/types.ts';
-import { BufferedFile, syncDir, tempName } from './atomic.ts';
+import { BufferedFile, removeStaleTemps, syncDir, tempName } from './atomic.ts';
 import { BatchError } from './errors.ts';
 import { isTerminal, type JobRecord } from './journal.ts';
 import { REIDENTIFY_DIR, RESULTS_FILE } from './prepare/manifest.ts';
 import { createRedactor, RequestPlaceholders } from './redact/redactor.ts';
-import { jobOutcomes, notRun, type Outcome, partLines } from './results.ts';
+import { DOWNLOADS_DIR, jobOutcomes, notRun, type Outcome, partLines } from './results.ts';
 import { jobsOf, openPrepared, type RunnerContext } from './runner.ts';
 import { batchCost, recordSpend, spendRows, syncCost, type Usage, usageOf } from './spend.ts';
 import { refresh } from './status.ts';
@@ -96,6 +96,8 @@ function unfinished(jobs: readonly JobRecord[], parts: readonly string[]): strin
 export async function collect(ctx: RunnerContext, dirArg: string, opts: CollectOptions = {}): Promise<CollectSummary> {
   const prepared = await openPrepared(ctx, dirArg);
   const { dir, manifest, profile } = prepared;
+  await removeStaleTemps(dir);
+  await removeStaleTemps(join(dir, DOWNLOADS_DIR));
   const jobs = await jobsOf(ctx, prepared);
   for (const j of jobs) await refresh(ctx, j);
   const waiting = unfinished(

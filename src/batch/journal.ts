@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileDurable } from './atomic.ts';
+import { processAlive, removeStaleTemps, writeFileDurable } from './atomic.ts';
 import { BatchError } from './errors.ts';
 
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed', 'expired', 'cancelled']);
@@ -156,13 +156,15 @@ export class Journal {
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw e;
         const pid = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
-        if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid))
+        if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid))
           throw new BatchError(`another switchyard batch command (pid ${pid}) is using ${this.dir}; wait for it or stop it`);
         // Left by a process that is gone: take it over.
         await rm(lock, { force: true });
       }
     }
     try {
+      // Holding the lock, no other runner is writing: what a killed one left half-done can go.
+      await removeStaleTemps(join(this.dir, 'jobs'));
       return await fn();
     } finally {
       await rm(lock, { force: true });
@@ -176,14 +178,5 @@ async function exists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -11,7 +11,7 @@
  */
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { syncDir, tempName } from './atomic.ts';
+import { removeStaleTemps, syncDir, tempName } from './atomic.ts';
 import { BatchError } from './errors.ts';
 import { isTerminal } from './journal.ts';
 import { MAX_EMBEDDING_INPUTS, PartWriter } from './prepare/split.ts';
@@ -31,6 +31,7 @@ const ROUND_DIR = /^retry-([0-9]+)$/;
 export async function retryFailed(ctx: RunnerContext, dirArg: string): Promise<RetryOutcome | null> {
   const prepared = await openPrepared(ctx, dirArg);
   const { dir, manifest, profile } = prepared;
+  await removeStaleTemps(dir);
   const jobs = await jobsOf(ctx, prepared);
   for (const j of jobs) await refresh(ctx, j);
   const rounds = (await readdir(dir))

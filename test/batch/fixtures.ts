@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compilePolicy } from '../../src/plan/compile.ts';
+import { planHash } from '../../src/plan/hash.ts';
 import type { CompiledPlan, PlanBatchProfile } from '../../src/plan/types.ts';
 import { referencePolicy } from '../fixtures/policies.ts';
 
@@ -14,10 +15,11 @@ export async function referencePlan(): Promise<CompiledPlan> {
   return structuredClone(cached);
 }
 
-/** The reference plan with one profile changed. */
+/** The reference plan with one profile changed (and its hash recomputed, so it reads back as a valid plan). */
 export async function planWith(id: string, edit: (p: PlanBatchProfile) => void): Promise<CompiledPlan> {
   const plan = await referencePlan();
   edit(plan.batchProfiles[id]!);
+  plan.hash = planHash(plan);
   return plan;
 }
 

@@ -37,6 +37,8 @@ export interface EmulatorOptions {
   latencyMs?: number;
   /** Called for every request after it is handled; returning true drops the answer (the socket is destroyed). */
   dropAnswer?: (method: string, path: string) => boolean;
+  /** Called for every request once it has taken effect, before its answer is sent (tests kill clients in that window). */
+  onHandled?: (method: string, path: string, status: number) => void;
   /** Refuse uploads once this much is stored (default 4 GB). */
   maxStoredBytes?: number;
 }
@@ -260,6 +262,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         // Drain what the client still sends, so it reads the answer instead of a reset.
         req.resume();
       }
+      opts.onHandled?.(req.method ?? 'GET', new URL(req.url ?? '/', 'http://e').pathname, status);
       if (opts.latencyMs) await new Promise((r) => setTimeout(r, opts.latencyMs));
       if (opts.dropAnswer?.(req.method ?? 'GET', new URL(req.url ?? '/', 'http://e').pathname)) {
         req.socket.destroy();

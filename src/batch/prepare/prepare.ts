@@ -15,7 +15,7 @@ import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { CompiledPlan } from '../../plan/types.ts';
-import { BufferedFile, syncDir, tempName, writeFileDurable } from '../atomic.ts';
+import { BufferedFile, removeStaleTemps, syncDir, tempName, writeFileDurable } from '../atomic.ts';
 import { BatchError } from '../errors.ts';
 import { profileOf } from '../profile.ts';
 import { EstimateAccumulator } from './estimate.ts';
@@ -157,6 +157,8 @@ export async function prepare(opts: PrepareOptions): Promise<PrepareResult> {
   const out = resolve(opts.out);
   const outState = await checkOut(out, Boolean(opts.force));
   await mkdir(dirname(out), { recursive: true });
+  // What an earlier, killed prepare left beside the output.
+  await removeStaleTemps(dirname(out));
   const staging = tempName(out);
   await mkdir(staging);
 
