@@ -69,16 +69,20 @@ async function readMaps(path: string): Promise<Map<string, Record<string, string
   return maps;
 }
 
-/** Replaces placeholders in every string of a JSON value. */
-function restore(v: unknown, values: Record<string, string>): unknown {
+/** Replaces placeholders in every string of a JSON value; `hits` counts the replacements. */
+function restore(v: unknown, values: Record<string, string>, hits: { n: number }): unknown {
   if (typeof v === 'string') {
     if (!v.includes('[')) return v;
     let s = v;
-    for (const [ph, value] of Object.entries(values)) if (s.includes(ph)) s = s.split(ph).join(value);
+    for (const [ph, value] of Object.entries(values))
+      if (s.includes(ph)) {
+        s = s.split(ph).join(value);
+        hits.n++;
+      }
     return s;
   }
-  if (Array.isArray(v)) return v.map((x) => restore(x, values));
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, restore(x, values)]));
+  if (Array.isArray(v)) return v.map((x) => restore(x, values, hits));
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, restore(x, values, hits)]));
   return v;
 }
 
@@ -145,8 +149,9 @@ export async function collect(ctx: RunnerContext, dirArg: string, opts: CollectO
         let body = o.body;
         const values = maps?.get(customId);
         if (values && body !== null) {
-          body = restore(body, values);
-          summary.reidentified++;
+          const hits = { n: 0 };
+          body = restore(body, values, hits);
+          if (hits.n > 0) summary.reidentified++;
         } else if (!reidentify && redactor.active && body !== null) body = redactor.redactValue(structuredClone(body), new RequestPlaceholders('A'), counts);
         summary.requests++;
         if (o.ok) {

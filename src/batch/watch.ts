@@ -30,7 +30,7 @@ const describe = (j: JobRecord) => {
 
 export async function watch(ctx: RunnerContext, opts: WatchOptions): Promise<WatchSummary> {
   const prepared = opts.dir ? await openPrepared(ctx, opts.dir) : null;
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.()));
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let stop = false;
   void opts.stopped?.then(() => {
     stop = true;

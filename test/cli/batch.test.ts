@@ -196,6 +196,28 @@ describe('switchyard batch', () => {
     expect(r.stderr).not.toContain('sk-wrong-0123456789abcdef');
   });
 
+  it('watch, as its own process, polls until the batches are final', async () => {
+    const input = t.write('slow.jsonl', jsonl([{ messages: [{ role: 'user', content: 'slow' }] }]));
+    expect((await cli('batch', 'prepare', '--profile', 'research', '--input', input, '--out', t.path('slow'), '--plan', planFile)).code).toBe(0);
+    expect((await cli('batch', 'submit', '--dir', t.path('slow'), ...runner())).code).toBe(0);
+    const child = spawn(process.execPath, [join(REPO, 'bin/switchyard.mjs'), 'batch', 'watch', '--dir', t.path('slow'), ...runner(), '--interval', '200ms'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      // Once it has polled the batch while validating, let the batch finish.
+      if (stderr.includes('validating')) clock.advance(60_000);
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code, stderr).toBe(0);
+    expect(stderr).toMatch(/part-0001\.jsonl: batch_\w+ validating\n(.*\n)*part-0001\.jsonl: batch_\w+ completed 1 completed, 0 failed of 1\n/);
+    expect(stdout).toBe(`1 batch final; next: switchyard batch collect --dir ${t.path('slow')}\n`);
+  });
+
   it('the emulator command listens until stopped', async () => {
     const child = spawn(process.execPath, [join(REPO, 'bin/switchyard.mjs'), 'batch', 'emulator', '--port', '0', '--speed', '1000'], {
       stdio: ['ignore', 'pipe', 'pipe'],

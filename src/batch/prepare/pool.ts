@@ -9,6 +9,10 @@ import { Worker } from 'node:worker_threads';
 import type { PlanBatchProfile } from '../../plan/types.ts';
 import type { RegionResult } from './process.ts';
 
+/** Heap limits of a worker (V8 generations, MB): its modules take about 25 MB, a region in flight a few more. */
+const WORKER_YOUNG_MB = 8;
+const WORKER_OLD_MB = 40;
+
 interface Pending {
   resolve: (r: RegionResult) => void;
   reject: (e: Error) => void;
@@ -23,7 +27,11 @@ export class RegionPool {
 
   constructor(profile: PlanBatchProfile, maxLineBytes: number, size: number) {
     for (let i = 0; i < size; i++) {
-      const w = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: { profile, maxLineBytes } });
+      const w = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
+        workerData: { profile, maxLineBytes },
+        // A worker holds a few 1 MB regions at a time; bounded heaps keep the process within its memory budget.
+        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB, maxOldGenerationSizeMb: Math.max(WORKER_OLD_MB, Math.ceil((maxLineBytes * 8) / 1e6)) },
+      });
       const index = i;
       w.on('message', (m: { seq: number; result?: RegionResult; error?: string }) => {
         this.busy[index]!--;

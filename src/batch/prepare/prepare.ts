@@ -29,7 +29,9 @@ import { MAX_EMBEDDING_INPUTS, PartWriter } from './split.ts';
 export const MAX_REQUEST_BYTES = 16_000_000;
 /** Inputs smaller than this are processed in-process: starting workers would cost more than it saves. */
 const WORKER_THRESHOLD_BYTES = 32_000_000;
-const IN_FLIGHT_PER_WORKER = 3;
+const IN_FLIGHT_PER_WORKER = 2;
+/** Each worker is an isolate of its own (about 55 MB with its heap limits): three keep prepare under 256 MB. */
+const MAX_DEFAULT_WORKERS = 3;
 
 export interface PrepareOptions {
   plan: CompiledPlan;
@@ -40,7 +42,7 @@ export interface PrepareOptions {
   strict?: boolean;
   /** Replace an earlier prepared directory at `out`. */
   force?: boolean;
-  /** Worker threads for a JSONL input; default: one per core (at most 4) for inputs of 32 MB or more, else none. */
+  /** Worker threads for a JSONL input; default: one per core (at most 3) for inputs of 32 MB or more, else none. */
   workers?: number;
 }
 
@@ -165,7 +167,10 @@ export async function prepare(opts: PrepareOptions): Promise<PrepareResult> {
   const maxRequest = Math.min(MAX_REQUEST_BYTES, profile.maxFileBytes - 1);
   const sink = new Sink(staging, opts, { maxRequests: profile.maxRequestsPerFile, maxBytes: profile.maxFileBytes, maxEmbeddingInputs: MAX_EMBEDDING_INPUTS });
   const processor = createProcessor(profile, maxRequest);
-  const workers = kind === 'directory' ? 0 : (opts.workers ?? (inputBytes >= WORKER_THRESHOLD_BYTES ? Math.min(4, Math.max(1, availableParallelism())) : 0));
+  const workers =
+    kind === 'directory'
+      ? 0
+      : (opts.workers ?? (inputBytes >= WORKER_THRESHOLD_BYTES ? Math.min(MAX_DEFAULT_WORKERS, Math.max(1, availableParallelism())) : 0));
   const pool = workers > 0 ? new RegionPool(profile, maxRequest, workers) : null;
   const files: string[] = [];
 

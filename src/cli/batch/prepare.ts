@@ -27,7 +27,7 @@ export function prepareCommand(io: Io, done: (code: number) => void): Command {
     .option('--out <dir>', 'where the prepared files go (default: batches/<profile>/<input name>)')
     .option('--strict', 'stop at the first bad line instead of skipping it into rejects.jsonl')
     .option('--force', 'replace an earlier prepared directory at --out')
-    .option('--workers <n>', 'worker threads for a large JSONL input (default: one per core, at most 4, from 32 MB)');
+    .option('--workers <n>', 'worker threads for a large JSONL input (default: one per core, at most 3, from 32 MB; 0: none)');
   return withPlanOption(cmd).action(async (opts: PrepareOpts) => {
     const plan = readPlan(opts.plan);
     const workers = opts.workers === undefined ? undefined : Number(opts.workers);
