@@ -5,7 +5,9 @@
  * process of its own: throughput and peak RSS, against the goals of 100 MB/s
  * or more and 256 MB at most. Runs with the default worker threads (one
  * per core, at most 3) and once in-process for comparison.
- * BATCH_BENCH_BYTES changes the input size; nothing here asserts timings.
+ * Also printed: MB per CPU-second of all the run's threads, which a busy
+ * machine distorts less than wall time. BATCH_BENCH_BYTES changes the
+ * input size; nothing here asserts timings.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -22,6 +24,7 @@ const PROFILE = 'document-extraction';
 
 interface ChildResult {
   seconds: number;
+  cpuSeconds: number;
   workers: number;
   requests: number;
   parts: number;
@@ -60,7 +63,8 @@ export async function main(): Promise<void> {
     console.log(
       `prepare ${(size / 1e9).toFixed(2)} GB (${PROFILE}, ${r.workers === 0 ? 'in-process' : `${r.workers} worker threads on ${availableParallelism()} cores`}): ` +
         `${mbps.toFixed(1)} MB/s (goal >= 100), peak RSS ${rssMb.toFixed(0)} MB (goal <= 256); ` +
-        `${r.requests.toLocaleString('en-US')} requests, ${r.parts} files, ${r.redacted.toLocaleString('en-US')} values redacted, ${r.seconds.toFixed(1)} s`,
+        `${r.requests.toLocaleString('en-US')} requests, ${r.parts} files, ${r.redacted.toLocaleString('en-US')} values redacted, ${r.seconds.toFixed(1)} s; ` +
+        `${(size / 1e6 / r.cpuSeconds).toFixed(1)} MB per CPU-second over all threads`,
     );
   }
 }

@@ -20,8 +20,8 @@ export function collectCommand(io: Io, done: (code: number) => void): Command {
         `tokens: ${int(s.tokens.promptTokens)} input, ${int(s.tokens.completionTokens)} output`,
         `cost at the batch rate ${usd(s.batchUsd)}${s.synchronousUsd !== null ? `; synchronous ${usd(s.synchronousUsd)}, saved ${usd(s.synchronousUsd - s.batchUsd)}` : ''}`,
       ];
-      if (s.reidentified > 0) lines.push(`placeholders restored in ${int(s.reidentified)} answers`);
-      if (s.redactedInAnswers > 0) lines.push(`redacted ${int(s.redactedInAnswers)} values found in answers`);
+      if (s.reidentified > 0) lines.push(`placeholders restored in ${int(s.reidentified)} answer${s.reidentified === 1 ? '' : 's'}`);
+      if (s.redactedInAnswers > 0) lines.push(`redacted ${int(s.redactedInAnswers)} value${s.redactedInAnswers === 1 ? '' : 's'} found in answers`);
       if (s.failed > 0) lines.push(`next: switchyard batch retry-failed --dir ${shown(opts.dir)} to submit the failed requests again`);
       io.stdout(`${lines.join('\n')}\n`);
     }
