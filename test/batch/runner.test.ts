@@ -86,7 +86,9 @@ describe('batch runner against the emulator', () => {
     expect(before.rows).toEqual([
       { part: 'part-0001.jsonl', round: 0, requests: 12, batchId: expect.any(String), status: 'validating', completed: 0, failed: 0 },
     ]);
-    await expect(collect(h.ctx, dir)).rejects.toThrow(/not every batch of .* is finished: part-0001\.jsonl \(batch_\w+ validating 0\/0\)/);
+    await expect(collect(h.ctx, dir)).rejects.toThrow(
+      /not every batch of .* is finished: part-0001\.jsonl \(batch_\w+ validating\); run switchyard batch watch/,
+    );
 
     const w = await watch(h.ctx, { dir, intervalMs: 1_000, sleep: async () => h.clock.advance(1_000) });
     expect(w.final.map((j) => j.batch!.status)).toEqual(['completed']);
