@@ -24,6 +24,7 @@ export class RegionPool {
   private readonly busy: number[] = [];
   private seq = 0;
   private failure: Error | null = null;
+  private closing = false;
 
   constructor(profile: PlanBatchProfile, maxLineBytes: number, size: number) {
     for (let i = 0; i < size; i++) {
@@ -43,7 +44,7 @@ export class RegionPool {
       });
       w.on('error', (e) => this.fail(e));
       w.on('exit', (code) => {
-        if (code !== 0) this.fail(new Error(`prepare worker exited with code ${code}`));
+        if (code !== 0 && !this.closing) this.fail(new Error(`prepare worker exited with code ${code}`));
       });
       this.workers.push(w);
       this.busy.push(0);
@@ -73,7 +74,10 @@ export class RegionPool {
     });
   }
 
+  /** Stops the workers; results still in flight are dropped (their promises never settle, so nothing goes unhandled). */
   async close(): Promise<void> {
+    this.closing = true;
+    this.pending.clear();
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

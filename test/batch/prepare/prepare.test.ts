@@ -231,6 +231,19 @@ describe('batch prepare', () => {
     expect(r.manifest.requests).toBe(2);
   });
 
+  it('--strict with worker threads stops at the first bad line, however many regions are in flight', async () => {
+    const rows: unknown[] = Array.from({ length: 20_000 }, (_, i) => chat(`request ${i} ${'z'.repeat(200)}`));
+    rows[12_345] = '{"messages": oops}';
+    const input = t.write('in.jsonl', jsonl(rows));
+    const rejected = new Promise((resolve) => process.once('unhandledRejection', resolve));
+    await expect(prepare({ plan: await referencePlan(), profile: 'research', input, out: t.path('out'), strict: true, workers: 2 })).rejects.toThrow(
+      `${input}:12346: line is not valid JSON (--strict: nothing was written)`,
+    );
+    expect(readdirSync(t.dir)).toEqual(['in.jsonl']);
+    // Results still in flight when the workers stopped are dropped quietly.
+    expect(await Promise.race([rejected, new Promise((r) => setTimeout(() => r('none'), 500))])).toBe('none');
+  });
+
   it('worker threads give the same bytes as the in-process path', async () => {
     const rows = Array.from({ length: 3_000 }, (_, i) =>
       chat(`request ${i}: reach me at user${i}@example.com or 555-010-${String(i % 10_000).padStart(4, '0')}`),
