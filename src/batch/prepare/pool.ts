@@ -10,7 +10,7 @@ import type { PlanBatchProfile } from '../../plan/types.ts';
 import type { RegionResult } from './process.ts';
 
 /** Heap limits of a worker (V8 generations, MB): its modules take about 25 MB, a region in flight a few more. */
-const WORKER_YOUNG_MB = 8;
+const WORKER_YOUNG_MB = 16;
 const WORKER_OLD_MB = 40;
 
 interface Pending {
