@@ -8,6 +8,7 @@ export * from './tenant.ts';
 export * from './gpu-pool.ts';
 export * from './model-declaration.ts';
 export * from './targets.ts';
+export * from './redaction.ts';
 export * from './batch-profile.ts';
 export * from './slo.ts';
 export * from './policy.ts';
