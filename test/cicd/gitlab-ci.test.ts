@@ -349,6 +349,8 @@ describe('canary rehearsal with the real CLI against bundle directories', () => 
       },
     });
 
+  // About twenty real CLI processes (the jobs run validate, check, compile --check and publish; bundles are read back):
+  // on a loaded machine that takes more than the default minute.
   it('publishes to the canary after the dry run, rolls it back when the gate fails, and promotion rolls back both targets when the gate fails after it', async () => {
     expect((await cli('compile', '-p', ws.policies, '--out', ws.out)).code).toBe(0);
     const first = runJob('publish-canary', {});
@@ -397,7 +399,7 @@ describe('canary rehearsal with the real CLI against bundle directories', () => 
     ]);
     expect(current(production)).toBe(productionBefore);
     expect(current(canary)).toBe(v1);
-  });
+  }, 240_000);
 });
 
 describe('validate filters inside the job (its before_script, as the runner runs it)', () => {
