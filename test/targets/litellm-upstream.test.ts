@@ -148,6 +148,36 @@ describe('retries: model_group_retry_policy and litellm_params.num_retries (lite
     );
   });
 
+  it('the header names the release range (1.80-1.98 when the policy names none) and what it says of retries is what LiteLLM does', () => {
+    const header = (plan: CompiledPlan) =>
+      emitLitellm(plan)[0]!
+        .content.split('\n')
+        .filter((l) => l.startsWith('#'))
+        .map((l) => l.slice(2))
+        .join('\n');
+    const cases = [
+      { plan: edited(() => {}), release: '1.80-1.98', text: 'Written for LiteLLM 1.80 to 1.98 (targets.litellm.release "1.80-1.98"), LiteLLM Enterprise off' },
+      {
+        plan: edited((p) => void (p.targets = { litellm: { release: '1.110+' } })),
+        release: '1.110+',
+        text: 'Written for LiteLLM 1.110 and later (targets.litellm.release "1.110+"), LiteLLM Enterprise off',
+      },
+    ] as const;
+    for (const { plan, release, text } of cases) {
+      const h = header(plan);
+      expect(h).toContain(text);
+      // "errors no class covers (connection errors, <codes>, other codes) are retried litellm_params.num_retries times, the group's count"
+      const listed = /errors no class covers \(connection errors, ([\d, ]+), other codes\)/.exec(h)![1]!.split(', ').map(Number);
+      expect(listed).toEqual(release === '1.80-1.98' ? [500, 502, 503] : [502]);
+      const cfg = config(plan);
+      for (const group of Object.keys(plan.groups))
+        for (const f of [...listed, 'connection'] as Failure[])
+          expect(litellmRetries(cfg, group, f, release), `${release} ${group} ${f}`).toBe(plan.groups[group]!.retries.count);
+      // The caveat about should_retry_this_error is printed exactly where the Router checks it first.
+      expect(h.includes('checks should_retry_this_error before the retry policy')).toBe(release === '1.80-1.98');
+    }
+  });
+
   it('writes InternalServerErrorRetries only where the release reads it, and ServiceUnavailableErrorRetries only on 1.110+', () => {
     const old = config(edited(() => {}));
     const current = config(edited((p) => void (p.targets = { litellm: { release: '1.110+' } })));
