@@ -177,7 +177,7 @@ function routerOutageView(plan: CompiledPlan) {
         : 'in memory (per router instance)',
     critical: alerts.filter((r) => r.source.kind === 'alert').map((r) => alertView(plan, r)),
     slo: alerts.filter((r) => r.source.kind === 'slo').map((r) => alertView(plan, r)),
-    metrics: metricTable().map((m) => ({ ...m, labels: m.labels.join(', ') })),
+    metrics: metricTable().map((m) => ({ ...m, labels: m.labels.join(', ') || '—' })),
   };
 }
 
