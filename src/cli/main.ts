@@ -32,6 +32,7 @@ Examples:
   switchyard gate --prometheus URL      readiness gate against a Prometheus server
   switchyard publish --to DIR|redis://  publish generated/ as a new bundle version
   switchyard rollback --target T --to V make an earlier bundle version current
+  switchyard serve --port 4000          run the OpenAI-compatible gateway over generated/plan.json
 `;
 
 type CommandFactory = (io: Io, done: (code: number) => void) => Command;
@@ -56,6 +57,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<CommandFactory>]> 
   ['publish', async () => (await import('./publish.ts')).publishCommand],
   ['rollback', async () => (await import('./rollback.ts')).rollbackCommand],
   ['bundles', async () => (await import('./bundles.ts')).bundlesCommand],
+  ['serve', async () => (await import('./serve.ts')).serveCommand],
 ];
 
 /** The program with every command, or only `only` when it names one (what `run` uses to start fast). */

@@ -1,0 +1,282 @@
+/**
+ * Gateway speed (issue 11, point 9), in one run:
+ * - an upstream stand-in (test/bench/upstream-server.mjs) answers every chat
+ *   completion with the same body; it and the gateway (`switchyard serve`,
+ *   a real process) are pinned to core 1, the load generator (wrk) to core 0;
+ * - requests/s calling the upstream directly and through the gateway at 64
+ *   connections, and their ratio (goal >= 40%);
+ * - gateway CPU time per proxied request, from /proc utime + stime over the
+ *   64-connection run (goal <= 100 µs);
+ * - added p50 at one connection (goal <= 0.25 ms) and p99 at 64;
+ * - RSS at the start and end of a soak (SOAK_SECONDS, default 60; goal: flat);
+ * - the same throughput and added p50 with `--redis` (a local redis-server);
+ * - where the gateway's time goes: a `node --cpu-prof` run, self time by
+ *   function (BENCH_PROFILE=0 skips it).
+ * BENCH_SECONDS (default 10) sets each measured run. Nothing asserts timings.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Policy } from '../../src/model/policy.ts';
+import { compilePolicy } from '../../src/plan/compile.ts';
+import { emitPlanJson } from '../../src/targets/plan-json.ts';
+import { redisServerMissing, startRedisServer } from '../fixtures/redis-server.ts';
+import { SHARED_FIXTURES } from '../fixtures/shared.ts';
+import { REPO } from '../fixtures/workspace.ts';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SOAK = Number(process.env.SOAK_SECONDS ?? 60);
+const PROFILE = process.env.BENCH_PROFILE !== '0';
+const LOAD_CORE = process.env.BENCH_LOAD_CORE ?? '0';
+const SERVER_CORE = process.env.BENCH_SERVER_CORE ?? '1';
+const TENANT_KEY = 'bench-tenant-key-0123456789abcdef';
+const UPSTREAM_KEY = 'bench-upstream-key-fedcba9876543210';
+const REQUEST = JSON.stringify(JSON.parse(readFileSync(join(SHARED_FIXTURES, 'wire/openai/chat_request.json'), 'utf8')));
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+interface WrkResult {
+  requests: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+}
+
+function need(cmd: string): void {
+  if (spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0)
+    throw new Error(`${cmd} is not installed (Debian package "${cmd === 'taskset' ? 'util-linux' : cmd}")`);
+}
+
+const ms = (v: string, unit: string) => Number(v) * (unit === 'us' ? 0.001 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 1);
+
+function wrk(url: string, connections: number, seconds: number, dir: string, model = 'bench'): WrkResult {
+  const script = join(dir, `post-${model}.lua`);
+  const body = JSON.stringify({ ...JSON.parse(REQUEST), model });
+  writeFileSync(
+    script,
+    [
+      'wrk.method = "POST"',
+      `wrk.body = ${JSON.stringify(body)}`,
+      'wrk.headers["Content-Type"] = "application/json"',
+      `wrk.headers["Authorization"] = "Bearer ${TENANT_KEY}"`,
+      '',
+    ].join('\n'),
+  );
+  const r = spawnSync('taskset', ['-c', LOAD_CORE, 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
+  const out = r.stdout;
+  const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN);
+  const pct = (p: string) => {
+    const m = new RegExp(`^\\s*${p}%\\s+([0-9.]+)(us|ms|s|m)`, 'm').exec(out);
+    return m ? ms(m[1]!, m[2]!) : NaN;
+  };
+  return {
+    requests: num(/(\d+) requests in/),
+    rps: num(/Requests\/sec:\s+([0-9.]+)/),
+    p50Ms: pct('50'),
+    p99Ms: pct('99'),
+    errors: num(/Non-2xx or 3xx responses: (\d+)/) || 0,
+  };
+}
+
+/** utime + stime of a process, in µs. */
+function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) / CLK_TCK) * 1e6;
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? NaN) / 1024;
+}
+
+async function waitForLine(child: ChildProcess, re: RegExp, what: string): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`${what} did not start: ${seen}`)), 60_000);
+    const onData = (d: Buffer) => {
+      seen += d.toString();
+      const m = re.exec(seen);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${what} exited (${code}): ${seen}`)));
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 40_000).unref();
+  });
+}
+
+function benchPlan(upstreamPort: number): string {
+  const r = compilePolicy(
+    Policy.parse({
+      name: 'bench',
+      providers: [{ id: 'upstream', kind: 'openai', apiBase: `http://127.0.0.1:${upstreamPort}/v1`, apiKey: 'env:BENCH_UPSTREAM_KEY' }],
+      deployments: [
+        { id: 'upstream-gpt', provider: 'upstream', model: 'gpt-4o-mini', contextWindow: 128_000, pricing: { inputPer1M: 0.15, outputPer1M: 0.6 } },
+      ],
+      modelGroups: [{ name: 'bench', deployments: ['upstream-gpt'] }],
+      tenants: [{ id: 'bench', apiKeys: ['env:BENCH_TENANT_KEY'], allowedGroups: ['bench'] }],
+    }),
+  );
+  if (!r.plan) throw new Error('bench policy did not compile');
+  return emitPlanJson(r.plan)[0]!.content;
+}
+
+async function startGateway(planFile: string, extra: string[], nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    'taskset',
+    ['-c', SERVER_CORE, process.execPath, ...nodeArgs, join(REPO, 'bin/switchyard.mjs'), 'serve', '--plan', planFile, '--port', '0', ...extra],
+    {
+      env: { ...process.env, BENCH_TENANT_KEY: TENANT_KEY, BENCH_UPSTREAM_KEY: UPSTREAM_KEY },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const m = await waitForLine(child, /"msg":"listening","url":"(http:\/\/[^"]+)"/, 'switchyard serve');
+  return { child, url: `${m[1]}/v1/chat/completions` };
+}
+
+interface ProfileLine {
+  fn: string;
+  where: string;
+  selfPct: number;
+}
+
+/** Self time by function from a .cpuprofile, largest first. */
+function profileSummary(file: string, top = 18): ProfileLine[] {
+  const p = JSON.parse(readFileSync(file, 'utf8')) as {
+    nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[];
+    samples: number[];
+  };
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  for (const id of p.samples) {
+    const n = byId.get(id)!;
+    const url = n.callFrame.url.replace(/^file:\/\//, '').replace(REPO, '');
+    const key = `${n.callFrame.functionName || '(anonymous)'}\u0000${url ? `${url.split('/').slice(-2).join('/')}:${n.callFrame.lineNumber + 1}` : ''}`;
+    self.set(key, (self.get(key) ?? 0) + 1);
+  }
+  const total = p.samples.length;
+  return [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([k, n]) => {
+      const [fn, where] = k.split('\u0000');
+      return { fn: fn!, where: where!, selfPct: (100 * n) / total };
+    });
+}
+
+const f1 = (x: number) => x.toFixed(1);
+const f2 = (x: number) => x.toFixed(2);
+const f0 = (x: number) => x.toFixed(0);
+
+export async function main(): Promise<void> {
+  need('wrk');
+  need('taskset');
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-gw-'));
+  const children: ChildProcess[] = [];
+  try {
+    const upstream = spawn(
+      'taskset',
+      ['-c', SERVER_CORE, process.execPath, join(REPO, 'test/bench/upstream-server.mjs'), '0', join(SHARED_FIXTURES, 'wire/openai/chat_response.json')],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    children.push(upstream);
+    const upstreamPort = Number((await waitForLine(upstream, /ready (\d+)/, 'upstream stand-in'))[1]);
+    const direct = `http://127.0.0.1:${upstreamPort}/v1/chat/completions`;
+    const planFile = join(dir, 'plan.json');
+    writeFileSync(planFile, benchPlan(upstreamPort));
+
+    const gw = await startGateway(planFile, ['--memory']);
+    children.push(gw.child);
+    const pid = gw.child.pid!;
+    console.log(`upstream stand-in and gateway on core ${SERVER_CORE}, wrk on core ${LOAD_CORE}; ${SECONDS} s per run, ${SOAK} s soak`);
+    wrk(gw.url, 64, 3, dir); // warm-up: JIT, pools
+    wrk(direct, 64, 2, dir, 'gpt-4o-mini');
+
+    const direct64 = wrk(direct, 64, SECONDS, dir, 'gpt-4o-mini');
+    const cpu0 = cpuMicros(pid);
+    const gw64 = wrk(gw.url, 64, SECONDS, dir);
+    const cpuPerRequest = (cpuMicros(pid) - cpu0) / gw64.requests;
+    const direct1 = wrk(direct, 1, SECONDS, dir, 'gpt-4o-mini');
+    const gw1 = wrk(gw.url, 1, SECONDS, dir);
+
+    const rssStart = rssMb(pid);
+    const soak = wrk(gw.url, 64, SOAK, dir);
+    const rssEnd = rssMb(pid);
+    await stop(gw.child);
+
+    let redis: { rps: number; addedP50Ms: number; errors: number } | string;
+    const missing = redisServerMissing();
+    if (missing) redis = missing;
+    else {
+      const server = await startRedisServer();
+      // redis-server rewrites its process title to "redis-server 127.0.0.1:<port>".
+      const pid = spawnSync('pgrep', ['-f', `redis-server .*:${server.port}`], { encoding: 'utf8' })
+        .stdout.trim()
+        .split('\n')[0];
+      if (pid) spawnSync('taskset', ['-cp', SERVER_CORE, pid]);
+      try {
+        const rg = await startGateway(planFile, ['--redis', server.url]);
+        children.push(rg.child);
+        wrk(rg.url, 64, 3, dir);
+        const r64 = wrk(rg.url, 64, SECONDS, dir);
+        const r1 = wrk(rg.url, 1, SECONDS, dir);
+        redis = { rps: r64.rps, addedP50Ms: r1.p50Ms - direct1.p50Ms, errors: r64.errors + r1.errors };
+        await stop(rg.child);
+      } finally {
+        await server.dispose();
+      }
+    }
+
+    let profile: ProfileLine[] = [];
+    if (PROFILE) {
+      const profDir = join(dir, 'prof');
+      const pg = await startGateway(planFile, ['--memory'], ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
+      children.push(pg.child);
+      wrk(pg.url, 64, 3, dir);
+      wrk(pg.url, 64, Math.min(SECONDS, 10), dir);
+      await stop(pg.child);
+      const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+      if (file) profile = profileSummary(join(profDir, file));
+    }
+
+    const errors = direct64.errors + gw64.errors + direct1.errors + gw1.errors + soak.errors;
+    console.log('');
+    console.log(`direct to the upstream, 64 connections   ${f0(direct64.rps)} req/s`);
+    console.log(`through the gateway, 64 connections      ${f0(gw64.rps)} req/s  (${f1((100 * gw64.rps) / direct64.rps)}% of direct; goal >= 40%)`);
+    console.log(`gateway CPU per proxied request          ${f1(cpuPerRequest)} µs  (goal <= 100 µs)`);
+    console.log(
+      `p50 at 1 connection                      direct ${f2(direct1.p50Ms)} ms, gateway ${f2(gw1.p50Ms)} ms: added ${f2(gw1.p50Ms - direct1.p50Ms)} ms (goal <= 0.25 ms)`,
+    );
+    console.log(`p99 at 64 connections                    direct ${f2(direct64.p99Ms)} ms, gateway ${f2(gw64.p99Ms)} ms`);
+    console.log(`RSS over a ${SOAK} s soak (${f0(soak.rps)} req/s)      ${f1(rssStart)} MB at start, ${f1(rssEnd)} MB at end (${f1(rssEnd - rssStart)} MB)`);
+    if (typeof redis === 'string') console.log(`with --redis: skipped (${redis})`);
+    else
+      console.log(
+        `with --redis (redis-server on core ${SERVER_CORE})     ${f0(redis.rps)} req/s (${f1((100 * redis.rps) / direct64.rps)}% of direct), added p50 ${f2(redis.addedP50Ms)} ms at 1 connection`,
+      );
+    console.log(`non-2xx answers during the runs          ${errors + (typeof redis === 'string' ? 0 : redis.errors)}`);
+    if (profile.length > 0) {
+      console.log('\nwhere the gateway spends its CPU (node --cpu-prof, self time, top functions):');
+      for (const p of profile) console.log(`  ${p.selfPct.toFixed(1).padStart(5)}%  ${p.fn}  ${p.where}`);
+    }
+  } finally {
+    for (const c of children) await stop(c);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
