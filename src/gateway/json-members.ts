@@ -79,30 +79,35 @@ export interface MemberSpan {
   valueEnd: number;
 }
 
-/** The span of the value of top-level member `key` (the last one, as JSON.parse keeps it), or null. */
-export function findTopLevelMember(b: Buffer, key: string): MemberSpan | null {
+/** The value span of top-level member `key` (the last one, as JSON.parse keeps it); null when absent, undefined when `b` does not scan as an object. */
+function scanMembers(b: Buffer, key: string): MemberSpan | null | undefined {
   const want = Buffer.from(JSON.stringify(key));
   let i = skipSpace(b, 0);
-  if (b[i] !== OPEN_BRACE) return null;
+  if (b[i] !== OPEN_BRACE) return undefined;
   i = skipSpace(b, i + 1);
-  if (b[i] === CLOSE_BRACE) return null;
   let found: MemberSpan | null = null;
+  if (b[i] === CLOSE_BRACE) return skipSpace(b, i + 1) === b.length ? null : undefined;
   for (;;) {
-    if (b[i] !== QUOTE) return null;
+    if (b[i] !== QUOTE) return undefined;
     const keyEnd = skipString(b, i);
-    if (keyEnd < 0) return null;
+    if (keyEnd < 0) return undefined;
     const isKey = keyEnd - i === want.length && b.compare(want, 0, want.length, i, keyEnd) === 0;
     i = skipSpace(b, keyEnd);
-    if (b[i] !== COLON) return null;
+    if (b[i] !== COLON) return undefined;
     i = skipSpace(b, i + 1);
     const end = skipValue(b, i);
-    if (end < 0) return null;
+    if (end < 0) return undefined;
     if (isKey) found = { valueStart: i, valueEnd: end };
     i = skipSpace(b, end);
-    if (b[i] === CLOSE_BRACE) return found;
-    if (b[i] !== COMMA) return null;
+    if (b[i] === CLOSE_BRACE) return skipSpace(b, i + 1) === b.length ? found : undefined;
+    if (b[i] !== COMMA) return undefined;
     i = skipSpace(b, i + 1);
   }
+}
+
+/** The span of the value of top-level member `key` (the last one, as JSON.parse keeps it), or null. */
+export function findTopLevelMember(b: Buffer, key: string): MemberSpan | null {
+  return scanMembers(b, key) ?? null;
 }
 
 /**
@@ -112,25 +117,15 @@ export function findTopLevelMember(b: Buffer, key: string): MemberSpan | null {
  * a JSON object this scan understands.
  */
 export function withTopLevelMember(b: Buffer, key: string, value: string, extra = ''): Buffer | null {
-  const span = findTopLevelMember(b, key);
+  const span = scanMembers(b, key);
+  if (span === undefined) return null;
   const open = skipSpace(b, 0);
-  if (b[open] !== OPEN_BRACE) return null;
   const head = extra === '' ? '' : `${extra},`;
   if (span === null) {
-    // Also rejects what the scan cannot read: re-scanning a body without the key returns null too.
-    if (!isObject(b)) return null;
     const empty = b[skipSpace(b, open + 1)] === CLOSE_BRACE;
     const members = `${head}${JSON.stringify(key)}:${value}${empty ? '' : ','}`;
     return Buffer.concat([b.subarray(0, open + 1), Buffer.from(members), b.subarray(open + 1)]);
   }
   if (head === '') return Buffer.concat([b.subarray(0, span.valueStart), Buffer.from(value), b.subarray(span.valueEnd)]);
   return Buffer.concat([b.subarray(0, open + 1), Buffer.from(head), b.subarray(open + 1, span.valueStart), Buffer.from(value), b.subarray(span.valueEnd)]);
-}
-
-/** True when the bytes scan as one JSON object (members well delimited). */
-function isObject(b: Buffer): boolean {
-  const i = skipSpace(b, 0);
-  if (b[i] !== OPEN_BRACE) return false;
-  const end = skipValue(b, i);
-  return end > 0 && skipSpace(b, end) === b.length;
 }
