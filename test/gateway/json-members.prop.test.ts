@@ -9,7 +9,15 @@ import { findTopLevelMember, withTopLevelMember } from '../../src/gateway/json-m
 
 const text = fc.string({ unit: fc.constantFrom('a', 'é', '"', '\\', '\n', '{', '}', '[', ']', ',', ':', ' ', '€', '😀', 'model') });
 const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, text, fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), tie('array'), tie('object')),
+  value: fc.oneof(
+    { depthSize: 'small' },
+    text,
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.boolean(),
+    fc.constant(null),
+    tie('array'),
+    tie('object'),
+  ),
   array: fc.array(tie('value'), { maxLength: 4 }),
   object: fc.dictionary(text, tie('value'), { maxKeys: 4 }),
 })).value;

@@ -18,7 +18,13 @@ const call = (g: string, d: string, outcome: 'ok' | 'error', reason: Attempt['re
   latencyMs: 5,
   backoffMs: 0,
 });
-const skip = (g: string, d: string | null, reason: Attempt['reason']): Attempt => ({ ...call(g, d ?? '', 'ok'), deployment: d, outcome: 'skipped', reason, try: -1 });
+const skip = (g: string, d: string | null, reason: Attempt['reason']): Attempt => ({
+  ...call(g, d ?? '', 'ok'),
+  deployment: d,
+  outcome: 'skipped',
+  reason,
+  try: -1,
+});
 
 describe('fallback steps', () => {
   it('counts a move into each group that was called, from the group before it', () => {
@@ -43,7 +49,12 @@ describe('request-log rows', () => {
       ok: true,
       group: 'chat-azure',
       deployment: 'azure-a',
-      trace: [call('chat', 'openai', 'error', 'http-429', 429), call('chat', 'openai', 'error', 'timeout', null, 1), skip('chat-azure', 'azure-b', 'circuit-open'), call('chat-azure', 'azure-a', 'ok')],
+      trace: [
+        call('chat', 'openai', 'error', 'http-429', 429),
+        call('chat', 'openai', 'error', 'timeout', null, 1),
+        skip('chat-azure', 'azure-b', 'circuit-open'),
+        call('chat-azure', 'azure-a', 'ok'),
+      ],
     };
     const rows = requestRows({
       requestId: 'r',
@@ -117,7 +128,12 @@ describe('request-log rows', () => {
 
 describe('client errors for failed routes', () => {
   it('tenant limits are 429 with Retry-After; a spent budget waits for the next month', () => {
-    expect(routeFailure({ ok: false, trace: [skip('chat', null, 'tenant-rpm')] }, 'chat', 't', 0)).toMatchObject({ status: 429, code: 'rate_limit_exceeded', type: 'requests', retryAfterS: 3 });
+    expect(routeFailure({ ok: false, trace: [skip('chat', null, 'tenant-rpm')] }, 'chat', 't', 0)).toMatchObject({
+      status: 429,
+      code: 'rate_limit_exceeded',
+      type: 'requests',
+      retryAfterS: 3,
+    });
     expect(routeFailure({ ok: false, trace: [skip('chat', null, 'tenant-tpm')] }, 'chat', 't', 0)).toMatchObject({ status: 429, type: 'tokens' });
     const now = Date.UTC(2025, 0, 31, 23, 59, 0);
     expect(routeFailure({ ok: false, trace: [skip('chat', 'a', 'tenant-budget'), skip('f', 'b', 'tenant-budget')] }, 'chat', 't', now)).toMatchObject({
@@ -131,14 +147,19 @@ describe('client errors for failed routes', () => {
   it('nothing callable is 503; every call timed out is 504; other failures 502; all naming what was tried', () => {
     const open = routeFailure({ ok: false, trace: [skip('chat', 'openai', 'circuit-open'), skip('chat-azure', 'azure', 'deployment-rpm')] }, 'chat', 't', 0);
     expect(open).toMatchObject({ status: 503, code: 'no_deployment_available' });
-    expect(open.message).toBe('No deployment of model "chat" or its fallbacks could take the request: chat/openai (circuit-open), chat-azure/azure (deployment-rpm).');
+    expect(open.message).toBe(
+      'No deployment of model "chat" or its fallbacks could take the request: chat/openai (circuit-open), chat-azure/azure (deployment-rpm).',
+    );
     const slow = routeFailure({ ok: false, trace: [call('chat', 'a', 'error', 'timeout'), call('chat', 'a', 'error', 'timeout', null, 1)] }, 'chat', 't', 0);
     expect(slow).toMatchObject({ status: 504, code: 'upstream_timeout' });
     expect(slow.message).toContain('chat/a (timeout, timeout)');
     const mixed = routeFailure({ ok: false, trace: [call('chat', 'a', 'error', 'timeout'), call('f', 'b', 'error', 'http-5xx', 500)] }, 'chat', 't', 0);
     expect(mixed).toMatchObject({ status: 502, code: 'upstream_failed' });
     expect(mixed.message).toBe('Every deployment tried for model "chat" failed: chat/a (timeout), f/b (http-5xx 500).');
-    expect(routeFailure({ ok: false, trace: [skip('chat', 'a', 'context-too-small')] }, 'chat', 't', 0)).toMatchObject({ status: 400, code: 'context_length_exceeded' });
+    expect(routeFailure({ ok: false, trace: [skip('chat', 'a', 'context-too-small')] }, 'chat', 't', 0)).toMatchObject({
+      status: 400,
+      code: 'context_length_exceeded',
+    });
   });
 
   it('lists at most a dozen candidates', () => {
@@ -163,15 +184,17 @@ describe('tenant keys', () => {
     ]);
     expect(keys.authenticate('Bearer key-a-2')?.id).toBe('a');
     expect(keys.authenticate('bearer key-b')?.id).toBe('b');
-    for (const h of [undefined, '', 'Bearer ', 'Bearer key-a', 'Basic key-b', 'key-b', 'Bearer key-b-', `Bearer ${'x'.repeat(10_000)}`]) expect(keys.authenticate(h), String(h)).toBeNull();
+    for (const h of [undefined, '', 'Bearer ', 'Bearer key-a', 'Basic key-b', 'key-b', 'Bearer key-b-', `Bearer ${'x'.repeat(10_000)}`])
+      expect(keys.authenticate(h), String(h)).toBeNull();
   });
 
   it('refuses a key shared by two tenants, naming the tenants and not the key', () => {
-    expect(() =>
-      new TenantKeys([
-        { tenant: a!, keys: ['same-key-value'] },
-        { tenant: b!, keys: ['same-key-value'] },
-      ]),
+    expect(
+      () =>
+        new TenantKeys([
+          { tenant: a!, keys: ['same-key-value'] },
+          { tenant: b!, keys: ['same-key-value'] },
+        ]),
     ).toThrow(/^tenants a and b resolve to the same API key/);
     try {
       new TenantKeys([

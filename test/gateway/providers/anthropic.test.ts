@@ -29,7 +29,7 @@ const openAiWeatherRequest: Json = {
       function: {
         name: 'get_weather',
         description: 'Current weather for one city.',
-        parameters: wireJson('anthropic/messages_request.json').tools[0].input_schema,
+        parameters: wireJson<Json>('anthropic/messages_request.json').tools[0].input_schema,
       },
     },
   ],
@@ -125,7 +125,9 @@ describe('Anthropic requests', () => {
       ],
     });
     expect(toMessagesRequest({ messages: [{ role: 'user', content: 'x' }] }, 'm', false).max_tokens).toBe(4096);
-    expect(() => toMessagesRequest({ messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: {} }] }] }, 'm', false)).toThrow(UnsupportedRequest);
+    expect(() => toMessagesRequest({ messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: {} }] }] }, 'm', false)).toThrow(
+      UnsupportedRequest,
+    );
     expect(() => toMessagesRequest({ messages: [{ role: 'function', content: 'x' }] }, 'm', false)).toThrow(/role "function"/);
   });
 });
@@ -142,7 +144,13 @@ describe('Anthropic answers', () => {
       usage: { prompt_tokens: 31, completion_tokens: 14, total_tokens: 45, prompt_tokens_details: { cached_tokens: 0 } },
     });
     expect(usage).toEqual({ inputTokens: 31, outputTokens: 14, cached: 0 });
-    const cached = toChatCompletion({ ...wireJson('anthropic/messages_response_text.json'), usage: { input_tokens: 5, cache_creation_input_tokens: 7, cache_read_input_tokens: 11, output_tokens: 2 } }, 0)!;
+    const cached = toChatCompletion(
+      {
+        ...wireJson<Json>('anthropic/messages_response_text.json'),
+        usage: { input_tokens: 5, cache_creation_input_tokens: 7, cache_read_input_tokens: 11, output_tokens: 2 },
+      },
+      0,
+    )!;
     expect(cached.completion.usage).toEqual({ prompt_tokens: 23, completion_tokens: 2, total_tokens: 25, prompt_tokens_details: { cached_tokens: 11 } });
   });
 
@@ -150,7 +158,10 @@ describe('Anthropic answers', () => {
     const tool = toChatCompletion(wireJson('anthropic/messages_response_tool_use.json'), 0)!.completion as Json;
     expect(tool.choices[0]).toMatchObject({
       finish_reason: 'tool_calls',
-      message: { content: 'Checking.', tool_calls: [{ id: 'toolu_01FXFIXTURE0000000000001', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+      message: {
+        content: 'Checking.',
+        tool_calls: [{ id: 'toolu_01FXFIXTURE0000000000001', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+      },
     });
     expect((toChatCompletion(wireJson('anthropic/messages_response_stop_sequence.json'), 0)!.completion as Json).choices[0].finish_reason).toBe('stop');
     expect(toChatCompletion({ type: 'error' }, 0)).toBeNull();
@@ -192,7 +203,9 @@ describe('Anthropic streams', () => {
   it('an error event becomes an OpenAI error chunk and [DONE]; the failure reads as a 503 (overloaded)', () => {
     const { out, end } = relay('anthropic/messages_stream_error.sse', true);
     const { json, data } = chunksOf(out);
-    expect(json.at(-1)).toEqual({ error: { message: 'the provider ended the stream with an error event (overloaded_error)', type: 'overloaded_error', param: null, code: null } });
+    expect(json.at(-1)).toEqual({
+      error: { message: 'the provider ended the stream with an error event (overloaded_error)', type: 'overloaded_error', param: null, code: null },
+    });
     expect(data.at(-1)).toBe('[DONE]');
     expect(end.failure).toEqual({ status: 503, message: expect.any(String), reported: true });
   });

@@ -88,7 +88,9 @@ describe('paths and headers', () => {
 
   it('Azure: the deployment in the URL, api-version, the api-key header; usage in streams from 2024-09-01 on', () => {
     const t = target({ kind: 'azure_openai', apiVersion: '2024-10-21' }, 'chat-prod', 'https://fixture-res.openai.azure.com');
-    expect(azureAdapter.request(exchange({ model: 'chat', messages: [] }), t).path).toBe('/openai/deployments/chat-prod/chat/completions?api-version=2024-10-21');
+    expect(azureAdapter.request(exchange({ model: 'chat', messages: [] }), t).path).toBe(
+      '/openai/deployments/chat-prod/chat/completions?api-version=2024-10-21',
+    );
     expect(t.headers).toEqual({ 'content-type': 'application/json', 'api-key': 'k' });
     expect(t.streamUsage).toBe(true);
     expect(target({ kind: 'azure_openai', apiVersion: '2024-06-01' }, 'd', 'https://r.openai.azure.com').streamUsage).toBe(false);

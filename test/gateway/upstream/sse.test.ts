@@ -9,7 +9,10 @@ describe('server-sent events', () => {
     for (const eol of ['\n', '\r\n', '\r']) {
       const text = source.replace(/\n/g, eol);
       const whole = Buffer.from(text);
-      const expected = text.split(`${eol}${eol}`).filter(Boolean).map((e) => parseEvent(e));
+      const expected = text
+        .split(`${eol}${eol}`)
+        .filter(Boolean)
+        .map((e) => parseEvent(e));
       fc.assert(
         fc.property(fc.array(fc.integer({ min: 1, max: whole.length - 1 }), { maxLength: 12 }), (cuts) => {
           const points = [...new Set(cuts)].sort((a, b) => a - b);
