@@ -3,50 +3,15 @@
  * (type-only) and the plan reader, Node built-ins and ioredis, and nothing
  * that would load the compiler, zod or ts-morph.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { filesUnder, importsOf } from '../fixtures/import-walk.ts';
 import { REPO } from '../fixtures/workspace.ts';
 
 const RUNTIME = join(REPO, 'src/runtime');
 const ALLOWED_VALUE = new Set(['src/plan/read.ts', 'src/plan/hash.ts', 'src/plan/canonical-json.ts', 'src/plan/types.ts']);
 const ALLOWED_TYPE = new Set(['src/plan/types.ts', 'src/diagnostics/diagnostic.ts', 'src/diagnostics/path.ts']);
 const ALLOWED_PACKAGES = new Set(['ioredis']);
-
-interface Import {
-  specifier: string;
-  typeOnly: boolean;
-}
-
-/** Static imports and re-exports of a TS file (comments stripped). */
-function importsOf(file: string): Import[] {
-  const text = readFileSync(file, 'utf8')
-    .replace(/\/\*[\s\S]*?\*\//g, '')
-    .replace(/^\s*\/\/.*$/gm, '');
-  const out: Import[] = [];
-  for (const m of text.matchAll(/^\s*(import|export)\s+(type\s+)?([^;'"]*?)\s*from\s*['"]([^'"]+)['"]/gm)) {
-    const clause = m[3] ?? '';
-    // `import { type A, type B }` is type-only too.
-    const allTyped =
-      /^\{[^}]*\}$/.test(clause.trim()) &&
-      clause
-        .replace(/[{}\s]/g, '')
-        .split(',')
-        .filter(Boolean)
-        .every((s) => s.startsWith('type'));
-    out.push({ specifier: m[4]!, typeOnly: Boolean(m[2]) || allTyped });
-  }
-  for (const m of text.matchAll(/^\s*import\s*['"]([^'"]+)['"]/gm)) out.push({ specifier: m[1]!, typeOnly: false });
-  for (const m of text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) out.push({ specifier: m[1]!, typeOnly: false });
-  return out;
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((e) => {
-    const p = join(dir, e);
-    return statSync(p).isDirectory() ? filesUnder(p) : p.endsWith('.ts') ? [p] : [];
-  });
-}
 
 describe('runtime import graph', () => {
   it('reaches only plan types, the plan reader, Node built-ins and ioredis', () => {
