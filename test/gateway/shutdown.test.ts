@@ -1,0 +1,151 @@
+/**
+ * Graceful shutdown of a real `switchyard serve` process: on SIGTERM it
+ * stops accepting connections, lets the requests in flight finish (a stream
+ * included), flushes the request log and exits 0; requests that outlive
+ * --shutdown-timeout are cut and counted.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emitPlanJson } from '../../src/targets/plan-json.ts';
+import type { StandIn } from '../fixtures/upstream-standins.ts';
+import type { VaultStandIn } from '../fixtures/vault-server.ts';
+import { REPO } from '../fixtures/workspace.ts';
+import { ALL_SECRETS, compileOrThrow, PROVIDER_ENV, standInPolicy, startStandIns, startVaultWithKeys, TENANT_KEYS } from './harness.ts';
+
+let dir: string;
+let standIns: Record<string, StandIn>;
+let vault: VaultStandIn;
+let planFile: string;
+
+beforeAll(async () => {
+  standIns = await startStandIns();
+  vault = await startVaultWithKeys();
+  dir = mkdtempSync(join(tmpdir(), 'switchyard-serve-'));
+  planFile = join(dir, 'plan.json');
+  writeFileSync(planFile, emitPlanJson(compileOrThrow(await standInPolicy((id) => standIns[id]!.base)))[0]!.content);
+});
+afterAll(async () => {
+  await Promise.all(Object.values(standIns ?? {}).map((s) => s.close()));
+  await vault?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+interface Served {
+  child: ChildProcess;
+  url: string;
+  stderr(): string;
+  exit: Promise<number | null>;
+}
+
+async function serve(...args: string[]): Promise<Served> {
+  const child = spawn(process.execPath, [join(REPO, 'bin/switchyard.mjs'), 'serve', '--plan', planFile, '--port', '0', '--memory', ...args], {
+    env: { ...process.env, ...PROVIDER_ENV, VAULT_ADDR: vault.addr, VAULT_TOKEN: vault.token },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 30_000);
+    child.stderr!.on('data', () => {
+      const m = /"msg":"listening","url":"([^"]+)"/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    void exit.then(() => reject(new Error(`serve exited: ${err}`)));
+  });
+  return { child, url, stderr: () => err, exit };
+}
+
+/** A request whose answer is collected as it arrives; resolves with status and body. */
+function call(url: string, body: Record<string, unknown>): { firstByte: Promise<void>; done: Promise<{ status: number; text: string }> } {
+  let first!: () => void;
+  const firstByte = new Promise<void>((r) => (first = r));
+  const done = new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const u = new URL(`${url}/v1/chat/completions`);
+    const req = httpRequest(
+      { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { authorization: `Bearer ${TENANT_KEYS['support-assistant']}`, 'content-type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => {
+          text += d;
+          first();
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify({ messages: [{ role: 'user', content: 'Say hello.' }], ...body }));
+  });
+  return { firstByte, done };
+}
+
+const refused = (url: string) =>
+  fetch(`${url}/healthz`).then(
+    () => false,
+    (e: Error & { cause?: { code?: string } }) => e.cause?.code === 'ECONNREFUSED',
+  );
+
+describe('SIGTERM', () => {
+  it('stops accepting, finishes the stream and the request in flight, flushes the request log, exits 0', async () => {
+    const s = await serve('--shutdown-timeout', '20s');
+    standIns.openai!.eventDelayMs = 150;
+    standIns['vllm-pool-a']!.fault = { delayMs: 800 };
+    standIns['vllm-pool-b']!.fault = { delayMs: 800 };
+    standIns['vllm-pool-c']!.fault = { delayMs: 800 };
+    try {
+      const stream = call(s.url, { model: 'chat', stream: true });
+      await stream.firstByte;
+      const slow = call(s.url, { model: 'chat-local' });
+      await new Promise((r) => setTimeout(r, 100));
+      s.child.kill('SIGTERM');
+      for (let i = 0; i < 50 && !(await refused(s.url)); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(await refused(s.url)).toBe(true);
+      const [st, sl] = await Promise.all([stream.done, slow.done]);
+      expect(st.status).toBe(200);
+      expect(st.text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+      expect(st.text.split('\n\n').filter(Boolean)).toHaveLength(6);
+      expect(sl.status).toBe(200);
+      expect(await s.exit).toBe(0);
+      const lines = s
+        .stderr()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, any>);
+      const shutting = lines.find((l) => l.msg === 'shutting down')!;
+      expect(shutting).toMatchObject({ signal: 'SIGTERM', inFlight: 2, timeoutMs: 20_000 });
+      // Two requests, one attempt each: four rows written, none dropped.
+      expect(lines.at(-1)).toMatchObject({ msg: 'stopped', unfinished: 0, requestLog: { written: 4, dropped: 0, queued: 0 } });
+      for (const secret of ALL_SECRETS) expect(s.stderr()).not.toContain(secret);
+    } finally {
+      standIns.openai!.eventDelayMs = 0;
+      for (const p of ['vllm-pool-a', 'vllm-pool-b', 'vllm-pool-c']) standIns[p]!.fault = null;
+      s.child.kill('SIGKILL');
+    }
+  });
+
+  it('cuts requests that outlive --shutdown-timeout and says how many', async () => {
+    const s = await serve('--shutdown-timeout', '300ms');
+    standIns.openai!.fault = { hang: true };
+    try {
+      const hanging = call(s.url, { model: 'chat-mini' });
+      hanging.done.catch(() => {});
+      for (let i = 0; i < 100 && standIns.openai!.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      const t0 = Date.now();
+      s.child.kill('SIGTERM');
+      expect(await s.exit).toBe(0);
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      expect(s.stderr()).toMatch(/"msg":"stopped","unfinished":1,/);
+    } finally {
+      standIns.openai!.fault = null;
+      s.child.kill('SIGKILL');
+    }
+  });
+});
