@@ -54,7 +54,8 @@ async function openStore(plan: CompiledPlan, o: ServeOptions, resolver: SecretRe
     url = o.redis;
   } else if (rs.kind === 'redis') url = await resolver.resolve(rs.url.ref);
   else return memoryStore();
-  const cluster = o.redisCluster ?? (rs.kind === 'redis' ? rs.cluster : false);
+  // The plan's cluster flag describes the plan's URL; a --redis URL is standalone unless --redis-cluster says otherwise.
+  const cluster = o.redis !== undefined ? o.redisCluster === true : rs.kind === 'redis' && rs.cluster;
   const store = await createRedisStore({ url, cluster, keyPrefix });
   log({ msg: 'state store', store: 'redis', url: shownUrl(url), cluster, keyPrefix, ready: store.client.status === 'ready' });
   return store;
@@ -74,7 +75,7 @@ export function serveCommand(io: Io, done: (code: number) => void): Command {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0: any free port)', '4000')
     .option('--redis <url>', "share router state in this Redis (overrides the plan's routerState)")
-    .option('--redis-cluster', "the --redis URL is a Redis Cluster seed node (default: the plan's routerState.cluster)")
+    .option('--redis-cluster', 'the --redis URL is a seed node of a Redis Cluster')
     .option('--memory', "keep router state in this process only (overrides the plan's routerState)")
     .option('--max-body <size>', 'largest request body, e.g. 10mb, 512kb', `${DEFAULT_MAX_BODY_BYTES / 1024 / 1024}mb`)
     .option('--shutdown-timeout <duration>', 'on SIGTERM, how long in-flight requests may take to finish', '30s')

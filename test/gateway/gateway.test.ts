@@ -7,50 +7,16 @@
  */
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Policy } from '../../src/model/policy.ts';
 import { wireJson, wireText } from '../fixtures/upstream-standins.ts';
-import { ALL_SECRETS, type GatewayHarness, OPENAI_KEY, PROVIDER_ENV, type Reply, startHarness, TENANT_KEYS } from './harness.ts';
+import { ALL_SECRETS, type GatewayHarness, OPENAI_KEY, PROVIDER_ENV, type Reply, startHarness, TENANT_KEYS, withTestGroups } from './harness.ts';
 import { delta, parseMetrics, type Scrape, series } from './metrics-text.ts';
-
-/** Test-only groups: names sorting before the reference groups, so their breaker settings are the deployments' own. */
-function addTestGroups(p: Policy): void {
-  p.modelGroups.push(
-    {
-      name: 'a-flaky',
-      // Not interactive: an interactive entry group would become the cost baseline (observability/baseline.ts).
-      workload: 'cost_sensitive',
-      strategy: 'ordered',
-      deployments: ['vllm-c-llama-8b'],
-      retries: { count: 0, backoff: { initial: '10ms', max: '10ms', multiplier: 1 }, retryOn: [500, 502, 503] },
-      timeouts: { request: '2s' },
-      fallbacks: [],
-      contextWindowFallbacks: [],
-      circuitBreaker: { errorRateThreshold: 0.5, minRequests: 2, window: '60s', cooldown: '10m', halfOpenProbes: 1 },
-    } as Policy['modelGroups'][number],
-    {
-      name: 'a-slow',
-      workload: 'premium',
-      strategy: 'ordered',
-      deployments: ['vllm-ab-llama-70b'],
-      retries: { count: 1, backoff: { initial: '10ms', max: '10ms', multiplier: 1 }, retryOn: [500] },
-      timeouts: { request: '300ms' },
-      fallbacks: [],
-      contextWindowFallbacks: [],
-      circuitBreaker: { errorRateThreshold: 1, minRequests: 100, window: '60s', cooldown: '1s', halfOpenProbes: 1 },
-    } as Policy['modelGroups'][number],
-  );
-  const support = p.tenants.find((t) => t.id === 'support-assistant')!;
-  support.allowedGroups.push('a-flaky', 'a-slow');
-  p.tenants.find((t) => t.id === 'research-lab')!.rpm = 3;
-  p.tenants.find((t) => t.id === 'document-pipeline')!.monthlyBudgetUsd = 0.000015;
-}
 
 let h: GatewayHarness;
 /** Every answer the tests received, for the secrets check. */
 const replies: Reply[] = [];
 
 beforeAll(async () => {
-  h = await startHarness({ edit: addTestGroups, maxBodyBytes: 64 * 1024 });
+  h = await startHarness({ edit: withTestGroups, maxBodyBytes: 64 * 1024 });
 });
 afterAll(() => h?.close());
 beforeEach(() => {

@@ -41,6 +41,45 @@ const ENV_OF: Record<string, string> = {
   anthropic: 'ANTHROPIC_API_KEY',
 };
 
+// Test-only groups are named to sort before the reference groups, so their breaker settings are the deployments' own.
+/**
+ * The reference policy plus two test groups (a-flaky: one deployment, a
+ * breaker that opens after two failures; a-slow: a 300 ms timeout) that
+ * support-assistant may use, research-lab limited to 3 requests a minute and
+ * document-pipeline to a $0.000015 monthly budget.
+ */
+export function withTestGroups(p: Policy): void {
+  p.modelGroups.push(
+    {
+      name: 'a-flaky',
+      // Not interactive: an interactive entry group would become the cost baseline (observability/baseline.ts).
+      workload: 'cost_sensitive',
+      strategy: 'ordered',
+      deployments: ['vllm-c-llama-8b'],
+      retries: { count: 0, backoff: { initial: '10ms', max: '10ms', multiplier: 1 }, retryOn: [500, 502, 503] },
+      timeouts: { request: '2s' },
+      fallbacks: [],
+      contextWindowFallbacks: [],
+      circuitBreaker: { errorRateThreshold: 0.5, minRequests: 2, window: '60s', cooldown: '10m', halfOpenProbes: 1 },
+    } as Policy['modelGroups'][number],
+    {
+      name: 'a-slow',
+      workload: 'premium',
+      strategy: 'ordered',
+      deployments: ['vllm-ab-llama-70b'],
+      retries: { count: 1, backoff: { initial: '10ms', max: '10ms', multiplier: 1 }, retryOn: [500] },
+      timeouts: { request: '300ms' },
+      fallbacks: [],
+      contextWindowFallbacks: [],
+      circuitBreaker: { errorRateThreshold: 1, minRequests: 100, window: '60s', cooldown: '1s', halfOpenProbes: 1 },
+    } as Policy['modelGroups'][number],
+  );
+  const support = p.tenants.find((t) => t.id === 'support-assistant')!;
+  support.allowedGroups.push('a-flaky', 'a-slow');
+  p.tenants.find((t) => t.id === 'research-lab')!.rpm = 3;
+  p.tenants.find((t) => t.id === 'document-pipeline')!.monthlyBudgetUsd = 0.000015;
+}
+
 export interface Reply {
   status: number;
   headers: Headers;

@@ -11,7 +11,14 @@ import { REPO } from '../fixtures/workspace.ts';
 
 const GATEWAY = join(REPO, 'src/gateway');
 const ALLOWED_DIRS = ['src/gateway/', 'src/runtime/', 'src/publish/', 'src/observability/', 'src/secrets/', 'src/net/', 'src/request-log/'];
-const ALLOWED_FILES = new Set(['src/errors.ts', 'src/plan/read.ts', 'src/plan/hash.ts', 'src/plan/canonical-json.ts', 'src/plan/types.ts', 'src/plan/defaults.ts']);
+const ALLOWED_FILES = new Set([
+  'src/errors.ts',
+  'src/plan/read.ts',
+  'src/plan/hash.ts',
+  'src/plan/canonical-json.ts',
+  'src/plan/types.ts',
+  'src/plan/defaults.ts',
+]);
 const ALLOWED_PACKAGES = new Set(['undici', 'prom-client', 'ioredis']);
 
 describe('gateway import graph', () => {
@@ -38,6 +45,8 @@ describe('gateway import graph', () => {
       }
     }
     expect(problems).toEqual([]);
-    expect([...seen].map((f) => relative(REPO, f))).toEqual(expect.arrayContaining(['src/gateway/server.ts', 'src/runtime/router.ts', 'src/observability/metrics.ts']));
+    expect([...seen].map((f) => relative(REPO, f))).toEqual(
+      expect.arrayContaining(['src/gateway/server.ts', 'src/runtime/router.ts', 'src/observability/metrics.ts']),
+    );
   });
 });

@@ -4,7 +4,6 @@
  * included), flushes the request log and exits 0; requests that outlive
  * --shutdown-timeout are cut and counted.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -13,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emitPlanJson } from '../../src/targets/plan-json.ts';
 import type { StandIn } from '../fixtures/upstream-standins.ts';
 import type { VaultStandIn } from '../fixtures/vault-server.ts';
-import { REPO } from '../fixtures/workspace.ts';
+import { type Served, serveProcess } from './serve-process.ts';
 import { ALL_SECRETS, compileOrThrow, PROVIDER_ENV, standInPolicy, startStandIns, startVaultWithKeys, TENANT_KEYS } from './harness.ts';
 
 let dir: string;
@@ -34,34 +33,8 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-interface Served {
-  child: ChildProcess;
-  url: string;
-  stderr(): string;
-  exit: Promise<number | null>;
-}
-
-async function serve(...args: string[]): Promise<Served> {
-  const child = spawn(process.execPath, [join(REPO, 'bin/switchyard.mjs'), 'serve', '--plan', planFile, '--port', '0', '--memory', ...args], {
-    env: { ...process.env, ...PROVIDER_ENV, VAULT_ADDR: vault.addr, VAULT_TOKEN: vault.token },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let err = '';
-  child.stderr!.on('data', (d) => (err += d));
-  const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 30_000);
-    child.stderr!.on('data', () => {
-      const m = /"msg":"listening","url":"([^"]+)"/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    void exit.then(() => reject(new Error(`serve exited: ${err}`)));
-  });
-  return { child, url, stderr: () => err, exit };
-}
+const serve = (...args: string[]): Promise<Served> =>
+  serveProcess(['--plan', planFile, '--memory', ...args], { ...PROVIDER_ENV, VAULT_ADDR: vault.addr, VAULT_TOKEN: vault.token });
 
 /** A request whose answer is collected as it arrives; resolves with status and body. */
 function call(url: string, body: Record<string, unknown>): { firstByte: Promise<void>; done: Promise<{ status: number; text: string }> } {
@@ -70,7 +43,13 @@ function call(url: string, body: Record<string, unknown>): { firstByte: Promise<
   const done = new Promise<{ status: number; text: string }>((resolve, reject) => {
     const u = new URL(`${url}/v1/chat/completions`);
     const req = httpRequest(
-      { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { authorization: `Bearer ${TENANT_KEYS['support-assistant']}`, 'content-type': 'application/json' } },
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: 'POST',
+        headers: { authorization: `Bearer ${TENANT_KEYS['support-assistant']}`, 'content-type': 'application/json' },
+      },
       (res) => {
         let text = '';
         res.on('data', (d) => {
@@ -134,6 +113,7 @@ describe('SIGTERM', () => {
   it('cuts requests that outlive --shutdown-timeout and says how many', async () => {
     const s = await serve('--shutdown-timeout', '300ms');
     standIns.openai!.fault = { hang: true };
+    standIns.openai!.requests.length = 0;
     try {
       const hanging = call(s.url, { model: 'chat-mini' });
       hanging.done.catch(() => {});
