@@ -34,30 +34,21 @@ export interface FallbackStep {
 }
 
 /**
- * Each move from one model group to the next in which a deployment was
- * called. Groups the tenant may not use were never candidates and are passed
- * over; a group whose deployments were all skipped (open circuits) is where
- * the move came from.
+ * Each move from one model group to the next in the chain: into every group
+ * whose deployments were considered (called, or skipped for an open circuit,
+ * a rate limit, the context window), from the group before it. Groups the
+ * tenant may not use were never candidates and are passed over. A move
+ * succeeds when the group moved into served the request.
  */
 export function fallbackSteps(trace: readonly Attempt[], servedBy: string | undefined): FallbackStep[] {
   const steps: FallbackStep[] = [];
-  let previous: string | null = null;
   let current: string | null = null;
-  let called = false;
-  const close = () => {
-    if (current !== null && previous !== null && called) steps.push({ from: previous, to: current, success: servedBy === current });
-  };
   for (const a of trace) {
-    if (a.reason === 'tenant-not-allowed') continue;
-    if (a.group !== current) {
-      close();
-      if (current !== null) previous = current;
-      current = a.group;
-      called = false;
-    }
-    if (a.outcome !== 'skipped') called = true;
+    // Entries without a deployment are whole-group verdicts (tenant not allowed, tenant limits): nothing was considered.
+    if (a.deployment === null || a.group === current) continue;
+    if (current !== null) steps.push({ from: current, to: a.group, success: servedBy === a.group });
+    current = a.group;
   }
-  close();
   return steps;
 }
 

@@ -27,7 +27,7 @@ const skip = (g: string, d: string | null, reason: Attempt['reason']): Attempt =
 });
 
 describe('fallback steps', () => {
-  it('counts a move into each group that was called, from the group before it', () => {
+  it('counts a move into each group whose deployments were considered, from the group before it', () => {
     const trace = [
       call('chat', 'openai', 'error', 'http-5xx', 503),
       call('chat', 'openai', 'error', 'http-5xx', 503, 1),
@@ -35,7 +35,14 @@ describe('fallback steps', () => {
       skip('chat-anthropic', 'claude', 'circuit-open'),
       call('chat-local', 'vllm-a', 'ok'),
     ];
-    expect(fallbackSteps(trace, 'chat-local')).toEqual([{ from: 'chat-anthropic', to: 'chat-local', success: true }]);
+    expect(fallbackSteps(trace, 'chat-local')).toEqual([
+      { from: 'chat', to: 'chat-anthropic', success: false },
+      { from: 'chat-anthropic', to: 'chat-local', success: true },
+    ]);
+    // A fallback whose deployments all had open circuits failed, even without a call.
+    expect(fallbackSteps([skip('chat-local', 'vllm-a', 'context-too-small'), skip('chat-mini', 'mini', 'circuit-open')], undefined)).toEqual([
+      { from: 'chat-local', to: 'chat-mini', success: false },
+    ]);
     expect(fallbackSteps([call('chat', 'a', 'error', 'timeout'), call('chat-azure', 'b', 'error', 'timeout')], undefined)).toEqual([
       { from: 'chat', to: 'chat-azure', success: false },
     ]);
