@@ -5,7 +5,6 @@
  * current generation when it arrives and keeps it to the end, so a plan
  * reload swaps one reference and never changes a request midway.
  */
-import type { Dispatcher } from 'undici';
 import { SwitchyardError } from '../errors.ts';
 import { baselineDeployment } from '../observability/baseline.ts';
 import type { CompiledPlan } from '../plan/types.ts';
@@ -19,6 +18,7 @@ import { ADAPTERS } from './providers/index.ts';
 import type { Target } from './providers/types.ts';
 import type { ServingSecrets } from './secrets.ts';
 import { createTransport } from './transport.ts';
+import type { UpstreamPools } from './upstream/pools.ts';
 
 /** A plan the gateway cannot serve (a provider without a usable base URL, tenants sharing a key). */
 export class GatewayConfigError extends SwitchyardError {
@@ -47,7 +47,7 @@ export interface GenerationOptions {
   plan: CompiledPlan;
   secrets: ServingSecrets;
   store: RouterStore;
-  dispatcher: Dispatcher;
+  pools: UpstreamPools;
   /** Largest non-streamed provider answer read; default 64 MiB. */
   maxResponseBytes?: number;
   clock?: Clock;
@@ -55,7 +55,7 @@ export interface GenerationOptions {
   events?: RouterEvents;
 }
 
-function targetsOf(plan: CompiledPlan, secrets: ServingSecrets): Map<string, Target> {
+function targetsOf(plan: CompiledPlan, secrets: ServingSecrets, pools: UpstreamPools): Map<string, Target> {
   const out = new Map<string, Target>();
   for (const d of Object.values(plan.deployments)) {
     const provider = plan.providers[d.provider];
@@ -76,6 +76,7 @@ function targetsOf(plan: CompiledPlan, secrets: ServingSecrets): Map<string, Tar
       provider,
       adapter,
       origin: url.origin,
+      pool: pools.get(url.origin),
       basePath: url.pathname.replace(/\/+$/, ''),
       headers: adapter.headers(secrets.providerKeys.get(provider.id) ?? null, provider),
       modelJson: JSON.stringify(d.model),
@@ -96,8 +97,8 @@ function modelsAnswers(tables: RouterTables, created: number): string[] {
 
 export function buildGeneration(o: GenerationOptions): Generation {
   const { plan } = o;
-  const targets = targetsOf(plan, o.secrets);
-  const transport = createTransport(targets, plan.groups, o.dispatcher, { maxResponseBytes: o.maxResponseBytes ?? 64 * 1024 * 1024 });
+  const targets = targetsOf(plan, o.secrets, o.pools);
+  const transport = createTransport(targets, plan.groups, { maxResponseBytes: o.maxResponseBytes ?? 64 * 1024 * 1024 });
   const router = createRouter(plan, {
     store: o.store,
     clock: o.clock ?? systemClock,

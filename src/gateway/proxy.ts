@@ -7,14 +7,27 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteResult, Usage } from '../runtime/types.ts';
-import { ABORTED, readBody, TOO_LARGE } from './body.ts';
-import { type EndpointKind, estimateInputTokens, maxOutputTokens, validateBody, wantsUsage } from './endpoints.ts';
-import { type ApiError, forbiddenGroup, malformedJson, tooLarge, unauthorized, unknownModel } from './errors.ts';
-import { Exchange } from './exchange.ts';
-import { fallbackSteps, requestRows, spendOf } from './record.ts';
-import { lastDeployment, routeFailure } from './outcome.ts';
-import { sendError, sendJson } from './respond.ts';
+import * as bodies from './body.ts';
+import * as endpoints from './endpoints.ts';
+import type { EndpointKind } from './endpoints.ts';
+import * as errors from './errors.ts';
+import type { ApiError } from './errors.ts';
+import * as exchanges from './exchange.ts';
+import type { Exchange } from './exchange.ts';
+import * as outcomes from './outcome.ts';
+import * as records from './record.ts';
+import * as responses from './respond.ts';
 import type { GatewayState } from './state.ts';
+
+// How this project runs TypeScript (jiti) serves every imported binding through an interop Proxy;
+// the hot path binds what it calls once, at load (as src/runtime does).
+const { ABORTED, readBody, TOO_LARGE } = bodies;
+const { estimateInputTokens, maxOutputTokens, validateBody, wantsUsage } = endpoints;
+const { forbiddenGroup, malformedJson, tooLarge, unauthorized, unknownModel } = errors;
+const { Exchange: ExchangeClass } = exchanges;
+const { fallbackSteps, requestRows, spendOf } = records;
+const { lastDeployment, routeFailure } = outcomes;
+const { sendError, sendJson } = responses;
 
 /** Status recorded for a request whose client left before the answer was complete (nginx's convention). */
 export const CLIENT_CLOSED = 499;
@@ -28,7 +41,7 @@ function refuse(state: GatewayState, ex: Exchange, e: ApiError, close = false): 
 
 export async function proxy(state: GatewayState, req: IncomingMessage, res: ServerResponse, requestId: string, kind: EndpointKind): Promise<void> {
   const gen = state.gen;
-  const ex = new Exchange(req, res, gen, requestId, Date.now(), performance.now());
+  const ex = new ExchangeClass(req, res, gen, requestId, Date.now(), performance.now());
   res.on('close', ex.onClose);
   const tenant = gen.keys.authenticate(req.headers.authorization);
   // The body is not read for a caller without a key: the connection closes after the answer.

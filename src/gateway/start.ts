@@ -5,7 +5,6 @@
  * release the router's store, flush and close the request log, close the
  * upstream pools.
  */
-import type { Dispatcher } from 'undici';
 import type { CompiledPlan } from '../plan/types.ts';
 import type { RequestLog } from '../request-log/types.ts';
 import type { RouterStore } from '../runtime/stores/store.ts';
@@ -15,7 +14,7 @@ import type { Logger } from './log.ts';
 import type { ServingSecrets } from './secrets.ts';
 import { createGateway, type Gateway } from './server.ts';
 import { storeHealth } from './store-health.ts';
-import { createUpstreamAgent } from './upstream/agent.ts';
+import { UpstreamPools } from './upstream/pools.ts';
 
 export interface StartOptions {
   plan: CompiledPlan;
@@ -24,7 +23,6 @@ export interface StartOptions {
   requestLog: RequestLog;
   maxBodyBytes?: number;
   log?: Logger;
-  dispatcher?: Dispatcher;
   clock?: Clock;
   random?: Random;
   /** How often a shared state store is pinged; default 5 s. */
@@ -43,7 +41,7 @@ export interface RunningGateway extends Gateway {
 
 export function startGateway(o: StartOptions): RunningGateway {
   const log: Logger = o.log ?? (() => {});
-  const dispatcher = o.dispatcher ?? createUpstreamAgent();
+  const pools = new UpstreamPools();
   const events = {
     emit(event: string, payload?: unknown): boolean {
       log({ msg: `router ${event}`, ...(typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {}) });
@@ -54,7 +52,7 @@ export function startGateway(o: StartOptions): RunningGateway {
     plan: o.plan,
     secrets: o.secrets,
     store: o.store,
-    dispatcher,
+    pools,
     events,
     ...(o.clock ? { clock: o.clock } : {}),
     ...(o.random ? { random: o.random } : {}),
@@ -73,7 +71,7 @@ export function startGateway(o: StartOptions): RunningGateway {
       const { unfinished } = await gateway.shutdown(timeoutMs);
       await gateway.state.gen.router.close();
       await o.requestLog.close(timeoutMs);
-      await dispatcher.close();
+      await pools.close();
       return { unfinished, requestLog: o.requestLog.stats() };
     },
   };

@@ -6,14 +6,21 @@
  * already reached the client, and a client that left, come back `final`:
  * the router must not retry or fall back then.
  */
-import type { Dispatcher } from 'undici';
 import type { PlanDeployment, PlanGroup } from '../plan/types.ts';
 import type { RouteRequest, Transport, TransportCallOptions, TransportFailure, TransportResult } from '../runtime/types.ts';
 import type { Exchange } from './exchange.ts';
-import { type Target, UnsupportedRequest } from './providers/types.ts';
-import { BufferedCall } from './upstream/call.ts';
-import { retryAfterMs } from './upstream/retry-after.ts';
-import { StreamCall } from './upstream/stream-call.ts';
+import * as providers from './providers/types.ts';
+import type { Target } from './providers/types.ts';
+import * as calls from './upstream/call.ts';
+import * as retryAfter from './upstream/retry-after.ts';
+import * as streamCalls from './upstream/stream-call.ts';
+
+// How this project runs TypeScript (jiti) serves every imported binding through an interop Proxy;
+// the hot path binds what it calls once, at load (as src/runtime does).
+const { UnsupportedRequest } = providers;
+const { BufferedCall } = calls;
+const { retryAfterMs } = retryAfter;
+const { StreamCall } = streamCalls;
 
 export interface TransportOptions {
   /** Largest non-streamed answer read from a provider. */
@@ -25,14 +32,9 @@ const elapsed = (t0: number) => Math.round(performance.now() - t0);
 /** The call cannot be expressed for this provider: like a 400, not the deployment's fault, and the next candidate may take it. */
 const unsupported = (t0: number): TransportFailure => ({ ok: false, kind: 'http', status: 400, latencyMs: elapsed(t0) });
 
-export function createTransport(
-  targets: ReadonlyMap<string, Target>,
-  groups: Readonly<Record<string, PlanGroup>>,
-  dispatcher: Dispatcher,
-  o: TransportOptions,
-): Transport {
+export function createTransport(targets: ReadonlyMap<string, Target>, groups: Readonly<Record<string, PlanGroup>>, o: TransportOptions): Transport {
   async function buffered(ex: Exchange, target: Target, path: string, body: Buffer | string, timeoutMs: number, t0: number): Promise<TransportResult> {
-    const call = new BufferedCall(dispatcher, { origin: target.origin, path, headers: target.headers, body, timeoutMs }, o.maxResponseBytes);
+    const call = new BufferedCall(target.pool, { origin: target.origin, path, headers: target.headers, body, timeoutMs }, o.maxResponseBytes);
     ex.active = call;
     const r = await call.outcome;
     ex.active = null;
@@ -55,7 +57,7 @@ export function createTransport(
     const firstByteMs = groups[opts.group]?.timeouts.streamFirstTokenMs ?? opts.timeoutMs;
     const relay = target.adapter.relay(ex, target);
     const call = new StreamCall(
-      dispatcher,
+      target.pool,
       {
         origin: target.origin,
         path,

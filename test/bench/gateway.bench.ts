@@ -154,28 +154,60 @@ interface ProfileLine {
   selfPct: number;
 }
 
-/** Self time by function from a .cpuprofile, largest first. */
-function profileSummary(file: string, top = 18): ProfileLine[] {
+interface Profile {
+  /** Self time by function, largest first. */
+  functions: ProfileLine[];
+  /** Self time by component (the gateway's code, the runtime router, prom-client, undici, Node's HTTP server...), largest first. */
+  components: [string, number][];
+}
+
+/** Which part of the process a profile node's code belongs to. */
+function componentOf(url: string, fn: string): string {
+  if (fn === '(idle)') return 'idle (waiting for I/O)';
+  if (fn === '(garbage collector)') return 'garbage collector';
+  if (fn === '(program)' || fn === '(root)') return 'V8 / native (program)';
+  if (url.includes('/src/gateway/')) return 'gateway (src/gateway)';
+  if (url.includes('/src/runtime/')) return 'router (src/runtime)';
+  if (url.includes('/src/')) return 'other src/';
+  if (url.includes('prom-client')) return 'prom-client';
+  if (url.includes('undici')) return 'undici (upstream client)';
+  if (url.includes('jiti')) return 'jiti (TypeScript loader, interop)';
+  if (/node:_http|node:http/.test(url)) return 'node http (server)';
+  if (/node:net|stream_base|node:internal\/stream/.test(url) || fn === 'writev' || fn === 'writeBuffer' || fn === 'writeUtf8String')
+    return 'node net / streams / socket writes';
+  if (url.startsWith('node:') || url === '') return `node internals${url === '' ? ' (native)' : ''}`;
+  return 'other dependencies';
+}
+
+/** Self time by function and by component from a .cpuprofile. */
+function profileSummary(file: string, top = 18): Profile {
   const p = JSON.parse(readFileSync(file, 'utf8')) as {
     nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[];
     samples: number[];
   };
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const self = new Map<string, number>();
+  const components = new Map<string, number>();
   for (const id of p.samples) {
     const n = byId.get(id)!;
     const url = n.callFrame.url.replace(/^file:\/\//, '').replace(REPO, '');
-    const key = `${n.callFrame.functionName || '(anonymous)'}\u0000${url ? `${url.split('/').slice(-2).join('/')}:${n.callFrame.lineNumber + 1}` : ''}`;
+    const fn = n.callFrame.functionName || '(anonymous)';
+    const key = `${fn}\u0000${url ? `${url.split('/').slice(-2).join('/')}:${n.callFrame.lineNumber + 1}` : ''}`;
     self.set(key, (self.get(key) ?? 0) + 1);
+    const c = componentOf(n.callFrame.url, fn);
+    components.set(c, (components.get(c) ?? 0) + 1);
   }
   const total = p.samples.length;
-  return [...self]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, top)
-    .map(([k, n]) => {
-      const [fn, where] = k.split('\u0000');
-      return { fn: fn!, where: where!, selfPct: (100 * n) / total };
-    });
+  return {
+    functions: [...self]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k, n]) => {
+        const [fn, where] = k.split('\u0000');
+        return { fn: fn!, where: where!, selfPct: (100 * n) / total };
+      }),
+    components: [...components].sort((a, b) => b[1] - a[1]).map(([c, n]) => [c, (100 * n) / total]),
+  };
 }
 
 const f1 = (x: number) => x.toFixed(1);
@@ -243,7 +275,7 @@ export async function main(): Promise<void> {
       }
     }
 
-    let profile: ProfileLine[] = [];
+    let profile: Profile | null = null;
     if (PROFILE) {
       const profDir = join(dir, 'prof');
       const pg = await startGateway(planFile, ['--memory'], ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
@@ -271,9 +303,11 @@ export async function main(): Promise<void> {
         `with --redis (redis-server on core ${SERVER_CORE})     ${f0(redis.rps)} req/s (${f1((100 * redis.rps) / direct64.rps)}% of direct), added p50 ${f2(redis.addedP50Ms)} ms at 1 connection`,
       );
     console.log(`non-2xx answers during the runs          ${errors + (typeof redis === 'string' ? 0 : redis.errors)}`);
-    if (profile.length > 0) {
-      console.log('\nwhere the gateway spends its CPU (node --cpu-prof, self time, top functions):');
-      for (const p of profile) console.log(`  ${p.selfPct.toFixed(1).padStart(5)}%  ${p.fn}  ${p.where}`);
+    if (profile !== null) {
+      console.log('\nwhere the gateway process spends its time (node --cpu-prof during a 64-connection run, self time by component):');
+      for (const [c, pct] of profile.components) console.log(`  ${pct.toFixed(1).padStart(5)}%  ${c}`);
+      console.log('top functions by self time:');
+      for (const p of profile.functions) console.log(`  ${p.selfPct.toFixed(1).padStart(5)}%  ${p.fn}  ${p.where}`);
     }
   } finally {
     for (const c of children) await stop(c);

@@ -13,7 +13,12 @@ import { delta, parseMetrics, series } from './metrics-text.ts';
 
 let h: GatewayHarness;
 beforeAll(async () => {
-  h = await startHarness();
+  // chat's stream timeouts, lengthened from 400 ms / 600 ms so that a loaded test machine does not time streams out.
+  h = await startHarness({
+    edit: (p) => {
+      p.modelGroups.find((g) => g.name === 'chat')!.timeouts = { request: '3s', streamFirstToken: '1s' };
+    },
+  });
 });
 afterAll(() => h?.close());
 beforeEach(() => {
@@ -144,13 +149,13 @@ describe('failures before and after the first byte', () => {
     expect(h.standIns.openai!.requests).toHaveLength(2);
   });
 
-  it("no first event within the group's streamFirstToken (400 ms) is a timeout, retried, then the fallback", async () => {
-    h.standIns.openai!.fault = { delayMs: 1_500 };
+  it("no first event within the group's streamFirstToken (1 s) is a timeout, retried, then the fallback", async () => {
+    h.standIns.openai!.fault = { delayMs: 5_000 };
     const t0 = Date.now();
     const s = await open({ model: 'chat' });
     await s.done;
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(800);
-    expect(Date.now() - t0).toBeLessThan(1_500);
+    // Two waits of 1 s and the 200 ms backoff, not the provider's 5 s.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(2_200);
     const row = rowOf(s.res.headers['x-request-id'] as string)!;
     expect(row.attempts.map((a) => `${a.deployment} ${a.outcome}`)).toEqual([
       'openai-gpt-4o timeout',
@@ -181,7 +186,7 @@ describe('failures before and after the first byte', () => {
     expect(d[series('switchyard_requests_total', { group: 'chat', deployment: 'openai-gpt-4o', provider: 'openai', outcome: 'error' })]).toBe(1);
   });
 
-  it('a stream that stalls after the first byte ends with a timeout error event after the request timeout', async () => {
+  it('a stream that stalls after the first byte ends with a timeout error event after the request timeout (3 s)', async () => {
     h.standIns.openai!.fault = { stallAfterEvents: 3 };
     const s = await open({ model: 'chat' });
     const data = events(await s.done);
@@ -238,15 +243,16 @@ describe('client disconnects and slow readers', () => {
     const events = 4_000;
     const contentBytes = 16 * 1024;
     h.standIns.openai!.big = { events, contentBytes };
-    const s = await open({ model: 'chat' }, { read: false });
+    const s = await open({ model: 'chat-mini' }, { read: false });
+    const upstream = h.standIns.openai!.requests[0]!;
     // Wait until the provider can write no more (its writes wait for 'drain').
     let last = -1;
     for (let i = 0; i < 100; i++) {
       await sleep(50);
-      if (h.standIns.openai!.written === last && last > 0) break;
-      last = h.standIns.openai!.written;
+      if (upstream.written === last && last > 0) break;
+      last = upstream.written;
     }
-    const stalledAt = h.standIns.openai!.written;
+    const stalledAt = upstream.written;
     const total = events * (contentBytes + 200);
     // Socket buffers on both hops hold a few MB at most; the stream is ~65 MB.
     expect(stalledAt).toBeGreaterThan(0);
@@ -259,7 +265,8 @@ describe('client disconnects and slow readers', () => {
       tail = (tail + d.toString('latin1')).slice(-64);
     });
     await new Promise((r) => s.res.on('end', r));
-    expect(bytes).toBe(h.standIns.openai!.written);
+    expect(h.standIns.openai!.requests.map((r) => r.body.stream)).toEqual([true]);
+    expect(bytes).toBe(upstream.written);
     expect(tail.endsWith('data: [DONE]\n\n')).toBe(true);
   });
 });

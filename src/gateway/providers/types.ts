@@ -4,6 +4,7 @@
  * OpenAI client expects. One adapter per provider kind (one file each); the
  * transport does the HTTP, the adapters only shape bytes.
  */
+import type { Dispatcher } from 'undici';
 import type { PlanDeployment, PlanProvider, ProviderKind } from '../../plan/types.ts';
 import type { Usage } from '../../runtime/types.ts';
 import type { EndpointKind } from '../endpoints.ts';
@@ -16,6 +17,8 @@ export interface Target {
   adapter: ProviderAdapter;
   /** `scheme://host[:port]` of the provider's base URL. */
   origin: string;
+  /** The keep-alive pool of that origin. */
+  pool: Dispatcher;
   /** The base URL's path, without a trailing slash (e.g. `/v1`). */
   basePath: string;
   /** Sent with every call: content type and the provider's authentication (the resolved key lives only here). */

@@ -5,6 +5,7 @@
  * behalf), usage is read from the provider's counts or, without them,
  * counted; Azure's deployment URL and api-version; vLLM's mid-stream error.
  */
+import { Pool } from 'undici';
 import { describe, expect, it } from 'vitest';
 import type { EndpointKind } from '../../../src/gateway/endpoints.ts';
 import type { ExchangeView } from '../../../src/gateway/exchange.ts';
@@ -40,6 +41,7 @@ function target(provider: Partial<PlanProvider>, model = 'gpt-4o-mini', base = '
     provider: p,
     adapter,
     origin: url.origin,
+    pool: new Pool(url.origin),
     basePath: url.pathname.replace(/\/+$/, ''),
     headers: adapter.headers('k', p),
     modelJson: JSON.stringify(model),
