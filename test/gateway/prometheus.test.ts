@@ -55,6 +55,7 @@ let prometheus: ChildProcess;
 let promUrl: string;
 let promLog = '';
 let gatePlan: string;
+let gatewayUrl: string;
 let loading = true;
 let load: Promise<void>;
 const logLines: string[] = [];
@@ -119,6 +120,7 @@ beforeAll(async () => {
     storeCheckMs: 500,
   });
   const addr = await gateway.listen(0, '127.0.0.1');
+  gatewayUrl = `http://127.0.0.1:${addr.port}`;
 
   // The gate's plan: the reference objectives the gateway feeds (vLLM's, the batch runner's and the week-old cost baseline are not its to feed).
   const scoped = structuredClone(policy);
@@ -206,6 +208,9 @@ describe.skipIf(missing !== null)('the gateway feeds the generated rules and the
     standIns.openai!.fault = { status: 503 };
     await redis.stop();
     await sleep(25_000);
+    // Still serving (on local state), but the shared store is reported down.
+    const ready = (await (await fetch(`${gatewayUrl}/readyz`)).json()) as { status: string; store: unknown };
+    expect(ready).toMatchObject({ status: 'degraded', store: { kind: 'redis', up: false } });
     const r = await cli('gate', '--prometheus', promUrl, '--window', '20s', '--plan', gatePlan, '--json');
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout) as { ready: boolean; criteria: { id: string; status: string; value: number | null }[] };
