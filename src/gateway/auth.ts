@@ -5,13 +5,14 @@
  * (no early exit), so neither the comparison nor the lookup time tells an
  * attacker how close a guess was or which tenant it matched.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { RtTenant } from '../runtime/tables.ts';
 
 /** Keys longer than this are not keys (and are not hashed). */
 const MAX_KEY_LENGTH = 4096;
 
-const digest = (key: string): Buffer => createHash('sha256').update(key, 'utf8').digest();
+/** One-shot SHA-256 (no Hash object per request). */
+const digest = (key: string): Buffer => hash('sha256', key, 'buffer');
 
 export class TenantKeys {
   private readonly digests: Buffer[] = [];

@@ -30,6 +30,11 @@ export interface Abortable {
   cancel(): void;
 }
 
+/** Where a response keeps its exchange, for the server's 'close' listener. */
+export const EXCHANGE = Symbol('switchyard.exchange');
+
+export type WithExchange = ServerResponse & { [EXCHANGE]?: Exchange };
+
 export class Exchange implements ExchangeView {
   endpoint: EndpointKind = 'chat';
   body: Record<string, unknown> = {};
@@ -58,14 +63,16 @@ export class Exchange implements ExchangeView {
     readonly startedAt: number,
     /** performance.now() at arrival. */
     readonly t0: number,
-  ) {}
+  ) {
+    (res as WithExchange)[EXCHANGE] = this;
+  }
 
-  /** res 'close' before the response finished: the client disconnected. */
-  readonly onClose = (): void => {
+  /** The response closed (the server calls this from its one 'close' listener): before it finished, the client disconnected. */
+  onClose(): void {
     if (this.res.writableFinished) return;
     this.cancelled = true;
     this.active?.cancel();
-  };
+  }
 }
 
 const EMPTY = Buffer.alloc(0);

@@ -42,7 +42,6 @@ function refuse(state: GatewayState, ex: Exchange, e: ApiError, close = false): 
 export async function proxy(state: GatewayState, req: IncomingMessage, res: ServerResponse, requestId: string, kind: EndpointKind): Promise<void> {
   const gen = state.gen;
   const ex = new ExchangeClass(req, res, gen, requestId, Date.now(), performance.now());
-  res.on('close', ex.onClose);
   const tenant = gen.keys.authenticate(req.headers.authorization);
   // The body is not read for a caller without a key: the connection closes after the answer.
   if (tenant === null) return refuse(state, ex, unauthorized(req.headers.authorization !== undefined), true);

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { RequestLog } from '../request-log/types.ts';
 import { PHASE_NAMES } from '../runtime/breaker.ts';
 import type { EndpointKind } from './endpoints.ts';
+import { EXCHANGE, type WithExchange } from './exchange.ts';
 import { internalError, methodNotAllowed, notFound, shuttingDown } from './errors.ts';
 import type { Generation } from './generation.ts';
 import { healthz, readyz } from './handlers/health.ts';
@@ -84,8 +85,10 @@ export function createGateway(o: GatewayOptions): Gateway {
 
   let inFlight = 0;
   let onDrained: (() => void) | null = null;
-  function onResponseClosed(): void {
+  /** The one 'close' listener of every response (shared, so a request adds no closure): in-flight accounting, and the exchange's disconnect check. */
+  function onResponseClosed(this: WithExchange): void {
     inFlight--;
+    this[EXCHANGE]?.onClose();
     if (inFlight === 0 && onDrained !== null) onDrained();
   }
 
