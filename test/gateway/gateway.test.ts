@@ -100,6 +100,17 @@ describe('endpoints through every provider kind', () => {
     });
   });
 
+  it("Anthropic's 529 (overloaded) is retried like a 503", async () => {
+    h.standIns.anthropic!.next = [{ status: 529 }];
+    const r = await post('/v1/chat/completions', chat('chat-anthropic'));
+    expect(r.status).toBe(200);
+    expect(h.standIns.anthropic!.requests).toHaveLength(2);
+    expect(rowOf(r.headers.get('x-request-id'))!.attempts.map((a) => [a.outcome, a.statusCode])).toEqual([
+      ['error', 503],
+      ['success', 200],
+    ]);
+  });
+
   it('vLLM: the served model name upstream, Bearer key of the engine', async () => {
     const r = await post('/v1/chat/completions', chat('chat-local'));
     expect(r.status).toBe(200);
