@@ -1,14 +1,11 @@
 /**
  * Bytes per element for the dtypes a vLLM engine is configured with, and
- * bytes per weight for the quantization methods. Types mirror the plan's
- * (src/plan/types.ts) so this module needs nothing from the policy language.
+ * bytes per weight for the quantization methods.
  */
-import type { PlanPoolModel } from '../plan/types.ts';
+import type { Dtype, KvCacheDtype, Quantization } from '../model/closed-sets.ts';
 import type { ModelArchitecture } from './catalog.ts';
 
-export type Dtype = PlanPoolModel['dtype'];
-export type Quantization = NonNullable<PlanPoolModel['quantization']>;
-export type KvCacheDtype = PlanPoolModel['kvCacheDtype'];
+export type { Dtype, KvCacheDtype, Quantization };
 
 const DTYPE_BYTES: Readonly<Record<Exclude<Dtype, 'auto'>, number>> = { bfloat16: 2, float16: 2, float32: 4 };
 

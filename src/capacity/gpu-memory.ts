@@ -11,7 +11,6 @@
  * 79.18-79.22 GiB (vllm-project/vllm#10511, #12126): 0.7% low, the safe side.
  */
 export const GIB = 2 ** 30;
-export const GB = 1e9;
 
 /** Share of the marketed size that CUDA reports as the device total (fitted to the RTX 3090 log above). */
 export const USABLE_FRACTION = 0.9825;

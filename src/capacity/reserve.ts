@@ -38,11 +38,11 @@
 import type { ModelArchitecture } from './catalog.ts';
 import { GIB } from './gpu-memory.ts';
 
-export const FORWARD_VECTORS = 3;
-export const SAMPLER_BYTES_PER_LOGIT = 38.4;
-export const NON_TORCH_BYTES = 0.35 * GIB;
-export const NON_TORCH_TP_EXTRA_BYTES = 0.4 * GIB;
-export const CUDA_GRAPH_BYTES = 0.6 * GIB;
+const FORWARD_VECTORS = 3;
+const SAMPLER_BYTES_PER_LOGIT = 38.4;
+const NON_TORCH_BYTES = 0.35 * GIB;
+const NON_TORCH_TP_EXTRA_BYTES = 0.4 * GIB;
+const CUDA_GRAPH_BYTES = 0.6 * GIB;
 
 export interface ReserveInput {
   arch: ModelArchitecture;

@@ -9,10 +9,10 @@ import { blocksFor, BLOCK_TOKENS } from './kv-cache.ts';
 
 /** vLLM's default max-num-seqs (below H100-class GPUs) and our ceiling: more sequences buy little on one engine and cost sampler memory. */
 export const MAX_NUM_SEQS = 256;
-export const MIN_BATCHED_TOKENS = 2048;
+const MIN_BATCHED_TOKENS = 2048;
 /** Past this a single step's latency hurts decoding requests more than longer prompts gain. */
-export const MAX_BATCHED_TOKENS = 16_384;
-export const BATCHED_TOKENS_STEP = 512;
+const MAX_BATCHED_TOKENS = 16_384;
+const BATCHED_TOKENS_STEP = 512;
 const BATCHED_TOKENS_FLOOR_STEP = 256;
 
 const roundUp = (n: number, step: number) => Math.ceil(n / step) * step;

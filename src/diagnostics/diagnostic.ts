@@ -5,11 +5,9 @@ export interface SourceLocation {
   column: number;
 }
 
-export type Severity = 'error' | 'warning' | 'info';
+import type { RiskLevel, Severity } from '../model/closed-sets.ts';
 
-/** How much a risk finding matters; `none` only ever describes a whole diff. */
-export type RiskLevel = 'none' | 'low' | 'medium' | 'high' | 'critical';
-export const RISK_LEVELS: readonly RiskLevel[] = ['none', 'low', 'medium', 'high', 'critical'];
+export { RISK_LEVELS, type RiskLevel, type Severity } from '../model/closed-sets.ts';
 
 /**
  * The one shape every stage reports problems in: the loader, the semantic
@@ -26,6 +24,9 @@ export interface Diagnostic {
   hint?: string;
   /** Set on risk-rule findings. */
   level?: RiskLevel;
+  /** A risk rule's title and documentation link (from its METADATA annotations). */
+  title?: string;
+  link?: string;
 }
 
 export const hasErrors = (ds: readonly Diagnostic[]): boolean => ds.some((d) => d.severity === 'error');

@@ -38,7 +38,7 @@ export interface BaseSource {
 }
 
 /** A base that cannot be had: bad ref, no repository, nothing at that path in the commit. */
-export class BaseError extends SwitchyardError {
+class BaseError extends SwitchyardError {
   constructor(message: string) {
     super(message, 'diff-base');
   }
@@ -67,7 +67,7 @@ export async function resolveBase(base: string, head: string): Promise<BaseSourc
   return materializeRevision(base, head);
 }
 
-export async function materializeRevision(ref: string, head: string): Promise<BaseSource> {
+async function materializeRevision(ref: string, head: string): Promise<BaseSource> {
   const headAbs = resolve(head);
   if (!existsSync(headAbs)) throw new BaseError(`--base ${ref}: the head ${head} does not exist, so there is no repository to read ${ref} from`);
   const headIsFile = statSync(headAbs).isFile();

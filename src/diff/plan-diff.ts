@@ -109,7 +109,7 @@ function tenantDiff(b: PlanTenant | undefined, a: PlanTenant | undefined): Tenan
 }
 
 /** Leaf-level changes between two JSON values, as dotted field paths. */
-export function fieldChanges(before: unknown, after: unknown, prefix = ''): FieldChange[] {
+function fieldChanges(before: unknown, after: unknown, prefix = ''): FieldChange[] {
   const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   if (isObj(before) && isObj(after)) {
     return sortedKeys(before, after).flatMap((k) => fieldChanges(before[k], after[k], prefix ? `${prefix}.${k}` : k));

@@ -10,6 +10,7 @@
  * - latency_based: an even split, as latency is only known at run time.
  * Shares are percentages in tenths that sum to exactly 100.
  */
+import { assertNever } from '../model/closed-sets.ts';
 import type { CompiledPlan, PlanDeployment, PlanGroup } from '../plan/types.ts';
 
 /**
@@ -63,6 +64,8 @@ export function deploymentShares(plan: CompiledPlan, group: PlanGroup): Record<s
     case 'weighted':
       for (const d of ds) raw.set(d.id, Math.max(d.weight, 0));
       break;
+    default:
+      assertNever(group.strategy);
   }
   return normalize(raw);
 }

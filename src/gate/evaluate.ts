@@ -25,7 +25,7 @@ export interface CriterionResult {
 }
 
 /** Prometheus could not be reached or is not a Prometheus API: exit 2. */
-export class PrometheusUnreachable extends SwitchyardError {
+class PrometheusUnreachable extends SwitchyardError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, 'prometheus-unreachable', options);
   }
@@ -73,7 +73,7 @@ async function query(base: string, promql: string, opts: GateOptions): Promise<Q
 }
 
 /** Finite sample values of an instant query answer (NaN means "no data": 0/0 over an idle window). */
-export function sampleValues(data: QueryResponse['data']): number[] {
+function sampleValues(data: QueryResponse['data']): number[] {
   if (!data) return [];
   const raw: unknown[] = [];
   if (data.resultType === 'scalar') raw.push((data.result as [number, string])[1]);
@@ -81,7 +81,7 @@ export function sampleValues(data: QueryResponse['data']): number[] {
   return raw.map((v) => Number(v)).filter((v) => Number.isFinite(v));
 }
 
-export function judge(c: Criterion, values: number[]): { status: Status; value: number | null } {
+function judge(c: Criterion, values: number[]): { status: Status; value: number | null } {
   if (values.length === 0) return { status: 'no-data', value: null };
   const failing = values.find((v) => !c.bounds.every((b) => holds(v, b)));
   if (failing !== undefined) return { status: 'fail', value: failing };

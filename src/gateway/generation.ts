@@ -6,7 +6,7 @@
  * reload swaps one reference and never changes a request midway.
  */
 import { SwitchyardError } from '../errors.ts';
-import { baselineDeployment } from '../observability/baseline.ts';
+import { baselineDeployment } from '../plan/baseline.ts';
 import type { CompiledPlan } from '../plan/types.ts';
 import { systemClock } from '../runtime/clock.ts';
 import { createRouter, type Router } from '../runtime/router.ts';

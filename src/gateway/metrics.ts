@@ -8,6 +8,7 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { METRICS, type MetricDef, type MetricKey } from '../observability/metrics.ts';
+import { REQUEST_LOG_METRICS } from '../request-log/metrics.ts';
 import type { RequestLogStats } from '../request-log/types.ts';
 
 export interface MetricsSources {
@@ -92,24 +93,26 @@ export class GatewayMetrics {
         this.labels(s.kind).set(s.up ? 1 : 0);
       },
     });
-    new Gauge({
-      ...config('requestLogQueued', r),
-      collect() {
-        this.set(sources.requestLog().queued);
-      },
-    });
-    // Counters whose totals the request log keeps: set at scrape time.
-    const total = (key: 'requestLogWritten' | 'requestLogDropped' | 'requestLogFailedWrites', field: keyof RequestLogStats) =>
-      new Counter({
-        ...config(key, r),
-        collect() {
-          this.reset();
-          this.inc(sources.requestLog()[field]);
-        },
-      });
-    total('requestLogWritten', 'written');
-    total('requestLogDropped', 'dropped');
-    total('requestLogFailedWrites', 'failedWrites');
+    // The request log's stats() at scrape time, each field under the metric REQUEST_LOG_METRICS names for it
+    // (its counters are monotonic because the stats are).
+    for (const [field, key] of Object.entries(REQUEST_LOG_METRICS) as [keyof RequestLogStats, MetricKey][]) {
+      const read = () => sources.requestLog()[field];
+      if (def(key).type === 'gauge')
+        new Gauge({
+          ...config(key, r),
+          collect() {
+            this.set(read());
+          },
+        });
+      else
+        new Counter({
+          ...config(key, r),
+          collect() {
+            this.reset();
+            this.inc(read());
+          },
+        });
+    }
   }
 
   request(group: string, deployment: string, provider: string, outcome: 'success' | 'error'): void {

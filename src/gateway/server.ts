@@ -21,7 +21,7 @@ import { GatewayMetrics } from './metrics.ts';
 import { proxy } from './proxy.ts';
 import { sendError } from './respond.ts';
 import type { GatewayState } from './state.ts';
-import { type StoreHealth, storeHealth } from './store-health.ts';
+import { storeHealth } from './store-health.ts';
 
 type Handler = (state: GatewayState, req: IncomingMessage, res: ServerResponse, requestId: string) => void | Promise<void>;
 
@@ -43,8 +43,6 @@ const ROUTES: ReadonlyMap<string, { method: 'GET' | 'POST'; handle: Handler; whi
 export interface GatewayOptions {
   generation: Generation;
   requestLog: RequestLog;
-  /** Default: derived from the generation's store. */
-  storeHealth?: StoreHealth;
   /** Largest request body; default 10 MiB. */
   maxBodyBytes?: number;
   log?: Logger;
@@ -55,7 +53,7 @@ export interface Gateway {
   readonly state: GatewayState;
   readonly metrics: GatewayMetrics;
   listen(port: number, host: string): Promise<AddressInfo>;
-  /** Requests being answered (streams included). */
+  /** Requests being answered (streams included), or still recording what they did. */
   inFlight(): number;
   /**
    * Graceful shutdown: stop accepting connections and requests, let the
@@ -69,7 +67,7 @@ export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 export function createGateway(o: GatewayOptions): Gateway {
   const log: Logger = o.log ?? (() => {});
-  const health = o.storeHealth ?? storeHealth(o.generation.router.store, o.generation.router);
+  const health = storeHealth(o.generation.router.store);
   const state: GatewayState = {
     gen: o.generation,
     requestLog: o.requestLog,
@@ -83,13 +81,26 @@ export function createGateway(o: GatewayOptions): Gateway {
     }),
   };
 
+  /** Responses not yet closed. */
   let inFlight = 0;
+  /**
+   * Handlers not yet settled. A proxied request records its metrics and
+   * request-log rows after the router returns, which for a stream is after
+   * the response closed: a drain waits for both, so shutdown never closes
+   * the request log under a request that is about to write to it.
+   */
+  let handling = 0;
   let onDrained: (() => void) | null = null;
+  const drained = () => inFlight === 0 && handling === 0;
   /** The one 'close' listener of every response (shared, so a request adds no closure): in-flight accounting, and the exchange's disconnect check. */
   function onResponseClosed(this: WithExchange): void {
     inFlight--;
     this[EXCHANGE]?.onClose();
-    if (inFlight === 0 && onDrained !== null) onDrained();
+    if (onDrained !== null && drained()) onDrained();
+  }
+  function onHandled(): void {
+    handling--;
+    if (onDrained !== null && drained()) onDrained();
   }
 
   function failed(res: ServerResponse, requestId: string, e: unknown): void {
@@ -116,7 +127,12 @@ export function createGateway(o: GatewayOptions): Gateway {
   function dispatch(handle: Handler, req: IncomingMessage, res: ServerResponse, requestId: string): void {
     try {
       const p = handle(state, req, res, requestId);
-      if (p !== undefined) p.catch((e: unknown) => failed(res, requestId, e));
+      if (p === undefined) return;
+      handling++;
+      p.then(onHandled, (e: unknown) => {
+        failed(res, requestId, e);
+        onHandled();
+      });
     } catch (e) {
       failed(res, requestId, e);
     }
@@ -130,7 +146,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     server,
     state,
     metrics: state.metrics,
-    inFlight: () => inFlight,
+    inFlight: () => Math.max(inFlight, handling),
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -143,7 +159,7 @@ export function createGateway(o: GatewayOptions): Gateway {
       state.draining = true;
       server.close();
       server.closeIdleConnections();
-      if (inFlight > 0) {
+      if (!drained()) {
         let timer: NodeJS.Timeout | undefined;
         await new Promise<void>((resolve) => {
           onDrained = resolve;
@@ -152,9 +168,8 @@ export function createGateway(o: GatewayOptions): Gateway {
         clearTimeout(timer);
         onDrained = null;
       }
-      const unfinished = inFlight;
+      const unfinished = Math.max(inFlight, handling);
       server.closeAllConnections();
-      health.stop();
       return { unfinished };
     },
   };

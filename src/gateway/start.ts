@@ -1,9 +1,10 @@
 /**
  * A running gateway assembled from its parts: the plan's generation over a
  * state store, the upstream pools, the HTTP server, the request log and the
- * event log. `close` is the whole graceful shutdown: drain the server, then
- * release the router's store, flush and close the request log, close the
- * upstream pools.
+ * event log. Starting loads the shared state (one sync of a shared store)
+ * before the first request is routed. `close` is the whole graceful
+ * shutdown: drain the server, then close the router (a shared store pushes
+ * what is left), flush and close the request log, close the upstream pools.
  */
 import type { CompiledPlan } from '../plan/types.ts';
 import type { RequestLog } from '../request-log/types.ts';
@@ -13,7 +14,6 @@ import { buildGeneration } from './generation.ts';
 import type { Logger } from './log.ts';
 import type { ServingSecrets } from './secrets.ts';
 import { createGateway, type Gateway } from './server.ts';
-import { storeHealth } from './store-health.ts';
 import { UpstreamPools } from './upstream/pools.ts';
 
 export interface StartOptions {
@@ -25,8 +25,6 @@ export interface StartOptions {
   log?: Logger;
   clock?: Clock;
   random?: Random;
-  /** How often a shared state store is pinged; default 5 s. */
-  storeCheckMs?: number;
 }
 
 export interface ClosedSummary {
@@ -36,10 +34,18 @@ export interface ClosedSummary {
 }
 
 export interface RunningGateway extends Gateway {
+  /** Drains requests for up to `timeoutMs`, then gives the request log up to REQUEST_LOG_CLOSE_MS to write what it holds. */
   close(timeoutMs: number): Promise<ClosedSummary>;
 }
 
-export function startGateway(o: StartOptions): RunningGateway {
+/**
+ * How long a stopping gateway waits for the request log to write its queue:
+ * a database that is down must not keep the process alive (the rows left
+ * are counted as dropped).
+ */
+export const REQUEST_LOG_CLOSE_MS = 5_000;
+
+export async function startGateway(o: StartOptions): Promise<RunningGateway> {
   const log: Logger = o.log ?? (() => {});
   const pools = new UpstreamPools();
   const events = {
@@ -57,11 +63,11 @@ export function startGateway(o: StartOptions): RunningGateway {
     ...(o.clock ? { clock: o.clock } : {}),
     ...(o.random ? { random: o.random } : {}),
   });
-  const health = storeHealth(o.store, generation.router, { intervalMs: o.storeCheckMs ?? 5_000 });
+  // Never rejects: an unreachable store comes back degraded and routing starts on local state.
+  await o.store.sync();
   const gateway = createGateway({
     generation,
     requestLog: o.requestLog,
-    storeHealth: health,
     log,
     ...(o.maxBodyBytes !== undefined ? { maxBodyBytes: o.maxBodyBytes } : {}),
   });
@@ -70,7 +76,7 @@ export function startGateway(o: StartOptions): RunningGateway {
     async close(timeoutMs) {
       const { unfinished } = await gateway.shutdown(timeoutMs);
       await gateway.state.gen.router.close();
-      await o.requestLog.close(timeoutMs);
+      await o.requestLog.close(REQUEST_LOG_CLOSE_MS);
       await pools.close();
       return { unfinished, requestLog: o.requestLog.stats() };
     },

@@ -1,50 +1,23 @@
 /**
- * Whether the router's state store answers: what /readyz reports and
- * `switchyard_state_store_up` exports. The memory store is always up. A
- * shared store is pinged periodically (and is down while the router runs
- * degraded on its local mirror); a ping has a time limit.
+ * Whether the router's state store is up: what /readyz reports and
+ * `switchyard_state_store_up` exports. A shared store syncs in the
+ * background (every syncIntervalMs); a sync that fails or outlasts its
+ * command timeout marks the store degraded while routing goes on on the
+ * local mirror, and the next sync that succeeds clears it. So the store's
+ * own flag is the signal, at most one interval and one command timeout old,
+ * and reading it costs nothing. The memory store is never degraded.
  */
-import type { Router } from '../runtime/router.ts';
 import type { RouterStore } from '../runtime/stores/store.ts';
 
 export interface StoreHealth {
   readonly kind: string;
   up(): boolean;
-  /** Pings now; resolves to the new state. */
-  check(): Promise<boolean>;
-  stop(): void;
+  /** Completed syncs with the shared state (0 for the memory store): /readyz shows it, so an operator (or a test) can see syncs happen. */
+  syncs(): number;
 }
 
-interface Pingable {
-  ping(): Promise<unknown>;
-}
-
-/** The store's client when it has one that answers PING (the Redis store does). */
-function clientOf(store: RouterStore): Pingable | null {
-  const client = (store as { client?: Partial<Pingable> }).client;
-  return client && typeof client.ping === 'function' ? (client as Pingable) : null;
-}
-
-export function storeHealth(store: RouterStore, router: Router, o: { intervalMs?: number; timeoutMs?: number } = {}): StoreHealth {
-  const client = clientOf(store);
-  if (store.kind === 'memory' || client === null)
-    return { kind: store.kind, up: () => !router.metrics().degraded, check: async () => !router.metrics().degraded, stop() {} };
-  let answered = false;
-  const check = async (): Promise<boolean> => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), o.timeoutMs ?? 1_000)));
-    answered = await Promise.race([
-      client.ping().then(
-        () => true,
-        () => false,
-      ),
-      timeout,
-    ]);
-    clearTimeout(timer);
-    return answered && !router.metrics().degraded;
-  };
-  const interval = setInterval(() => void check(), o.intervalMs ?? 5_000);
-  interval.unref();
-  void check();
-  return { kind: store.kind, up: () => answered && !router.metrics().degraded, check, stop: () => clearInterval(interval) };
-}
+export const storeHealth = (store: RouterStore): StoreHealth => ({
+  kind: store.kind,
+  up: () => !store.metrics().degraded,
+  syncs: () => store.metrics().syncs,
+});

@@ -28,7 +28,7 @@ export function ajvErrorsToDiagnostics(errors: readonly ErrorObject[], data: unk
 }
 
 /** `/modelGroups/0/fallbacks` -> ['modelGroups', 0, 'fallbacks'], numbers only where the data is an array. */
-export function instancePath(pointer: string, data: unknown): PathSegment[] {
+function instancePath(pointer: string, data: unknown): PathSegment[] {
   if (pointer === '') return [];
   const out: PathSegment[] = [];
   let v = data;

@@ -13,7 +13,7 @@ import { loadTsModule } from './load-ts.ts';
 import type { TsSourceMapper } from './ts-source-map.ts';
 import { validatePolicy } from './validate.ts';
 
-export { UNREADABLE_CODES, displayPath } from './entry.ts';
+export { UNREADABLE_CODES } from './entry.ts';
 export { typecheckPolicies } from './typecheck.ts';
 export { validatePolicy } from './validate.ts';
 

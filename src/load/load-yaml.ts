@@ -8,18 +8,15 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
-import { LineCounter, parseDocument } from 'yaml';
 import type { Diagnostic, SourceLocation } from '../diagnostics/diagnostic.ts';
 import { diagnostic, hasErrors } from '../diagnostics/diagnostic.ts';
 import type { Path } from '../diagnostics/path.ts';
 import { parsePath } from '../diagnostics/path.ts';
 import type { Policy } from '../model/policy.ts';
 import { ajvErrorsToDiagnostics } from './ajv-diagnostics.ts';
+import { parseDataText } from './data-text.ts';
 import { displayPath } from './entry.ts';
-import { lineColumnAt } from './import-graph.ts';
-import { sentence } from './messages.ts';
 import { validatePolicy } from './validate.ts';
-import { locateInYaml } from './yaml-source-map.ts';
 
 export interface DataPolicyResult {
   policy?: Policy;
@@ -47,38 +44,9 @@ export function loadDataPolicy(file: string, kind: 'yaml' | 'json'): DataPolicyR
     return { diagnostics: [diagnostic('error', 'policy-unreadable', `Cannot read ${shown}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`, '')] };
   }
 
-  // A .json file must be JSON (YAML would also accept comments and trailing
-  // commas), and JSON.parse is many times faster than building a YAML
-  // document, which is only needed to locate a problem.
-  let jsonValue: unknown;
-  if (kind === 'json') {
-    try {
-      jsonValue = JSON.parse(text);
-    } catch (err) {
-      const message = (err as Error).message;
-      const offset = Number(/at position (\d+)/.exec(message)?.[1] ?? 0);
-      const text0 = message.replace(/ in JSON at position \d+.*$/, '');
-      return {
-        diagnostics: [diagnostic('error', 'syntax-error', sentence(`Syntax error: ${text0}`), '', { source: { file: shown, ...lineColumnAt(text, offset) } })],
-      };
-    }
-  }
-
-  const lineCounter = new LineCounter();
-  let doc: ReturnType<typeof parseDocument> | undefined;
-  const document = () => (doc ??= parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true }));
-  if (kind === 'yaml') {
-    const syntax = document().errors[0];
-    if (syntax) {
-      const { line, col } = lineCounter.linePos(syntax.pos[0]);
-      return {
-        diagnostics: [diagnostic('error', 'syntax-error', sentence(`Syntax error: ${syntax.message}`), '', { source: { file: shown, line, column: col } })],
-      };
-    }
-  }
-
-  const locate = (path: Path) => locateInYaml(document(), lineCounter, path, shown);
-  const value: unknown = kind === 'json' ? jsonValue : document().toJS({ maxAliasCount: 1000 });
+  const parsed = parseDataText(text, kind, shown);
+  if ('diagnostics' in parsed) return parsed;
+  const { value, locate } = parsed;
   const validate = schemaValidator();
   const schemaDiagnostics = validate(value) ? [] : ajvErrorsToDiagnostics(validate.errors ?? [], value);
   const zod = validatePolicy(value);
@@ -92,7 +60,7 @@ export function loadDataPolicy(file: string, kind: 'yaml' | 'json'): DataPolicyR
  * URL formats). Anything zod found inside a value ajv already rejected is a
  * consequence of that, not a second problem.
  */
-export function mergeDiagnostics(schema: readonly Diagnostic[], zod: readonly Diagnostic[]): Diagnostic[] {
+function mergeDiagnostics(schema: readonly Diagnostic[], zod: readonly Diagnostic[]): Diagnostic[] {
   const out = schema.map((d) => {
     const same = zod.find((z) => z.path === d.path && z.code === d.code);
     return same ? { ...d, message: same.message, ...(same.hint || d.hint ? { hint: same.hint ?? d.hint } : {}) } : d;

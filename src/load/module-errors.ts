@@ -35,7 +35,7 @@ export function moduleErrorToDiagnostic(err: unknown, policyFiles: readonly stri
 }
 
 /** The first stack frame in one of the policy files (the user's code, not jiti's or ours). */
-export function policyFrame(stack: string | undefined, policyFiles: readonly string[]): SourceLocation | undefined {
+function policyFrame(stack: string | undefined, policyFiles: readonly string[]): SourceLocation | undefined {
   if (!stack) return undefined;
   const files = new Set(policyFiles);
   for (const m of stack.matchAll(/\(?((?:file:\/\/)?[^\s()]+):(\d+):(\d+)\)?$/gm)) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DURATION_PATTERN } from './duration.ts';
 
 /**
  * Identifiers are used as YAML keys, Redis key parts, file names under
@@ -9,16 +10,9 @@ export const Id = z
   .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'must be lowercase letters, digits, ".", "_" or "-", starting with a letter or digit (max 63 chars)');
 
 /** A duration written the way Prometheus and most ops tools write it: 500ms, 30s, 10m, 2h, 1d. */
-export const Duration = z.string().regex(/^[0-9]+(ms|s|m|h|d)$/, 'must be a duration such as 500ms, 30s, 10m, 2h or 1d');
+export const Duration = z.string().regex(DURATION_PATTERN, 'must be a duration such as 500ms, 30s, 10m, 2h or 1d');
 
-const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** Milliseconds in a Duration string; the schema guarantees the format. */
-export function durationMs(d: string): number {
-  const m = /^([0-9]+)(ms|s|m|h|d)$/.exec(d);
-  if (!m) throw new Error(`not a duration: ${d}`);
-  return Number(m[1]) * DURATION_MS[m[2]!]!;
-}
+export { durationMs } from './duration.ts';
 
 /**
  * Secrets are never written into policies: only a reference to where the

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { DTYPES, KV_CACHE_DTYPES, QUANTIZATIONS } from './closed-sets.ts';
 import { Fraction, Id, PositiveInt } from './common.ts';
 
-export const Dtype = z.enum(['auto', 'bfloat16', 'float16', 'float32']);
-export const Quantization = z.enum(['awq', 'gptq', 'fp8', 'bitsandbytes']);
-export const KvCacheDtype = z.enum(['auto', 'fp8', 'fp8_e4m3', 'fp8_e5m2']);
+export const Dtype = z.enum(DTYPES);
+export const Quantization = z.enum(QUANTIZATIONS);
+export const KvCacheDtype = z.enum(KV_CACHE_DTYPES);
 
 /** One model served by vLLM on a pool. */
 export const PoolModel = z

@@ -7,7 +7,7 @@
 import { zodToJsonSchema } from 'zod-to-json-schema';
 import { Policy } from './policy.ts';
 
-export const POLICY_SCHEMA_ID = 'https://switchyard.dev/schemas/policy.schema.json';
+const POLICY_SCHEMA_ID = 'https://switchyard.dev/schemas/policy.schema.json';
 
 /** Draft-07, fully inlined: ajv validates it without extra formats, and error paths stay readable. */
 export function policyJsonSchema(): Record<string, unknown> {

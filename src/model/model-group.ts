@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { CircuitBreaker } from './circuit-breaker.ts';
+import { STRATEGIES, WORKLOADS } from './closed-sets.ts';
 import { Duration, Id, NonNegativeNumber, PositiveInt } from './common.ts';
 
-export const Strategy = z.enum(['weighted', 'usage_based', 'latency_based', 'cost_based', 'ordered']);
+export const Strategy = z.enum(STRATEGIES);
 export type Strategy = z.infer<typeof Strategy>;
 
 /** Interactive traffic has a user waiting; the risk rules and SLOs treat it differently. */
-export const Workload = z.enum(['interactive', 'cost_sensitive', 'premium', 'batch']);
+export const Workload = z.enum(WORKLOADS);
 export type Workload = z.infer<typeof Workload>;
 
 export const Retries = z

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { PROVIDER_KINDS } from './closed-sets.ts';
 import { Id, SecretRef } from './common.ts';
 
-export const ProviderKind = z.enum(['openai', 'azure_openai', 'anthropic', 'vllm']);
+export const ProviderKind = z.enum(PROVIDER_KINDS);
 export type ProviderKind = z.infer<typeof ProviderKind>;
 
 /** An upstream API account: where requests go and which credential they carry. */

@@ -1,19 +1,12 @@
 import { z } from 'zod';
+import { ALERT_KINDS, SLO_METRICS } from './closed-sets.ts';
 import { Duration, Id } from './common.ts';
 
 /**
  * The measured quantities an SLO can target. Each has a fixed unit so the
  * Prometheus, gate and runbook emitters know how to measure it.
  */
-export const SloMetric = z.enum([
-  'router_overhead_p95_ms',
-  'error_rate',
-  'fallback_success_rate',
-  'vllm_batch_utilization',
-  'kv_cache_hit_rate',
-  'cost_reduction_vs_baseline',
-  'interactive_latency_p95_ms',
-]);
+export const SloMetric = z.enum(SLO_METRICS);
 export type SloMetric = z.infer<typeof SloMetric>;
 
 export const Comparison = z.enum(['<', '<=', '>', '>=']);
@@ -32,14 +25,7 @@ export const SloTarget = z
   .strict();
 export type SloTarget = z.infer<typeof SloTarget>;
 
-export const AlertKind = z.enum([
-  'router_error_rate',
-  'vllm_engine_down',
-  'batch_queue_stuck',
-  'cost_anomaly',
-  'circuit_breaker_open',
-  'router_state_unavailable',
-]);
+export const AlertKind = z.enum(ALERT_KINDS);
 export type AlertKind = z.infer<typeof AlertKind>;
 
 export const Alert = z

@@ -9,7 +9,7 @@
  * LiteLLM half simply matches nothing.
  */
 import { compareStrings } from '../plan/defaults.ts';
-import type { CompiledPlan, PlanSloTarget } from '../plan/types.ts';
+import type { CompiledPlan, PlanSloTarget, SloMetric } from '../plan/types.ts';
 import { metricName as n } from './metrics.ts';
 
 /** Plain decimal for PromQL and docs: no float noise such as 1.5000000000000002. */
@@ -43,12 +43,12 @@ export function parsePromDuration(text: string): number | null {
 export const ALERT_RATE_WINDOW_MS = 5 * 60_000;
 /** The cost baseline is the same hour one week earlier: weekly seasonality (weekends) would make a day-ago baseline raise false alarms. */
 export const COST_BASELINE_OFFSET = '1w';
-export const COST_BASELINE_RANGE = '1h';
+const COST_BASELINE_RANGE = '1h';
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Model groups of interactive workload, sorted: the SLO on interactive latency covers these. */
-export function interactiveGroups(plan: CompiledPlan): string[] {
+function interactiveGroups(plan: CompiledPlan): string[] {
   return Object.values(plan.groups)
     .filter((g) => g.workload === 'interactive')
     .map((g) => g.name)
@@ -68,7 +68,7 @@ export interface SloMeasure {
 const ratio = (num: string, den: string) => `(${num} or vector(0))\n  / ${den}`;
 const quantileMs = (q: number, bucketSelector: string, w: string) => `histogram_quantile(${q}, sum by (le) (rate(${bucketSelector}[${w}]))) * 1000`;
 
-export const SLO_MEASURES: Record<string, SloMeasure> = {
+export const SLO_MEASURES: Record<SloMetric, SloMeasure> = {
   router_overhead_p95_ms: {
     metric: 'router_overhead_p95_ms',
     title: 'Router p95 latency (routing overhead)',

@@ -7,6 +7,7 @@
  * Every criterion is one PromQL expression of the window that must return a
  * single value, and bounds that value must satisfy.
  */
+import { assertNever } from '../model/closed-sets.ts';
 import type { CompiledPlan } from '../plan/types.ts';
 import { METRICS, VLLM_JOB } from './metrics.ts';
 import {
@@ -165,6 +166,8 @@ export function readinessCriteria(plan: CompiledPlan): Criterion[] {
           promql: () => `max(${METRICS.batchQueueOldestPending.name})`,
         });
         break;
+      default:
+        assertNever(a.kind);
     }
   }
   out.push({

@@ -5,9 +5,10 @@
  * promtool tests exercise them, Grafana draws them and the runbooks explain
  * them; every number comes from the plan.
  */
+import { assertNever } from '../model/closed-sets.ts';
 import { compareStrings } from '../plan/defaults.ts';
 import type { CompiledPlan, PlanAlert, PlanSloTarget } from '../plan/types.ts';
-import { METRICS, VLLM_JOB, metricName as n, usesEnterpriseLitellm } from './metrics.ts';
+import { VLLM_JOB, metricName as n, usesEnterpriseLitellm } from './metrics.ts';
 import {
   ALERT_RATE_WINDOW_MS,
   BREACH,
@@ -73,10 +74,10 @@ export interface AlertRule {
 }
 
 /** Prefix of the runbook URL: relative to the published generated/ directory (see README). */
-export const RUNBOOK_BASE = '';
+const RUNBOOK_BASE = '';
 
 /** `router-error-rate-high` -> `RouterErrorRateHigh`. */
-export const pascal = (id: string) =>
+const pascal = (id: string) =>
   id
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean)
@@ -87,15 +88,15 @@ export const alertNameOf = (a: PlanAlert) => `Switchyard${pascal(a.id)}`;
 export const sloAlertNameOf = (t: PlanSloTarget) => `SwitchyardSlo${pascal(t.id)}`;
 
 /** A heading that is only the alert name has the lower-cased name as its GitHub anchor. */
-export const anchorOf = (alertName: string) => alertName.toLowerCase();
+const anchorOf = (alertName: string) => alertName.toLowerCase();
 
 export function runbookUrl(rule: Pick<AlertRule, 'runbook'>, base = RUNBOOK_BASE): string {
   return `${base}${rule.runbook.file}#${rule.runbook.anchor}`;
 }
 
-export const ERROR_RATIO_5M = `switchyard:error_ratio:rate${promDuration(ALERT_RATE_WINDOW_MS)}`;
-export const DEPLOYMENT_ERROR_RATIO_5M = `switchyard:deployment_error_ratio:rate${promDuration(ALERT_RATE_WINDOW_MS)}`;
-export const COST_PER_HOUR = `switchyard:cost_usd_per_hour:rate${promDuration(ALERT_RATE_WINDOW_MS)}`;
+const ERROR_RATIO_5M = `switchyard:error_ratio:rate${promDuration(ALERT_RATE_WINDOW_MS)}`;
+const DEPLOYMENT_ERROR_RATIO_5M = `switchyard:deployment_error_ratio:rate${promDuration(ALERT_RATE_WINDOW_MS)}`;
+const COST_PER_HOUR = `switchyard:cost_usd_per_hour:rate${promDuration(ALERT_RATE_WINDOW_MS)}`;
 export const COST_BASELINE = `switchyard:cost_usd_per_hour:baseline_${COST_BASELINE_OFFSET}_ago`;
 
 const alertsOfKind = (plan: CompiledPlan, kind: string) => sortedAlerts(plan).filter((a) => a.kind === kind);
@@ -285,7 +286,7 @@ function criticalAlert(plan: CompiledPlan, a: PlanAlert): AlertRule | null {
         litellmFallback: false,
       };
     default:
-      return null;
+      return assertNever(a.kind);
   }
 }
 
@@ -332,5 +333,3 @@ export function alertRules(plan: CompiledPlan): AlertRule[] {
 export function skippedAlerts(plan: CompiledPlan): PlanAlert[] {
   return sortedAlerts(plan).filter((a) => criticalAlert(plan, a) === null);
 }
-
-export { METRICS };

@@ -3,7 +3,7 @@
  * hash. Pure and deterministic: the same policy gives the same plan, byte
  * for byte, whatever the order of its top-level lists.
  */
-import { checkCapacity } from '../capacity/feasibility.ts';
+import { checkCapacity } from './checks/capacity.ts';
 import { hasErrors } from '../diagnostics/diagnostic.ts';
 import type { Policy } from '../model/policy.ts';
 import { runChecks } from './checks/index.ts';

@@ -10,9 +10,9 @@ import type { Path } from '../diagnostics/path.ts';
 
 export const PLAN_SCHEMA_VERSION = 1 as const;
 
-export type ProviderKind = 'openai' | 'azure_openai' | 'anthropic' | 'vllm';
-export type Strategy = 'weighted' | 'usage_based' | 'latency_based' | 'cost_based' | 'ordered';
-export type Workload = 'interactive' | 'cost_sensitive' | 'premium' | 'batch';
+import type { AlertKind, Dtype, KvCacheDtype, ProviderKind, Quantization, SloMetric, Strategy, Workload } from '../model/closed-sets.ts';
+
+export type { AlertKind, Dtype, KvCacheDtype, ProviderKind, Quantization, SloMetric, Strategy, Workload };
 
 /** A parsed secret reference; the secret itself is never in the plan. */
 export type PlanSecretRef = { ref: string; scheme: 'env'; name: string } | { ref: string; scheme: 'vault'; path: string; field: string };
@@ -105,9 +105,9 @@ export interface PlanPoolModel {
   id: string;
   model: string;
   servedName: string;
-  dtype: 'auto' | 'bfloat16' | 'float16' | 'float32';
-  quantization: 'awq' | 'gptq' | 'fp8' | 'bitsandbytes' | null;
-  kvCacheDtype: 'auto' | 'fp8' | 'fp8_e4m3' | 'fp8_e5m2';
+  dtype: Dtype;
+  quantization: Quantization | null;
+  kvCacheDtype: KvCacheDtype;
   tensorParallel: number;
   spansPools: string[];
   gpuMemoryUtilization: number | null;
@@ -172,7 +172,7 @@ export interface PlanBatchProfile {
 
 export interface PlanSloTarget {
   id: string;
-  metric: string;
+  metric: SloMetric;
   description: string | null;
   objective: { op: '<' | '<=' | '>' | '>='; value: number }[];
   windowMs: number;
@@ -180,7 +180,7 @@ export interface PlanSloTarget {
 
 export interface PlanAlert {
   id: string;
-  kind: string;
+  kind: AlertKind;
   description: string | null;
   threshold: number | null;
   forMs: number;

@@ -9,7 +9,7 @@ import { posix } from 'node:path';
 import { parsePlan } from '../plan/read.ts';
 import type { CompiledPlan } from '../plan/types.ts';
 
-export const BUNDLE_FORMAT = 1 as const;
+const BUNDLE_FORMAT = 1 as const;
 /** The file every bundle must hold; its hash must equal the manifest's planHash. */
 export const PLAN_FILE = 'plan.json';
 
@@ -73,7 +73,7 @@ export const sha256 = (data: Buffer | string): string => `sha256:${createHash('s
  * (clock skew, two publishes in one millisecond), so string order is also
  * publish order.
  */
-export const VERSION_RE = /^(\d{8}T\d{6}\.\d{3}Z)-([0-9a-f]{12})$/;
+const VERSION_RE = /^(\d{8}T\d{6}\.\d{3}Z)-([0-9a-f]{12})$/;
 
 export const isVersion = (v: string): boolean => VERSION_RE.test(v);
 

@@ -1,61 +1,53 @@
 /**
- * The request log used when no database is configured: the most recent
- * requests (and their attempts) kept in process memory, nothing persisted.
- * It lets `switchyard serve` run without PostgreSQL and gives tests the rows
- * the gateway records; the PostgreSQL / PGlite writer replaces it when a
- * database is configured.
- *
- * Memory is bounded: past `capacity` requests the oldest is forgotten and its
- * rows counted as dropped.
+ * A RequestLog that keeps rows in memory: for tests, and for a gateway run
+ * without any database. It follows the writer's rules (a request is kept
+ * with all its attempts or not at all; invalid rows are rejected; past
+ * maxRows and after close rows are dropped and counted), so a test written
+ * against it holds for the database writers too.
  */
+import { entryProblem } from './rows.ts';
 import type { AttemptRow, RequestLog, RequestLogStats, RequestRow } from './types.ts';
 
-export interface MemoryRequestLogOptions {
-  /** Requests kept; default 10 000. */
-  capacity?: number;
+export interface MemoryRequestLog extends RequestLog {
+  /** Request rows kept, in record() order. */
+  requests(): readonly RequestRow[];
+  /** Attempt rows kept, in record() order. */
+  attempts(): readonly AttemptRow[];
 }
 
-export interface LoggedRequest {
-  request: RequestRow;
-  attempts: readonly AttemptRow[];
+export function memoryRequestLog(opts: { maxRows?: number } = {}): MemoryRequestLog {
+  const maxRows = opts.maxRows ?? 100_000;
+  const requests: RequestRow[] = [];
+  const attempts: AttemptRow[] = [];
+  let closed = false;
+  let dropped = 0;
+  let rejected = 0;
+  return {
+    record(request, as) {
+      let rows = 1;
+      try {
+        rows = 1 + as.length;
+        if (closed || requests.length + attempts.length + rows > maxRows) {
+          dropped += rows;
+          return;
+        }
+        if (entryProblem(request, as) !== null) {
+          rejected += rows;
+          return;
+        }
+        requests.push(request);
+        attempts.push(...as);
+      } catch {
+        rejected += rows;
+      }
+    },
+    flush: () => Promise.resolve(),
+    close() {
+      closed = true;
+      return Promise.resolve();
+    },
+    stats: (): RequestLogStats => ({ queued: 0, written: requests.length + attempts.length, dropped, failedWrites: 0, rejected }),
+    requests: () => requests,
+    attempts: () => attempts,
+  };
 }
-
-export class MemoryRequestLog implements RequestLog {
-  private readonly capacity: number;
-  private readonly ring: (LoggedRequest | undefined)[];
-  /** Requests recorded so far; the newest is at (count - 1) % capacity. */
-  private count = 0;
-  private readonly counts: RequestLogStats = { queued: 0, written: 0, dropped: 0, failedWrites: 0 };
-
-  constructor(options: MemoryRequestLogOptions = {}) {
-    this.capacity = Math.max(1, Math.floor(options.capacity ?? 10_000));
-    this.ring = new Array(this.capacity);
-  }
-
-  record(request: RequestRow, attempts: readonly AttemptRow[]): void {
-    const slot = this.count % this.capacity;
-    const evicted = this.ring[slot];
-    if (evicted !== undefined) this.counts.dropped += 1 + evicted.attempts.length;
-    this.ring[slot] = { request, attempts };
-    this.count++;
-    this.counts.written += 1 + attempts.length;
-  }
-
-  /** The requests held, oldest first. */
-  entries(): LoggedRequest[] {
-    const held = Math.min(this.count, this.capacity);
-    const out: LoggedRequest[] = [];
-    for (let i = this.count - held; i < this.count; i++) out.push(this.ring[i % this.capacity]!);
-    return out;
-  }
-
-  async flush(): Promise<void> {}
-
-  async close(): Promise<void> {}
-
-  stats(): RequestLogStats {
-    return { ...this.counts };
-  }
-}
-
-export const createMemoryRequestLog = (options?: MemoryRequestLogOptions): MemoryRequestLog => new MemoryRequestLog(options);

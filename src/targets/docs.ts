@@ -7,16 +7,17 @@
  *
  * Templates are read once, when this module loads, so emitting stays pure.
  */
+import { assertNever } from '../model/closed-sets.ts';
 import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { compareStrings } from '../plan/defaults.ts';
 import type { Artifact, CompiledPlan } from '../plan/types.ts';
-import { DASHBOARD_PATH, DASHBOARD_UID } from './grafana.ts';
 import { METRICS, metricTable, VLLM_JOB } from '../observability/metrics.ts';
 import { ALERT_RATE_WINDOW_MS, COST_BASELINE_OFFSET, num, promDuration } from '../observability/promql.ts';
 import { alertRules, RUNBOOKS, type AlertRule } from '../observability/rules.ts';
-import { RULES_PATH } from './prometheus.ts';
 import { CATEGORY_TITLES, criterionWindow, readinessCriteria, thresholdText, type Category } from '../observability/readiness.ts';
+import { DASHBOARD_PATH, DASHBOARD_UID, READINESS_DOC_PATH, RULES_PATH } from './paths.ts';
+import type { Target } from './target.ts';
 
 const hbs = Handlebars.create();
 const load = (rel: string) => hbs.compile(readFileSync(new URL(`../../templates/${rel}`, import.meta.url), 'utf8'), { noEscape: true, strict: true });
@@ -27,7 +28,7 @@ const TEMPLATES = {
   batchFailure: load('runbooks/batch-failure.md.hbs'),
 };
 
-export const DOC_PATHS = { readiness: 'docs/readiness-gate.md', routerOutage: RUNBOOKS.routerOutage, batchFailure: RUNBOOKS.batchFailure } as const;
+export const DOC_PATHS = { readiness: READINESS_DOC_PATH, routerOutage: RUNBOOKS.routerOutage, batchFailure: RUNBOOKS.batchFailure } as const;
 
 const code = (s: string) => `\`${s}\``;
 
@@ -62,7 +63,13 @@ function alertSteps(plan: CompiledPlan, r: AlertRule): string[] {
   const primary = groups.find((g) => g.workload === 'interactive' && g.hasFallbacks) ?? groups[0];
   const explain = primary?.firstDeployment ? `switchyard explain -m ${primary.name} --down ${primary.firstDeployment}` : 'switchyard explain -m <group>';
   const gate = 'switchyard gate --prometheus "$PROMETHEUS_URL"';
-  const kind = r.source.kind === 'alert' ? r.source.alert.kind : `slo:${r.source.target.metric}`;
+  if (r.source.kind !== 'alert')
+    return [
+      `Open the dashboard panel for ${code(r.reads)} and find the group, deployment or pool behind it.`,
+      `Run ${code(gate)} for the full picture, and ${code(explain)} to check the routes.`,
+      'If a policy change preceded the breach, roll back (see Rollback).',
+    ];
+  const kind = r.source.alert.kind;
   switch (kind) {
     case 'router_error_rate':
       return [
@@ -102,11 +109,7 @@ function alertSteps(plan: CompiledPlan, r: AlertRule): string[] {
         'Requests keep their place in the queue: once submission resumes, the oldest go first.',
       ];
     default:
-      return [
-        `Open the dashboard panel for ${code(r.reads)} and find the group, deployment or pool behind it.`,
-        `Run ${code(gate)} for the full picture, and ${code(explain)} to check the routes.`,
-        'If a policy change preceded the breach, roll back (see Rollback).',
-      ];
+      return assertNever(kind);
   }
 }
 
@@ -215,3 +218,5 @@ export function emitDocs(plan: CompiledPlan): Artifact[] {
     { path: DOC_PATHS.batchFailure, content: TEMPLATES.batchFailure(batchFailureView(plan)), mediaType: 'text/markdown' },
   ];
 }
+
+export const docsTarget: Target = { id: 'docs', emit: emitDocs };

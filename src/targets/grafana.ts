@@ -10,11 +10,11 @@ import type { Artifact, CompiledPlan } from '../plan/types.ts';
 import { METRICS, VLLM_JOB } from '../observability/metrics.ts';
 import { num, promDuration } from '../observability/promql.ts';
 import { alertRules, recordingRules, type Bound, type RecordingRule, type RuleUnit } from '../observability/rules.ts';
+import { DASHBOARD_PATH, DASHBOARD_UID } from './paths.ts';
+import type { Target } from './target.ts';
 
-export const DASHBOARD_PATH = 'grafana/routing.json';
-export const DASHBOARD_UID = 'switchyard-routing';
 /** The schema version of the dashboard JSON model this file is written against (Grafana 10.x / 11.x). */
-export const SCHEMA_VERSION = 39;
+const SCHEMA_VERSION = 39;
 const DATASOURCE = { type: 'prometheus', uid: '${DS_PROMETHEUS}' } as const;
 
 interface Step {
@@ -136,7 +136,7 @@ function signalPanels(plan: CompiledPlan): PanelSpec[] {
   return out;
 }
 
-export function dashboard(plan: CompiledPlan): Record<string, unknown> {
+function dashboard(plan: CompiledPlan): Record<string, unknown> {
   const panels = [...recordPanels(plan), ...signalPanels(plan)].map((p, i) => panel(p, i + 1));
   return {
     uid: DASHBOARD_UID,
@@ -171,3 +171,5 @@ export function dashboard(plan: CompiledPlan): Record<string, unknown> {
 export function emitGrafana(plan: CompiledPlan): Artifact[] {
   return [{ path: DASHBOARD_PATH, content: stableStringify(dashboard(plan)), mediaType: 'application/json' }];
 }
+
+export const grafanaTarget: Target = { id: 'grafana', emit: emitGrafana };

@@ -22,13 +22,14 @@ import { limitations } from './litellm/limitations.ts';
 import { globalRouter, RETRY_CLASSES, sortedGroups } from './litellm/router.ts';
 import { DEFAULT_VAULT_MOUNT, SecretMapper } from './litellm/secrets.ts';
 import { num, seconds, toYaml } from './litellm/yaml.ts';
+import { LITELLM_CONFIG_PATH } from './paths.ts';
+import type { Target } from './target.ts';
 
-export const LITELLM_CONFIG_PATH = 'litellm/config.yaml';
-export const MASTER_KEY_ENV = 'LITELLM_MASTER_KEY';
-export const DATABASE_URL_ENV = 'DATABASE_URL';
+const MASTER_KEY_ENV = 'LITELLM_MASTER_KEY';
+const DATABASE_URL_ENV = 'DATABASE_URL';
 
 /** LiteLLM's provider prefixes; vLLM's OpenAI-compatible server is `hosted_vllm`. */
-export const PROVIDER_PREFIX: Record<ProviderKind, string> = {
+const PROVIDER_PREFIX: Record<ProviderKind, string> = {
   openai: 'openai',
   azure_openai: 'azure',
   anthropic: 'anthropic',
@@ -189,3 +190,5 @@ export function emitLitellm(plan: CompiledPlan): Artifact[] {
   const content = toYaml(built.config, header(plan, built, litellmLimitations(plan)));
   return [{ path: LITELLM_CONFIG_PATH, content, mediaType: 'application/yaml' }];
 }
+
+export const litellmTarget: Target = { id: 'litellm', emit: emitLitellm, limitations: litellmLimitations };

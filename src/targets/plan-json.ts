@@ -1,7 +1,9 @@
 import { stableStringify } from '../plan/canonical-json.ts';
-import type { Artifact, CompiledPlan } from '../plan/types.ts';
+import { PLAN_JSON_PATH } from './paths.ts';
+import type { Target } from './target.ts';
 
 /** plan.json: the plan itself, for the runtime, the diff and the risk rules. */
-export function emitPlanJson(plan: CompiledPlan): Artifact[] {
-  return [{ path: 'plan.json', content: stableStringify(plan), mediaType: 'application/json' }];
-}
+export const planJsonTarget: Target = {
+  id: 'plan-json',
+  emit: (plan) => [{ path: PLAN_JSON_PATH, content: stableStringify(plan), mediaType: 'application/json' }],
+};

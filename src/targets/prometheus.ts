@@ -11,9 +11,8 @@ import { usesEnterpriseLitellm } from '../observability/metrics.ts';
 import { promDuration } from '../observability/promql.ts';
 import { promtoolTests } from './prometheus/promtool-tests.ts';
 import { alertRules, recordingRules, runbookUrl, skippedAlerts, type AlertRule, type RecordingRule } from '../observability/rules.ts';
-
-export const RULES_PATH = 'prometheus/routing.rules.yml';
-export const RULES_TEST_PATH = 'prometheus/routing.rules.test.yml';
+import { RULES_PATH, RULES_TEST_PATH } from './paths.ts';
+import type { Target } from './target.ts';
 
 const LITELLM_NOTE =
   'The LiteLLM half of this expression reads metrics that LiteLLM registers only in its Enterprise edition\n(premium_user); with the open-source proxy it matches nothing and only the Switchyard gateway metrics count.';
@@ -27,7 +26,7 @@ function recordObject(r: RecordingRule): Record<string, unknown> {
   return { record: r.record, expr: r.expr, ...(r.labels ? { labels: r.labels } : {}) };
 }
 
-export function alertObject(r: AlertRule, opts: PrometheusOptions = {}): Record<string, unknown> {
+function alertObject(r: AlertRule, opts: PrometheusOptions = {}): Record<string, unknown> {
   return {
     alert: r.alert,
     expr: r.expr,
@@ -38,7 +37,7 @@ export function alertObject(r: AlertRule, opts: PrometheusOptions = {}): Record<
 }
 
 /** The rule groups, in evaluation order: signals, SLO records, critical alerts, SLO alerts. */
-export function ruleGroups(plan: CompiledPlan, opts: PrometheusOptions = {}): { name: string; rules: Record<string, unknown>[] }[] {
+function ruleGroups(plan: CompiledPlan, opts: PrometheusOptions = {}): { name: string; rules: Record<string, unknown>[] }[] {
   const records = recordingRules(plan);
   const alerts = alertRules(plan);
   return [
@@ -49,7 +48,7 @@ export function ruleGroups(plan: CompiledPlan, opts: PrometheusOptions = {}): { 
   ].filter((g) => g.rules.length > 0);
 }
 
-export function yamlText(value: unknown, header: string, commentRules = false): string {
+function yamlText(value: unknown, header: string, commentRules = false): string {
   const doc = new Document(value);
   if (commentRules) {
     const groups = doc.get('groups', true);
@@ -102,3 +101,5 @@ export function emitPrometheus(plan: CompiledPlan, opts: PrometheusOptions = {})
     { path: RULES_TEST_PATH, content: tests, mediaType: 'application/yaml' },
   ];
 }
+
+export const prometheusTarget: Target = { id: 'prometheus', emit: (plan: CompiledPlan) => emitPrometheus(plan) };

@@ -24,16 +24,16 @@ import {
   tenantRows,
   valuesQuery,
 } from './sql/plan-data.ts';
-import { requestLogSql, TABLES_SQL } from './sql/request-log.ts';
+import { TABLES_SQL } from '../observability/request-log-tables.ts';
+import { requestLogSql } from './sql/request-log.ts';
 import { BUDGET_SQL, reportViews } from './sql/reports.ts';
+import { ANALYTICS_SQL_PATH } from './paths.ts';
+import type { Target } from './target.ts';
 
-export { baselineDeployment, objective, sqlNumber, sqlString } from './sql/plan-data.ts';
-export { REQUEST_LOG_COLUMNS } from './sql/request-log.ts';
-
-export const ANALYTICS_SQL_PATH = 'sql/routing_analytics.sql';
+export { baselineDeployment } from './sql/plan-data.ts';
 
 /** The session setting that overrides the plan's baseline deployment: `SET switchyard.baseline_deployment = '<id>'`. */
-export const BASELINE_SETTING = 'switchyard.baseline_deployment';
+const BASELINE_SETTING = 'switchyard.baseline_deployment';
 
 /** Every view the file creates, in creation order (tests and the README list them). */
 export function analyticsViewNames(plan: CompiledPlan): string[] {
@@ -139,3 +139,5 @@ export function renderAnalyticsSql(plan: CompiledPlan): string {
 export function emitSql(plan: CompiledPlan): Artifact[] {
   return [{ path: ANALYTICS_SQL_PATH, content: renderAnalyticsSql(plan), mediaType: 'application/sql' }];
 }
+
+export const sqlTarget: Target = { id: 'sql', emit: emitSql };

@@ -12,8 +12,9 @@ import { compareStrings } from '../plan/defaults.ts';
 import type { Artifact, CompiledPlan } from '../plan/types.ts';
 import { argv, configObject, vllmEngine, type VllmEngine } from './vllm/engine.ts';
 import { headerComment } from './vllm/header.ts';
+import type { Target } from './target.ts';
 
-export { argv, booleanFlag, configObject, vllmEngine, MAX_GPU_MEMORY_UTILIZATION, DEFAULT_PORT } from './vllm/engine.ts';
+export { booleanFlag, MAX_GPU_MEMORY_UTILIZATION } from './vllm/engine.ts';
 export type { FlagValue, VllmEngine, VllmFlag } from './vllm/engine.ts';
 
 /**
@@ -52,3 +53,5 @@ export function emitVllm(plan: CompiledPlan): Artifact[] {
     { path: engine.path.replace(/\.yaml$/, '.args.json'), content: stableStringify(argv(engine)), mediaType: 'application/json' },
   ]);
 }
+
+export const vllmTarget: Target = { id: 'vllm', emit: emitVllm };

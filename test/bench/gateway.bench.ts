@@ -10,7 +10,12 @@
  *   64-connection run (goal <= 100 µs);
  * - added p50 at one connection (goal <= 0.25 ms) and p99 at 64;
  * - RSS at the start and end of a soak (SOAK_SECONDS, default 60; goal: flat);
- * - the same throughput and added p50 with `--redis` (a local redis-server);
+ * - the main runs serve with `--memory --no-request-log` (routing, auth,
+ *   metrics: the gateway alone); then the same throughput, CPU per request
+ *   and added p50 with `--redis` (a local redis-server), with the request log
+ *   on PostgreSQL (`--database-url`, a local server) and on PGlite (the
+ *   default, `--data-dir`), each server pinned to the gateway's core, and the
+ *   request log's own count of rows written and dropped when it stopped;
  * - where the gateway's time goes: a `node --cpu-prof` run, self time by
  *   function (BENCH_PROFILE=0 skips it).
  * BENCH_SECONDS (default 10) is the time per configuration, split into BENCH_ROUNDS (default 3)
@@ -22,7 +27,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Policy } from '../../src/model/policy.ts';
 import { compilePolicy } from '../../src/plan/compile.ts';
-import { emitPlanJson } from '../../src/targets/plan-json.ts';
+import { planJsonTarget } from '../../src/targets/plan-json.ts';
+import { startPostgres } from '../fixtures/postgres-server.ts';
 import { redisServerMissing, startRedisServer } from '../fixtures/redis-server.ts';
 import { SHARED_FIXTURES } from '../fixtures/shared.ts';
 import { REPO } from '../fixtures/workspace.ts';
@@ -179,10 +185,18 @@ function benchPlan(upstreamPort: number): string {
     }),
   );
   if (!r.plan) throw new Error('bench policy did not compile');
-  return emitPlanJson(r.plan)[0]!.content;
+  return planJsonTarget.emit(r.plan)[0]!.content;
 }
 
-async function startGateway(planFile: string, extra: string[], nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
+interface Served {
+  child: ChildProcess;
+  /** The chat completions URL. */
+  url: string;
+  /** Everything the gateway logged so far. */
+  stderr(): string;
+}
+
+async function startGateway(planFile: string, extra: string[], nodeArgs: string[] = []): Promise<Served> {
   const child = spawn(
     'taskset',
     ['-c', SERVER_CORE, process.execPath, ...nodeArgs, join(REPO, 'bin/switchyard.mjs'), 'serve', '--plan', planFile, '--port', '0', ...extra],
@@ -191,8 +205,52 @@ async function startGateway(planFile: string, extra: string[], nodeArgs: string[
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
   const m = await waitForLine(child, /"msg":"listening","url":"(http:\/\/[^"]+)"/, 'switchyard serve');
-  return { child, url: `${m[1]}/v1/chat/completions` };
+  return { child, url: `${m[1]}/v1/chat/completions`, stderr: () => err };
+}
+
+/** Pins a process and its children (a server's workers) to `core`; children forked later inherit it. */
+function pin(pid: string | undefined, core: string): void {
+  if (!pid) return;
+  const children = spawnSync('pgrep', ['-P', pid], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+  for (const p of [pid, ...children]) spawnSync('taskset', ['-acp', core, p]);
+}
+
+interface Variant {
+  rps: number;
+  cpuPerRequestUs: number;
+  addedP50Ms: number;
+  errors: number;
+  /** Requests the gateway answered in the timed runs and warm-up. */
+  requests: number;
+  /** The request log's stats as the gateway logged them when it stopped (null if it did not say). */
+  requestLog: { written: number; dropped: number; rejected: number; queued: number } | null;
+}
+
+/** One configuration of `serve`: 64-connection throughput with CPU per request, added p50 at one connection, and what the request log wrote. */
+async function variant(planFile: string, extra: string[], dir: string, directP50Ms: number): Promise<Variant> {
+  const g = await startGateway(planFile, extra);
+  try {
+    const warm = wrk(g.url, 64, 3, dir);
+    const cpu0 = cpuMicros(g.child.pid!);
+    const r64 = wrk(g.url, 64, SECONDS, dir);
+    const cpu = cpuMicros(g.child.pid!) - cpu0;
+    const r1 = wrk(g.url, 1, SECONDS, dir);
+    await stop(g.child);
+    const stopped = /"msg":"stopped".*"requestLog":(\{[^}]*\})/.exec(g.stderr());
+    return {
+      rps: r64.rps,
+      cpuPerRequestUs: cpu / r64.requests,
+      addedP50Ms: r1.p50Ms - directP50Ms,
+      errors: r64.errors + r1.errors,
+      requests: warm.requests + r64.requests + r1.requests,
+      requestLog: stopped ? JSON.parse(stopped[1]!) : null,
+    };
+  } finally {
+    await stop(g.child);
+  }
 }
 
 interface ProfileLine {
@@ -280,7 +338,7 @@ export async function main(): Promise<void> {
     const planFile = join(dir, 'plan.json');
     writeFileSync(planFile, benchPlan(upstreamPort));
 
-    const gw = await startGateway(planFile, ['--memory']);
+    const gw = await startGateway(planFile, ['--memory', '--no-request-log']);
     children.push(gw.child);
     const pid = gw.child.pid!;
     console.log(`upstream stand-in and gateway on core ${SERVER_CORE}, wrk on core ${LOAD_CORE}; ${SECONDS} s per run, ${SOAK} s soak`);
@@ -334,33 +392,43 @@ export async function main(): Promise<void> {
     const rssEnd = rssMb.at(-1)!;
     await stop(gw.child);
 
-    let redis: { rps: number; addedP50Ms: number; errors: number } | string;
+    let redis: Variant | string;
     const missing = redisServerMissing();
     if (missing) redis = missing;
     else {
       const server = await startRedisServer();
       // redis-server rewrites its process title to "redis-server 127.0.0.1:<port>".
-      const pid = spawnSync('pgrep', ['-f', `redis-server .*:${server.port}`], { encoding: 'utf8' })
-        .stdout.trim()
-        .split('\n')[0];
-      if (pid) spawnSync('taskset', ['-cp', SERVER_CORE, pid]);
+      pin(
+        spawnSync('pgrep', ['-f', `redis-server .*:${server.port}`], { encoding: 'utf8' })
+          .stdout.trim()
+          .split('\n')[0],
+        SERVER_CORE,
+      );
       try {
-        const rg = await startGateway(planFile, ['--redis', server.url]);
-        children.push(rg.child);
-        wrk(rg.url, 64, 3, dir);
-        const r64 = wrk(rg.url, 64, SECONDS, dir);
-        const r1 = wrk(rg.url, 1, SECONDS, dir);
-        redis = { rps: r64.rps, addedP50Ms: r1.p50Ms - direct1.p50Ms, errors: r64.errors + r1.errors };
-        await stop(rg.child);
+        redis = await variant(planFile, ['--redis', server.url, '--no-request-log'], dir, direct1.p50Ms);
       } finally {
         await server.dispose();
       }
     }
 
+    let postgres: Variant | string;
+    try {
+      const server = await startPostgres();
+      try {
+        pin(readFileSync(join(server.socketDir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0], SERVER_CORE);
+        postgres = await variant(planFile, ['--memory', '--database-url', server.url], dir, direct1.p50Ms);
+      } finally {
+        await server.stop();
+      }
+    } catch (e) {
+      postgres = (e as Error).message.split('\n')[0]!;
+    }
+    const pglite = await variant(planFile, ['--memory', '--data-dir', join(dir, 'request-log')], dir, direct1.p50Ms);
+
     let profile: Profile | null = null;
     if (PROFILE) {
       const profDir = join(dir, 'prof');
-      const pg = await startGateway(planFile, ['--memory'], ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
+      const pg = await startGateway(planFile, ['--memory', '--no-request-log'], ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
       children.push(pg.child);
       wrk(pg.url, 64, 3, dir);
       wrk(pg.url, 64, Math.min(SECONDS, 10), dir);
@@ -384,12 +452,23 @@ export async function main(): Promise<void> {
     console.log(
       `RSS over a ${SOAK} s soak (${f0(soak.rps)} req/s)      ${f1(rssStart)} MB at start, ${f1(rssEnd)} MB at end; min ${f1(Math.min(...rssMb))}, max ${f1(Math.max(...rssMb))} MB sampled every 5 s`,
     );
-    if (typeof redis === 'string') console.log(`with --redis: skipped (${redis})`);
-    else
+    const line = (label: string, v: Variant | string) => {
+      if (typeof v === 'string') {
+        console.log(`${label.padEnd(41)}skipped (${v})`);
+        return;
+      }
+      const rl = v.requestLog;
+      const rows =
+        rl === null ? '' : `; request log at exit: ${rl.written} rows written, ${rl.dropped} dropped, ${rl.rejected} rejected (${v.requests} requests)`;
       console.log(
-        `with --redis (redis-server on core ${SERVER_CORE})     ${f0(redis.rps)} req/s (${f1((100 * redis.rps) / direct64.rps)}% of direct), added p50 ${f2(redis.addedP50Ms)} ms at 1 connection`,
+        `${label.padEnd(41)}${f0(v.rps)} req/s (${f1((100 * v.rps) / direct64.rps)}% of direct), ${f1(v.cpuPerRequestUs)} µs CPU per request, added p50 ${f2(v.addedP50Ms)} ms${rows}`,
       );
-    console.log(`non-2xx answers during the runs          ${errors + (typeof redis === 'string' ? 0 : redis.errors)}`);
+    };
+    line(`with --redis (redis-server on core ${SERVER_CORE})`, redis);
+    line(`request log on PostgreSQL (core ${SERVER_CORE})`, postgres);
+    line('request log on PGlite (default)', pglite);
+    const variantErrors = [redis, postgres, pglite].reduce((n, v) => n + (typeof v === 'string' ? 0 : v.errors), 0);
+    console.log(`non-2xx answers during the runs          ${errors + variantErrors}`);
     if (profile !== null) {
       console.log('\nwhere the gateway process spends its time (node --cpu-prof during a 64-connection run, self time by component):');
       for (const [c, pct] of profile.components) console.log(`  ${pct.toFixed(1).padStart(5)}%  ${c}`);

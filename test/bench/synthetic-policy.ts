@@ -5,6 +5,7 @@
  * fallback to the next hosted group), each group falling back to the next
  * two, tenants with limits allowed a few groups each.
  */
+import { STRATEGIES } from '../../src/model/closed-sets.ts';
 import type { DeploymentInput } from '../../src/model/deployment.ts';
 import type { GpuPoolInput } from '../../src/model/gpu-pool.ts';
 import type { ModelGroupInput } from '../../src/model/model-group.ts';
@@ -22,7 +23,8 @@ const HOSTED = [
   { provider: 'azure-westeurope', model: 'gpt-4o', contextWindow: 128_000, pricing: { inputPer1M: 2.5, outputPer1M: 10 } },
   { provider: 'anthropic', model: 'claude-3-5-sonnet-20241022', contextWindow: 200_000, pricing: { inputPer1M: 3, outputPer1M: 15 } },
 ] as const;
-const STRATEGIES = ['usage_based', 'weighted', 'latency_based', 'cost_based'] as const;
+/** Every strategy but ordered, which needs a per-deployment order the generator does not assign. */
+const SPREADING = STRATEGIES.filter((s) => s !== 'ordered');
 
 function providers(): ProviderInput[] {
   const out: ProviderInput[] = [
@@ -98,7 +100,7 @@ export function syntheticPolicy(opts: { deployments: number; groups: number; ten
   const modelGroups: ModelGroupInput[] = members.map((ids, g) => ({
     name: name(g),
     workload: isLocal(g) ? 'cost_sensitive' : 'interactive',
-    strategy: STRATEGIES[g % STRATEGIES.length]!,
+    strategy: SPREADING[g % SPREADING.length]!,
     deployments: ids,
     timeouts: { request: isLocal(g) ? '20s' : '600ms' },
     // Only to later groups, so the fallback graph is acyclic.

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { capacityFor, CATALOG, estimateEngine, type EngineConfig, type PoolModelSettings } from '../../src/capacity/index.ts';
+import { CATALOG, estimateEngine, type EngineConfig } from '../../src/capacity/index.ts';
+import { capacityFor, type PoolModelSettings } from '../../src/plan/capacity/engine.ts';
 
 const RUNS = { numRuns: 500 };
 

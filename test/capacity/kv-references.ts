@@ -44,7 +44,7 @@ import { SHARED_FIXTURES } from '../fixtures/shared.ts';
 import { join } from 'node:path';
 
 export const TOLERANCE = 0.15;
-export const FIXTURE = join(SHARED_FIXTURES, 'vllm/kv_cache_references.json');
+const FIXTURE = join(SHARED_FIXTURES, 'vllm/kv_cache_references.json');
 
 export interface Reference {
   id: string;
@@ -60,7 +60,7 @@ const arch = (id: string) => {
   return m;
 };
 export const L8 = arch('meta-llama/Llama-3.1-8B-Instruct');
-export const L70 = arch('meta-llama/Llama-3.3-70B-Instruct');
+const L70 = arch('meta-llama/Llama-3.3-70B-Instruct');
 const tokensOf = (gib: number, bytesPerToken: number) => kvTokensFor(gib * GIB, bytesPerToken);
 
 export const v0 = (c: Omit<EngineConfig, 'maxNumBatchedTokens' | 'maxNumSeqs' | 'cudaGraphs'>): EngineConfig => ({

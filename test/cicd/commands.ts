@@ -24,7 +24,7 @@ export interface SwitchyardCall {
 const STOP = new Set(['>', '>>', '2>', '2>&1', '|', '||', '&&', ';', '<', ')', '&']);
 
 /** Shell words of one line (quotes removed, variables kept as written), up to the first operator. */
-export function shellWords(text: string): string[] {
+function shellWords(text: string): string[] {
   const words: string[] = [];
   let cur = '';
   let inWord = false;

@@ -15,8 +15,9 @@ import { evaluateGate } from '../../src/gate/evaluate.ts';
 import { compilePolicy } from '../../src/plan/compile.ts';
 import type { CompiledPlan } from '../../src/plan/types.ts';
 import { vllmEngineRefs } from '../../src/observability/promql.ts';
-import { emitPlanJson } from '../../src/targets/plan-json.ts';
-import { emitPrometheus, RULES_PATH } from '../../src/targets/prometheus.ts';
+import { RULES_PATH } from '../../src/targets/paths.ts';
+import { planJsonTarget } from '../../src/targets/plan-json.ts';
+import { emitPrometheus } from '../../src/targets/prometheus.ts';
 import { cli } from '../fixtures/cli.ts';
 import { referencePolicy } from '../fixtures/policies.ts';
 import { prometheusBinary } from '../targets/prometheus-bin.ts';
@@ -128,7 +129,7 @@ beforeAll(async () => {
   plan = compilePolicy(await referencePolicy()).plan!;
   const binary = prometheusBinary('prometheus');
   dir = mkdtempSync(join(tmpdir(), 'switchyard-gate-'));
-  writeFileSync(join(dir, 'plan.json'), emitPlanJson(plan)[0]!.content);
+  writeFileSync(join(dir, 'plan.json'), planJsonTarget.emit(plan)[0]!.content);
   writeFileSync(join(dir, 'routing.rules.yml'), emitPrometheus(plan).find((a) => a.path === RULES_PATH)!.content);
 
   exporter = createServer((req, res) => {
@@ -233,7 +234,7 @@ describe('switchyard gate against a real Prometheus', () => {
     );
     relaxed.slos.alerts = relaxed.slos.alerts.filter((a) => a.kind !== 'cost_anomaly');
     const p = compilePolicy(relaxed).plan!;
-    writeFileSync(join(dir, 'relaxed.json'), emitPlanJson(p)[0]!.content);
+    writeFileSync(join(dir, 'relaxed.json'), planJsonTarget.emit(p)[0]!.content);
     const r = await cli('gate', '--prometheus', promUrl, '--window', '10s', '--plan', join(dir, 'relaxed.json'));
     expect(r.stdout).toMatch(/-> READY/);
     expect(r.code).toBe(0);

@@ -11,7 +11,8 @@ import type { CompiledPlan } from '../../src/plan/types.ts';
 import { createLogger } from '../../src/gateway/log.ts';
 import { resolveServingSecrets } from '../../src/gateway/secrets.ts';
 import { type RunningGateway, startGateway } from '../../src/gateway/start.ts';
-import { createMemoryRequestLog, type MemoryRequestLog } from '../../src/request-log/memory.ts';
+import { type MemoryRequestLog, memoryRequestLog } from '../../src/request-log/memory.ts';
+import type { AttemptRow, RequestRow } from '../../src/request-log/types.ts';
 import type { RouterStore } from '../../src/runtime/stores/store.ts';
 import { memoryStore } from '../../src/runtime/stores/memory.ts';
 import { createSecretResolver } from '../../src/secrets/resolve.ts';
@@ -93,6 +94,8 @@ export interface GatewayHarness {
   /** By provider id. */
   standIns: Record<string, StandIn>;
   requestLog: MemoryRequestLog;
+  /** The request-log rows of one request (its row and its attempts), if it was logged. */
+  logged(requestId: string | null | undefined): { request: RequestRow; attempts: AttemptRow[] } | undefined;
   logLines: string[];
   gateway: RunningGateway;
   vault: VaultStandIn;
@@ -149,8 +152,8 @@ export async function startHarness(o: HarnessOptions = {}): Promise<GatewayHarne
   const env = { ...PROVIDER_ENV, VAULT_ADDR: vault.addr, VAULT_TOKEN: vault.token };
   const secrets = await resolveServingSecrets(plan, createSecretResolver({ env }));
   const logLines: string[] = [];
-  const requestLog = createMemoryRequestLog();
-  const gateway = startGateway({
+  const requestLog = memoryRequestLog();
+  const gateway = await startGateway({
     plan,
     store: o.store ?? memoryStore(),
     secrets,
@@ -177,6 +180,10 @@ export async function startHarness(o: HarnessOptions = {}): Promise<GatewayHarne
     plan,
     standIns,
     requestLog,
+    logged(requestId) {
+      const request = requestLog.requests().find((r) => r.requestId === requestId);
+      return request && { request, attempts: requestLog.attempts().filter((a) => a.requestId === requestId) };
+    },
     logLines,
     gateway,
     vault,

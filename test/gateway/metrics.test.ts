@@ -15,7 +15,7 @@ describe('gateway metrics', () => {
     const m = new GatewayMetrics({
       breakers: () => [],
       store: () => ({ kind: 'memory', up: true }),
-      requestLog: () => ({ queued: 0, written: 0, dropped: 0, failedWrites: 0 }),
+      requestLog: () => ({ queued: 0, written: 0, dropped: 0, failedWrites: 0, rejected: 0 }),
     });
     const registered = (await m.registry.getMetricsAsJSON()).map((x) => ({
       name: x.name,
@@ -30,7 +30,7 @@ describe('gateway metrics', () => {
 
   it('reads breakers, the state store and the request log when scraped', async () => {
     let phase = 0;
-    let stats = { queued: 3, written: 10, dropped: 2, failedWrites: 1 };
+    let stats = { queued: 3, written: 10, dropped: 2, failedWrites: 1, rejected: 4 };
     const m = new GatewayMetrics({ breakers: () => [['d1', phase] as const], store: () => ({ kind: 'redis', up: phase === 0 }), requestLog: () => stats });
     let s = parseMetrics(await m.text());
     expect(s.get('switchyard_circuit_breaker_state{deployment="d1"}')).toBe(0);
@@ -39,15 +39,19 @@ describe('gateway metrics', () => {
       s.get('switchyard_request_log_queued'),
       s.get('switchyard_request_log_written_total'),
       s.get('switchyard_request_log_dropped_total'),
-      s.get('switchyard_request_log_failed_writes_total'),
-    ]).toEqual([3, 10, 2, 1]);
+      s.get('switchyard_request_log_write_failures_total'),
+      s.get('switchyard_request_log_rejected_total'),
+    ]).toEqual([3, 10, 2, 1, 4]);
     phase = 1;
-    stats = { queued: 0, written: 25, dropped: 7, failedWrites: 1 };
+    stats = { queued: 0, written: 25, dropped: 7, failedWrites: 1, rejected: 5 };
     s = parseMetrics(await m.text());
     expect(s.get('switchyard_circuit_breaker_state{deployment="d1"}')).toBe(1);
     expect(s.get('switchyard_state_store_up{store="redis"}')).toBe(0);
-    expect([s.get('switchyard_request_log_queued'), s.get('switchyard_request_log_written_total'), s.get('switchyard_request_log_dropped_total')]).toEqual([
-      0, 25, 7,
-    ]);
+    expect([
+      s.get('switchyard_request_log_queued'),
+      s.get('switchyard_request_log_written_total'),
+      s.get('switchyard_request_log_dropped_total'),
+      s.get('switchyard_request_log_rejected_total'),
+    ]).toEqual([0, 25, 7, 5]);
   });
 });

@@ -29,10 +29,10 @@ import { parse as parseYaml } from 'yaml';
 import { createLogger } from '../../src/gateway/log.ts';
 import { resolveServingSecrets } from '../../src/gateway/secrets.ts';
 import { type RunningGateway, startGateway } from '../../src/gateway/start.ts';
-import { createMemoryRequestLog } from '../../src/request-log/memory.ts';
+import { memoryRequestLog } from '../../src/request-log/memory.ts';
 import { createRedisStore } from '../../src/runtime/stores/redis.ts';
 import { createSecretResolver } from '../../src/secrets/resolve.ts';
-import { emitPlanJson } from '../../src/targets/plan-json.ts';
+import { planJsonTarget } from '../../src/targets/plan-json.ts';
 import { cli } from '../fixtures/cli.ts';
 import { freePort } from '../fixtures/ports.ts';
 import { type RedisServer, redisServerMissing, startRedisServer } from '../fixtures/redis-server.ts';
@@ -111,13 +111,12 @@ beforeAll(async () => {
   policy.tenants.find((t) => t.id === 'document-pipeline')!.tpm = 100_000_000;
   const plan = compileOrThrow(policy);
   const secrets = await resolveServingSecrets(plan, createSecretResolver({ env: { ...PROVIDER_ENV, VAULT_ADDR: vault.addr, VAULT_TOKEN: vault.token } }));
-  gateway = startGateway({
+  gateway = await startGateway({
     plan,
     store: await createRedisStore({ url: redis.url, keyPrefix: plan.routerState.kind === 'redis' ? plan.routerState.keyPrefix : 'switchyard:' }),
     secrets,
-    requestLog: createMemoryRequestLog(),
+    requestLog: memoryRequestLog(),
     log: createLogger((s) => logLines.push(s), ALL_SECRETS),
-    storeCheckMs: 500,
   });
   const addr = await gateway.listen(0, '127.0.0.1');
   gatewayUrl = `http://127.0.0.1:${addr.port}`;
@@ -127,7 +126,7 @@ beforeAll(async () => {
   scoped.slos!.targets = scoped.slos!.targets!.filter((t) => !['kv_cache_hit_rate', 'vllm_batch_utilization'].includes(t.metric));
   scoped.slos!.alerts = scoped.slos!.alerts!.filter((a) => !['vllm_engine_down', 'batch_queue_stuck', 'cost_anomaly'].includes(a.kind));
   gatePlan = join(dir, 'gate-plan.json');
-  writeFileSync(gatePlan, emitPlanJson(compileOrThrow(scoped))[0]!.content);
+  writeFileSync(gatePlan, planJsonTarget.emit(compileOrThrow(scoped))[0]!.content);
 
   const port = await freePort();
   promUrl = `http://127.0.0.1:${port}`;

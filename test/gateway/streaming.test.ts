@@ -91,7 +91,7 @@ const events = (text: string) =>
     .split('\n\n')
     .filter(Boolean)
     .map((e) => parseEvent(e).data);
-const rowOf = (requestId: string | undefined) => h.requestLog.entries().find((e) => e.request.requestId === requestId);
+const rowOf = (requestId: string | null | undefined) => h.logged(requestId);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('streams relayed from every provider kind', () => {

@@ -4,7 +4,8 @@ import { compilePolicy } from '../../src/plan/compile.ts';
 import { DOC_PATHS, emitDocs } from '../../src/targets/docs.ts';
 import { githubAnchor, headingAnchors } from '../../src/targets/markdown.ts';
 import { readinessCriteria, thresholdText } from '../../src/observability/readiness.ts';
-import { emitPrometheus, RULES_PATH } from '../../src/targets/prometheus.ts';
+import { RULES_PATH } from '../../src/targets/paths.ts';
+import { emitPrometheus } from '../../src/targets/prometheus.ts';
 import { emitAll } from '../../src/targets/index.ts';
 import { referencePolicy } from '../fixtures/policies.ts';
 

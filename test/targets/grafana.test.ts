@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../../src/plan/compile.ts';
 import type { CompiledPlan } from '../../src/plan/types.ts';
-import { DASHBOARD_PATH, emitGrafana, thresholdSteps } from '../../src/targets/grafana.ts';
+import { emitGrafana, thresholdSteps } from '../../src/targets/grafana.ts';
+import { DASHBOARD_PATH } from '../../src/targets/paths.ts';
 import { recordingRules } from '../../src/observability/rules.ts';
 import { emitAll } from '../../src/targets/index.ts';
 import { referencePolicy } from '../fixtures/policies.ts';

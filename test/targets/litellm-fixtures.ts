@@ -101,7 +101,7 @@ export function plain(value: unknown): unknown {
 }
 
 /** Values that must be secret references, wherever they are in the config. */
-export const SECRET_KEYS = new Set(['api_key', 'master_key', 'database_url', 'redis_url', 'redis_password']);
+const SECRET_KEYS = new Set(['api_key', 'master_key', 'database_url', 'redis_url', 'redis_password']);
 
 /** `[path, value]` of every SECRET_KEYS member, at any depth. */
 export function secretValues(value: unknown, at = '$'): [string, unknown][] {

@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { toolMissing } from '../fixtures/required-tool.ts';
 import { parse } from 'yaml';
 import { compilePolicy } from '../../src/plan/compile.ts';
 import type { CompiledPlan } from '../../src/plan/types.ts';
 import { emitAll, targetDiagnostics } from '../../src/targets/index.ts';
-import { buildLitellmConfig, emitLitellm, LITELLM_CONFIG_PATH, litellmLimitations } from '../../src/targets/litellm.ts';
+import { buildLitellmConfig, emitLitellm, litellmLimitations } from '../../src/targets/litellm.ts';
+import { LITELLM_CONFIG_PATH } from '../../src/targets/paths.ts';
 import { allowedFails, globalRouter, LITELLM_STRATEGY } from '../../src/targets/litellm/router.ts';
 import { exactDecimal } from '../../src/targets/litellm/yaml.ts';
 import { compileEdited, referencePolicy, type BasePolicyInput } from '../fixtures/policies.ts';
@@ -392,9 +394,9 @@ describe('numbers', () => {
   });
 });
 
-const python = spawnSync('python3', ['-c', 'import yaml'], { encoding: 'utf8' });
+const pyyamlMissing = toolMissing('PyYAML (Debian python3-yaml)', 'python3', ['-c', 'import yaml']);
 
-describe.skipIf(python.status !== 0)('PyYAML (what LiteLLM reads its config with)', () => {
+describe.skipIf(pyyamlMissing !== null)('PyYAML (what LiteLLM reads its config with)', () => {
   it('reads the same document as yaml.parse', async () => {
     const plan = await reference();
     const text = emitted(plan).content;

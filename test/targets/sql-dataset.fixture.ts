@@ -40,7 +40,7 @@ const sonnet = { group: 'chat-anthropic', deployment: 'anthropic-sonnet', provid
 const local = { group: 'local', deployment: 'local-llama', provider: 'vllm-a', ...T, spend: 0.0006 };
 const ok = 'success' as const;
 
-export const REQUESTS: SeedRequest[] = [
+const REQUESTS: SeedRequest[] = [
   { id: 'l12', source: 'litellm', start: '2025-02-28 23:59:58.000', latencyMs: 1000, tenant: 'support', ...gpt, status: ok },
 
   { id: 's1', source: 'switchyard', start: '2025-03-01 10:00:00.000', latencyMs: 800, tenant: 'support', requestedGroup: 'chat', ...gpt, status: ok },
@@ -101,7 +101,7 @@ export const REQUESTS: SeedRequest[] = [
 /** [request, attempt, group, deployment, provider, outcome, status code] */
 type SeedAttempt = [string, number, string, string, string, string, number | null];
 
-export const ATTEMPTS: SeedAttempt[] = [
+const ATTEMPTS: SeedAttempt[] = [
   ['s1', 1, 'chat', 'openai-gpt-4o', 'openai', 'success', 200],
   ['s2', 1, 'chat', 'openai-gpt-4o', 'openai', 'error', 503],
   ['s2', 2, 'chat-azure', 'azure-gpt-4o', 'azure', 'success', 200],

@@ -5,17 +5,7 @@
  * break a chart: test/diff/render-mermaid.test.ts runs Mermaid's own parser
  * over arbitrary diffs.
  */
-
-/** Text inside a quoted pie label or a title: no quotes, no line breaks, no comment markers. */
-export function pieText(s: string): string {
-  return (
-    s
-      .replace(/[\u0000-\u001f\u007f"]/g, ' ')
-      .replace(/%%/g, '% %')
-      .replace(/\s+/g, ' ')
-      .trim() || '-'
-  );
-}
+import { mermaidText } from '../../diagnostics/markdown.ts';
 
 /**
  * Text inside a flowchart node label `["..."]`: everything outside a safe
@@ -35,8 +25,8 @@ export function pieChart(title: string, shares: Record<string, number>): string 
     .filter(([, v]) => Number.isFinite(v) && v > 0)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (slices.length === 0) return undefined;
-  const lines = [`pie showData title ${pieText(title)}`];
-  for (const [k, v] of slices) lines.push(`    "${pieText(k)}" : ${Number(v.toFixed(1))}`);
+  const lines = [`pie showData title ${mermaidText(title)}`];
+  for (const [k, v] of slices) lines.push(`    "${mermaidText(k)}" : ${Number(v.toFixed(1))}`);
   return lines.join('\n');
 }
 

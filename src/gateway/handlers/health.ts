@@ -18,6 +18,7 @@ export function readyz(state: GatewayState, _req: IncomingMessage, res: ServerRe
   const { plan } = state.gen;
   const storeUp = state.storeHealth.up();
   const status = state.draining ? 'draining' : storeUp ? 'ready' : 'degraded';
-  const body = JSON.stringify({ status, plan: { name: plan.name, hash: plan.hash }, store: { kind: state.storeHealth.kind, up: storeUp } });
+  const store = { kind: state.storeHealth.kind, up: storeUp, syncs: state.storeHealth.syncs() };
+  const body = JSON.stringify({ status, plan: { name: plan.name, hash: plan.hash }, store });
   sendJson(res, state.draining ? 503 : 200, requestId, body);
 }

@@ -1,14 +1,15 @@
 /** Batch profiles run through the OpenAI Batch API, which OpenAI and Azure OpenAI offer; other providers have none compatible. */
 import { diagnostic, type Diagnostic } from '../../diagnostics/diagnostic.ts';
 import { formatPath } from '../../diagnostics/path.ts';
+import type { ProviderKind } from '../../model/closed-sets.ts';
 import type { Policy } from '../../model/policy.ts';
 import { q } from './index-by-id.ts';
 
-const BATCH_KINDS: ReadonlySet<string> = new Set(['openai', 'azure_openai']);
+const BATCH_KINDS: ReadonlySet<ProviderKind> = new Set<ProviderKind>(['openai', 'azure_openai']);
 
 export function checkBatchProviders(policy: Policy): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const kindOf = new Map<string, string>();
+  const kindOf = new Map<string, ProviderKind>();
   for (const p of policy.providers) if (!kindOf.has(p.id)) kindOf.set(p.id, p.kind);
   policy.batchProfiles.forEach((b, i) => {
     const kind = kindOf.get(b.provider);

@@ -80,7 +80,7 @@ export function checkFallbackCycles(policy: Policy): Diagnostic[] {
 }
 
 /** Largest context window among a group's known deployments; 0 when none is known (then other checks have reported it). */
-export function groupMaxWindows(policy: Policy): Map<string, number> {
+function groupMaxWindows(policy: Policy): Map<string, number> {
   const window = new Map<string, number>();
   for (const d of policy.deployments) if (!window.has(d.id)) window.set(d.id, d.contextWindow);
   const out = new Map<string, number>();

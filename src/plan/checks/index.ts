@@ -16,7 +16,7 @@ import { checkTenantKeys } from './tenants.ts';
 
 export type Check = (policy: Policy) => Diagnostic[];
 
-export const CHECKS: readonly Check[] = [
+const CHECKS: readonly Check[] = [
   checkDuplicates,
   checkReferences,
   checkEmptyGroups,

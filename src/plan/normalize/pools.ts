@@ -1,4 +1,4 @@
-import { capacityFor, type PoolGpus } from '../../capacity/plan-capacity.ts';
+import { capacityFor, type PoolGpus } from '../capacity/engine.ts';
 import type { GpuPool, PoolModel } from '../../model/gpu-pool.ts';
 import { servedNameOf } from '../defaults.ts';
 import { recordOrigin } from '../origins.ts';

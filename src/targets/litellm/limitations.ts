@@ -10,7 +10,7 @@ import { compareStrings } from '../../plan/defaults.ts';
 import type { CompiledPlan } from '../../plan/types.ts';
 import { allowedFails, globalRouter, inexpressibleRetryCodes, LITELLM_STRATEGY, retriedClasses, sortedGroups } from './router.ts';
 
-export const UNSUPPORTED = 'litellm-unsupported';
+const UNSUPPORTED = 'litellm-unsupported';
 
 export function limitations(plan: CompiledPlan): Diagnostic[] {
   const out: Diagnostic[] = [];

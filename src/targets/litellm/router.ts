@@ -41,13 +41,13 @@ export function sortedGroups(plan: CompiledPlan): PlanGroup[] {
   return Object.values(plan.groups).sort((a, b) => compareStrings(a.name, b.name));
 }
 
-export function primaryGroups(plan: CompiledPlan): PlanGroup[] {
+function primaryGroups(plan: CompiledPlan): PlanGroup[] {
   const all = sortedGroups(plan);
   const interactive = all.filter((g) => g.workload === 'interactive');
   return interactive.length > 0 ? interactive : all;
 }
 
-export function globalStrategy(plan: CompiledPlan): string {
+function globalStrategy(plan: CompiledPlan): string {
   const pick = (groups: PlanGroup[]): string | null => {
     const counts = new Map<string, number>();
     for (const g of groups) {

@@ -79,7 +79,7 @@ export class SecretMapper {
 }
 
 /** `vault:secret/a/b#api_key` -> `SWITCHYARD_VAULT_SECRET_A_B_API_KEY`. */
-export function bridgeName(ref: Extract<PlanSecretRef, { scheme: 'vault' }>): string {
+function bridgeName(ref: Extract<PlanSecretRef, { scheme: 'vault' }>): string {
   return `SWITCHYARD_VAULT_${`${ref.path}_${ref.field}`
     .toUpperCase()
     .replace(/[^A-Z0-9]+/g, '_')

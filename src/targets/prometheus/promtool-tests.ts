@@ -8,14 +8,15 @@
  * A rate needs two samples, so a rate-based condition holds from t = 1m; a
  * gauge-based one from t = 0.
  */
+import { assertNever } from '../../model/closed-sets.ts';
 import { compareStrings } from '../../plan/defaults.ts';
-import type { CompiledPlan, PlanAlert, PlanSloTarget } from '../../plan/types.ts';
+import type { CompiledPlan, PlanAlert, PlanSloTarget, SloMetric } from '../../plan/types.ts';
 import { metricName as n, VLLM_JOB } from '../../observability/metrics.ts';
 import { ALERT_RATE_WINDOW_MS, num, promDuration, vllmEngineRefs } from '../../observability/promql.ts';
 import { alertRules, COST_BASELINE, runbookUrl, type AlertRule } from '../../observability/rules.ts';
 
 const STEP_MS = 60_000;
-export const EVALUATION_INTERVAL_MS = 30_000;
+const EVALUATION_INTERVAL_MS = 30_000;
 /** Requests (or tokens, or dollars) per minute in counter series: fine enough for thresholds to 1e-4. */
 const PER_STEP = 100_000;
 /** "Just past" and "just inside" are this far from the threshold, relatively. */
@@ -58,7 +59,7 @@ const counter = (perStep: number, untilMs: number) => `0+${num(perStep)}x${steps
 const gauge = (value: number, untilMs: number) => `${num(value)}+0x${steps(untilMs)}`;
 
 /** Renders `{{ $labels.x }}` as Prometheus would for an alert with these labels. */
-export function renderTemplate(text: string, labels: Record<string, string>): string {
+function renderTemplate(text: string, labels: Record<string, string>): string {
   return text.replace(/\{\{ \$labels\.([A-Za-z_][A-Za-z0-9_]*) \}\}/g, (_, k: string) => labels[k] ?? '<no value>');
 }
 
@@ -114,7 +115,7 @@ function latencyHistogram(metric: string, labels: Record<string, string>, thresh
 }
 
 /** Series that make an SLO measure read just above or just below `value`; null when the measure cannot be driven there. */
-function sloSeries(c: Context, metric: string, value: number, side: 'above' | 'below', untilMs: number): Series[] | null {
+function sloSeries(c: Context, metric: SloMetric, value: number, side: 'above' | 'below', untilMs: number): Series[] | null {
   const m = Math.max(value * MARGIN, 0.0005);
   const ratioValue = side === 'above' ? value + m : value - m;
   const isRatio = !metric.endsWith('_ms');
@@ -160,7 +161,7 @@ function sloSeries(c: Context, metric: string, value: number, side: 'above' | 'b
     case 'interactive_latency_p95_ms':
       return latencyHistogram(n('requestDuration'), { group: c.interactiveGroup, workload: 'interactive' }, value, side, untilMs);
     default:
-      return null;
+      return assertNever(metric);
   }
 }
 
@@ -268,7 +269,7 @@ function alertScenarios(c: Context, a: PlanAlert, untilMs: number): { past: Scen
       ];
     }
     default:
-      return [];
+      return assertNever(a.kind);
   }
 }
 

@@ -7,7 +7,7 @@
 import { compareStrings } from '../../plan/defaults.ts';
 import type { CompiledPlan, PlanSloTarget } from '../../plan/types.ts';
 
-export { baselineDeployment } from '../../observability/baseline.ts';
+export { baselineDeployment } from '../../plan/baseline.ts';
 
 /** A SQL string literal (standard_conforming_strings, the default since PostgreSQL 9.1). */
 export function sqlString(s: string): string {
@@ -15,7 +15,7 @@ export function sqlString(s: string): string {
 }
 
 /** A SQL numeric literal; JavaScript's shortest form (`2.5`, `1e-7`) is valid PostgreSQL. */
-export function sqlNumber(n: number): string {
+function sqlNumber(n: number): string {
   if (!Number.isFinite(n)) throw new Error(`not a finite number: ${n}`);
   return String(n);
 }

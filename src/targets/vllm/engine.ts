@@ -33,7 +33,7 @@ export const DEFAULT_PORT = 8000;
  * Above this fraction of VRAM an engine has no headroom for the CUDA context
  * and allocator fragmentation and dies with out-of-memory at start-up or under
  * load; an emitted config never asks for more (the same cap the capacity
- * check enforces on the policy, src/capacity/feasibility.ts).
+ * check enforces on the policy, src/plan/checks/capacity.ts).
  */
 export const MAX_GPU_MEMORY_UTILIZATION = 0.98;
 

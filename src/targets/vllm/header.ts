@@ -8,7 +8,7 @@ import type { CompiledPlan, PlanProvider, PlanSecretRef } from '../../plan/types
 import { DEFAULT_PORT, type VllmEngine } from './engine.ts';
 
 /** The variable vLLM's API server reads its key from when `--api-key` is absent. */
-export const VLLM_KEY_ENV = 'VLLM_API_KEY';
+const VLLM_KEY_ENV = 'VLLM_API_KEY';
 
 const argsPath = (engine: VllmEngine) => engine.path.replace(/\.yaml$/, '.args.json');
 
@@ -18,7 +18,7 @@ const num = (x: number) => String(Number(x.toFixed(3)));
 const refText = (ref: PlanSecretRef) => (ref.scheme === 'env' ? `environment variable ${ref.name}` : ref.ref);
 
 /** Providers whose deployments send requests to this server (same pool, same served name). */
-export function providersOf(plan: CompiledPlan, engine: VllmEngine): PlanProvider[] {
+function providersOf(plan: CompiledPlan, engine: VllmEngine): PlanProvider[] {
   const ids = new Set<string>();
   for (const d of Object.values(plan.deployments))
     if (d.providerKind === 'vllm' && d.pool === engine.pool.id && d.model === engine.model.servedName) ids.add(d.provider);

@@ -1,3 +1,0 @@
-export * from './diagnostic.ts';
-export * from './path.ts';
-export * from './render.ts';
