@@ -53,7 +53,7 @@ export function withTestGroups(p: Policy): void {
   p.modelGroups.push(
     {
       name: 'a-flaky',
-      // Not interactive: an interactive entry group would become the cost baseline (observability/baseline.ts).
+      // Not interactive: an interactive entry group would become the cost baseline (plan/baseline.ts).
       workload: 'cost_sensitive',
       strategy: 'ordered',
       deployments: ['vllm-c-llama-8b'],
