@@ -229,14 +229,14 @@ interface Variant {
   requestLog: { written: number; dropped: number; rejected: number; queued: number } | null;
 }
 
-/** Sends one request, then waits until the gateway's /metrics says its request log wrote it. */
-async function untilWriting(chatUrl: string, dir: string): Promise<void> {
-  wrk(chatUrl, 1, 1, dir);
+/** Sends requests for a second, then waits until the gateway's /metrics says its request log wrote some; returns how many were sent. */
+async function untilWriting(chatUrl: string, dir: string): Promise<number> {
+  const sent = wrk(chatUrl, 1, 1, dir).requests;
   const metrics = chatUrl.replace('/v1/chat/completions', '/metrics');
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
     const m = /^switchyard_request_log_written_total (\d+)/m.exec(await (await fetch(metrics)).text());
-    if (m && Number(m[1]) > 0) return;
+    if (m && Number(m[1]) > 0) return sent;
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error('the request log wrote nothing in 180 s');
@@ -249,7 +249,7 @@ async function variant(planFile: string, extra: string[], dir: string, directP50
     // The database opens in the background (PGlite initialises a fresh directory in its worker thread, seconds of
     // CPU): measure once it writes, or that start-up would be billed to the requests.
     const logging = !extra.includes('--no-request-log');
-    if (logging) await untilWriting(g.url, dir);
+    const first = logging ? await untilWriting(g.url, dir) : 0;
     const warm = wrk(g.url, 64, 3, dir);
     const cpu0 = cpuMicros(g.child.pid!);
     const r64 = wrk(g.url, 64, SECONDS, dir);
@@ -262,7 +262,7 @@ async function variant(planFile: string, extra: string[], dir: string, directP50
       cpuPerRequestUs: cpu / r64.requests,
       addedP50Ms: r1.p50Ms - directP50Ms,
       errors: r64.errors + r1.errors,
-      requests: warm.requests + r64.requests + r1.requests,
+      requests: first + warm.requests + r64.requests + r1.requests,
       requestLog: logging && stopped ? JSON.parse(stopped[1]!) : null,
     };
   } finally {
