@@ -9,12 +9,6 @@ import { type ApiError, badRequest } from './errors.ts';
 
 export type EndpointKind = 'chat' | 'completions' | 'embeddings';
 
-export const ENDPOINT_PATHS: Record<string, EndpointKind> = {
-  '/v1/chat/completions': 'chat',
-  '/v1/completions': 'completions',
-  '/v1/embeddings': 'embeddings',
-};
-
 /** The path below a provider's OpenAI-style base URL. */
 export const UPSTREAM_PATH: Record<EndpointKind, string> = {
   chat: '/chat/completions',

@@ -21,7 +21,7 @@ import { createTransport } from './transport.ts';
 import type { UpstreamPools } from './upstream/pools.ts';
 
 /** A plan the gateway cannot serve (a provider without a usable base URL, tenants sharing a key). */
-export class GatewayConfigError extends SwitchyardError {
+class GatewayConfigError extends SwitchyardError {
   constructor(message: string) {
     super(message, 'gateway-config');
   }

@@ -10,7 +10,7 @@ import type { Attempt, RouteResult } from '../runtime/types.ts';
 import { type ApiError, quoted, tenantLimited } from './errors.ts';
 
 /** The earliest a sliding rpm/tpm window can free room: one of its buckets (runtime/windows.ts: 60 s in 20 buckets). */
-export const TENANT_WINDOW_RETRY_S = 3;
+const TENANT_WINDOW_RETRY_S = 3;
 
 /** Seconds until the next UTC month, when a monthly budget starts again. */
 export function secondsToNextMonth(now: number): number {

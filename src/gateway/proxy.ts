@@ -30,7 +30,7 @@ const { lastDeployment, routeFailure } = outcomes;
 const { sendError, sendJson } = responses;
 
 /** Status recorded for a request whose client left before the answer was complete (nginx's convention). */
-export const CLIENT_CLOSED = 499;
+const CLIENT_CLOSED = 499;
 
 function refuse(state: GatewayState, ex: Exchange, e: ApiError, close = false): void {
   sendError(ex.res, ex.requestId, e, close);

@@ -15,7 +15,7 @@ export interface ServingSecrets {
 }
 
 /** Every reference the plan's serving side reads, for one resolveAll. */
-export function servingRefs(plan: CompiledPlan): string[] {
+function servingRefs(plan: CompiledPlan): string[] {
   const refs: string[] = [];
   for (const t of Object.values(plan.tenants)) for (const k of t.apiKeys) refs.push(k.ref);
   for (const p of Object.values(plan.providers)) if (p.apiKey) refs.push(p.apiKey.ref);

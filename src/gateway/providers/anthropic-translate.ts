@@ -12,7 +12,7 @@ import type { Usage } from '../../runtime/types.ts';
 import { UnsupportedRequest } from './types.ts';
 
 /** Anthropic requires max_tokens; what a request without one gets. */
-export const DEFAULT_MAX_TOKENS = 4096;
+const DEFAULT_MAX_TOKENS = 4096;
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 

@@ -11,7 +11,7 @@ import { UPSTREAM_PATH } from '../endpoints.ts';
 import { openAiCompatible } from './openai-compatible.ts';
 
 /** The latest GA data-plane version when the plan names none. */
-export const DEFAULT_AZURE_API_VERSION = '2024-10-21';
+const DEFAULT_AZURE_API_VERSION = '2024-10-21';
 
 const apiVersion = (p: PlanProvider) => p.apiVersion ?? DEFAULT_AZURE_API_VERSION;
 

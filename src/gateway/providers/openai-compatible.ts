@@ -30,7 +30,7 @@ export function upstreamBody(ex: ExchangeView, target: Target): Buffer | string 
   return JSON.stringify({ ...ex.body, model: target.deployment.model, ...(askUsage ? { stream_options: { include_usage: true } } : {}) });
 }
 
-export function decodeOpenAi(ex: ExchangeView, body: Buffer): Decoded | null {
+function decodeOpenAi(ex: ExchangeView, body: Buffer): Decoded | null {
   const usage = usageOf(body);
   // Without usage (some servers omit it) the estimate stands in for input; output is unknown.
   return { body, usage: usage ?? { inputTokens: ex.estimatedInputTokens, outputTokens: 0 } };

@@ -39,7 +39,7 @@ export interface StreamSpec extends CallSpec {
 }
 
 /** An error event in OpenAI's mid-stream form (what the OpenAI SDKs raise on), then the end marker. */
-export function errorEvents(message: string): string {
+function errorEvents(message: string): string {
   return `${dataEvent(JSON.stringify({ error: { message, type: 'server_error', param: null, code: 'upstream_stream_error' } }))}${DONE_EVENT}`;
 }
 
