@@ -140,7 +140,9 @@ Examples:
   curl -s localhost:4000/v1/chat/completions -H "Authorization: Bearer $KEY" \\
     -H 'content-type: application/json' -d '{"model":"chat","messages":[{"role":"user","content":"hi"}]}'`,
     )
-    .action(async (o: ServeOptions) => {
+    .action(async (o: ServeOptions, cmd: Command) => {
+      // SWITCHYARD_DATABASE_URL is a default: --no-request-log or --data-dir on the command line overrides it.
+      if (cmd.getOptionValueSource('databaseUrl') === 'env' && (!o.requestLog || o.dataDir !== undefined)) delete o.databaseUrl;
       const listenPort = port(o.port);
       const maxBodyBytes = parseSize(o.maxBody);
       if (maxBodyBytes === null) throw new UserError(`--max-body must be a size such as 10mb or 65536, got ${JSON.stringify(o.maxBody)}`);

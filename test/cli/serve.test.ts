@@ -60,6 +60,16 @@ describe('switchyard serve: usage errors', () => {
     }
   });
 
+  it('--no-request-log on the command line overrides SWITCHYARD_DATABASE_URL', async () => {
+    process.env.SWITCHYARD_DATABASE_URL = `mysql://u:${PASSWORD}@db/x`;
+    try {
+      // The URL is not even checked: the start goes on until the plan is refused.
+      expect(await serve('--memory', '--no-request-log')).toEqual({ code: 2, stdout: '', stderr: 'switchyard: deployment d: provider p is not in the plan\n' });
+    } finally {
+      delete process.env.SWITCHYARD_DATABASE_URL;
+    }
+  });
+
   it('refuses a data directory another live process holds', async () => {
     const data = join(dir, 'held');
     rmSync(data, { recursive: true, force: true });
