@@ -16,7 +16,7 @@ import { REQUEST_LOG_CLOSE_MS, startGateway } from '../gateway/start.ts';
 import { displayUrl } from '../net/limited-fetch.ts';
 import { parsePromDuration } from '../observability/promql.ts';
 import type { CompiledPlan } from '../plan/types.ts';
-import { createRequestLog, DEFAULT_DATA_DIR, memoryRequestLog, type RequestLog } from '../request-log/index.ts';
+import { createRequestLog, DEFAULT_DATA_DIR, memoryRequestLog, REQUEST_LOG_DEFAULTS, type RequestLog } from '../request-log/index.ts';
 import { memoryStore } from '../runtime/stores/memory.ts';
 import { checkRedisUrl, createRedisStore } from '../runtime/stores/redis.ts';
 import type { RouterStore } from '../runtime/stores/store.ts';
@@ -127,11 +127,12 @@ vault:path#field from Vault KV v2 (VAULT_ADDR, VAULT_TOKEN, VAULT_NAMESPACE).
 Request log: one row per request and one per upstream attempt, in the tables
 generated/sql reads (switchyard.requests, switchyard.attempts), queued and
 written in batches in the background: a slow or down database never delays
-a request (past 50,000 queued rows, rows are dropped and counted in
+a request (past ${REQUEST_LOG_DEFAULTS.maxQueue.toLocaleString('en-US')} queued rows, rows are dropped and counted in
 switchyard_request_log_dropped_total). Give the database URL in
 SWITCHYARD_DATABASE_URL rather than --database-url to keep its password out
-of the process list; it is never printed. Without either, PGlite keeps the
-log in ${DEFAULT_DATA_DIR} (one gateway per directory). On SIGTERM, after
+of the process list (--no-request-log or --data-dir override it); it is
+never printed. Without either, PGlite keeps the log in
+${DEFAULT_DATA_DIR} (one gateway per directory). On SIGTERM, after
 draining, queued rows get ${REQUEST_LOG_CLOSE_MS / 1000} s to be written.
 
 Examples:
