@@ -4,8 +4,9 @@ import { defineCircuitBreaker, defineDeployments, defineModelGroups, defineRoute
  * Prices are USD per 1M tokens; local vLLM prices are the amortised GPU cost per token.
  * Local weights follow what each engine sustains (roofline figures of
  * `switchyard simulate`): an RTX 5090 running 32 sequences turns out about
- * six times the requests of the RTX 3090 running 8, so pool C gets 1 share
- * in 13 rather than 1 in 5 (with 2:2:1 it queued past the 20 s timeout).
+ * eight times the requests of the RTX 3090 running 8 (which also decodes
+ * slower), so pool C gets 1 share in 17 rather than 1 in 5 (with 2:2:1 it
+ * queued past the 20 s timeout).
  */
 export const deployments = defineDeployments([
   {
@@ -67,7 +68,7 @@ export const deployments = defineDeployments([
     pool: 'pool-a',
     contextWindow: 32_768,
     pricing: { inputPer1M: 0.05, outputPer1M: 0.1 },
-    weight: 6,
+    weight: 8,
     tags: ['local'],
   },
   {
@@ -77,7 +78,7 @@ export const deployments = defineDeployments([
     pool: 'pool-b',
     contextWindow: 32_768,
     pricing: { inputPer1M: 0.05, outputPer1M: 0.1 },
-    weight: 6,
+    weight: 8,
     tags: ['local'],
   },
   {
@@ -121,9 +122,9 @@ const interactiveRetries = {
  * simulate section; a test simulates it):
  * - the GPUs are fixed by the architecture (two RTX 5090 pools and one RTX
  *   3090): the three 8B engines sustain about 600 rpm of 2,000 + 400 token
- *   requests, the 70B about 27 rpm of 3,000 + 800; chat-local (450) and
- *   premium (20) keep them 70-80% busy, above the 65% utilisation target
- *   without queueing past their timeouts;
+ *   requests, the 70B about 30 rpm of 3,000 + 800; chat-local (480) and
+ *   premium (20) keep them 60-85% busy, above the 65% utilisation target on
+ *   average, with queues that stay well short of their timeouts;
  * - each hosted group stays under its deployments' token limits with room
  *   for bursts: chat 1,000 rpm x 1,550 tokens = 1.55M of OpenAI's 2M tpm,
  *   chat-azure 465K of Azure's 1.45M, chat-anthropic 155K of 400K;
@@ -176,7 +177,7 @@ export const modelGroups = defineModelGroups([
     timeouts: { request: '20s' },
     fallbacks: ['chat-mini'],
     contextWindowFallbacks: ['chat-mini'],
-    traffic: { peakRpm: 450, meanInputTokens: 2_000, meanOutputTokens: 400 },
+    traffic: { peakRpm: 480, meanInputTokens: 2_000, meanOutputTokens: 400 },
   },
   {
     name: 'chat-mini',
