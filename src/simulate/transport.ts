@@ -46,8 +46,9 @@ class Reply extends TimedEvent {
 
 /** A call to a vLLM engine: answered at its first token, or at the router's timeout (which aborts the sequence), whichever comes first. */
 class EngineCall extends TimedEvent implements FirstTokenListener {
-  job: Job | null = null;
-  private settled = false;
+  // Assigned in the constructor, not as field initializers (see TimedEvent).
+  declare job: Job | null;
+  declare private settled: boolean;
   constructor(
     private readonly loop: EventLoop,
     private readonly engine: Engine,
@@ -57,6 +58,8 @@ class EngineCall extends TimedEvent implements FirstTokenListener {
     private readonly limit: number,
   ) {
     super();
+    this.job = null;
+    this.settled = false;
   }
   firstToken(): void {
     if (this.settled) return;
@@ -140,7 +143,10 @@ export class SimTransport implements Transport {
     // vLLM answers 400 to a request longer than its context.
     if (job === null) return void answer(ENGINE_ERROR_MS, status(400, ENGINE_ERROR_MS));
     call.job = job;
-    loop.schedule(call, now + limit);
+    // A sequence that started at once and will have its first token by the
+    // deadline needs no deadline event: it would only sit in the queue,
+    // cancelled, keeping the call alive for the length of the timeout.
+    if (!job.firstTokenBy(now + limit)) loop.schedule(call, now + limit);
   }
 }
 
