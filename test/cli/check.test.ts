@@ -54,7 +54,7 @@ describe('switchyard check', () => {
   });
 
   it('annotates GitHub pull requests', async () => {
-    ws.edit('batch-profiles.ts', 'redaction: { enabled: true, rules: piiRules },', 'redaction: { enabled: false },');
+    ws.edit('batch-profiles.ts', 'redaction: { enabled: true, reidentify: true },', 'redaction: { enabled: false },');
     const r = await cli('check', '-p', ws.policies, '--format', 'github');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(
