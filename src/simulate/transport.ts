@@ -120,7 +120,7 @@ export class SimTransport implements Transport {
     const now = loop.now();
 
     const ep = this.endpoints.get(d.id);
-    if (ep === undefined) return this.answer(resolve, CONNECTION_REFUSED_MS, REFUSED);
+    if (ep === undefined) return void this.answer(resolve, CONNECTION_REFUSED_MS, REFUSED);
     const t = now - this.start;
     const input = request.estimatedInputTokens;
     const output = request.maxOutputTokens ?? 0;
@@ -128,28 +128,28 @@ export class SimTransport implements Transport {
     const outage = c === null ? null : Conditions.outage(c, t);
     const errorRate = c === null ? null : Conditions.errorRate(c, t);
 
-    if (outage === 'connection') return this.answer(resolve, CONNECTION_REFUSED_MS, REFUSED);
-    if (outage === 'timeout') return this.answer(resolve, limit, timeout(limit));
+    if (outage === 'connection') return void this.answer(resolve, CONNECTION_REFUSED_MS, REFUSED);
+    if (outage === 'timeout') return void this.answer(resolve, limit, timeout(limit));
 
     if (ep.kind === 'hosted') {
       const h = ep.hosted;
       const latency = c === null ? h.latency : effectiveLatency(h.latency, Conditions.latency(c, t));
       if (outage === 'error') {
         const ms = sampleLognormal(h.random, latency);
-        return this.within(resolve, limit, ms, status(503, ms));
+        return void this.within(resolve, limit, ms, status(503, ms));
       }
       const a = h.answer(now, input + output, latency, errorRate ?? h.errorRate);
-      if (a.kind === 'http-429') return this.within(resolve, limit, a.latencyMs, status(429, a.latencyMs, a.retryAfterMs));
-      if (a.kind === 'error-503') return this.within(resolve, limit, a.latencyMs, status(503, a.latencyMs));
-      return this.within(resolve, limit, a.latencyMs, { ok: true, latencyMs: a.latencyMs, usage: { inputTokens: input, outputTokens: output } });
+      if (a.kind === 'http-429') return void this.within(resolve, limit, a.latencyMs, status(429, a.latencyMs, a.retryAfterMs));
+      if (a.kind === 'error-503') return void this.within(resolve, limit, a.latencyMs, status(503, a.latencyMs));
+      return void this.within(resolve, limit, a.latencyMs, { ok: true, latencyMs: a.latencyMs, usage: { inputTokens: input, outputTokens: output } });
     }
 
     if (outage === 'error' || (errorRate !== null && errorRate > 0 && ep.random() < errorRate))
-      return this.within(resolve, limit, ENGINE_ERROR_MS, status(503, ENGINE_ERROR_MS));
+      return void this.within(resolve, limit, ENGINE_ERROR_MS, status(503, ENGINE_ERROR_MS));
     const call = new EngineCall(loop, ep.engine, resolve, now, { inputTokens: input, outputTokens: output }, limit);
     const job = ep.engine.submit(input, output, call);
     // vLLM answers 400 to a request longer than its context.
-    if (job === null) return this.answer(resolve, ENGINE_ERROR_MS, status(400, ENGINE_ERROR_MS));
+    if (job === null) return void this.answer(resolve, ENGINE_ERROR_MS, status(400, ENGINE_ERROR_MS));
     call.job = job;
     // A sequence that started at once and will have its first token by the
     // deadline needs no deadline event: it would only sit in the queue,
