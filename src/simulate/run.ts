@@ -27,15 +27,15 @@ import { type Arrival, ArrivalStream, DEFAULT_TENANT_LOAD, tenantShares } from '
 import { type Endpoint, SimTransport } from './transport.ts';
 
 /** Where virtual time starts: mid-month, so a run never crosses a tenant's budget period. */
-export const SIM_START = Date.UTC(2025, 0, 15, 12);
+const SIM_START = Date.UTC(2025, 0, 15, 12);
 /** Router replicas when the plan shares state (the gateway behind a load balancer). */
-export const DEFAULT_REPLICAS = 3;
+const DEFAULT_REPLICAS = 3;
 /**
  * Most requests one scenario may simulate (about an hour of CPU time). A
  * plan comes from a pull request: a peakRpm of a billion must not keep CI
  * busy for a week.
  */
-export const MAX_SIMULATED_REQUESTS = 20_000_000;
+const MAX_SIMULATED_REQUESTS = 20_000_000;
 
 export class SimulationTooLargeError extends Error {}
 
@@ -50,7 +50,7 @@ export interface SimulateOptions {
   onRequestEnd?: (id: number, group: string, outcome: Outcome) => void;
 }
 
-export function defaultReplicas(plan: CompiledPlan): number {
+function defaultReplicas(plan: CompiledPlan): number {
   return hasSharedState(plan) ? DEFAULT_REPLICAS : 1;
 }
 
@@ -82,7 +82,7 @@ function buildEngines(plan: CompiledPlan, scenario: Scenario, opts: SimulateOpti
 }
 
 /** Requests the plan's traffic brings over the window, traffic multipliers included. */
-export function expectedRequests(plan: CompiledPlan, conditions: Conditions, durationMs: number): number {
+function expectedRequests(plan: CompiledPlan, conditions: Conditions, durationMs: number): number {
   let n = 0;
   for (const [name, g] of Object.entries(plan.groups))
     if (g.traffic) n += (g.traffic.peakRpm * conditions.multiplierRange(name, durationMs).mean * durationMs) / 60_000;

@@ -18,9 +18,9 @@ import type { Lognormal } from './random.ts';
 const { lognormalFromPercentiles, sampleLognormal } = random;
 
 /** A refused connection fails this fast. */
-export const CONNECTION_REFUSED_MS = 1;
+const CONNECTION_REFUSED_MS = 1;
 /** A vLLM server that answers an error (its own, or an outage's 503) does so this fast. */
-export const ENGINE_ERROR_MS = 5;
+const ENGINE_ERROR_MS = 5;
 
 export type Endpoint = { kind: 'hosted'; hosted: HostedEndpoint } | { kind: 'engine'; engine: Engine; random: Random };
 
@@ -159,7 +159,7 @@ export class SimTransport implements Transport {
 }
 
 /** The latency in force: an event's own percentiles, or the base scaled by its multiplier. */
-export function effectiveLatency(base: Lognormal, e: { multiplier: number | null; p50Ms: number | null; p95Ms: number | null } | undefined): Lognormal {
+function effectiveLatency(base: Lognormal, e: { multiplier: number | null; p50Ms: number | null; p95Ms: number | null } | undefined): Lognormal {
   if (e === undefined) return base;
   if (e.p50Ms !== null) return lognormalFromPercentiles(e.p50Ms, e.p95Ms ?? e.p50Ms * Math.exp(base.sigma * random.Z95));
   return { median: base.median * (e.multiplier ?? 1), sigma: base.sigma };

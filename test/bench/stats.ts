@@ -31,7 +31,7 @@ let ticksPerSecond: number | null | undefined;
  * shared machine a command's wall time says more about its neighbours than
  * about it: its CPU time is the steadier figure.
  */
-export function childrenCpuMs(): number | null {
+function childrenCpuMs(): number | null {
   let stat: string;
   try {
     stat = readFileSync('/proc/self/stat', 'utf8');
