@@ -77,8 +77,9 @@ describe('switchyard publish / rollback / bundles (directory)', () => {
 
   it('rollback to an unknown version exits 2; to a tampered version exits 1 naming the file; current is unchanged', async () => {
     const v1 = versionOf((await publish(bundles)).stdout);
-    writeFileSync(join(ws.out, 'docs/readiness-gate.md'), `${readFileSync(join(ws.out, 'docs/readiness-gate.md'), 'utf8')}x\n`);
-    const v2 = versionOf((await publish(bundles, '--no-recompile')).stdout);
+    ws.edit('tenants.ts', 'rpm: 120,', 'rpm: 240,');
+    expect((await cli('compile', '-p', ws.policies, '--out', ws.out)).code).toBe(0);
+    const v2 = versionOf((await publish(bundles)).stdout);
 
     const unknown = await cli('rollback', '--target', bundles, '--to', '20200101T000000.000Z-000000000000');
     expect(unknown.code).toBe(2);
@@ -116,12 +117,12 @@ describe('switchyard publish / rollback / bundles (directory)', () => {
     expect(snapshot(bundles)).toEqual(before);
   });
 
-  it('--no-recompile still refuses an edited plan.json', async () => {
+  it('--no-recompile still refuses an edited plan.json (its sha256 no longer matches the manifest)', async () => {
     const plan = join(ws.out, 'plan.json');
     writeFileSync(plan, readFileSync(plan, 'utf8').replace('"reference"', '"edited"'));
     const r = await publish(bundles, '--no-recompile');
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/plan\.json: plan hash mismatch/);
+    expect(r.stderr).toMatch(/does not match its manifest: plan\.json was changed after switchyard wrote it/);
   });
 
   it('records git HEAD of the compiled output, and refuses policies that do not compile', async () => {
