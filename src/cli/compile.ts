@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { emitAll } from '../targets/index.ts';
 import { diffArtifacts, hasDrift, writeArtifacts, type DriftReport } from '../load/write.ts';
 import { EXIT, printDiagnostics, type Io } from './context.ts';
-import { DEFAULT_OUT, globalOptions, withOutputOptions, withPolicyOption } from './options.ts';
+import { DEFAULT_OUT, globalOptions, loadOptions, withOutputOptions, withPolicyOption } from './options.ts';
 import { runPipeline } from './pipeline.ts';
 
 function describeDrift(out: string, r: DriftReport): string {
@@ -20,40 +20,42 @@ export function compileCommand(io: Io, done: (code: number) => void): Command {
     .option('--check', 'write nothing; exit 1 and list the files that differ if the output directory is not up to date');
   withPolicyOption(cmd);
   withOutputOptions(cmd);
-  return cmd.action(async (opts: { policies: string; out: string; check?: boolean; json?: boolean; format?: string; debug?: boolean }) => {
-    const g = globalOptions(opts);
-    const r = await runPipeline(opts.policies);
-    if (!r.plan) {
-      printDiagnostics(io, g, r.diagnostics, { planHash: null, written: false });
-      return done(r.exitCode);
-    }
-    const artifacts = emitAll(r.plan);
-    let report: DriftReport;
-    report = opts.check ? await diffArtifacts(opts.out, artifacts) : await writeArtifacts(opts.out, artifacts);
-    const drift = hasDrift(report);
-    printDiagnostics(io, g, r.diagnostics, {
-      planHash: r.plan.hash,
-      check: Boolean(opts.check),
-      drift: opts.check ? drift : false,
-      files: { added: report.added, changed: report.changed, removed: report.removed },
-    });
-    if (opts.check) {
-      if (drift) {
-        if (g.format !== 'json') io.stderr(`${opts.out}/ is out of date with ${opts.policies}:\n${describeDrift(opts.out, report)}run: switchyard compile\n`);
-        return done(EXIT.policy);
+  return cmd.action(
+    async (opts: { policies: string; loadTimeout?: string; out: string; check?: boolean; json?: boolean; format?: string; debug?: boolean }) => {
+      const g = globalOptions(opts);
+      const r = await runPipeline(opts.policies, { load: loadOptions(opts) });
+      if (!r.plan) {
+        printDiagnostics(io, g, r.diagnostics, { planHash: null, written: false });
+        return done(r.exitCode);
       }
-      if (g.format === 'pretty') io.stdout(`${opts.out}/ is up to date (${report.unchanged.length} files, plan ${r.plan.hash.slice(0, 19)})\n`);
-      return done(EXIT.ok);
-    }
-    if (g.format === 'pretty') {
-      const changed = report.added.length + report.changed.length + report.removed.length;
-      io.stdout(
-        changed === 0
-          ? `${opts.out}/ already up to date (${report.unchanged.length} files, plan ${r.plan.hash.slice(0, 19)})\n`
-          : `compiled ${opts.policies} -> ${opts.out}/: ${report.added.length} added, ${report.changed.length} changed, ` +
-              `${report.removed.length} removed, ${report.unchanged.length} unchanged (plan ${r.plan.hash.slice(0, 19)})\n`,
-      );
-    }
-    done(EXIT.ok);
-  });
+      const artifacts = emitAll(r.plan);
+      let report: DriftReport;
+      report = opts.check ? await diffArtifacts(opts.out, artifacts) : await writeArtifacts(opts.out, artifacts);
+      const drift = hasDrift(report);
+      printDiagnostics(io, g, r.diagnostics, {
+        planHash: r.plan.hash,
+        check: Boolean(opts.check),
+        drift: opts.check ? drift : false,
+        files: { added: report.added, changed: report.changed, removed: report.removed },
+      });
+      if (opts.check) {
+        if (drift) {
+          if (g.format !== 'json') io.stderr(`${opts.out}/ is out of date with ${opts.policies}:\n${describeDrift(opts.out, report)}run: switchyard compile\n`);
+          return done(EXIT.policy);
+        }
+        if (g.format === 'pretty') io.stdout(`${opts.out}/ is up to date (${report.unchanged.length} files, plan ${r.plan.hash.slice(0, 19)})\n`);
+        return done(EXIT.ok);
+      }
+      if (g.format === 'pretty') {
+        const changed = report.added.length + report.changed.length + report.removed.length;
+        io.stdout(
+          changed === 0
+            ? `${opts.out}/ already up to date (${report.unchanged.length} files, plan ${r.plan.hash.slice(0, 19)})\n`
+            : `compiled ${opts.policies} -> ${opts.out}/: ${report.added.length} added, ${report.changed.length} changed, ` +
+                `${report.removed.length} removed, ${report.unchanged.length} unchanged (plan ${r.plan.hash.slice(0, 19)})\n`,
+        );
+      }
+      done(EXIT.ok);
+    },
+  );
 }

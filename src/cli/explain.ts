@@ -5,27 +5,11 @@
  * 503, so the trace shows the retries, breakers and fallbacks they cause.
  */
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
-import { parsePlan } from '../plan/read.ts';
-import type { CompiledPlan } from '../plan/types.ts';
+import { readPlanFile } from './plan-file.ts';
 import { createRouter, dryRunTransport, manualClock, renderTrace, seededRandom, type RouteResult } from '../runtime/index.ts';
 import { EXIT, UserError, type Io } from './context.ts';
 
 const DEFAULT_PLAN = 'generated/plan.json';
-
-function readPlan(file: string): CompiledPlan {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UserError(`cannot read plan ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (run switchyard compile first)`);
-  }
-  try {
-    return parsePlan(text);
-  } catch (e) {
-    throw new UserError(`${file}: ${(e as Error).message}`);
-  }
-}
 
 const count = (name: string) => (v: string) => {
   const n = Number(v);
@@ -55,7 +39,7 @@ export function explainCommand(io: Io, done: (code: number) => void): Command {
     .option('--json', 'machine-readable JSON on stdout')
     .option('--debug', 'print stack traces for internal errors')
     .action(async (opts: { model: string; plan: string; tenant?: string; tokens?: number; maxOutput: number; down: string; seed: number; json?: boolean }) => {
-      const plan = readPlan(opts.plan);
+      const plan = readPlanFile(opts.plan);
       const group = plan.groups[opts.model];
       if (!group) throw new UserError(`unknown model group "${opts.model}" in ${opts.plan}; groups: ${Object.keys(plan.groups).sort().join(', ')}`);
       if (opts.tenant !== undefined && !plan.tenants[opts.tenant])

@@ -15,7 +15,8 @@ import type { Path } from '../diagnostics/path.ts';
 import { parsePath } from '../diagnostics/path.ts';
 import type { Policy } from '../model/policy.ts';
 import { ajvErrorsToDiagnostics } from './ajv-diagnostics.ts';
-import { displayPath } from './entry.ts';
+import { displayPath, inputFileDiagnostic } from './entry.ts';
+import { InputFileError, MAX_POLICY_FILE_BYTES, readInputFile } from '../fs/input-file.ts';
 import { lineColumnAt } from './import-graph.ts';
 import { sentence } from './messages.ts';
 import { validatePolicy } from './validate.ts';
@@ -38,13 +39,17 @@ function schemaValidator(): ValidateFunction {
   return validator;
 }
 
+/** Alias expansions a YAML policy may make: a real policy makes a handful, an "alias bomb" billions. */
+const MAX_ALIAS_COUNT = 1000;
+
 export function loadDataPolicy(file: string, kind: 'yaml' | 'json'): DataPolicyResult {
   const shown = displayPath(file);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readInputFile(file, { maxBytes: MAX_POLICY_FILE_BYTES, what: 'policy file' });
   } catch (err) {
-    return { diagnostics: [diagnostic('error', 'policy-unreadable', `Cannot read ${shown}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`, '')] };
+    if (err instanceof InputFileError) return { diagnostics: [inputFileDiagnostic(err)] };
+    throw err;
   }
 
   // A .json file must be JSON (YAML would also accept comments and trailing
@@ -56,8 +61,11 @@ export function loadDataPolicy(file: string, kind: 'yaml' | 'json'): DataPolicyR
       jsonValue = JSON.parse(text);
     } catch (err) {
       const message = (err as Error).message;
-      const offset = Number(/at position (\d+)/.exec(message)?.[1] ?? 0);
-      const text0 = message.replace(/ in JSON at position \d+.*$/, '');
+      // V8 names the position only for some errors; the YAML parser (JSON is YAML) finds it for the rest.
+      const at = /at position (\d+)/.exec(message)?.[1];
+      const offset = at !== undefined ? Number(at) : (parseDocument(text).errors[0]?.pos[0] ?? 0);
+      // V8 quotes the text around the error; it may be a pasted secret, so only the kind of error is kept.
+      const text0 = message.replace(/ in JSON at position \d+.*$/, '').replace(/, .*is not valid JSON$/s, '');
       return {
         diagnostics: [diagnostic('error', 'syntax-error', sentence(`Syntax error: ${text0}`), '', { source: { file: shown, ...lineColumnAt(text, offset) } })],
       };
@@ -78,7 +86,22 @@ export function loadDataPolicy(file: string, kind: 'yaml' | 'json'): DataPolicyR
   }
 
   const locate = (path: Path) => locateInYaml(document(), lineCounter, path, shown);
-  const value: unknown = kind === 'json' ? jsonValue : document().toJS({ maxAliasCount: 1000 });
+  let value: unknown = jsonValue;
+  if (kind === 'yaml') {
+    try {
+      value = document().toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      // the yaml library stops a "billion laughs" document instead of expanding it
+      if (!/alias/i.test((err as Error).message)) throw err;
+      return {
+        diagnostics: [
+          diagnostic('error', 'yaml-alias-limit', `The document expands its aliases more than ${MAX_ALIAS_COUNT} times; write the values out.`, '', {
+            source: { file: shown, line: 1, column: 1 },
+          }),
+        ],
+      };
+    }
+  }
   const validate = schemaValidator();
   const schemaDiagnostics = validate(value) ? [] : ajvErrorsToDiagnostics(validate.errors ?? [], value);
   const zod = validatePolicy(value);
