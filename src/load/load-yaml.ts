@@ -121,6 +121,10 @@ function mergeDiagnostics(schema: readonly Diagnostic[], zod: readonly Diagnosti
     return same ? { ...d, message: same.message, ...(same.hint || d.hint ? { hint: same.hint ?? d.hint } : {}) } : d;
   });
   const covered = (path: string) => schema.some((d) => d.path === path || path.startsWith(`${d.path}.`) || path.startsWith(`${d.path}[`) || d.path === '');
-  for (const z of zod) if (!covered(z.path)) out.push(z);
+  for (const z of zod) {
+    // A credential is reported wherever it sits, even inside a value the schema rejected for another reason.
+    const secret = z.code === 'literal-secret' && !out.some((d) => d.code === z.code && d.path === z.path);
+    if (secret || !covered(z.path)) out.push(z);
+  }
   return out;
 }

@@ -1,15 +1,33 @@
 import { z } from 'zod';
-import { Id, PositiveInt } from './common.ts';
+import { Description, Id, ModelName, PositiveInt, Text } from './common.ts';
 
 export const BatchEndpoint = z.enum(['/v1/chat/completions', '/v1/embeddings', '/v1/completions', '/v1/responses']);
 export const DataClass = z.enum(['public', 'internal', 'confidential', 'pii', 'financial']);
 
+/** Why `pattern` does not compile as the batch runner compiles it (`new RegExp(pattern, 'g')`), or undefined. */
+function regexProblem(pattern: string): string | undefined {
+  try {
+    new RegExp(pattern, 'g');
+    return undefined;
+  } catch (e) {
+    // V8 quotes the pattern; only the reason is kept (a value is never echoed back)
+    return (e as Error).message.replace(/^Invalid regular expression: \/[\s\S]*\/[a-z]*: /, '');
+  }
+}
+
 export const RedactionRule = z
   .object({
     name: Id,
-    /** ECMAScript regular expression matched against every string in a request body. */
-    pattern: z.string().min(1),
-    replacement: z.string().default('[REDACTED]'),
+    /** ECMAScript regular expression matched against every string in a request body; compiled when the policy is validated. */
+    pattern: z
+      .string()
+      .min(1)
+      .max(1000)
+      .superRefine((pattern, ctx) => {
+        const problem = regexProblem(pattern);
+        if (problem) ctx.addIssue({ code: 'custom', message: `is not a valid regular expression: ${problem}` });
+      }),
+    replacement: Text(256).default('[REDACTED]'),
   })
   .strict();
 
@@ -17,14 +35,15 @@ export const RedactionRule = z
 export const BatchProfile = z
   .object({
     id: Id,
-    description: z.string().optional(),
+    description: Description.optional(),
     provider: Id,
     endpoint: BatchEndpoint.default('/v1/chat/completions'),
     /** Upstream model name sent in each request line. */
-    model: z.string().min(1),
+    model: ModelName,
     completionWindow: z
       .string()
       .regex(/^[0-9]+h$/, 'must be hours, e.g. 24h')
+      .refine((w) => Number(w.slice(0, -1)) >= 1 && Number(w.slice(0, -1)) <= 720, 'must be from 1h to 720h')
       .default('24h'),
     /** OpenAI caps a batch input file at 50,000 requests. */
     maxRequestsPerFile: PositiveInt.max(50_000).default(50_000),
@@ -36,8 +55,8 @@ export const BatchProfile = z
       })
       .strict(),
     /** Copied into the batch's metadata (OpenAI allows 16 keys). */
-    metadata: z.record(z.string().max(512)).default({}),
-    slaHours: z.number().positive(),
+    metadata: z.record(Text(64).min(1), Text(512)).default({}),
+    slaHours: z.number().positive().max(8760),
   })
   .strict()
   .superRefine((b, ctx) => {

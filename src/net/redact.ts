@@ -5,35 +5,7 @@
  * (`?api_key=`, `?sig=`); none of them may reach a log, an error message or
  * JSON output.
  */
-
-/** Query parameters whose value is a credential (compared lower-cased, without `-` and `_`). */
-const SECRET_PARAMS = new Set([
-  'key',
-  'apikey',
-  'token',
-  'accesstoken',
-  'authtoken',
-  'refreshtoken',
-  'idtoken',
-  'sig',
-  'signature',
-  'password',
-  'passwd',
-  'pwd',
-  'secret',
-  'clientsecret',
-  'auth',
-  'authorization',
-  'credential',
-  'credentials',
-  'sessiontoken',
-  'xamzsignature',
-  'xamzsecuritytoken',
-  'xamzcredential',
-  'code',
-]);
-
-export const isSecretParam = (name: string): boolean => SECRET_PARAMS.has(name.toLowerCase().replace(/[-_]/g, ''));
+import { isSecretParam } from '../diagnostics/secret-text.ts';
 
 /** The URL with its password, a lone user name (a token) and secret query values replaced by `***`. */
 export function redactUrl(url: string): string {

@@ -7,6 +7,7 @@
  *
  * Templates are read once, when this module loads, so emitting stays pure.
  */
+import { mdCell, mdCode, mdText } from '../escape/markdown.ts';
 import { assertNever } from '../model/closed-sets.ts';
 import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
@@ -30,7 +31,9 @@ const TEMPLATES = {
 
 export const DOC_PATHS = { readiness: READINESS_DOC_PATH, routerOutage: RUNBOOKS.routerOutage, batchFailure: RUNBOOKS.batchFailure } as const;
 
-const code = (s: string) => `\`${s}\``;
+const code = mdCode;
+/** A model name in a table cell: the upstream's own name, any characters but control ones (ModelName), escaped. */
+const modelCell = (model: string) => mdCell(mdText(model));
 
 /** Model group chains as a runbook prints them: `chat` -> `chat-azure` -> ... */
 function groupsView(plan: CompiledPlan) {
@@ -40,7 +43,7 @@ function groupsView(plan: CompiledPlan) {
       const g = plan.groups[name]!;
       const deployments = g.deployments.map((id) => {
         const d = plan.deployments[id];
-        return d ? `${code(id)} (${d.provider}, ${d.model})` : code(id);
+        return d ? `${code(id)} (${d.provider}, ${modelCell(d.model)})` : code(id);
       });
       return {
         name,
@@ -192,7 +195,7 @@ function batchFailureView(plan: CompiledPlan) {
       return {
         id,
         provider: p.provider,
-        model: p.model,
+        model: modelCell(p.model),
         endpoint: p.endpoint,
         window: `${p.completionWindowHours}h`,
         sla: `${p.slaHours}h`,

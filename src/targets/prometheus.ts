@@ -6,6 +6,7 @@
  * `promtool test rules generated/prometheus/routing.rules.test.yml`.
  */
 import { Document, isMap, isSeq, type YAMLMap } from 'yaml';
+import { yamlCommentText } from '../escape/yaml.ts';
 import type { Artifact, CompiledPlan } from '../plan/types.ts';
 import { usesEnterpriseLitellm } from '../observability/metrics.ts';
 import { promDuration } from '../observability/promql.ts';
@@ -58,17 +59,11 @@ function yamlText(value: unknown, header: string, commentRules = false): string 
         if (!isSeq(rules)) continue;
         for (const r of rules.items) {
           const expr = (r as YAMLMap).get('expr');
-          if (typeof expr === 'string' && usesEnterpriseLitellm(expr))
-            (r as YAMLMap).commentBefore = LITELLM_NOTE.split('\n')
-              .map((l) => ` ${l}`)
-              .join('\n');
+          if (typeof expr === 'string' && usesEnterpriseLitellm(expr)) (r as YAMLMap).commentBefore = yamlCommentText(LITELLM_NOTE.split('\n'));
         }
       }
   }
-  doc.commentBefore = header
-    .split('\n')
-    .map((l) => (l === '' ? '' : ` ${l}`))
-    .join('\n');
+  doc.commentBefore = yamlCommentText([header]);
   return doc.toString({ lineWidth: 0, indentSeq: true });
 }
 

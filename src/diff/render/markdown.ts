@@ -6,6 +6,7 @@
  * file diffs folded in <details> blocks.
  */
 import type { RiskLevel } from '../../diagnostics/diagnostic.ts';
+import { mdCell, mdCode, mdFence, mdText } from '../../escape/markdown.ts';
 import type { DiffFinding, DiffReport } from '../report.ts';
 import type { GroupDiff } from '../types.ts';
 import { brief, chain, changeCounts, changed, countsText, patchStats, pct, plural, shortHash, signedPct, usd, fieldSections } from './format.ts';
@@ -27,17 +28,10 @@ export interface MarkdownOptions {
 
 const LEVEL_BADGE: Record<RiskLevel, string> = { none: '🟢', low: '🔵', medium: '🟡', high: '🔴', critical: '⛔' };
 
-/** A table cell: no pipes or line breaks. */
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-/** Inline code that survives backticks in the text. */
-const code = (s: string) => {
-  const ticks = '`'.repeat(Math.max(0, ...[...s.matchAll(/`+/g)].map((m) => m[0].length)) + 1);
-  return ticks.length > 1 || s.startsWith(' ') ? `${ticks} ${s} ${ticks}` : `\`${s}\``;
-};
-/** A fence longer than any backtick run inside the block. */
-const fence = (body: string) => '`'.repeat(Math.max(3, ...[...body.matchAll(/`+/g)].map((m) => m[0].length + 1)));
-/** Text outside code: HTML and markdown punctuation that could change the layout is escaped. */
-const text = (s: string) => s.replace(/[<&]/g, (c) => (c === '<' ? '&lt;' : '&amp;')).replace(/([\\`*_[\]])/g, '\\$1');
+const cell = mdCell;
+const code = mdCode;
+const fence = mdFence;
+const text = mdText;
 /** Terminal arrows as a reader of the comment expects them. */
 const arrows = (s: string) => s.replace(/ -> /g, ' → ');
 

@@ -103,6 +103,9 @@ export interface GlobalRouter {
 
 export function globalRouter(plan: CompiledPlan): GlobalRouter {
   const primary = primaryGroups(plan);
+  // No model groups (a policy of GPU pools only): an empty proxy with the schema's default timeout and breaker, not min/max of nothing.
+  if (primary.length === 0)
+    return { strategy: 'simple-shuffle', numRetries: 0, timeoutMs: 30_000, retryClasses: new Set(), allowedFails: 1, cooldownMs: 30_000 };
   const retryClasses = new Set<string>();
   for (const g of primary) for (const c of retriedClasses(g.retries.retryOn)) retryClasses.add(c);
   return {

@@ -8,6 +8,7 @@
  * A rate needs two samples, so a rate-based condition holds from t = 1m; a
  * gauge-based one from t = 0.
  */
+import { expandGoTemplate } from '../../escape/go-template.ts';
 import { assertNever } from '../../model/closed-sets.ts';
 import { compareStrings } from '../../plan/defaults.ts';
 import type { CompiledPlan, PlanAlert, PlanSloTarget, SloMetric } from '../../plan/types.ts';
@@ -57,11 +58,6 @@ const selector = (name: string, labels: Record<string, string>) => {
 const steps = (untilMs: number) => Math.ceil(untilMs / STEP_MS) + 2;
 const counter = (perStep: number, untilMs: number) => `0+${num(perStep)}x${steps(untilMs)}`;
 const gauge = (value: number, untilMs: number) => `${num(value)}+0x${steps(untilMs)}`;
-
-/** Renders `{{ $labels.x }}` as Prometheus would for an alert with these labels. */
-function renderTemplate(text: string, labels: Record<string, string>): string {
-  return text.replace(/\{\{ \$labels\.([A-Za-z_][A-Za-z0-9_]*) \}\}/g, (_, k: string) => labels[k] ?? '<no value>');
-}
 
 interface Context {
   plan: CompiledPlan;
@@ -292,9 +288,9 @@ function sloScenarios(c: Context, t: PlanSloTarget, untilMs: number): { past: Sc
 const expected = (r: AlertRule, labels: Record<string, string>, base: string | undefined) => ({
   exp_labels: { ...labels, severity: r.severity },
   exp_annotations: {
-    description: renderTemplate(r.description, labels),
+    description: expandGoTemplate(r.description, labels),
     runbook_url: runbookUrl(r, base),
-    summary: renderTemplate(r.summary, labels),
+    summary: expandGoTemplate(r.summary, labels),
   },
 });
 

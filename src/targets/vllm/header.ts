@@ -5,6 +5,7 @@
  */
 import { compareStrings } from '../../plan/defaults.ts';
 import type { CompiledPlan, PlanProvider, PlanSecretRef } from '../../plan/types.ts';
+import { yamlCommentLines } from '../../escape/yaml.ts';
 import { DEFAULT_PORT, type VllmEngine } from './engine.ts';
 
 /** The variable vLLM's API server reads its key from when `--api-key` is absent. */
@@ -152,5 +153,5 @@ export function headerComment(plan: CompiledPlan, engine: VllmEngine): string {
       `reserve ${num(c.reserveGbPerGpu)} GB, KV cache ${num(c.kvGbPerGpu)} GB = ${c.kvTokens} tokens ` +
       `(${num(c.maxConcurrencyAtFullContext)} requests at full context).`,
   );
-  return `${lines.map((l) => (l === '' ? '#' : `# ${l}`)).join('\n')}\n\n`;
+  return `${yamlCommentLines(lines)}\n\n`;
 }
