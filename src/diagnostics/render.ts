@@ -59,6 +59,9 @@ function codeFrame(text: string, line: number, column: number, color: boolean, s
 
 export function renderPretty(ds: readonly Diagnostic[], opts: PrettyOptions): string {
   const out: string[] = [];
+  // A line that holds a secret is masked in every frame that shows it, not only in the literal-secret one.
+  const lineKey = (d: Diagnostic) => (d.source ? `${d.source.file}\0${d.source.line}` : '');
+  const sensitiveLines = new Set(ds.filter((d) => SENSITIVE_CODES.has(d.code) && d.source).map(lineKey));
   for (const d of [...ds].sort(compareDiagnostics)) {
     const where = d.source ? `${d.source.file}:${d.source.line}:${d.source.column}` : '<policy>';
     const sev = paint(opts.color, SEVERITY_COLOR[d.severity], d.severity);
@@ -67,7 +70,7 @@ export function renderPretty(ds: readonly Diagnostic[], opts: PrettyOptions): st
     out.push(`${paint(opts.color, ANSI.bold, where)} ${sev}${level} ${d.code}: ${d.message}${at}`);
     const text = d.source && opts.readSource?.(d.source.file);
     if (d.source && text) {
-      const frame = codeFrame(text, d.source.line, d.source.column, opts.color, SENSITIVE_CODES.has(d.code));
+      const frame = codeFrame(text, d.source.line, d.source.column, opts.color, sensitiveLines.has(lineKey(d)));
       if (frame) out.push(frame);
     }
     if (d.hint) out.push(`  ${paint(opts.color, ANSI.cyan, 'hint:')} ${d.hint}`);

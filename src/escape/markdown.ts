@@ -8,9 +8,16 @@
  * Text outside code: every character with an inline meaning (emphasis,
  * code, links, images, HTML, strikethrough, GitHub's math) is backslash- or
  * entity-escaped; CommonMark lets any ASCII punctuation be backslash-escaped.
- * Pipes are left to mdCell, which a table cell needs on top of this.
+ * GitHub also turns bare `http://`, `www.` and e-mail addresses into links,
+ * swallowing the escapes that follow them: their `:`, `@` and `www.`'s dot
+ * are escaped too. Pipes are left to mdCell, which a table cell needs on top
+ * of this.
  */
-export const mdText = (s: string): string => s.replace(/[<&]/g, (c) => (c === '<' ? '&lt;' : '&amp;')).replace(/([\\`*_[\]>~$!])/g, '\\$1');
+export const mdText = (s: string): string =>
+  s
+    .replace(/[<&]/g, (c) => (c === '<' ? '&lt;' : '&amp;'))
+    .replace(/([\\`*_[\]>~$!:@])/g, '\\$1')
+    .replace(/(www)\./gi, '$1\\.');
 
 /** A table cell: no pipes or line breaks (the text is escaped separately, or is code). */
 export const mdCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');

@@ -27,7 +27,9 @@ export function zodIssuesToDiagnostics(root: z.ZodTypeAny, issues: readonly z.Zo
       }
     }
   }
-  return out;
+  // Infinity also fails `max`: "must be a finite number" is the one thing to say about it
+  const notFinite = new Set(out.filter((d) => d.code === 'invalid-number').map((d) => d.path));
+  return out.filter((d) => !(notFinite.has(d.path) && (d.code === 'too-big' || d.code === 'too-small')));
 }
 
 function error(code: string, message: string, path: Path, hint?: string, capitalize = true): Diagnostic {

@@ -18,11 +18,12 @@ function regexProblem(pattern: string): string | undefined {
 export const RedactionRule = z
   .object({
     name: Id,
-    /** ECMAScript regular expression matched against every string in a request body; compiled when the policy is validated. */
-    pattern: z
-      .string()
+    /**
+     * ECMAScript regular expression matched against every string in a request body; compiled when the policy is validated.
+     * Control characters are written as escapes (`\n`, `\u202e`), as in any other policy string.
+     */
+    pattern: Text(1000)
       .min(1)
-      .max(1000)
       .superRefine((pattern, ctx) => {
         const problem = regexProblem(pattern);
         if (problem) ctx.addIssue({ code: 'custom', message: `is not a valid regular expression: ${problem}` });

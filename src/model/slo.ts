@@ -1,6 +1,19 @@
 import { z } from 'zod';
 import { ALERT_KINDS, SLO_METRICS } from './closed-sets.ts';
-import { Description, Duration, Id } from './common.ts';
+import { Description, Duration, durationMs, Id } from './common.ts';
+
+/**
+ * A window or delay of a Prometheus rule: whole minutes, at least one. A
+ * rate over less than a scrape interval has no data, and the generated rules
+ * and their promtool tests step by the minute.
+ */
+const RuleDuration = Duration.superRefine((d, ctx) => {
+  if (!/^[0-9]+(ms|s|m|h|d)$/.test(d)) return;
+  const ms = durationMs(d);
+  // (zero and more than 30d are reported by Duration)
+  if (ms > 0 && ms <= durationMs('30d') && ms % 60_000 !== 0)
+    ctx.addIssue({ code: 'custom', message: 'must be whole minutes, such as 1m, 30m or 2h (Prometheus rules are evaluated by the minute)' });
+});
 
 /**
  * The measured quantities an SLO can target. Each has a fixed unit so the
@@ -54,7 +67,7 @@ export const SloTarget = z
     description: Description.optional(),
     /** One bound (`< 150`) or two (`>= 0.4` and `<= 0.6`). */
     objective: z.array(Bound).min(1).max(2),
-    window: Duration.default('30m'),
+    window: RuleDuration.default('30m'),
   })
   .strict()
   .superRefine((t, ctx) => {
@@ -77,7 +90,7 @@ export const Alert = z
     /** Threshold in the kind's unit (a fraction for rates and the cost anomaly); absent for up/down alerts. */
     threshold: z.number().finite().optional(),
     /** How long the condition must hold before the alert fires. */
-    for: Duration,
+    for: RuleDuration,
     severity: z.enum(['critical', 'warning', 'info']).default('critical'),
   })
   .strict()

@@ -7,6 +7,7 @@
  */
 import { Document, isMap, isSeq, type YAMLMap } from 'yaml';
 import { yamlCommentText } from '../escape/yaml.ts';
+import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { Artifact, CompiledPlan } from '../plan/types.ts';
 import { usesEnterpriseLitellm } from '../observability/metrics.ts';
 import { promDuration } from '../observability/promql.ts';
@@ -97,4 +98,26 @@ export function emitPrometheus(plan: CompiledPlan, opts: PrometheusOptions = {})
   ];
 }
 
-export const prometheusTarget: Target = { id: 'prometheus', emit: (plan: CompiledPlan) => emitPrometheus(plan) };
+/**
+ * Alert names come from ids (`error-rate` -> `SwitchyardSloErrorRate`), and
+ * different ids can give the same name (`a-b` and `a.b`, or the SLO target
+ * `x` and the alert `slo-x`). Prometheus would load both rules, but their
+ * alerts would be indistinguishable and the generated promtool tests would
+ * fail: a compile error at the later id instead.
+ */
+function alertNameCollisions(plan: CompiledPlan): Diagnostic[] {
+  const first = new Map<string, string>();
+  const out: Diagnostic[] = [];
+  for (const r of alertRules(plan)) {
+    const path = r.source.kind === 'alert' ? `slos.alerts.${r.source.alert.id}` : `slos.targets.${r.source.target.id}`;
+    const earlier = first.get(r.alert);
+    if (earlier === undefined) first.set(r.alert, path);
+    else
+      out.push(
+        diagnostic('error', 'prometheus-alert-name-clash', `${path} and ${earlier} both become the Prometheus alert ${r.alert}; rename one of them`, path),
+      );
+  }
+  return out;
+}
+
+export const prometheusTarget: Target = { id: 'prometheus', emit: (plan: CompiledPlan) => emitPrometheus(plan), limitations: alertNameCollisions };

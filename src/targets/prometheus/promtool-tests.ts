@@ -9,6 +9,7 @@
  * gauge-based one from t = 0.
  */
 import { expandGoTemplate } from '../../escape/go-template.ts';
+import { promqlString } from '../../escape/promql.ts';
 import { assertNever } from '../../model/closed-sets.ts';
 import { compareStrings } from '../../plan/defaults.ts';
 import type { CompiledPlan, PlanAlert, PlanSloTarget, SloMetric } from '../../plan/types.ts';
@@ -52,7 +53,7 @@ interface Scenario {
 
 const selector = (name: string, labels: Record<string, string>) => {
   const keys = Object.keys(labels).sort(compareStrings);
-  return keys.length === 0 ? name : `${name}{${keys.map((k) => `${k}=${JSON.stringify(labels[k])}`).join(', ')}}`;
+  return keys.length === 0 ? name : `${name}{${keys.map((k) => `${k}=${promqlString(labels[k]!)}`).join(', ')}}`;
 };
 
 const steps = (untilMs: number) => Math.ceil(untilMs / STEP_MS) + 2;
