@@ -39,7 +39,7 @@ export function checkCommand(io: Io, done: (code: number) => void): Command {
       if (r.plan) {
         try {
           const engine = await loadEngine(opts);
-          const findings = await engine.evaluate({ plan: r.plan, base: null, diff: null });
+          const findings = await engine.evaluate({ plan: r.plan, base: null, diff: null, simulation: null });
           diagnostics.push(...(await findingsToDiagnostics(findings, r.origins, (p) => r.load.locate(p))));
         } catch (e) {
           if (!(e instanceof RulePackError)) throw e;

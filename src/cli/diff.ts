@@ -1,7 +1,8 @@
 /**
  * switchyard diff --base <git-ref | dir>: what a policy change does. Compiles
- * base and head, diffs the plans and the generated files, runs the risk
- * rules on {plan: head, base, diff} and prints a report with an overall
+ * base and head, diffs the plans and the generated files, simulates baseline
+ * and N-1 on both when routing changed, runs the risk rules on
+ * {plan: head, base, diff, simulation} and prints a report with an overall
  * level; exit 1 when that level reaches --fail-on.
  *
  * Exit codes: 0 below --fail-on; 1 at or above it, or when the head policy
@@ -20,13 +21,18 @@ import { renderJson } from '../diff/render/json.ts';
 import { MARKDOWN_MARKER, renderMarkdown } from '../diff/render/markdown.ts';
 import { renderTerminal } from '../diff/render/terminal.ts';
 import { buildReport, FAIL_ON_LEVELS, type DiffFinding, type FailOn } from '../diff/report.ts';
+import type { CompiledPlan } from '../plan/types.ts';
 import { RulePackError } from '../risk/builtin-engine.ts';
+import { compareSimulations, routingDiffers, type SimulationComparison } from '../simulate/compare.ts';
+import { GpuUnknownError } from '../simulate/roofline.ts';
+import { SimulationTooLargeError } from '../simulate/run.ts';
 import { findingsToDiagnostics } from '../risk/findings.ts';
 import { emitAll } from '../targets/index.ts';
 import { withEngineOptions } from './check.ts';
 import { EXIT, printDiagnostics, UserError, useColor, type Io } from './context.ts';
 import { loadOptions, withPolicyOption } from './options.ts';
 import { runPipeline } from './pipeline.ts';
+import { parseDurationFlag } from './simulate.ts';
 import { regoErrorDiagnostics } from './rego-diagnostics.ts';
 import { loadEngine } from './risk-engine.ts';
 
@@ -45,8 +51,18 @@ interface DiffOptions {
   json?: boolean;
   format: string;
   linkBase?: string;
+  simulate: boolean;
+  simulateDuration: string;
   debug?: boolean;
 }
+
+/**
+ * The window diff simulates per scenario and side: shorter than simulate's
+ * default hour so the 2 x (1 + providers) runs keep diff quick, long enough
+ * for breakers (60 s windows, 30 s cooldowns) and queues to act.
+ */
+export const DIFF_SIMULATION = '2m';
+const DIFF_SEED = 1;
 
 function parseFormat(o: DiffOptions): DiffFormat {
   if (o.json) return 'json';
@@ -81,11 +97,14 @@ export function diffCommand(io: Io, done: (code: number) => void): Command {
       '--link-base <url>',
       'with --format markdown: link findings to <url>/<file>#L<line>, e.g. https://github.com/org/repo/blob/<sha> (default in GitHub Actions and GitLab CI: the commit being checked)',
     )
+    .option('--no-simulate', 'skip the simulated impact (baseline and N-1 on base and head, run by default when routing changed)')
+    .option('--simulate-duration <duration>', 'simulated time per scenario and side', DIFF_SIMULATION)
     .option('--debug', 'print stack traces for internal errors');
 
   return cmd.action(async (opts: DiffOptions) => {
     const format = parseFormat(opts);
     const failOn = parseFailOn(opts.failOn);
+    const simulateMs = parseDurationFlag('--simulate-duration', opts.simulateDuration);
     const headPath = opts.head ?? opts.policies;
 
     const base: BaseSource = await resolveBase(opts.base, headPath);
@@ -103,10 +122,12 @@ export function diffCommand(io: Io, done: (code: number) => void): Command {
 
     const diff = diffPlans(basePlan, head.plan, diffArtifacts(emitAll(basePlan), emitAll(head.plan)));
 
+    const { simulation, simulationNote } = await simulatedImpact(opts.simulate, basePlan, head.plan, simulateMs);
+
     let findings: DiffFinding[];
     try {
       const engine = await loadEngine({ ...opts, policies: headPath });
-      const raw = await engine.evaluate({ plan: head.plan, base: basePlan, diff });
+      const raw = await engine.evaluate({ plan: head.plan, base: basePlan, diff, simulation });
       const located = await findingsToDiagnostics(raw, head.origins, (p) => head.load.locate(p));
       // findingsToDiagnostics maps one to one, in order.
       findings = located.map((d, i) => ({ ...d, level: raw[i]!.level, set: raw[i]!.set }));
@@ -121,6 +142,8 @@ export function diffCommand(io: Io, done: (code: number) => void): Command {
       failOn,
       base: { ref: base.label, commit: base.commit, planHash: basePlan.hash },
       head: { path: headPath, planHash: head.plan.hash },
+      simulation,
+      simulationNote,
     });
 
     if (format === 'json') io.stdout(renderJson(report));
@@ -131,6 +154,23 @@ export function diffCommand(io: Io, done: (code: number) => void): Command {
     else io.stdout(renderTerminal(report, { color: useColor(process.env, Boolean(process.stdout.isTTY)) }));
     done(report.ok ? EXIT.ok : EXIT.policy);
   });
+}
+
+/** Baseline and N-1 on both plans when routing changed and simulation is on; otherwise why not. */
+async function simulatedImpact(
+  on: boolean,
+  base: CompiledPlan,
+  head: CompiledPlan,
+  durationMs: number,
+): Promise<{ simulation: SimulationComparison | null; simulationNote: string | null }> {
+  if (!on) return { simulation: null, simulationNote: 'not simulated (--no-simulate)' };
+  if (!routingDiffers(base, head)) return { simulation: null, simulationNote: 'not simulated: no change to routing, providers, pools, tenants or SLOs' };
+  try {
+    return { simulation: await compareSimulations(base, head, { durationMs, seed: DIFF_SEED }), simulationNote: null };
+  } catch (e) {
+    if (e instanceof GpuUnknownError || e instanceof SimulationTooLargeError) return { simulation: null, simulationNote: `not simulated: ${e.message}` };
+    throw e;
+  }
 }
 
 /**

@@ -5,11 +5,9 @@
  * 503, so the trace shows the retries, breakers and fallbacks they cause.
  */
 import { Command } from 'commander';
-import { readPlanFile } from './plan-file.ts';
 import { createRouter, dryRunTransport, manualClock, renderTrace, seededRandom, type RouteResult } from '../runtime/index.ts';
 import { EXIT, UserError, type Io } from './context.ts';
-
-const DEFAULT_PLAN = 'generated/plan.json';
+import { DEFAULT_PLAN, readPlanFile } from './plan-file.ts';
 
 const count = (name: string) => (v: string) => {
   const n = Number(v);

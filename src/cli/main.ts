@@ -28,11 +28,13 @@ Examples:
   switchyard compile --check            fail when generated/ is out of date (for CI)
   switchyard check                      validate and run the Rego risk rules
   switchyard diff --base main           what a change does: plan diff, risk findings, level
-  switchyard policy test                run the risk rules' own unit tests
+  switchyard policy test [PATH...]      run Rego tests as opa test does (default: the risk rules)
   switchyard validate --format github   annotations for GitHub Actions
+  switchyard simulate -s n-1            every provider down in turn, in virtual time, against the SLOs
   switchyard gate --prometheus URL      readiness gate against a Prometheus server
   switchyard publish --to DIR|redis://  publish generated/ as a new bundle version
   switchyard rollback --target T --to V make an earlier bundle version current
+  switchyard batch prepare --profile P --input F   redact and split a batch input, with a cost estimate
 `;
 
 type CommandFactory = (io: Io, done: (code: number) => void) => Command;
@@ -51,12 +53,14 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<CommandFactory>]> 
   ['diff', async () => (await import('./diff.ts')).diffCommand],
   ['capacity', async () => (await import('./capacity.ts')).capacityCommand],
   ['explain', async () => (await import('./explain.ts')).explainCommand],
+  ['simulate', async () => (await import('./simulate.ts')).simulateCommand],
   ['gate', async () => (await import('./gate.ts')).gateCommand],
   ['schema', async () => (await import('./schema.ts')).schemaCommand],
   ['policy', async () => (await import('./policy-test.ts')).policyCommand],
   ['publish', async () => (await import('./publish.ts')).publishCommand],
   ['rollback', async () => (await import('./rollback.ts')).rollbackCommand],
   ['bundles', async () => (await import('./bundles.ts')).bundlesCommand],
+  ['batch', async () => (await import('./batch.ts')).batchCommand],
 ];
 
 /** Commands that import a policy: they start the import's worker thread before loading their own modules. */

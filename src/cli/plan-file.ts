@@ -1,8 +1,10 @@
-/** Reading a compiled plan named on the command line (`--plan`), for explain and gate. */
+/** Reading a compiled plan.json for the commands that run from one (explain, gate, simulate). */
 import { InputFileError, MAX_PLAN_FILE_BYTES, readInputFile } from '../fs/input-file.ts';
 import { parsePlan } from '../plan/read.ts';
 import type { CompiledPlan } from '../plan/types.ts';
 import { UserError } from './context.ts';
+
+export const DEFAULT_PLAN = 'generated/plan.json';
 
 /** The plan in `file` (a regular file of at most 64 MiB, hash verified); a one-line UserError otherwise. */
 export function readPlanFile(file: string): CompiledPlan {

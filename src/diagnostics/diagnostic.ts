@@ -24,6 +24,9 @@ export interface Diagnostic {
   hint?: string;
   /** Set on risk-rule findings. */
   level?: RiskLevel;
+  /** A risk rule's title and documentation link (from its METADATA annotations). */
+  title?: string;
+  link?: string;
 }
 
 export const hasErrors = (ds: readonly Diagnostic[]): boolean => ds.some((d) => d.severity === 'error');

@@ -74,6 +74,8 @@ export function renderPretty(ds: readonly Diagnostic[], opts: PrettyOptions): st
       if (frame) out.push(frame);
     }
     if (d.hint) out.push(`  ${paint(opts.color, ANSI.cyan, 'hint:')} ${d.hint}`);
+    if (d.title) out.push(`  ${paint(opts.color, ANSI.cyan, 'rule:')} ${d.title}`);
+    if (d.link) out.push(`  ${paint(opts.color, ANSI.cyan, 'see:')} ${d.link}`);
   }
   const s = summarize(ds);
   const parts = [`${s.errors} error${s.errors === 1 ? '' : 's'}`, `${s.warnings} warning${s.warnings === 1 ? '' : 's'}`];
@@ -100,7 +102,7 @@ export function renderGithub(ds: readonly Diagnostic[]): string {
       const props: string[] = [];
       if (d.source) props.push(`file=${escapeProperty(d.source.file)}`, `line=${d.source.line}`, `col=${d.source.column}`);
       props.push(`title=${escapeProperty(d.code)}`);
-      const msg = d.hint ? `${d.message}\n${d.hint}` : d.message;
+      const msg = [d.message, d.hint, d.link ? `see ${d.link}` : undefined].filter(Boolean).join('\n');
       const where = d.path ? ` (at ${d.path})` : '';
       return `::${GITHUB_COMMAND[d.severity]} ${props.join(',')}::${escapeData(msg + where)}\n`;
     })

@@ -5,6 +5,7 @@
  * PlanDiff's: add fields, never rename them.
  */
 import { RISK_LEVELS, type Diagnostic, type RiskLevel } from '../diagnostics/diagnostic.ts';
+import type { SimulationComparison } from '../simulate/compare.ts';
 import { isEmptyDiff } from './plan-diff.ts';
 import type { PlanDiff } from './types.ts';
 
@@ -33,6 +34,10 @@ export interface DiffReport {
   /** Highest level first, then by file and line. */
   findings: DiffFinding[];
   diff: PlanDiff;
+  /** Baseline and N-1 simulated on base and head (what the risk rules saw as input.simulation), or null. */
+  simulation: SimulationComparison | null;
+  /** Why there is no simulation (no routing change, --no-simulate, a GPU the simulator does not know), or null. */
+  simulationNote: string | null;
 }
 
 const levelRank = (l: RiskLevel): number => RISK_LEVELS.indexOf(l);
@@ -55,6 +60,8 @@ export function buildReport(args: {
   failOn: FailOn;
   base: DiffReport['base'];
   head: DiffReport['head'];
+  simulation?: SimulationComparison | null;
+  simulationNote?: string | null;
 }): DiffReport {
   const findings = [...args.findings].sort(compareFindings);
   const counts: Record<FailOn, number> = { low: 0, medium: 0, high: 0, critical: 0 };
@@ -75,5 +82,7 @@ export function buildReport(args: {
     counts,
     findings,
     diff: args.diff,
+    simulation: args.simulation ?? null,
+    simulationNote: args.simulationNote ?? null,
   };
 }

@@ -9,14 +9,15 @@
  * code, links, images, HTML, strikethrough, GitHub's math) is backslash- or
  * entity-escaped; CommonMark lets any ASCII punctuation be backslash-escaped.
  * GitHub also turns bare `http://`, `www.` and e-mail addresses into links,
- * swallowing the escapes that follow them: their `:`, `@` and `www.`'s dot
- * are escaped too. Pipes are left to mdCell, which a table cell needs on top
+ * swallowing the escapes that follow them: the `:` of `://`, `@` and the dot
+ * of `www.` are escaped too. Pipes are left to mdCell, which a table cell needs on top
  * of this.
  */
 export const mdText = (s: string): string =>
   s
     .replace(/[<&]/g, (c) => (c === '<' ? '&lt;' : '&amp;'))
-    .replace(/([\\`*_[\]>~$!:@])/g, '\\$1')
+    .replace(/([\\`*_[\]>~$!@])/g, '\\$1')
+    .replace(/:(?=\/\/)/g, '\\:')
     .replace(/(www)\./gi, '$1\\.');
 
 /** A table cell: no pipes or line breaks (the text is escaped separately, or is code). */

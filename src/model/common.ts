@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { DURATION_PATTERN, durationMs } from './duration.ts';
 
 /**
  * Identifiers are used as YAML keys, Redis key parts, file names under
@@ -8,8 +9,6 @@ import { z } from 'zod';
 export const Id = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'must be lowercase letters, digits, ".", "_" or "-", starting with a letter or digit (max 63 chars)');
-
-const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** The longest duration a policy may write: longer than any timeout, window or alert delay makes sense, and far inside what Prometheus parses. */
 const MAX_DURATION = '30d';
@@ -21,20 +20,15 @@ const MAX_DURATION = '30d';
  */
 export const Duration = z
   .string()
-  .regex(/^[0-9]+(ms|s|m|h|d)$/, 'must be a duration such as 500ms, 30s, 10m, 2h or 1d')
+  .regex(DURATION_PATTERN, 'must be a duration such as 500ms, 30s, 10m, 2h or 1d')
   .superRefine((d, ctx) => {
-    if (!/^[0-9]+(ms|s|m|h|d)$/.test(d)) return; // the format is reported above
+    if (!DURATION_PATTERN.test(d)) return; // the format is reported above
     const ms = durationMs(d);
     if (ms === 0) ctx.addIssue({ code: 'custom', message: 'must be longer than zero, e.g. 500ms or 30s' });
     else if (!(ms <= durationMs(MAX_DURATION))) ctx.addIssue({ code: 'custom', message: `must be at most ${MAX_DURATION}` });
   });
 
-/** Milliseconds in a Duration string; the schema guarantees the format. */
-export function durationMs(d: string): number {
-  const m = /^([0-9]+)(ms|s|m|h|d)$/.exec(d);
-  if (!m) throw new Error(`not a duration: ${d}`);
-  return Number(m[1]) * DURATION_MS[m[2]!]!;
-}
+export { durationMs } from './duration.ts';
 
 /**
  * Secrets are never written into policies: only a reference to where the

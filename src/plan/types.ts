@@ -163,11 +163,42 @@ export interface PlanBatchProfile {
   model: string;
   completionWindowHours: number;
   maxRequestsPerFile: number;
+  /** Largest input file, in bytes. */
+  maxFileBytes: number;
   dataClasses: string[];
-  /** Rules keep their declared order: they are applied in sequence. */
-  redaction: { enabled: boolean; rules: { name: string; pattern: string; replacement: string }[] };
+  redaction: PlanRedaction;
   metadata: Record<string, string>;
   slaHours: number;
+  /** The tenant spend rows are attributed to; null: the profile itself (`batch:<id>`). */
+  tenant: string | null;
+  pricing: PlanBatchPricing;
+}
+
+/**
+ * What the batch runner adds to a profile when it runs: two metadata keys
+ * on every batch (the journal finds a batch by them after a crash), and the
+ * model group name its spend rows carry in the request log (`batch:<profile>`).
+ */
+export const BATCH_METADATA_KEYS = { key: 'switchyard_key', profile: 'switchyard_profile' } as const;
+export const BATCH_GROUP_PREFIX = 'batch:';
+
+export interface PlanRedaction {
+  enabled: boolean;
+  /** Built-in detectors that run (sorted); empty when redaction is off. */
+  detectors: string[];
+  /** The profile's own patterns, in declared order. */
+  rules: { name: string; pattern: string; replacement: string }[];
+  /** A local placeholder -> value map is kept so collect can restore the values. */
+  reidentify: boolean;
+}
+
+export interface PlanBatchPricing {
+  /** USD per 1M tokens at the batch rate. */
+  batch: PlanPricing;
+  /** The synchronous price of the same model at the same provider, or null when the plan has no such deployment. */
+  synchronous: PlanPricing | null;
+  /** The deployment whose price that is (and that spend rows name), or null. */
+  deployment: string | null;
 }
 
 export interface PlanSloTarget {

@@ -1,7 +1,8 @@
 /** The Rego AST. Every node carries the location of its first token. */
 import type { Location } from './errors.ts';
+import type { ObjectValue, Value } from './value.ts';
 
-export type Scalar = null | boolean | number | string;
+export type Scalar = null | boolean | number | bigint | string;
 
 export type Term =
   | { type: 'scalar'; value: Scalar; loc: Location }
@@ -17,7 +18,8 @@ export type Term =
   /** op is the called name as written (`count`, `foo.bar`); target is set by the compiler. */
   | { type: 'call'; op: string[]; args: Term[]; loc: Location; target?: CallTarget };
 
-export type CallTarget = { kind: 'builtin'; name: string } | { kind: 'function'; path: string };
+/** `value` is set by the compiler where the result is known then (rego.metadata.rule() and chain() in a rule). */
+export type CallTarget = { kind: 'builtin'; name: string; value?: Value } | { kind: 'function'; path: string };
 
 export type TermOf<T extends Term['type']> = Extract<Term, { type: T }>;
 
@@ -57,6 +59,8 @@ export interface ElseClause {
 
 export interface Rule {
   loc: Location;
+  /** `# METADATA` blocks just above the rule: at most one of scope rule and one of scope document. */
+  annotations?: Annotation[];
   /** Head reference relative to the package: first a string scalar (the name), then keys. */
   ref: Term[];
   kind: RuleKind;
@@ -80,8 +84,17 @@ export interface Import {
   loc: Location;
 }
 
+/** A parsed `# METADATA` block: OPA's annotation object (as rego.metadata.* return it) and its scope. */
+export interface Annotation {
+  scope: 'rule' | 'document' | 'package' | 'subpackages';
+  value: ObjectValue;
+  loc: Location;
+}
+
 export interface Module {
   file: string;
+  /** `# METADATA` blocks above the package (scope package or subpackages). */
+  packageAnnotations: Annotation[];
   /** Package path without `data`. */
   packagePath: Scalar[];
   packageLoc: Location;

@@ -26,7 +26,7 @@ export interface RegoError {
   location?: Location;
 }
 
-export function formatError(code: string, text: string, location?: Location): string {
+function formatError(code: string, text: string, location?: Location): string {
   return location ? `${location.file}:${location.row}: ${code}: ${text}` : `${code}: ${text}`;
 }
 

@@ -4,15 +4,20 @@
  * eval/ (as OPA splits ast, topdown and rego).
  */
 import { BUILTINS, RELATIONS } from './builtins/index.ts';
-import type { BuiltinRegistry } from './builtins/types.ts';
-import { compileModuleSources, compileQuery, type CompiledRego } from './compile/index.ts';
+import { builtinContext, type BuiltinRegistry } from './builtins/types.ts';
+import { compileModuleSources, compileQuery, type CompiledRego, type CompiledRule } from './compile/index.ts';
+import { definitionValue, startedCases } from './eval/definition.ts';
+import { metadataOf } from './compile/metadata.ts';
+import { nodeAt } from './compile/tree.ts';
 import { RegoFailure, makeError, type Location, type RegoError } from './errors.ts';
 import { rootCtx } from './eval/context.ts';
 import { Evaluator, type Env } from './eval/evaluator.ts';
 import { parseTermText } from './parser.ts';
 import { ObjectValue, type Value } from './value.ts';
 
-export type { CompiledRego } from './compile/index.ts';
+export type { CompiledRego, CompiledRule } from './compile/index.ts';
+/** Go's time.ParseDuration ("1h2m", "500ms"): nanoseconds, or the text of Go's error. */
+export { parseDuration as parseGoDuration } from './builtins/time.ts';
 export type { RegoError, Location } from './errors.ts';
 export type { Value } from './value.ts';
 
@@ -32,6 +37,12 @@ export interface EvalOptions {
   print?: (line: string) => void;
   /** Builtins that are relations (their result is an array of outputs). */
   relations?: ReadonlySet<string>;
+  /** time.now_ns() for the whole query (default: the wall clock when the query starts). */
+  nowNs?: bigint;
+  /** Let http.send and net.lookup_ip_addr reach the network (OPA's capabilities; off by default). */
+  network?: boolean;
+  /** Wall-clock time (ms since the epoch) past which evaluation stops with eval_cancel_error. */
+  deadline?: number;
 }
 
 function toError(e: unknown): RegoError {
@@ -62,6 +73,8 @@ function evaluator(compiled: CompiledRego, opts: EvalOptions): Evaluator {
     strictBuiltinErrors: opts.strictBuiltinErrors ?? false,
     print: opts.print ?? (() => {}),
     relations: opts.relations ?? (compiled.builtins === BUILTINS ? RELATIONS : new Set(['walk'])),
+    builtins: builtinContext({ print: opts.print, nowNs: opts.nowNs, network: opts.network }),
+    deadline: opts.deadline,
   });
 }
 
@@ -88,6 +101,64 @@ export function evalQuery(compiled: CompiledRego, query: string, opts: EvalOptio
     return { results };
   } catch (e) {
     return { results: [], error: toError(e) };
+  }
+}
+
+export interface DefinitionRun {
+  /** The definition's value (an object of cases for `test_x[name]`), or undefined. */
+  value?: Value;
+  /** For a definition with variables in its head: every key tuple its body reached. */
+  started?: Value[][];
+  error?: RegoError;
+}
+
+/** Evaluates one rule definition on its own (what `opa test` does with each test rule). */
+export function evalDefinition(compiled: CompiledRego, rule: CompiledRule, opts: EvalOptions = {}): DefinitionRun {
+  try {
+    const ev = evaluator(compiled, opts);
+    const ctx = rootCtx(opts.input, opts.data ?? new ObjectValue());
+    const value = definitionValue(ev, rule, ctx);
+    const out: DefinitionRun = value === undefined ? {} : { value };
+    if (rule.suffix.length > 0) out.started = startedCases(ev, rule, rootCtx(opts.input, opts.data ?? new ObjectValue()));
+    return out;
+  } catch (e) {
+    return { error: toError(e) };
+  }
+}
+
+export interface DefinitionOutput {
+  rule: CompiledRule;
+  value: Value | undefined;
+  /** rego.metadata.chain() for the definition: the rule's own annotations first, then document, package, subpackages. */
+  metadata: Value[];
+}
+
+/**
+ * Every definition of the rule at `path` (e.g. each `deny contains ...`),
+ * evaluated one by one in one query, so helper rules are computed once and
+ * each output can be traced to the definition, and its METADATA, that made it.
+ */
+const chains = new WeakMap<CompiledRule, Value[]>();
+
+export function evalDefinitions(compiled: CompiledRego, path: readonly string[], opts: EvalOptions = {}): DefinitionOutput[] {
+  const node = nodeAt(compiled.root, [...path]);
+  if (!node) return [];
+  const ev = evaluator(compiled, opts);
+  const ctx = rootCtx(opts.input, opts.data ?? new ObjectValue());
+  const pkgOf = (r: CompiledRule) => r.prefix.slice(0, compiled.modules.find((m) => m.file === r.file)?.packagePath.length ?? 0);
+  const chain = (rule: CompiledRule): Value[] => {
+    let c = chains.get(rule);
+    if (!c) {
+      c = metadataOf(rule, compiled.rules, compiled.modules, pkgOf(rule)).chain;
+      chains.set(rule, c);
+    }
+    return c;
+  };
+  try {
+    return node.rules.map((rule) => ({ rule, value: definitionValue(ev, rule, ctx), metadata: chain(rule) }));
+  } catch (e) {
+    const err = toError(e);
+    throw Object.assign(new Error(err.message), { regoError: err });
   }
 }
 

@@ -17,7 +17,14 @@ const isIdentStart = (c: string) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 
 const isDigit = (c: string) => c >= '0' && c <= '9';
 const isIdentPart = (c: string) => isIdentStart(c) || isDigit(c);
 
-export function lex(source: string, file: string): LexToken[] {
+/** A `#` comment: its row and the text after the `#`. */
+export interface Comment {
+  row: number;
+  text: string;
+}
+
+/** Tokens; comments, when asked for, go to `comments` (for `# METADATA` blocks). */
+export function lex(source: string, file: string, comments?: Comment[]): LexToken[] {
   const out: LexToken[] = [];
   let i = 0;
   let row = 1;
@@ -45,7 +52,9 @@ export function lex(source: string, file: string): LexToken[] {
       continue;
     }
     if (c === '#') {
+      const from = i + 1;
       while (i < n && source[i] !== '\n') i++;
+      comments?.push({ row, text: source.slice(from, i).replace(/\r$/, '') });
       ws = true;
       continue;
     }

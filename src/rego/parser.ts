@@ -5,7 +5,9 @@
 import type { Body, ElseClause, Expr, Import, Module, Rule, Term, TermOf, WithModifier } from './ast.ts';
 import { WILDCARD_PREFIX } from './ast.ts';
 import { RegoFailure, type Location } from './errors.ts';
-import { lex, type LexToken } from './lexer.ts';
+import { type Comment, lex, type LexToken } from './lexer.ts';
+import { metadataBlocks, parseAnnotation } from './annotations.ts';
+import { negate, parseNumberText } from './decimal.ts';
 
 const RELATIONS: Record<string, string> = { '==': 'equal', '!=': 'neq', '<': 'lt', '<=': 'lte', '>': 'gt', '>=': 'gte' };
 const ADD: Record<string, string> = { '+': 'plus', '-': 'minus' };
@@ -14,18 +16,19 @@ const MUL: Record<string, string> = { '*': 'mul', '/': 'div', '%': 'rem' };
 /** Names that cannot be variables or rule names. */
 const RESERVED = new Set(['not', 'with', 'some', 'in', 'if', 'contains', 'every', 'else', 'as', 'default', 'import', 'package']);
 
-export class Parser {
+class Parser {
   private pos = 0;
   private wildcards = 0;
   /** Inside a comprehension head, `|` ends the head instead of meaning union. */
   private noBar = false;
   private readonly toks: LexToken[];
+  private readonly comments: Comment[] = [];
 
   constructor(
     source: string,
     private readonly file: string,
   ) {
-    this.toks = lex(source, file);
+    this.toks = lex(source, file, this.comments);
   }
 
   // ---- token helpers
@@ -70,7 +73,7 @@ export class Parser {
     const pkgRef = this.parseTerm();
     const packagePath = refToPath(pkgRef, (loc) => this.fail('package must be a reference of strings', loc));
     if (packagePath[0] === 'data') packagePath.shift();
-    const mod: Module = { file: this.file, packagePath, packageLoc: pkgTok.loc, imports: [], rules: [] };
+    const mod: Module = { file: this.file, packagePath, packageLoc: pkgTok.loc, imports: [], rules: [], packageAnnotations: [] };
     while (this.isKw('import')) mod.imports.push(this.parseImport());
     while (this.tok.kind !== 'eof') {
       if (this.isKw('import')) this.fail('imports must come before rules');
@@ -81,7 +84,24 @@ export class Parser {
       }
       mod.rules.push(this.parseRule());
     }
+    this.attachAnnotations(mod);
     return mod;
+  }
+
+  /** Each `# METADATA` block belongs to the package or rule that starts right after it. */
+  private attachAnnotations(mod: Module): void {
+    for (const block of metadataBlocks(this.comments)) {
+      if (mod.packageLoc.row > block.lastRow) {
+        mod.packageAnnotations.push(parseAnnotation(block, this.file, 'package'));
+        continue;
+      }
+      const rule = mod.rules.find((r) => r.loc.row > block.lastRow);
+      if (!rule) continue;
+      const a = parseAnnotation(block, this.file, 'rule');
+      rule.annotations ??= [];
+      if (rule.annotations.some((x) => x.scope === a.scope)) this.fail(`a rule has one METADATA block of scope ${a.scope}`, a.loc);
+      rule.annotations.push(a);
+    }
   }
 
   private parseImport(): Import {
@@ -413,7 +433,7 @@ export class Parser {
       const t = this.tok;
       if (t.kind === 'number' && !t.wsBefore) {
         this.next();
-        return this.parseRef({ type: 'scalar', value: -parseNumber(t.text, () => this.fail('invalid number', t.loc)), loc: minus.loc });
+        return this.parseRef({ type: 'scalar', value: negate(parseNumber(t.text, () => this.fail('invalid number', t.loc))), loc: minus.loc });
       }
       const operand = this.parseUnary();
       return { type: 'call', op: ['minus'], args: [{ type: 'scalar', value: 0, loc: minus.loc }, operand], loc: minus.loc };
@@ -623,10 +643,8 @@ export class Parser {
   }
 }
 
-function parseNumber(text: string, fail: () => never): number {
-  const n = Number(text);
-  if (!Number.isFinite(n)) fail();
-  return n;
+function parseNumber(text: string, fail: () => never): number | bigint {
+  return parseNumberText(text) ?? fail();
 }
 
 function callName(t: Term): string[] | null {

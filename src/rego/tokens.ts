@@ -40,21 +40,3 @@ export const OPERATORS = [
   '|',
   '&',
 ] as const;
-
-export const KEYWORDS = new Set([
-  'package',
-  'import',
-  'as',
-  'default',
-  'else',
-  'not',
-  'with',
-  'some',
-  'in',
-  'if',
-  'contains',
-  'every',
-  'true',
-  'false',
-  'null',
-]);

@@ -1,14 +1,29 @@
 /**
  * Rego values. JSON covers most of them, but Rego also has sets and objects
  * whose keys may be any value (numbers, arrays, even sets), so those two get
- * classes keyed by a canonical string. Arrays are plain JS arrays; numbers
- * are JS numbers (OPA uses arbitrary precision; we accept float64 limits).
- * Values are immutable once built: builders copy.
+ * classes keyed by a canonical string. Arrays are plain JS arrays.
+ *
+ * Numbers: OPA keeps integers exact at any size. Here an integer within
+ * float64's safe range is a JS number and any integer beyond it a bigint
+ * (never the other way round: `normalizeNumber` keeps that invariant, so
+ * each number has one representation and canonical keys compare by value).
+ * Other numbers are JS numbers. Values are immutable once built: builders copy.
  */
 
 import { createHash } from 'node:crypto';
 
-export type Value = null | boolean | number | string | Value[] | ObjectValue | SetValue;
+export type Value = null | boolean | number | bigint | string | Value[] | ObjectValue | SetValue;
+
+/** An integer beyond 2^53 as a bigint, a bigint within it as a number: the one representation of a number value. */
+export function normalizeNumber(n: number | bigint): number | bigint {
+  if (typeof n === 'bigint') return n >= -MAX_SAFE && n <= MAX_SAFE ? Number(n) : n;
+  if (Number.isInteger(n) && !Number.isSafeInteger(n)) return BigInt(n);
+  return n === 0 ? 0 : n;
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+export const isNumber = (v: Value | undefined): v is number | bigint => typeof v === 'number' || typeof v === 'bigint';
 
 /** Canonical text of a value: equal values have equal keys (sets and objects independent of insertion order). */
 export function canonicalKey(v: Value): string {
@@ -18,6 +33,8 @@ export function canonicalKey(v: Value): string {
       return v ? 't' : 'f';
     case 'number':
       return `#${Object.is(v, -0) ? 0 : v}`;
+    case 'bigint':
+      return `#${v}`;
     case 'string':
       return JSON.stringify(v);
   }
@@ -29,11 +46,20 @@ export function canonicalKey(v: Value): string {
     .join(',')}}`;
 }
 
+/**
+ * The key a set member or object key is stored under: canonicalKey, except
+ * that a top-level string skips JSON escaping (`"` + text). No other
+ * canonical key starts with `"` unescaped at the top, so keys stay one per
+ * value; strings are by far the most common keys, and this spares a
+ * JSON.stringify on every lookup.
+ */
+const memberKey = (v: Value): string => (typeof v === 'string' ? `"${v}` : canonicalKey(v));
+
 export class SetValue {
   private readonly items = new Map<string, Value>();
 
   constructor(values: Iterable<Value> = []) {
-    for (const v of values) this.items.set(canonicalKey(v), v);
+    for (const v of values) this.items.set(memberKey(v), v);
   }
 
   get size(): number {
@@ -41,12 +67,12 @@ export class SetValue {
   }
 
   has(v: Value): boolean {
-    return this.items.has(canonicalKey(v));
+    return this.items.has(memberKey(v));
   }
 
   /** Mutates: only for builders that own the set before handing it out. */
   add(v: Value): this {
-    this.items.set(canonicalKey(v), v);
+    this.items.set(memberKey(v), v);
     return this;
   }
 
@@ -72,7 +98,7 @@ export class ObjectValue {
   private readonly entriesByKey = new Map<string, [Value, Value]>();
 
   constructor(entries: Iterable<readonly [Value, Value]> = []) {
-    for (const [k, v] of entries) this.entriesByKey.set(canonicalKey(k), [k, v]);
+    for (const [k, v] of entries) this.entriesByKey.set(memberKey(k), [k, v]);
   }
 
   static fromRecord(rec: Record<string, Value>): ObjectValue {
@@ -84,16 +110,16 @@ export class ObjectValue {
   }
 
   get(k: Value): Value | undefined {
-    return this.entriesByKey.get(canonicalKey(k))?.[1];
+    return this.entriesByKey.get(memberKey(k))?.[1];
   }
 
   has(k: Value): boolean {
-    return this.entriesByKey.has(canonicalKey(k));
+    return this.entriesByKey.has(memberKey(k));
   }
 
   /** Mutates: only for builders that own the object before handing it out. */
   set(k: Value, v: Value): this {
-    this.entriesByKey.set(canonicalKey(k), [k, v]);
+    this.entriesByKey.set(memberKey(k), [k, v]);
     return this;
   }
 
@@ -122,6 +148,7 @@ export function typeName(v: Value): TypeName {
   if (Array.isArray(v)) return 'array';
   if (v instanceof SetValue) return 'set';
   if (v instanceof ObjectValue) return 'object';
+  if (typeof v === 'bigint') return 'number';
   return typeof v as 'boolean' | 'number' | 'string';
 }
 
@@ -138,7 +165,8 @@ export function compare(a: Value, b: Value): number {
     case 'boolean':
       return Number(a) - Number(b);
     case 'number':
-      return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
+      // JS compares a bigint with a number exactly.
+      return (a as number | bigint) < (b as number | bigint) ? -1 : (a as number | bigint) > (b as number | bigint) ? 1 : 0;
     case 'string':
       return (a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0;
     case 'array': {
@@ -173,14 +201,21 @@ export function compare(a: Value, b: Value): number {
   }
 }
 
-export const equal = (a: Value, b: Value): boolean => canonicalKey(a) === canonicalKey(b);
+/** Scalars compare directly (one representation per number, see normalizeNumber); composites by canonical text. */
+export const equal = (a: Value, b: Value): boolean => {
+  if (a === null || typeof a !== 'object' || b === null || typeof b !== 'object') {
+    if (typeof a === 'bigint' && typeof b === 'number') return Number.isInteger(b) && a === BigInt(b);
+    if (typeof b === 'bigint' && typeof a === 'number') return Number.isInteger(a) && b === BigInt(a);
+    return a === b;
+  }
+  return canonicalKey(a) === canonicalKey(b);
+};
 
 /** From parsed JSON (or YAML): plain objects become ObjectValues with string keys. */
 export function fromJSON(js: unknown): Value {
   if (js === null || js === undefined) return null;
   if (typeof js === 'boolean' || typeof js === 'string') return js;
-  if (typeof js === 'number') return js;
-  if (typeof js === 'bigint') return Number(js);
+  if (typeof js === 'number' || typeof js === 'bigint') return normalizeNumber(js);
   if (Array.isArray(js)) return js.map(fromJSON);
   if (js instanceof SetValue || js instanceof ObjectValue) return js;
   if (js instanceof Set) return new SetValue([...js].map(fromJSON));
@@ -193,6 +228,8 @@ export function fromJSON(js: unknown): Value {
  * non-string object keys become their JSON text.
  */
 export function toJSON(v: Value): unknown {
+  // JSON consumers read float64: a bigint becomes the nearest one (json.marshal and print stay exact).
+  if (typeof v === 'bigint') return Number(v);
   if (v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) return v.map(toJSON);
   if (v instanceof SetValue) return v.sorted().map(toJSON);

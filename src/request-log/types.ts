@@ -1,8 +1,8 @@
 /**
  * The request log as the serving side writes it: one row per client request
  * and one per upstream attempt, in the tables and columns that the generated
- * analytics SQL reads (`switchyard.requests`, `switchyard.attempts`; see
- * src/targets/sql/request-log.ts). The gateway and the batch runner write
+ * analytics SQL reads (`switchyard.requests`, `switchyard.attempts`; their DDL is
+ * src/observability/request-log-tables.ts). The gateway and the batch runner write
  * through a RequestLog; how rows reach PostgreSQL (or embedded PGlite) is
  * the writer's business.
  *
@@ -54,10 +54,22 @@ export interface RequestLogStats {
   dropped: number;
   /** Write batches that failed and were retried. */
   failedWrites: number;
+  /**
+   * Rows refused as unwritable: fields out of range for their column (not a
+   * finite number, a string over 512 characters or holding a NUL, an attempt
+   * of another request), or rows the database refused. Counted apart from
+   * `dropped`, which is about a slow or down database, not about the rows.
+   */
+  rejected: number;
 }
 
 export interface RequestLog {
-  /** Queues a request and its attempts. Never blocks, never throws; drops (and counts) when the queue is full. */
+  /**
+   * Queues a request and its attempts (all of them or none: a request is never
+   * logged without its attempts). Never blocks, never throws; drops (and
+   * counts) when the queue is full or the log is closed. The rows are kept by
+   * reference until written: do not change them after the call.
+   */
   record(request: RequestRow, attempts: readonly AttemptRow[]): void;
   /** Resolves when everything queued so far is written (or the time limit passed). */
   flush(timeoutMs?: number): Promise<void>;

@@ -71,6 +71,24 @@ export class Breaker {
     return before;
   }
 
+  /**
+   * Records `n` successes in one breaker bucket at once: what `n` calls of
+   * record(cfg, now, false) do, in O(1). A shared store folds the successes a
+   * router saw between two syncs into one of these (see stores/batch.ts).
+   */
+  recordSuccesses(cfg: PlanBreaker, now: number, n: number): void {
+    if (this.phase === HALF_OPEN) {
+      const need = cfg.halfOpenProbes - this.probeSuccesses;
+      if (n < need) {
+        this.probeSuccesses += n;
+        return;
+      }
+      this.close();
+      n -= need;
+    }
+    if (this.phase === CLOSED && n > 0) this.requests.add(now, n);
+  }
+
   private open(now: number): void {
     this.phase = OPEN;
     this.openedAt = now;

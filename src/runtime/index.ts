@@ -3,9 +3,8 @@
  * the compiler. Imports only plan types and the plan reader.
  */
 export { createRouter, type Router, type RouterOptions, type DeploymentView } from './router.ts';
-export { manualClock, seededRandom, systemClock, type ManualClock } from './clock.ts';
+export { manualClock, seededRandom, type ManualClock } from './clock.ts';
 export { dryRunTransport } from './dry-run.ts';
-export { memoryStore, MemoryStore } from './stores/memory.ts';
 export type { RouterStore, StoreMetrics } from './stores/store.ts';
 export { renderTrace } from './trace.ts';
 export type * from './types.ts';

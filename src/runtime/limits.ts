@@ -19,7 +19,7 @@ export const requestTokens = (inputTokens: number, maxOutputTokens: number): num
 export const estimatedCostUsd = (d: RtDeployment, inputTokens: number, outputTokens: number): number =>
   inputTokens * d.inputPrice + outputTokens * d.outputPrice;
 
-export function contextFits(d: RtDeployment, tokens: number): boolean {
+function contextFits(d: RtDeployment, tokens: number): boolean {
   return tokens <= d.contextWindow;
 }
 
@@ -31,7 +31,7 @@ export function deploymentRateSkip(d: RtDeployment, s: DeploymentState, tokens: 
 }
 
 /** Everything that rules a deployment out for this request, in the order the trace reports it. */
-export function deploymentSkip(d: RtDeployment, s: DeploymentState, tokens: number, now: number): SkipReason | null {
+function deploymentSkip(d: RtDeployment, s: DeploymentState, tokens: number, now: number): SkipReason | null {
   if (!contextFits(d, tokens)) return 'context-too-small';
   if (!s.breaker.allows(d.breaker, now)) return 'circuit-open';
   return deploymentRateSkip(d, s, tokens, now);
@@ -65,7 +65,7 @@ export function candidateSkip(
 }
 
 /** The monthly budget, per candidate: a cheaper deployment may still fit when a dearer one does not. */
-export function tenantBudgetAllows(t: RtTenant, s: TenantState, costUsd: number, now: number): boolean {
+function tenantBudgetAllows(t: RtTenant, s: TenantState, costUsd: number, now: number): boolean {
   return t.budgetUsd === Infinity || spendThisMonth(s, now) + costUsd <= t.budgetUsd;
 }
 

@@ -47,8 +47,6 @@ export interface Router {
   close(): Promise<void>;
 }
 
-const isPromise = <T>(v: T | Promise<T>): v is Promise<T> => typeof (v as { then?: unknown })?.then === 'function';
-
 /** A transport that throws instead of answering failed to connect, as far as routing is concerned. */
 const THROWN: TransportResult = { ok: false, kind: 'connection', latencyMs: 0 };
 const SUCCESS = -1;
@@ -58,7 +56,7 @@ export function createRouter(plan: CompiledPlan, options: RouterOptions): Router
   const tables = buildTables(plan);
   const store = options.store ?? memoryStore();
   const { clock, random, transport, events } = options;
-  store.attach({ plan, tables, events });
+  store.attach({ plan, tables, clock, events });
   // Usable-candidate masks, reused across requests (each request holds one while it runs).
   const maxGroupSize = Math.max(1, ...tables.groups.map((g) => g.candidates.length));
   const masks: Uint8Array[] = [];
@@ -149,8 +147,8 @@ export function createRouter(plan: CompiledPlan, options: RouterOptions): Router
     const tokens = requestTokens(inputTokens, outputTokens);
     const links = tokens > g.maxContextWindow ? g.longChain : g.chain;
     let now = clock.now();
-    const begun = store.begin(tenant, links, now);
-    const session = isPromise(begun) ? await begun : begun;
+    // Synchronous whatever the store: a shared store syncs in the background, never on a request's path.
+    const session = store.session();
     const state = session.state;
     let usable: Uint8Array | undefined;
     try {
@@ -201,8 +199,6 @@ export function createRouter(plan: CompiledPlan, options: RouterOptions): Router
       return finish(false, trace);
     } finally {
       if (usable !== undefined) masks.push(usable);
-      const committed = store.commit(session, clock.now());
-      if (isPromise(committed)) await committed;
     }
   }
 

@@ -18,7 +18,7 @@ const { STRATEGIES } = strategies;
 const { skipped } = traces;
 
 /** Why this deployment cannot be called now, or null. `called` lists deployment indexes already called in this request. */
-export function skipReason(g: RtGroup, i: number, state: LocalState, tenant: RtTenant | null, ctx: PickContext, called: readonly number[]): SkipReason | null {
+function skipReason(g: RtGroup, i: number, state: LocalState, tenant: RtTenant | null, ctx: PickContext, called: readonly number[]): SkipReason | null {
   const d = g.candidates[i]!;
   if (called.length !== 0 && called.includes(d.index)) return 'already-tried';
   return candidateSkip(

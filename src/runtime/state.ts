@@ -30,11 +30,11 @@ export interface TenantState {
   monthEnd: number;
 }
 
-export function createDeploymentState(d: RtDeployment): DeploymentState {
+function createDeploymentState(d: RtDeployment): DeploymentState {
   return { breaker: new Breaker(d.breaker), rpm: new SlidingWindow(LIMIT_WINDOW_MS), tpm: new SlidingWindow(LIMIT_WINDOW_MS), latencyMs: NaN };
 }
 
-export function createTenantState(): TenantState {
+function createTenantState(): TenantState {
   return { rpm: new SlidingWindow(LIMIT_WINDOW_MS), tpm: new SlidingWindow(LIMIT_WINDOW_MS), month: -1, spendUsd: 0, monthStart: 0, monthEnd: 0 };
 }
 

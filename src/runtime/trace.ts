@@ -22,7 +22,7 @@ export function called(group: string, step: Step, deployment: string, tryIndex: 
   };
 }
 
-export function failureReason(r: TransportFailure): FailureReason {
+function failureReason(r: TransportFailure): FailureReason {
   if (r.kind !== 'http') return r.kind;
   const s = r.status;
   if (s === 429) return 'http-429';

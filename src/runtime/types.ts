@@ -103,7 +103,7 @@ export interface RouterMetrics {
   /** How many times the router entered degraded mode. */
   degradedCount: number;
   recoveredCount: number;
-  /** Commands sent to the shared store (each pipeline or script call is one round trip). */
+  /** Round trips to the shared store: one per background sync, none on a request's path. */
   storeRoundTrips: number;
   storeErrors: number;
 }

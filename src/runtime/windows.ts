@@ -63,14 +63,19 @@ export class SlidingWindow {
     this.last = -Infinity;
   }
 
-  /** Replaces the content with persisted [bucketIndex, count] pairs (ignoring those outside the window at `now`). */
-  load(now: number, buckets: Iterable<[number, number]>): void {
-    const cur = Math.floor(now / this.width);
+  /**
+   * Replaces the content with persisted [bucketIndex, count] pairs: the
+   * window ends at `now` or at the newest bucket given, if later (another
+   * router's clock may run a little ahead); older buckets are ignored.
+   */
+  load(now: number, buckets: ReadonlyArray<[number, number]>): void {
+    let cur = Math.floor(now / this.width);
+    for (const [i] of buckets) if (i > cur) cur = i;
     this.counts.fill(0);
     this.total = 0;
     this.last = cur;
     for (const [i, c] of buckets) {
-      if (i < cur - BUCKETS || i > cur) continue;
+      if (i < cur - BUCKETS) continue;
       this.counts[i % SLOTS] = this.counts[i % SLOTS]! + c;
       this.total += c;
     }

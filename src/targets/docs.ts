@@ -12,12 +12,13 @@ import { assertNever } from '../model/closed-sets.ts';
 import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { compareStrings } from '../plan/defaults.ts';
-import type { Artifact, CompiledPlan } from '../plan/types.ts';
+import { batchSavings } from '../plan/batch-savings.ts';
+import { BATCH_GROUP_PREFIX, type Artifact, type CompiledPlan } from '../plan/types.ts';
 import { METRICS, metricTable, VLLM_JOB } from '../observability/metrics.ts';
 import { ALERT_RATE_WINDOW_MS, COST_BASELINE_OFFSET, num, promDuration } from '../observability/promql.ts';
 import { alertRules, RUNBOOKS, type AlertRule } from '../observability/rules.ts';
 import { CATEGORY_TITLES, criterionWindow, readinessCriteria, thresholdText, type Category } from '../observability/readiness.ts';
-import { DASHBOARD_PATH, DASHBOARD_UID, READINESS_DOC_PATH, RULES_PATH } from './paths.ts';
+import { BATCH_PROFILES_PATH, DASHBOARD_PATH, DASHBOARD_UID, READINESS_DOC_PATH, RULES_PATH } from './paths.ts';
 import type { Target } from './target.ts';
 
 const hbs = Handlebars.create();
@@ -107,9 +108,9 @@ function alertSteps(plan: CompiledPlan, r: AlertRule): string[] {
       ];
     case 'batch_queue_stuck':
       return [
-        `Look at the profile's queue: ${code(`${METRICS.batchQueuePending.name}{profile="<profile>"}`)} and the runner logs.`,
-        'Check the provider Batch API status and quota (a file over the provider limit is rejected at submission).',
-        'Requests keep their place in the queue: once submission resumes, the oldest go first.',
+        `Look at the profile's queue: ${code(`${METRICS.batchQueuePending.name}{profile="<profile>"}`)}, then ${code('switchyard batch status --dir <prepared dir>')} for each batch's status and request counts.`,
+        'Check the provider Batch API status and quota (a file over the provider limit is rejected at submission). A batch stuck in validating or in_progress past its window ends expired: collect what finished, then resubmit the rest with `switchyard batch retry-failed`.',
+        `If the exporter itself stopped (${code('switchyard batch watch --metrics-port')}), the gauges freeze at their last values: restart it; it resumes from the journal.`,
       ];
     default:
       return assertNever(kind);
@@ -183,15 +184,20 @@ function routerOutageView(plan: CompiledPlan) {
         : 'in memory (per router instance)',
     critical: alerts.filter((r) => r.source.kind === 'alert').map((r) => alertView(plan, r)),
     slo: alerts.filter((r) => r.source.kind === 'slo').map((r) => alertView(plan, r)),
-    metrics: metricTable().map((m) => ({ ...m, labels: m.labels.join(', ') })),
+    metrics: metricTable().map((m) => ({ ...m, labels: m.labels.join(', ') || '—' })),
   };
 }
+
+const usd = (n: number) => `$${num(n)}`;
 
 function batchFailureView(plan: CompiledPlan) {
   const profiles = Object.keys(plan.batchProfiles)
     .sort(compareStrings)
     .map((id) => {
       const p = plan.batchProfiles[id]!;
+      const r = p.redaction;
+      const savings = batchSavings(p);
+      const sync = p.pricing.synchronous;
       return {
         id,
         provider: p.provider,
@@ -200,13 +206,26 @@ function batchFailureView(plan: CompiledPlan) {
         window: `${p.completionWindowHours}h`,
         sla: `${p.slaHours}h`,
         maxRequests: p.maxRequestsPerFile,
+        maxMb: num(p.maxFileBytes / 1_000_000),
+        tenant: p.tenant === null ? `${code(`${BATCH_GROUP_PREFIX}${id}`)} (no tenant)` : code(p.tenant),
+        batchPrice: `${usd(p.pricing.batch.inputPer1M)} / ${usd(p.pricing.batch.outputPer1M)}`,
+        syncPrice: sync ? `${usd(sync.inputPer1M)} / ${usd(sync.outputPer1M)} (${code(p.pricing.deployment ?? '')})` : '—',
+        savings: savings === null ? '—' : `${num(savings * 100)}%`,
         dataClasses: p.dataClasses.join(', ') || '—',
-        redaction: p.redaction.enabled ? p.redaction.rules.map((r) => code(r.name)).join(', ') || 'enabled, no rules' : 'off',
-        redacts: p.redaction.enabled && p.redaction.rules.length > 0,
+        redaction: r.enabled ? [...r.detectors, ...r.rules.map((x) => x.name)].map(code).join(', ') || 'enabled, nothing to detect' : 'off',
+        reidentify: r.enabled ? (r.reidentify ? 'restored on collect' : 'stay redacted') : '—',
+        redacts: r.enabled && r.detectors.length + r.rules.length > 0,
       };
     });
   return {
     ...common(plan),
+    profilesPath: `generated/${BATCH_PROFILES_PATH}`,
+    metrics: {
+      pending: METRICS.batchQueuePending.name,
+      oldest: METRICS.batchQueueOldestPending.name,
+      requests: METRICS.batchRequests.name,
+      jobs: METRICS.batchJobs.name,
+    },
     profiles,
     alerts: alertRules(plan)
       .filter((r) => r.runbook.file === RUNBOOKS.batchFailure)

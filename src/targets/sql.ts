@@ -23,7 +23,8 @@ import {
   tenantRows,
   valuesQuery,
 } from './sql/plan-data.ts';
-import { requestLogSql, TABLES_SQL } from './sql/request-log.ts';
+import { TABLES_SQL } from '../observability/request-log-tables.ts';
+import { requestLogSql } from './sql/request-log.ts';
 import { sqlComment, sqlString } from '../escape/sql.ts';
 import { BUDGET_SQL, reportViews } from './sql/reports.ts';
 import { ANALYTICS_SQL_PATH } from './paths.ts';

@@ -3,7 +3,9 @@
  * --base HEAD` in a clone of this repository whose policies carry a change
  * (a fallback removed, a tenant's rpm tripled), Node start-up, git archive of
  * the base, both compiles, both emits, the risk rules and locating the
- * findings included. Goal: 3 s or less.
+ * findings included, and the simulated impact (baseline and N-1 on both
+ * plans, 2 simulated minutes each) since routing changed; the same without
+ * it for comparison. Goal: 3 s or less.
  *
  * "cold" removes the materialized base before every run (what CI sees on a
  * fresh clone); "warm" reuses it (a developer diffing again).
@@ -38,9 +40,13 @@ export async function main(): Promise<void> {
     edit(join(repo, 'policies/routing.ts'), "fallbacks: ['chat-azure', 'chat-anthropic', 'chat-local'],", "fallbacks: ['chat-azure', 'chat-local'],");
     edit(join(repo, 'policies/tenants.ts'), 'rpm: 600,', 'rpm: 1_800,');
 
-    const diff = () => {
+    const diff = (...extra: string[]) => {
       const t0 = process.hrtime.bigint();
-      const r = spawnSync('node', ['bin/switchyard.mjs', 'diff', '--base', 'HEAD'], { cwd: repo, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      const r = spawnSync('node', ['bin/switchyard.mjs', 'diff', '--base', 'HEAD', ...extra], {
+        cwd: repo,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+      });
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       // Exit 1 is the expected verdict (a fallback removed is high risk); anything else is a failure.
       if (r.status !== 1 || !r.stdout.includes('fallback-removed')) throw new Error(`diff exited ${r.status}: ${r.stderr}${r.stdout}`);
@@ -53,12 +59,16 @@ export async function main(): Promise<void> {
       dropBase();
       return diff();
     });
-    const warm = medianOf(RUNS, diff);
+    const warm = medianOf(RUNS, () => diff());
+    const unsimulated = medianOf(RUNS, () => diff('--no-simulate'));
     console.log(
       `diff --base HEAD, reference policies with a change: median ${fmt(cold.median)} wall with the base checked out each run (runs: ${cold.runs.map(fmt).join(', ')})`,
     );
     console.log(
       `                                                      median ${fmt(warm.median)} wall with the base copy reused (runs: ${warm.runs.map(fmt).join(', ')})`,
+    );
+    console.log(
+      `                                                      median ${fmt(unsimulated.median)} wall without the simulated impact (--no-simulate; the default simulates baseline and N-1, 2m each, on base and head)`,
     );
     console.log('goal: 3 s or less, Node start-up and git included');
   } finally {

@@ -38,6 +38,8 @@ describe('switchyard check', () => {
     expect(r.code).toBe(1);
     const [d] = r.report.diagnostics.filter((x) => x.severity === 'error');
     expect(d).toMatchObject({ code: 'breaker-threshold-too-high', level: 'high', path: 'modelGroups[0].circuitBreaker.errorRateThreshold' });
+    // Title, link and level come from the rule's METADATA block.
+    expect(d).toMatchObject({ title: 'Circuit breakers open at 5% errors or less', link: 'README.md#risk-rules-rego' });
     expect(d!.source!.file).toContain('routing.ts');
     expect(d!.source!.line).toBe(lineOf(ws.read('routing.ts'), 'errorRateThreshold: 0.08'));
   });
@@ -52,7 +54,7 @@ describe('switchyard check', () => {
   });
 
   it('annotates GitHub pull requests', async () => {
-    ws.edit('batch-profiles.ts', 'redaction: { enabled: true, rules: piiRules },', 'redaction: { enabled: false },');
+    ws.edit('batch-profiles.ts', 'redaction: { enabled: true, reidentify: true },', 'redaction: { enabled: false },');
     const r = await cli('check', '-p', ws.policies, '--format', 'github');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(
@@ -76,21 +78,43 @@ describe('switchyard check', () => {
   });
 });
 
-describe('switchyard policy test', () => {
-  it('runs the rule pack tests like opa test', async () => {
-    const r = await cli('policy', 'test', '-p', ws.policies, '--json');
-    expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout);
-    expect(out.summary.fail + out.summary.error).toBe(0);
-    expect(out.summary.pass).toBeGreaterThanOrEqual(25);
-    expect(out.tests[0].location.file).toMatch(/_test\.rego$/);
+describe('switchyard check with METADATA-annotated rules', () => {
+  const annotated = (meta: string, level = '') =>
+    `package switchyard.risk\n\nimport rego.v1\n\n${meta}deny contains f if {\n\tsome name, _ in input.plan.groups\n\tf := {"id": "annotated", "msg": sprintf("group %s", [name]), "path": ["groups", name]${level}}\n}\n`;
+
+  it("takes a finding's level, title and link from the rule's annotations", async () => {
+    writeFileSync(
+      join(ws.policies, 'risk/annotated.rego'),
+      annotated(
+        '# METADATA\n# title: Every group is reviewed\n# related_resources:\n# - https://example.com/runbooks/groups\n# custom:\n#   severity: CRITICAL\n',
+      ),
+    );
+    const r = await run();
+    expect(r.code).toBe(1);
+    const found = r.report.diagnostics.filter((d) => d.code === 'annotated');
+    expect(found.length).toBeGreaterThan(0);
+    for (const d of found)
+      expect(d).toMatchObject({ severity: 'error', level: 'critical', title: 'Every group is reviewed', link: 'https://example.com/runbooks/groups' });
+    const pretty = await cli('check', '-p', ws.policies);
+    expect(pretty.stdout + pretty.stderr).toContain('  rule: Every group is reviewed\n  see: https://example.com/runbooks/groups');
   });
 
-  it('fails with the location of a failing test', async () => {
-    writeFileSync(join(ws.policies, 'risk/extra_test.rego'), 'package switchyard.risk_test\n\nimport rego.v1\n\ntest_wrong if {\n  1 == 2\n}\n');
-    const r = await cli('policy', 'test', '-p', ws.policies);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/FAIL data\.switchyard\.risk_test\.test_wrong \(.*extra_test\.rego:5\)/);
-    expect(r.stdout).toMatch(/FAIL: 1\//);
+  it("lets the finding's own level win over the annotation", async () => {
+    writeFileSync(join(ws.policies, 'risk/annotated.rego'), annotated('# METADATA\n# custom:\n#   level: critical\n', ', "level": "low"'));
+    const r = await run();
+    for (const d of r.report.diagnostics.filter((x) => x.code === 'annotated')) expect(d.level).toBe('low');
+  });
+
+  it('reports a finding with no level anywhere, or a bad annotation, at the rule', async () => {
+    writeFileSync(join(ws.policies, 'risk/annotated.rego'), annotated(''));
+    const none = await run();
+    expect(none.code).toBe(1);
+    const [d] = none.report.diagnostics.filter((x) => x.code === 'rego_type_error');
+    expect(d!.source).toMatchObject({ file: expect.stringContaining('annotated.rego'), line: 5 });
+    writeFileSync(join(ws.policies, 'risk/annotated.rego'), annotated('# METADATA\n# custom:\n#   level: urgent\n'));
+    expect((await run()).report.diagnostics.some((x) => x.code === 'rego_type_error')).toBe(true);
+    writeFileSync(join(ws.policies, 'risk/annotated.rego'), annotated('# METADATA\n# scope: nowhere\n'));
+    const bad = await run();
+    expect(bad.report.diagnostics.find((x) => x.code === 'rego_parse_error')?.source).toMatchObject({ line: 5 });
   });
 });

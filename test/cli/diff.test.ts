@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DiffReport } from '../../src/diff/report.ts';
 import { cli } from '../fixtures/cli.ts';
+import { mermaidBlocks, mermaidParser } from '../fixtures/mermaid.ts';
 import { lineOf, makeWorkspace, type Workspace } from '../fixtures/workspace.ts';
 
 function git(cwd: string, ...args: string[]): string {
@@ -71,7 +72,8 @@ describe('switchyard diff: one edit per risk rule', () => {
   for (const c of cases) {
     it(`${c.rule}: exactly that finding, level ${c.level}`, async () => {
       ws.edit(c.file, c.from, c.to);
-      const { code, report, stderr } = await diffJson(ws);
+      // The diff rules alone: what the simulation makes of each edit is tested with the simulated impact below.
+      const { code, report, stderr } = await diffJson(ws, '--no-simulate');
       expect(stderr).toBe('');
       expect(codes(report!)).toEqual([c.rule]);
       expect(report!.level).toBe(c.level);
@@ -122,7 +124,7 @@ describe('switchyard diff: bases', () => {
     ws.edit('routing.ts', "cooldown: '30s'", "cooldown: '10s'"); // ...and an unstaged one
     writeFileSync(join(ws.dir, 'notes.txt'), 'untracked\n');
     const before = state(ws.dir);
-    const { code, report } = await diffJson(ws);
+    const { code, report } = await diffJson(ws, '--no-simulate');
     expect(state(ws.dir)).toEqual(before);
     expect(codes(report!)).toEqual(['breaker-loosened', 'tenant-limit-raised']);
     expect(report!.base).toMatchObject({ ref: 'HEAD', commit: git(ws.dir, 'rev-parse', 'HEAD').trim() });
@@ -259,4 +261,99 @@ describe('switchyard diff: options and formats', () => {
         else process.env[k] = v;
     }
   });
+});
+
+describe('switchyard diff: simulated impact', () => {
+  /**
+   * A base the simulator finds healthy: the reference policies at a twentieth
+   * of their traffic (so GPUs and token limits keep up) and chat-mini, which
+   * has no fallback, without traffic of its own. Committed as the base.
+   */
+  beforeEach(() => {
+    for (const [from, to] of [
+      ['peakRpm: 3_000', 'peakRpm: 150'],
+      ['peakRpm: 600', 'peakRpm: 30'],
+      ['peakRpm: 300', 'peakRpm: 15'],
+      ['peakRpm: 1_500', 'peakRpm: 75'],
+      ['peakRpm: 60,', 'peakRpm: 5,'],
+    ])
+      ws.edit('routing.ts', from!, to!);
+    ws.edit('routing.ts', /\n\s*traffic: \{ peakRpm: 400, meanInputTokens: 6_000, meanOutputTokens: 500 \},/, '');
+    git(ws.dir, 'add', 'policies');
+    git(ws.dir, 'commit', '-q', '-m', 'quiet reference');
+  });
+
+  it('denies a change that makes an N-1 scenario miss an SLO, at the SLO, with base and head side by side', async () => {
+    // chat loses every fallback: fine while OpenAI is up, every chat request lost while it is down.
+    ws.edit('routing.ts', "fallbacks: ['chat-azure', 'chat-anthropic', 'chat-local']", 'fallbacks: []');
+    const { code, report } = await diffJson(ws);
+    const sim = report!.simulation!;
+    expect(report!.simulationNote).toBeNull();
+    expect(sim).toMatchObject({ durationMs: 120_000, seed: 1 });
+    expect(sim.scenarios.map((s) => s.name)).toEqual([
+      'baseline',
+      'provider-down:anthropic',
+      'provider-down:azure-eastus',
+      'provider-down:azure-swedencentral',
+      'provider-down:openai',
+      'provider-down:vllm-pool-a',
+      'provider-down:vllm-pool-ab-70b',
+      'provider-down:vllm-pool-b',
+      'provider-down:vllm-pool-c',
+    ]);
+    const openai = sim.scenarios.find((s) => s.name === 'provider-down:openai')!;
+    expect(openai.base!.slos['error-rate']!.status).toBe('pass');
+    expect(openai.head!.slos['error-rate']!.status).toBe('fail');
+    expect(openai.head!.successRate!).toBeLessThan(openai.base!.successRate! - 0.3);
+    const baseline = sim.scenarios[0]!;
+    expect(baseline.head!.slos['error-rate']!.status).toBe('pass');
+
+    const n1 = report!.findings.filter((f) => f.code === 'simulated-n1-slo-miss');
+    expect(n1.map((f) => f.message).sort()).toEqual([
+      expect.stringMatching(
+        /^with provider "openai" down \(simulated\), the change makes SLO "error-rate" \(error_rate <= 0\.01\) fail: [0-9.]+ \(base: pass\)$/,
+      ),
+      expect.stringMatching(/^with provider "openai" down \(simulated\), the change makes SLO "fallback-success-rate" \(fallback_success_rate >= 0\.95\) fail/),
+    ]);
+    for (const f of n1) expect(f).toMatchObject({ level: 'high', set: 'deny' });
+    const errorRate = n1.find((f) => f.message.includes('"error-rate"'))!;
+    expect(errorRate.source?.file).toMatch(/slos\.ts$/);
+    expect(errorRate.source?.line).toBe(lineOf(ws.read('slos.ts'), "id: 'error-rate'"));
+    expect(code).toBe(1);
+
+    const text = await cli('diff', '--base', 'HEAD', '-p', ws.policies);
+    expect(text.stdout).toContain('Simulated impact (2m at peak per scenario, seed 1; base -> head)');
+    expect(text.stdout).toMatch(/\n {2}provider-down:openai +100% -> [0-9.]+% .*\(newly missed: error-rate, fallback-success-rate\)\n/);
+
+    const md = await cli('diff', '--base', 'HEAD', '-p', ws.policies, '--format', 'markdown');
+    expect(md.stdout).toContain('#### Simulated impact');
+    expect(md.stdout).toMatch(/\| `provider-down:openai` \| 100% → [0-9.]+% \|.*❌ `error-rate`, `fallback-success-rate` \|/);
+    const chart = mermaidBlocks(md.stdout).find((b) => b.startsWith('xychart-beta'))!;
+    expect(chart).toContain('title "Success per scenario, base and head (%)"');
+    await (await mermaidParser())(chart);
+  }, 120_000);
+
+  it('--no-simulate, and a change that does not touch routing, leave it out and say why', async () => {
+    ws.edit('routing.ts', "fallbacks: ['chat-azure', 'chat-anthropic', 'chat-local']", "fallbacks: ['chat-azure', 'chat-local']");
+    const off = (await diffJson(ws, '--no-simulate')).report!;
+    expect(off.simulation).toBeNull();
+    expect(off.simulationNote).toBe('not simulated (--no-simulate)');
+    ws.edit('routing.ts', "fallbacks: ['chat-azure', 'chat-local']", "fallbacks: ['chat-azure', 'chat-anthropic', 'chat-local']");
+    ws.edit('slos.ts', "for: '10m'", "for: '15m'");
+    const { report } = await diffJson(ws);
+    expect(report!.simulation).toBeNull();
+    expect(report!.simulationNote).toBe('not simulated: no change to routing, providers, pools, tenants or SLOs');
+    const text = await cli('diff', '--base', 'HEAD', '-p', ws.policies);
+    expect(text.stdout).toContain('Simulated impact  not simulated: no change to routing');
+    // A head asking for absurd traffic is not simulated (and does not stall CI): the report says why.
+    ws.edit('routing.ts', 'peakRpm: 150', 'peakRpm: 900_000_000');
+    const huge = (await diffJson(ws)).report!;
+    expect(huge.simulation).toBeNull();
+    expect(huge.simulationNote).toMatch(
+      /^not simulated: scenario baseline would simulate about 1,800,[0-9,]+ requests, more than 20,000,000: simulate a shorter window$/,
+    );
+    const bad = await cli('diff', '--base', 'HEAD', '-p', ws.policies, '--simulate-duration', 'forever');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('switchyard: --simulate-duration must be a duration such as 30m, 1h or 90s, got "forever"\n');
+  }, 120_000);
 });

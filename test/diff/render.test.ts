@@ -85,7 +85,20 @@ describe('buildReport', () => {
   it('--json is the report itself', () => {
     const r = report();
     expect(JSON.parse(renderJson(r))).toEqual(JSON.parse(JSON.stringify(r)));
-    expect(Object.keys(JSON.parse(renderJson(r)))).toEqual(['schemaVersion', 'ok', 'level', 'failOn', 'base', 'head', 'empty', 'counts', 'findings', 'diff']);
+    expect(Object.keys(JSON.parse(renderJson(r)))).toEqual([
+      'schemaVersion',
+      'ok',
+      'level',
+      'failOn',
+      'base',
+      'head',
+      'empty',
+      'counts',
+      'findings',
+      'diff',
+      'simulation',
+      'simulationNote',
+    ]);
   });
 });
 

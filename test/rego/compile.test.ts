@@ -26,6 +26,16 @@ describe('compile checks', () => {
     expect(firstError('package t\nf(x) := f(x)')).toMatch(/^rego_recursion_error: function data.t.f is recursive.* at c.rego:2:1$/);
   });
 
+  it('follows a variable key in a data ref only into the rules it can reach', () => {
+    // data[k].q reaches data.t.q (itself reaching p): recursive; data[k].r reaches nothing that leads back.
+    expect(firstError('package t\np := data[k].q if k := "t"\nq := p')).toMatch(/^rego_recursion_error: rule data.t.p is recursive/);
+    expect(firstError('package t\np := data[k].r if k := "t"\nq := p')).toBe('no error');
+  });
+
+  it('lets a ref argument bind the var another argument reads, as OPA does', () => {
+    expect(compile('package t\np := x if {\n  some x\n  x == input.xs[x]\n}').errors).toEqual([]);
+  });
+
   it('checks arity of builtin and user function calls', () => {
     expect(firstError('package t\np if {\n  count([1], 2, 3)\n}')).toBe('rego_type_error: count: arity mismatch: have 3 arguments, want 1 at c.rego:3:3');
     expect(firstError('package t\nf(x) := x\np := f(1, 2, 3)')).toBe('rego_type_error: f: arity mismatch: have 3 arguments, want 1 at c.rego:3:6');

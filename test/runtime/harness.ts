@@ -11,10 +11,11 @@ import { compilePolicy } from '../../src/plan/compile.ts';
 import type { CompiledPlan, PlanDeployment } from '../../src/plan/types.ts';
 import { manualClock, seededRandom, type ManualClock } from '../../src/runtime/clock.ts';
 import { createRouter, type Router } from '../../src/runtime/router.ts';
+import { spendThisMonth } from '../../src/runtime/state.ts';
 import type { RouterStore } from '../../src/runtime/stores/store.ts';
 import type { RouteRequest, Transport, TransportResult } from '../../src/runtime/types.ts';
 import { arbitraryPolicy } from '../fixtures/arbitrary-policy.ts';
-import { LIMIT_MS, maxInAnyWindow, Model } from './model.ts';
+import { bucketedSum, LIMIT_MS, MODEL_BUCKETS, maxInAnyWindow, Model, monthOfUtc } from './model.ts';
 
 const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null, freq: 3 });
 
@@ -85,7 +86,7 @@ export const arbitraryPlan: fc.Arbitrary<CompiledPlan> = fc
     return plan;
   });
 
-const HEALTHS = ['ok', 'ok', 'ok', '503', '429', '429-long', 'timeout', 'connection', '400', 'throw'] as const;
+export const HEALTHS = ['ok', 'ok', 'ok', '503', '429', '429-long', 'timeout', 'connection', '400', 'throw'] as const;
 export type Health = (typeof HEALTHS)[number];
 
 export interface Call {
@@ -97,12 +98,14 @@ export interface Call {
 }
 
 /** Answers by each deployment's health; advances the clock by the call's latency, so time moves as it would. */
-function scriptedTransport(clock: ManualClock, health: Map<string, Health>, log: Call[]): Transport {
+export function scriptedTransport(clock: ManualClock, health: Map<string, Health>, log: Call[]): Transport {
+  let calls = 0;
   return {
     async call(d: PlanDeployment, req: RouteRequest, { timeoutMs }) {
       const h = health.get(d.id) ?? 'ok';
       const t = clock.now();
-      const latencyMs = h === 'timeout' ? timeoutMs : 5 + (d.id.length % 7) * 3;
+      // Latencies vary from call to call, so that latency averages are checked on more than a constant.
+      const latencyMs = h === 'timeout' ? timeoutMs : 5 + ((d.id.length + calls++) % 7) * 3;
       clock.advance(latencyMs);
       const tokens = req.estimatedInputTokens + (req.maxOutputTokens ?? 0);
       const entry: Call = { deployment: d.id, t, tEnd: clock.now(), tokens, result: 'throw' };
@@ -129,8 +132,8 @@ export interface Real {
   clock: ManualClock;
   health: Map<string, Health>;
   log: Call[];
-  /** Breaker phase and openedAt as the shared store holds them (Redis), checked against the model too. */
-  remote?: (deploymentId: string) => Promise<{ phase: string; openedAt: number }>;
+  /** The shared store's hashes (Redis) of a deployment and a tenant, checked against the model too. */
+  remote?: { deployment(id: string): Promise<Record<string, string>>; tenant(id: string): Promise<Record<string, string>> };
 }
 
 export interface ModelState {
@@ -198,8 +201,9 @@ class RouteCommand implements fc.AsyncCommand<ModelState, Real> {
       if (d.rpm !== null) expect(maxInAnyWindow(model.calls.get(c.deployment)!, LIMIT_MS)).toBeLessThanOrEqual(d.rpm);
       if (d.tpm !== null) expect(maxInAnyWindow(model.tokens.get(c.deployment)!, LIMIT_MS)).toBeLessThanOrEqual(d.tpm);
       model.breakers.get(c.deployment)!.result(c.tEnd, isFault(c.result));
+      if (c.result !== 'throw' && (c.result.ok || c.result.kind === 'timeout')) model.observeLatency(c.deployment, c.result.latencyMs);
       if (tenant !== undefined && c.result !== 'throw' && c.result.ok)
-        model.spend.set(tenant, model.spend.get(tenant)! + costOf(d, c.result.usage.inputTokens, c.result.usage.outputTokens));
+        model.spend.get(tenant)!.push({ t: c.tEnd, usd: costOf(d, c.result.usage.inputTokens, c.result.usage.outputTokens) });
     }
 
     // The trace lists exactly the calls made, and the answer is the last of them.
@@ -246,26 +250,86 @@ class RouteCommand implements fc.AsyncCommand<ModelState, Real> {
       }
     }
 
-    // A router's mirror is fresh for what its last request read (the chain's deployments); with one router, for all.
-    const fresh = r.routers.length === 1 ? null : new Set(chain.flatMap((l) => plan.groups[l.group]!.deployments));
-    await checkBreakers(m, r, router, fresh);
+    // The router that routed pushes its changes, then the others pull them (a shared store syncs in the
+    // background; here each route is followed by a sync, so every router decides on the whole history).
+    for (const x of [router, ...r.routers.filter((x) => x !== router)]) await x.store.sync();
+    await checkState(m, r);
   }
   toString = () => `route(group ${this.group}, tenant ${this.tenant}, ${this.inTok}+${this.outTok} tokens, via ${this.via})`;
 }
 
-/** The model's breakers against the mirror of the router that just routed (others refresh theirs on their next request) and the shared store. */
-async function checkBreakers(m: ModelState, r: Real, router: Router, fresh: Set<string> | null): Promise<void> {
-  for (const [id, b] of m.model.breakers) {
-    if (fresh === null || fresh.has(id)) {
+/** Sum of a hash's window buckets (`<letter><index>`) still inside a window of `windowMs` at `now`, as the router counts them. */
+export function hashWindowSum(h: Record<string, string>, letter: string, windowMs: number, now: number): number {
+  const w = Math.max(1, Math.ceil(windowMs / MODEL_BUCKETS));
+  const from = Math.floor(now / w) - MODEL_BUCKETS;
+  let s = 0;
+  for (const [k, v] of Object.entries(h)) if (k[0] === letter && /^\d+$/.test(k.slice(1)) && Number(k.slice(1)) >= from) s += Number(v);
+  return s;
+}
+
+/**
+ * Every router's state against the model: breakers, usage windows of each
+ * deployment and tenant, and spend; then the same values as the shared store
+ * holds them (Redis), read from its hashes.
+ */
+async function checkState(m: ModelState, r: Real): Promise<void> {
+  const { model } = m;
+  const now = r.clock.now();
+  for (const router of r.routers) {
+    const local = router.store.local();
+    for (const [id, b] of model.breakers) {
       const v = router.inspect(id);
       expect(v.breaker, `breaker of ${id}`).toBe(b.phase);
       if (b.phase !== 'closed') expect(v.openedAt).toBe(b.openedAt);
+      const breaker = local.deployments[router.tables.deploymentById.get(id)!.index]!.breaker;
+      expect([breaker.probes, breaker.probeSuccesses], `half-open probes of ${id}`).toEqual([b.probes, b.successes]);
+      expect(breaker.requests.sum(now), `breaker window of ${id}`).toBe(bucketedSum(b.log, b.cfg.windowMs, now));
+      expect(breaker.failures.sum(now), `breaker failures of ${id}`).toBe(
+        bucketedSum(
+          b.log.filter((e) => e.failed),
+          b.cfg.windowMs,
+          now,
+        ),
+      );
+      const latency = model.latency.get(id);
+      if (latency === undefined) expect(v.latencyMs).toBeNull();
+      else expect(v.latencyMs, `latency of ${id}`).toBeCloseTo(latency, 9);
+      expect(v.rpmUsed, `requests counted for ${id}`).toBe(bucketedSum(model.calls.get(id)!, LIMIT_MS, now));
+      expect(v.tpmUsed, `tokens counted for ${id}`).toBe(bucketedSum(model.tokens.get(id)!, LIMIT_MS, now));
     }
-    if (r.remote) {
-      const v = await r.remote(id);
-      expect(v.phase, `shared breaker of ${id}`).toBe(b.phase);
-      if (b.phase !== 'closed') expect(v.openedAt).toBe(b.openedAt);
+    for (const id of model.spend.keys()) {
+      const spend = model.spendIn(id, now);
+      const t = local.tenants[router.tables.tenantById.get(id)!.index]!;
+      expect(t.rpm.sum(now), `requests counted for tenant ${id}`).toBe(bucketedSum(model.tenantRequests.get(id)!, LIMIT_MS, now));
+      expect(t.tpm.sum(now), `tokens counted for tenant ${id}`).toBe(bucketedSum(model.tenantTokens.get(id)!, LIMIT_MS, now));
+      expect(spendThisMonth(t, now), `spend of tenant ${id}`).toBeCloseTo(spend, 12);
     }
+  }
+  if (!r.remote) return;
+  for (const [id, b] of model.breakers) {
+    const h = await r.remote.deployment(id);
+    expect(['closed', 'open', 'half-open'][Number(h.s ?? 0)], `shared breaker of ${id}`).toBe(b.phase);
+    if (b.phase !== 'closed') expect(Number(h.o)).toBe(b.openedAt);
+    expect([Number(h.p ?? 0), Number(h.k ?? 0)], `shared half-open probes of ${id}`).toEqual([b.probes, b.successes]);
+    expect(hashWindowSum(h, 'q', b.cfg.windowMs, now), `shared breaker window of ${id}`).toBe(bucketedSum(b.log, b.cfg.windowMs, now));
+    expect(hashWindowSum(h, 'f', b.cfg.windowMs, now), `shared breaker failures of ${id}`).toBe(
+      bucketedSum(
+        b.log.filter((e) => e.failed),
+        b.cfg.windowMs,
+        now,
+      ),
+    );
+    const latency = model.latency.get(id);
+    if (latency === undefined) expect(h.l).toBeUndefined();
+    else expect(Number(h.l), `shared latency of ${id}`).toBeCloseTo(latency, 9);
+    expect(hashWindowSum(h, 'r', LIMIT_MS, now), `shared requests of ${id}`).toBe(bucketedSum(model.calls.get(id)!, LIMIT_MS, now));
+    expect(hashWindowSum(h, 't', LIMIT_MS, now), `shared tokens of ${id}`).toBe(bucketedSum(model.tokens.get(id)!, LIMIT_MS, now));
+  }
+  for (const id of model.spend.keys()) {
+    const spend = model.spendIn(id, now);
+    const h = await r.remote.tenant(id);
+    expect(hashWindowSum(h, 'r', LIMIT_MS, now), `shared requests of tenant ${id}`).toBe(bucketedSum(model.tenantRequests.get(id)!, LIMIT_MS, now));
+    expect(Number(h.m) === monthOfUtc(now) ? Number(h.u) : 0, `shared spend of tenant ${id}`).toBeCloseTo(spend, 12);
   }
 }
 

@@ -6,11 +6,11 @@
  */
 import type { CompiledPlan, PlanBreaker } from '../../src/plan/types.ts';
 
-const MODEL_BUCKETS = 20;
+export const MODEL_BUCKETS = 20;
 export const LIMIT_MS = 60_000;
 
 /** Sum of events counted by a window of `windowMs` at `now`: buckets of ceil(windowMs/20) ms, the current one and the 20 before it. */
-function bucketedSum(log: ReadonlyArray<{ t: number; n: number }>, windowMs: number, now: number): number {
+export function bucketedSum(log: ReadonlyArray<{ t: number; n: number }>, windowMs: number, now: number): number {
   const w = Math.max(1, Math.ceil(windowMs / MODEL_BUCKETS));
   const from = Math.floor(now / w) - MODEL_BUCKETS;
   let s = 0;
@@ -27,6 +27,12 @@ export function maxInAnyWindow(log: ReadonlyArray<{ t: number; n: number }>, win
     max = Math.max(max, s);
   }
   return max;
+}
+
+/** Year * 12 + month (UTC): budgets are per calendar month. */
+export function monthOfUtc(t: number): number {
+  const d = new Date(t);
+  return d.getUTCFullYear() * 12 + d.getUTCMonth();
 }
 
 export type Phase = 'closed' | 'open' | 'half-open';
@@ -90,7 +96,23 @@ export class Model {
   readonly tokens = new Map<string, Array<{ t: number; n: number }>>();
   readonly tenantRequests = new Map<string, Array<{ t: number; n: number }>>();
   readonly tenantTokens = new Map<string, Array<{ t: number; n: number }>>();
-  readonly spend = new Map<string, number>();
+  /** Spend per tenant, each amount with the time it was recorded: the budget is per calendar month (UTC). */
+  readonly spend = new Map<string, Array<{ t: number; usd: number }>>();
+  /** Latency EWMA per deployment (weight 0.2 for the newest sample), over successes and timeouts; absent until the first. */
+  readonly latency = new Map<string, number>();
+
+  /** A tenant's spend in the calendar month (UTC) of `now`. */
+  spendIn(tenant: string, now: number): number {
+    return this.spend
+      .get(tenant)!
+      .filter((e) => monthOfUtc(e.t) === monthOfUtc(now))
+      .reduce((s, e) => s + e.usd, 0);
+  }
+
+  observeLatency(id: string, ms: number): void {
+    const l = this.latency.get(id);
+    this.latency.set(id, l === undefined ? ms : l + 0.2 * (ms - l));
+  }
 
   constructor(readonly plan: CompiledPlan) {
     const names = Object.keys(plan.groups).sort();
@@ -104,7 +126,7 @@ export class Model {
     for (const id of Object.keys(plan.tenants)) {
       this.tenantRequests.set(id, []);
       this.tenantTokens.set(id, []);
-      this.spend.set(id, 0);
+      this.spend.set(id, []);
     }
   }
 
@@ -133,7 +155,7 @@ export class Model {
     if (d.tpm !== null && bucketedSum(this.tokens.get(id)!, LIMIT_MS, now) + tokens > d.tpm) return false;
     if (tenant !== undefined) {
       const budget = this.plan.tenants[tenant]!.monthlyBudgetUsd;
-      if (budget !== null && this.spend.get(tenant)! + costUsd > budget) return false;
+      if (budget !== null && this.spendIn(tenant, now) + costUsd > budget) return false;
     }
     return true;
   }

@@ -10,49 +10,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type PostgresServer } from '../fixtures/postgres-server.ts';
 import { ANALYTICS_SQL_PATH } from '../../src/targets/paths.ts';
 import { analyticsViewNames, baselineDeployment, emitSql, renderAnalyticsSql } from '../../src/targets/sql.ts';
 import type { CompiledPlan } from '../../src/plan/types.ts';
 import { analyticsPlan } from './sql-plan.fixture.ts';
 import { seedSql } from './sql-dataset.fixture.ts';
 import { SHARED_FIXTURES } from '../fixtures/shared.ts';
+import { ownServerEngine, pgliteEngine, type Row, type SqlEngine } from '../fixtures/sql-engine.ts';
 
 const FIXTURES = process.env.SWITCHYARD_LITELLM_FIXTURES ?? join(SHARED_FIXTURES, 'litellm');
 const spendLogDdl = () => readFileSync(join(FIXTURES, 'spend_logs.sql'), 'utf8');
-
-type Row = Record<string, unknown>;
-
-interface SqlEngine {
-  /** Runs a script of several statements. */
-  exec(sql: string): Promise<void>;
-  /** Rows of one query, through json_agg so both engines hand back the same JS values. */
-  rows(sql: string): Promise<Row[]>;
-  close(): Promise<void>;
-}
-
-const asJson = (sql: string) => `SELECT COALESCE(json_agg(q), '[]'::json)::text AS j FROM (${sql}) q`;
-
-async function pglite(): Promise<SqlEngine> {
-  const db = new PGlite();
-  await db.waitReady;
-  return {
-    exec: async (sql) => void (await db.exec(sql)),
-    rows: async (sql) => JSON.parse((await db.query<{ j: string }>(asJson(sql))).rows[0]!.j) as Row[],
-    close: () => db.close(),
-  };
-}
-
-async function server(): Promise<SqlEngine> {
-  const pg: PostgresServer = await startPostgres();
-  return {
-    exec: async (sql) => void (await pg.client.query(sql)),
-    rows: async (sql) => JSON.parse((await pg.client.query<{ j: string }>(asJson(sql))).rows[0]!.j) as Row[],
-    close: () => pg.stop(),
-  };
-}
 
 describe('analytics SQL emitter', () => {
   const plan = analyticsPlan();
@@ -461,5 +429,5 @@ function analyticsSuite(engineName: string, start: () => Promise<SqlEngine>) {
   });
 }
 
-analyticsSuite('PGlite (embedded)', pglite);
-analyticsSuite('a PostgreSQL server', server);
+analyticsSuite('PGlite (embedded)', () => pgliteEngine());
+analyticsSuite('a PostgreSQL server', ownServerEngine);

@@ -2,11 +2,8 @@
 import type { DiffReport } from '../report.ts';
 import type { Change, EntityStatus, FieldChange, PlanDiff } from '../types.ts';
 
-export const usd = (n: number): string => `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-
-export const num = (n: number | null): string => (n === null ? 'none' : n.toLocaleString('en-US', { maximumFractionDigits: 2 }));
-
-export const pct = (n: number): string => `${Number(n.toFixed(1))}%`;
+export { num, pct, usd } from '../../diagnostics/format.ts';
+import { pct } from '../../diagnostics/format.ts';
 
 export const signedPct = (n: number | null): string => (n === null ? 'n/a' : `${n > 0 ? '+' : ''}${Number(n.toFixed(1))}%`);
 

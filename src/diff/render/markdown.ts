@@ -7,6 +7,7 @@
  */
 import type { RiskLevel } from '../../diagnostics/diagnostic.ts';
 import { mdCell, mdCode, mdFence, mdText } from '../../escape/markdown.ts';
+import { comparisonMarkdown } from '../../simulate/render/compare.ts';
 import type { DiffFinding, DiffReport } from '../report.ts';
 import type { GroupDiff } from '../types.ts';
 import { brief, chain, changeCounts, changed, countsText, patchStats, pct, plural, shortHash, signedPct, usd, fieldSections } from './format.ts';
@@ -135,6 +136,9 @@ export function renderMarkdown(r: DiffReport, opts: MarkdownOptions = {}): strin
     const fallbacks = fallbackSection(groups);
     if (fallbacks.length) out.push('#### Fallback chains', '', ...fallbacks);
   }
+
+  if (r.simulation) out.push('#### Simulated impact', '', ...comparisonMarkdown(r.simulation));
+  else if (r.simulationNote && !r.empty) out.push('#### Simulated impact', '', `${text(r.simulationNote)}.`, '');
 
   const tenants = Object.entries(d.tenants);
   if (tenants.length) {

@@ -5,29 +5,19 @@
  * break a chart: test/diff/render-mermaid.test.ts runs Mermaid's own parser
  * over arbitrary diffs.
  */
-
-/** Text inside a quoted pie label or a title: no quotes, no line breaks, no comment markers. */
-function pieText(s: string): string {
-  return (
-    s
-      .replace(/[\u0000-\u001f\u007f"]/g, ' ')
-      .replace(/%%/g, '% %')
-      .replace(/\s+/g, ' ')
-      .trim() || '-'
-  );
-}
+import { mermaidText } from '../../escape/mermaid.ts';
 
 /**
  * Text inside a flowchart node label `["..."]`: everything outside a safe
  * set becomes a numeric entity (`#35;`), which Mermaid decodes when it draws.
  */
-function flowLabel(s: string): string {
+export function flowLabel(s: string): string {
   const safe = [...s].map((ch) => (/^[A-Za-z0-9 ._\-/:()]$/.test(ch) ? ch : `#${ch.codePointAt(0)};`)).join('');
   return safe.trim() === '' ? '#160;' : safe;
 }
 
 /** Node and subgraph ids: letters, digits and underscores, with a prefix so no id is a keyword. */
-const nodeId = (prefix: string, i: number): string => `${prefix.replace(/[^A-Za-z0-9_]/g, '_')}_${i}`;
+export const nodeId = (prefix: string, i: number): string => `${prefix.replace(/[^A-Za-z0-9_]/g, '_')}_${i}`;
 
 /** A pie of percentage shares; zero and negative slices are left out (a pie cannot draw them). */
 export function pieChart(title: string, shares: Record<string, number>): string | undefined {
@@ -35,8 +25,8 @@ export function pieChart(title: string, shares: Record<string, number>): string 
     .filter(([, v]) => Number.isFinite(v) && v > 0)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (slices.length === 0) return undefined;
-  const lines = [`pie showData title ${pieText(title)}`];
-  for (const [k, v] of slices) lines.push(`    "${pieText(k)}" : ${Number(v.toFixed(1))}`);
+  const lines = [`pie showData title ${mermaidText(title)}`];
+  for (const [k, v] of slices) lines.push(`    "${mermaidText(k)}" : ${Number(v.toFixed(1))}`);
   return lines.join('\n');
 }
 

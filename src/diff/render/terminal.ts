@@ -5,6 +5,7 @@
  * (the CLI decides with useColor, so NO_COLOR is respected).
  */
 import type { RiskLevel } from '../../diagnostics/diagnostic.ts';
+import { comparisonLines, headline } from '../../simulate/render/compare.ts';
 import type { DiffReport } from '../report.ts';
 import type { GroupDiff, TenantDiff } from '../types.ts';
 import { brief, chain, changed, countsText, num, patchStats, pct, shareMoves, signedPct, shortHash, usd, fieldSections } from './format.ts';
@@ -68,6 +69,11 @@ export function renderTerminal(r: DiffReport, opts: TerminalOptions): string {
 
   out.push(`${bold('Monthly cost')}  ${usd(d.cost.monthlyBeforeUsd)} -> ${usd(d.cost.monthlyAfterUsd)} (${signedPct(d.cost.changePercent)})`);
   out.push('');
+
+  if (r.simulation) {
+    out.push(`${bold('Simulated impact')} ${dim(`(${headline(r.simulation)})`)}`);
+    out.push(...comparisonLines(r.simulation), '');
+  } else if (r.simulationNote && !r.empty) out.push(`${bold('Simulated impact')}  ${dim(r.simulationNote)}`, '');
 
   if (d.artifacts.length) {
     section('Generated files', d.artifacts.length);

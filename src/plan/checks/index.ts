@@ -6,7 +6,7 @@
  */
 import type { Diagnostic } from '../../diagnostics/diagnostic.ts';
 import type { Policy } from '../../model/policy.ts';
-import { checkBatchProviders } from './batch.ts';
+import { checkBatchPricing, checkBatchProviders, checkRedactionPatterns } from './batch.ts';
 import { checkDuplicates } from './duplicates.ts';
 import { checkContextWindowFallbacks, checkFallbackCycles, checkSelfFallbacks } from './fallbacks.ts';
 import { checkEmptyGroups, checkOrderedGroups, checkUnusedDeployments, checkWeights } from './groups.ts';
@@ -30,6 +30,8 @@ const CHECKS: readonly Check[] = [
   checkTensorParallel,
   checkGpuPlacement,
   checkBatchProviders,
+  checkBatchPricing,
+  checkRedactionPatterns,
   checkUnusedDeployments,
 ];
 

@@ -42,7 +42,7 @@ export function normalizePolicy(policy: Policy): { plan: UnhashedPlan; origins: 
   const pools = policy.gpuPools.map((p, i) => [p.id, normalizePool(p, i, origins, policy.gpuPools)] as const);
   const batchProfiles = policy.batchProfiles.map((b, i) => {
     const kind = must(providers.get(b.provider), `provider ${b.provider} of batch profile ${b.id}`).kind;
-    return [b.id, normalizeBatchProfile(b, i, kind, origins)] as const;
+    return [b.id, normalizeBatchProfile(b, i, kind, deployments, origins)] as const;
   });
   const targets = policy.slos.targets.map((t, i) => [t.id, normalizeSloTarget(t, i, origins)] as const);
   const alerts = policy.slos.alerts.map((a, i) => [a.id, normalizeAlert(a, i, origins)] as const);

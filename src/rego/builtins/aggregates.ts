@@ -1,5 +1,6 @@
 /** Aggregates over collections: count, sum, product, max, min, sort, and the membership tests behind `in`. */
-import { compare, equal, ObjectValue, SetValue, typeName, type Value } from '../value.ts';
+import { compare, equal, isNumber, ObjectValue, SetValue, typeName, type Value } from '../value.ts';
+import type { Num } from '../decimal.ts';
 import { elementError, members } from './operands.ts';
 import { addNumbers, multiplyNumbers } from './operators.ts';
 import { operandTypeError, type Builtin } from './types.ts';
@@ -9,10 +10,10 @@ function collection(name: string, v: Value): Value[] {
   throw operandTypeError(name, 1, ['set', 'array'], typeName(v));
 }
 
-function fold(name: string, v: Value, init: number, op: (acc: number, x: number) => number): number {
+function fold(name: string, v: Value, init: Num, op: (acc: Num, x: Num) => Num): Num {
   let acc = init;
   for (const x of collection(name, v)) {
-    if (typeof x !== 'number') throw elementError(name, 1, v, x, ['number']);
+    if (!isNumber(x)) throw elementError(name, 1, v, x, ['number']);
     acc = op(acc, x);
   }
   return acc;

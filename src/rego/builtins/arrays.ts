@@ -1,4 +1,5 @@
-/** array.concat, array.slice, array.reverse. */
+/** array.concat, array.slice, array.reverse, array.flatten. */
+import type { Value } from '../value.ts';
 import { arrayOperand, intOperand } from './operands.ts';
 import type { Builtin } from './types.ts';
 
@@ -22,8 +23,22 @@ export const ARRAYS: Builtin[] = [
     },
   },
   {
+    // Nested arrays at any depth are spliced in; sets and objects stay whole.
+    name: 'array.flatten',
+    arity: 1,
+    call: ([a]) => flatten(arrayOperand('array.flatten', a!, 1)),
+  },
+  {
     name: 'array.reverse',
     arity: 1,
     call: ([a]) => [...arrayOperand('array.reverse', a!, 1)].reverse(),
   },
 ];
+
+function flatten(xs: Value[], out: Value[] = []): Value[] {
+  for (const x of xs) {
+    if (Array.isArray(x)) flatten(x, out);
+    else out.push(x);
+  }
+  return out;
+}

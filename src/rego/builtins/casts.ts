@@ -1,5 +1,6 @@
 /** to_number, with Go's strconv.ParseFloat syntax for strings. */
-import { typeName, type Value } from '../value.ts';
+import { parseNumberText } from '../decimal.ts';
+import { isNumber, normalizeNumber, typeName, type Value } from '../value.ts';
 import { builtinError } from './operands.ts';
 import { goQuote } from './text.ts';
 import { operandTypeError, type Builtin } from './types.ts';
@@ -8,7 +9,7 @@ const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const HEX = /^([+-]?)0[xX]((?:[0-9a-fA-F]+(?:_[0-9a-fA-F]+)*)?)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/;
 
 /** strconv.ParseFloat(s, 64), or the text of its error. */
-export function parseGoFloat(s: string): number | { error: string } {
+function parseGoFloat(s: string): number | { error: string } {
   const fail = (why: string) => ({ error: `strconv.ParseFloat: parsing ${goQuote(s)}: ${why}` });
   let n: number;
   const hex = HEX.exec(s);
@@ -23,17 +24,18 @@ export function parseGoFloat(s: string): number | { error: string } {
   return n === 0 ? 0 : n;
 }
 
-function toNumber(v: Value): number {
+function toNumber(v: Value): Value {
   if (v === null) return 0;
   if (typeof v === 'boolean') return v ? 1 : 0;
-  if (typeof v === 'number') return v;
+  if (isNumber(v)) return v;
   if (typeof v === 'string') {
     const bare = v.replace(/^[+-]+/, '').toLowerCase();
     // ParseFloat would accept these; OPA refuses them as not numbers at all.
     if (bare === 'inf' || bare === 'infinity' || bare === 'nan') throw operandTypeError('to_number', 1, ['valid number string'], 'string');
     const n = parseGoFloat(v);
     if (typeof n !== 'number') throw builtinError('to_number', n.error);
-    return n;
+    // OPA keeps the string's exact value once ParseFloat accepts it.
+    return (DECIMAL.test(v) ? parseNumberText(v) : undefined) ?? normalizeNumber(n);
   }
   throw operandTypeError('to_number', 1, ['null', 'boolean', 'number', 'string'], typeName(v));
 }

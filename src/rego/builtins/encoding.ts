@@ -1,9 +1,10 @@
-/** json.*, yaml.*, base64.*, base64url.*, hex.* and urlquery.* encodings. */
+/** json.*, yaml.*, base64.*, base64url.* and hex.* encodings (urlquery.* in urlquery.ts). */
 import { parseAllDocuments, stringify as yamlStringify } from 'yaml';
-import { fromJSON, SetValue, type ObjectValue, type Value } from '../value.ts';
-import { builtinError, stringOperand } from './operands.ts';
-import { numberText } from './text.ts';
-import type { Builtin } from './types.ts';
+import { fromJSON, ObjectValue, SetValue, typeName, type Value } from '../value.ts';
+import { builtinError, operandError, stringOperand } from './operands.ts';
+import { numberText } from '../decimal.ts';
+import { parseJSONExact } from '../jsontext.ts';
+import { operandTypeError, type Builtin } from './types.ts';
 
 /** An object key as OPA's ast.JSON writes it: strings as they are, anything else as its JSON text. */
 const keyText = (k: Value): string => (typeof k === 'string' ? k : goJSON(k));
@@ -15,6 +16,7 @@ export function goJSON(v: Value): string {
     case 'boolean':
       return v ? 'true' : 'false';
     case 'number':
+    case 'bigint':
       return numberText(v);
     case 'string':
       return JSON.stringify(v).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
@@ -24,6 +26,41 @@ export function goJSON(v: Value): string {
   const entries = (v as ObjectValue).entries().map(([k, val]) => [keyText(k), val] as const);
   entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return `{${entries.map(([k, val]) => `${goJSON(k)}:${goJSON(val)}`).join(',')}}`;
+}
+
+/** Go's json.MarshalIndent: one element per line after `prefix` and `indent` per depth; the first line bare. */
+function goJSONIndent(v: Value, prefix: string, indent: string, depth = 0): string {
+  const nl = (d: number) => `\n${prefix}${indent.repeat(d)}`;
+  if (Array.isArray(v) || v instanceof SetValue) {
+    const items = Array.isArray(v) ? v : v.sorted();
+    if (items.length === 0) return '[]';
+    return `[${items.map((x) => nl(depth + 1) + goJSONIndent(x, prefix, indent, depth + 1)).join(',')}${nl(depth)}]`;
+  }
+  if (v !== null && typeof v === 'object') {
+    const entries = v.entries().map(([k, val]) => [keyText(k), val] as const);
+    if (entries.length === 0) return '{}';
+    entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return `{${entries.map(([k, val]) => `${nl(depth + 1)}${goJSON(k)}: ${goJSONIndent(val, prefix, indent, depth + 1)}`).join(',')}${nl(depth)}}`;
+  }
+  return goJSON(v);
+}
+
+function marshalWithOptions(v: Value, opts: Value): string {
+  const name = 'json.marshal_with_options';
+  if (!(opts instanceof ObjectValue)) throw operandTypeError(name, 2, ['object'], typeName(opts));
+  let pretty: boolean | undefined;
+  let prefix = '';
+  let indent = '\t';
+  let styled = false;
+  for (const [k, x] of opts) {
+    if (k === 'pretty' && typeof x === 'boolean') pretty = x;
+    else if ((k === 'prefix' || k === 'indent') && typeof x === 'string') {
+      styled = true;
+      if (k === 'prefix') prefix = x;
+      else indent = x;
+    } else throw operandError(name, 2, `must only hold "pretty" (boolean), "prefix" and "indent" (strings), got ${goJSON(k)}: ${typeName(x)}`);
+  }
+  return (pretty ?? styled) ? goJSONIndent(v, prefix, indent) : goJSON(v);
 }
 
 /** Plain JS for the YAML writer; Maps keep Go's sorted key order (plain objects would put integer-like keys first). */
@@ -38,7 +75,7 @@ function toPlain(v: Value): unknown {
 
 function parseJSON(name: string, s: string): Value {
   try {
-    return fromJSON(JSON.parse(s));
+    return parseJSONExact(s);
   } catch (e) {
     throw builtinError(name, (e as Error).message);
   }
@@ -69,39 +106,13 @@ function decodeBase64(name: string, s: string, url: boolean): string {
   return Buffer.from(s, url ? 'base64url' : 'base64').toString('utf8');
 }
 
-/** Go's url.QueryEscape: only [A-Za-z0-9-_.~] stay, spaces become '+'. */
-function queryEscape(s: string): string {
-  let out = '';
-  for (const b of Buffer.from(s, 'utf8')) {
-    const c = String.fromCharCode(b);
-    if (/[A-Za-z0-9\-_.~]/.test(c)) out += c;
-    else if (c === ' ') out += '+';
-    else out += `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
-}
-
-function queryUnescape(s: string): string {
-  const bytes: number[] = [];
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (c === '%') {
-      const hex = s.slice(i + 1, i + 3);
-      if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw builtinError('urlquery.decode', `invalid URL escape "${s.slice(i, i + 3)}"`);
-      bytes.push(parseInt(hex, 16));
-      i += 2;
-    } else if (c === '+') bytes.push(0x20);
-    else bytes.push(...Buffer.from(c, 'utf8'));
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
 function str1(name: string, f: (s: string) => Value): Builtin {
   return { name, arity: 1, call: ([a]) => f(stringOperand(name, a!, 1)) };
 }
 
 export const ENCODING: Builtin[] = [
   { name: 'json.marshal', arity: 1, call: ([v]) => goJSON(v!) },
+  { name: 'json.marshal_with_options', arity: 2, call: ([v, o]) => marshalWithOptions(v!, o!) },
   str1('json.unmarshal', (s) => parseJSON('json.unmarshal', s)),
   {
     name: 'json.is_valid',
@@ -155,6 +166,4 @@ export const ENCODING: Builtin[] = [
     if (s.length % 2 === 1) throw builtinError('hex.decode', 'encoding/hex: odd length hex string');
     return Buffer.from(s, 'hex').toString('utf8');
   }),
-  str1('urlquery.encode', queryEscape),
-  str1('urlquery.decode', queryUnescape),
 ];

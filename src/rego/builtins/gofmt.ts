@@ -22,8 +22,9 @@ interface Flags {
 const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
 
-export function goArg(x: number | string): GoArg {
+export function goArg(x: number | bigint | string): GoArg {
   if (typeof x === 'string') return { kind: 'string', v: x };
+  if (typeof x === 'bigint') return { kind: 'int', v: x, big: x > INT64_MAX || x < INT64_MIN };
   if (Number.isInteger(x)) {
     const v = BigInt(x);
     return { kind: 'int', v, big: v > INT64_MAX || v < INT64_MIN };
@@ -127,7 +128,7 @@ function fmtF(x: Digits, prec: number): string {
 }
 
 /** strconv.FormatFloat(v, fmt, prec, 64) for fmt in e E f F g G; prec -1 means shortest. */
-export function formatFloat(v: number, verb: 'e' | 'E' | 'f' | 'F' | 'g' | 'G', prec: number): string {
+function formatFloat(v: number, verb: 'e' | 'E' | 'f' | 'F' | 'g' | 'G', prec: number): string {
   const neg = v < 0 || Object.is(v, -0);
   const abs = Math.abs(v);
   const shortest = prec < 0;

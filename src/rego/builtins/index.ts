@@ -6,7 +6,6 @@ import { AGGREGATES } from './aggregates.ts';
 import { ARRAYS } from './arrays.ts';
 import { CASTS } from './casts.ts';
 import { ENCODING } from './encoding.ts';
-import { EXTERNAL } from './external.ts';
 import { NUMBERS } from './numbers.ts';
 import { OBJECTS } from './objects.ts';
 import { OPERATORS } from './operators.ts';
@@ -20,6 +19,23 @@ import { TYPECHECKS } from './typechecks.ts';
 import type { Builtin, BuiltinRegistry } from './types.ts';
 import { UNITS } from './units.ts';
 import { WALK } from './walk.ts';
+import { CRYPTO } from './crypto.ts';
+import { GLOB } from './glob.ts';
+import { GRAPH } from './graph.ts';
+import { JSON_PATHS } from './jsonpaths.ts';
+import { JSON_SCHEMA } from './jsonschema.ts';
+import { JWT } from './jwt.ts';
+import { NET } from './net.ts';
+import { NETWORK } from './network.ts';
+import { TEMPLATE } from './template.ts';
+import { URLQUERY } from './urlquery.ts';
+import { AWS } from './aws.ts';
+import { REGEX_EXTRA } from './regex-extra.ts';
+import { UNSUPPORTED } from './unsupported.ts';
+import { URI_BUILTINS } from './uri.ts';
+import { RAND } from './rand.ts';
+import { SEMVER_BUILTINS } from './semver.ts';
+import { UUID } from './uuid.ts';
 
 const FAMILIES: Builtin[][] = [
   OPERATORS,
@@ -38,7 +54,23 @@ const FAMILIES: Builtin[][] = [
   TIME,
   RUNTIME,
   UNITS,
-  EXTERNAL,
+  CRYPTO,
+  GLOB,
+  GRAPH,
+  JSON_PATHS,
+  JSON_SCHEMA,
+  JWT,
+  NET,
+  NETWORK,
+  TEMPLATE,
+  URLQUERY,
+  AWS,
+  REGEX_EXTRA,
+  UNSUPPORTED,
+  URI_BUILTINS,
+  RAND,
+  SEMVER_BUILTINS,
+  UUID,
 ];
 
 function registry(): Map<string, Builtin> {
@@ -58,5 +90,3 @@ export const BUILTINS: BuiltinRegistry = registry();
  * in turn (e.g. `walk(x, [path, value])`).
  */
 export const RELATIONS: ReadonlySet<string> = new Set(['walk']);
-
-export type { ClockContext } from './time.ts';

@@ -1,4 +1,5 @@
 /** abs, ceil, floor, round, numbers.range, numbers.range_step and the bits.* family. */
+import { normalizeNumber, type Value } from '../value.ts';
 import { BuiltinError, type Builtin } from './types.ts';
 import { bigIntOperand, builtinError, numberOperand } from './operands.ts';
 
@@ -10,12 +11,21 @@ function roundHalfAway(x: number): number {
   return noNegZero(Math.abs(x - t) >= 0.5 ? t + Math.sign(x) : t);
 }
 
+/** Integers (bigints too) are their own ceil, floor and round. */
 function unary(name: string, f: (x: number) => number): Builtin {
-  return { name, arity: 1, call: ([a]) => noNegZero(f(numberOperand(name, a!, 1))) };
+  return {
+    name,
+    arity: 1,
+    call([a]) {
+      const n = numberOperand(name, a!, 1);
+      if (typeof n === 'bigint') return name === 'abs' && n < 0n ? -n : n;
+      return normalizeNumber(noNegZero(f(n)));
+    },
+  };
 }
 
-function range(x: bigint, y: bigint, step: bigint): number[] {
-  const out: number[] = [];
+function range(x: bigint, y: bigint, step: bigint): Value[] {
+  const out: Value[] = [];
   if (x <= y) for (let i = x; i <= y; i += step) out.push(Number(i));
   else for (let i = x; i >= y; i -= step) out.push(Number(i));
   return out;
@@ -25,7 +35,7 @@ function bits2(name: string, op: (a: bigint, b: bigint) => bigint): Builtin {
   return {
     name,
     arity: 2,
-    call: ([a, b]) => Number(op(bigIntOperand(name, a!, 1), bigIntOperand(name, b!, 2))),
+    call: ([a, b]) => normalizeNumber(op(bigIntOperand(name, a!, 1), bigIntOperand(name, b!, 2))),
   };
 }
 
@@ -39,7 +49,7 @@ function shift(name: string, op: (a: bigint, b: bigint) => bigint): Builtin {
       if (n < 0n) {
         throw new BuiltinError('eval_type_error', `${name}: operand 2 must be an unsigned integer number but got a negative integer`);
       }
-      return Number(op(x, n));
+      return normalizeNumber(op(x, n));
     },
   };
 }
@@ -69,7 +79,7 @@ export const NUMBERS: Builtin[] = [
   bits2('bits.and', (a, b) => a & b),
   bits2('bits.or', (a, b) => a | b),
   bits2('bits.xor', (a, b) => a ^ b),
-  { name: 'bits.negate', arity: 1, call: ([a]) => Number(~bigIntOperand('bits.negate', a!, 1)) },
+  { name: 'bits.negate', arity: 1, call: ([a]) => normalizeNumber(~bigIntOperand('bits.negate', a!, 1)) },
   shift('bits.lsh', (a, n) => a << n),
   shift('bits.rsh', (a, n) => a >> n),
 ];

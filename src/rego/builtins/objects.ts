@@ -25,7 +25,7 @@ function find(v: Value, path: Value[]): Value | undefined {
 }
 
 /** Right wins, except that two objects under the same key merge recursively. */
-export function mergeObjects(a: ObjectValue, b: ObjectValue): ObjectValue {
+function mergeObjects(a: ObjectValue, b: ObjectValue): ObjectValue {
   const out = new ObjectValue(a.entries());
   for (const [k, vb] of b.entries()) {
     const va = a.get(k);

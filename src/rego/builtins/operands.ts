@@ -3,7 +3,7 @@
  * topdown/builtins package words them, so that error texts match OPA's
  * (`<name>: operand <n> must be ...`).
  */
-import { ObjectValue, SetValue, typeName, type Value } from '../value.ts';
+import { isNumber, ObjectValue, SetValue, typeName, type Value } from '../value.ts';
 import { BuiltinError, operandTypeError } from './types.ts';
 
 /** A failure that is not about operand types: OPA's eval_builtin_error, `<name>: <detail>`. */
@@ -23,20 +23,23 @@ export function elementError(name: string, position: number, composite: Value, g
   return operandError(name, position, `must be ${want} but got ${tpe} containing ${typeName(got)}`);
 }
 
-export function numberOperand(name: string, v: Value, position: number): number {
-  if (typeof v !== 'number') throw operandTypeError(name, position, ['number'], typeName(v));
+/** A number, exact (a bigint past 2^53). */
+export function numberOperand(name: string, v: Value, position: number): number | bigint {
+  if (!isNumber(v)) throw operandTypeError(name, position, ['number'], typeName(v));
   return v;
 }
 
-/** OPA's IntOperand: a number that is an integer. */
+/** OPA's IntOperand: a number that is an integer (one past 2^53 comes out as the nearest float64). */
 export function intOperand(name: string, v: Value, position: number): number {
   const n = numberOperand(name, v, position);
+  if (typeof n === 'bigint') return Number(n);
   if (!Number.isInteger(n)) throw operandError(name, position, 'must be integer number but got floating-point number');
   return n;
 }
 
-/** OPA's BigIntOperand: same as IntOperand but a non-number is reported as "must be integer". */
+/** OPA's BigIntOperand: same as IntOperand but exact, and a non-number is reported as "must be integer". */
 export function bigIntOperand(name: string, v: Value, position: number): bigint {
+  if (typeof v === 'bigint') return v;
   if (typeof v !== 'number') throw operandTypeError(name, position, ['integer'], typeName(v));
   if (!Number.isInteger(v)) throw operandError(name, position, 'must be integer number but got floating-point number');
   return BigInt(v);

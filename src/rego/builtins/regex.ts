@@ -42,7 +42,7 @@ interface Translation {
 }
 
 /** Go RE2 pattern to JS source and flags; throws RegexSyntaxError where Go's parser would fail. */
-export function translateRegex(pattern: string): Translation {
+function translateRegex(pattern: string): Translation {
   const p = Array.from(pattern);
   const flags = new Set<string>();
   let out = '';

@@ -1,5 +1,5 @@
 /** String builtins. Positions and lengths count code points, as Go's runes do. */
-import { SetValue, typeName, type Value } from '../value.ts';
+import { isNumber, SetValue, typeName, type Value } from '../value.ts';
 import { goArg, goSprintf } from './gofmt.ts';
 import {
   builtinError,
@@ -101,17 +101,17 @@ function anyStartsWithAny(strs: string[], prefixes: string[]): boolean {
   return strs.some((s) => prefixes.some((p) => s.startsWith(p)));
 }
 
-function formatInt(n: number, base: Value): string {
+function formatInt(n: number | bigint, base: Value): string {
   const b = numberOperand('format_int', base, 2);
   if (b !== 2 && b !== 8 && b !== 10 && b !== 16) throw operandError('format_int', 2, 'must be one of {2, 8, 10, 16}');
-  return BigInt(Math.trunc(n)).toString(b);
+  return (typeof n === 'bigint' ? n : BigInt(Math.trunc(n))).toString(b);
 }
 
 function sprintf(format: string, arr: Value): string {
   if (!Array.isArray(arr)) throw operandTypeError('sprintf', 2, ['array'], typeName(arr));
   return goSprintf(
     format,
-    arr.map((v) => goArg(typeof v === 'number' || typeof v === 'string' ? v : regoText(v))),
+    arr.map((v) => goArg(isNumber(v) || typeof v === 'string' ? v : regoText(v))),
   );
 }
 

@@ -4,6 +4,7 @@
  * non-string operands. Strings are quoted like Go's strconv.Quote.
  */
 import { type ObjectValue, SetValue, type Value } from '../value.ts';
+import { numberText } from '../decimal.ts';
 
 const SHORT_ESCAPES: Record<string, string> = {
   '\x07': '\\a',
@@ -40,19 +41,13 @@ export function goQuote(s: string): string {
   return `${out}"`;
 }
 
-/** A number as OPA prints a computed number: integers in full, other values in their shortest form. */
-export function numberText(n: number): string {
-  if (Object.is(n, -0)) return '0';
-  if (Number.isInteger(n)) return BigInt(n).toString();
-  return String(n);
-}
-
 export function regoText(v: Value): string {
   if (v === null) return 'null';
   switch (typeof v) {
     case 'boolean':
       return v ? 'true' : 'false';
     case 'number':
+    case 'bigint':
       return numberText(v);
     case 'string':
       return goQuote(v);

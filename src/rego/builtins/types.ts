@@ -17,6 +17,8 @@ export class BuiltinError extends Error {
   constructor(
     readonly code: BuiltinErrorCode,
     message: string,
+    /** Stops evaluation even without strict builtin errors (as OPA's http.send errors do). */
+    readonly halt = false,
   ) {
     super(message);
   }
@@ -25,6 +27,27 @@ export class BuiltinError extends Error {
 export interface BuiltinContext {
   /** Where `print` writes. */
   print(line: string): void;
+  /** Where `trace` notes go. */
+  trace(note: string): void;
+  /** Nanoseconds since the Unix epoch, read once per query: OPA fixes "now" for a whole evaluation. */
+  readonly nowNs: bigint;
+  /** Answers of nondeterministic builtins (rand.intn, uuid.rfc4122) in this query: same arguments, same answer. */
+  readonly memo: Map<string, Value>;
+  /** Builtins that reach the network (http.send, net.lookup_ip_addr) may run: a capability, off unless asked for. */
+  readonly network: boolean;
+}
+
+const wallClockNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
+
+/** A context for one query; every field but print may be given. */
+export function builtinContext(opts: { [K in keyof BuiltinContext]?: BuiltinContext[K] | undefined } = {}): BuiltinContext {
+  return {
+    print: opts.print ?? (() => {}),
+    trace: opts.trace ?? (() => {}),
+    nowNs: opts.nowNs ?? wallClockNs(),
+    memo: opts.memo ?? new Map(),
+    network: opts.network ?? false,
+  };
 }
 
 export interface Builtin {

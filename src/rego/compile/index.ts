@@ -9,10 +9,11 @@ import type { BuiltinRegistry } from '../builtins/types.ts';
 import { RegoFailure } from '../errors.ts';
 import { parseModule, parseQuery, isGroundTerm } from '../parser.ts';
 import type { Value } from '../value.ts';
-import { NATIVE_CALLS, Resolver, dataRef, nameOf, type ResolveEnv } from './resolve.ts';
+import { NATIVE_CALLS, Resolver, nameOf, type ResolveEnv } from './resolve.ts';
 import { Safety } from './safety.ts';
 import { addRule, newNode, pathText } from './tree.ts';
 import { checkRecursion } from './recursion.ts';
+import { resolveMetadataCalls } from './metadata.ts';
 import type { CompiledQuery, CompiledRego, CompiledRule, RuleNode } from './types.ts';
 import { varTerms, exprTerms, forEachTerm } from './walk.ts';
 import { groundValue } from '../eval/ground.ts';
@@ -56,7 +57,7 @@ function importsOf(mod: Module, errors: RegoFailure[]): Map<string, Term> {
   return out;
 }
 
-export function compileParsed(modules: Module[], builtins: BuiltinRegistry): { compiled?: CompiledRego; errors: RegoFailure[] } {
+function compileParsed(modules: Module[], builtins: BuiltinRegistry): { compiled?: CompiledRego; errors: RegoFailure[] } {
   const errors: RegoFailure[] = [];
   // Names per package, and function arities.
   const namesByPkg = new Map<string, Set<string>>();
@@ -109,6 +110,7 @@ export function compileParsed(modules: Module[], builtins: BuiltinRegistry): { c
       all.push(cr);
     }
   }
+  resolveMetadataCalls(all, modules);
   errors.push(...checkRecursion(root, functionNodes));
   if (errors.length > 0) return { errors };
   return { compiled: { modules, root, functions: functionNodes, builtins, rules: all }, errors };
@@ -192,5 +194,3 @@ export function compileQuery(compiled: CompiledRego, source: string): CompiledQu
       );
   return { body, vars };
 }
-
-export { dataRef };

@@ -14,21 +14,27 @@ function groundKey(t: Term): Value | undefined {
 function dependencies(r: CompiledRule, root: RuleNode, functions: Map<string, RuleNode>): Set<RuleNode> {
   const deps = new Set<RuleNode>();
   const heads = new Set<Term>();
+  const hasRules = (n: RuleNode) => n.rules.length > 0 || n.defaultRule !== null || n.funcs.length > 0;
+  // The rules a data ref can reach: a variable key may be any child, as in OPA
+  // (so `data[x].allow.see` does not depend on `data.test.p`).
+  const reach = (n: RuleNode, path: Term[], i: number): void => {
+    if (i === path.length || hasRules(n)) {
+      for (const s of subtree(n)) if (hasRules(s)) deps.add(s);
+      return;
+    }
+    const k = groundKey(path[i]!);
+    if (k === undefined) {
+      for (const c of n.children.values()) reach(c, path, i + 1);
+      return;
+    }
+    const c = childOf(n, k, false);
+    if (c) reach(c, path, i + 1);
+  };
   const visit = (t: Term) => {
     if (t.type === 'ref') heads.add(t.head);
     if (t.type === 'ref' && t.head.type === 'var' && t.head.name === 'data') {
-      let n: RuleNode = root;
-      let i = 0;
-      for (; i < t.path.length; i++) {
-        const k = groundKey(t.path[i]!);
-        if (k === undefined) break;
-        const c = childOf(n, k, false);
-        if (!c) return;
-        n = c;
-        if (n.rules.length > 0 || n.defaultRule || n.funcs.length > 0) break;
-      }
-      for (const s of subtree(n)) if (s.rules.length > 0 || s.defaultRule || s.funcs.length > 0) deps.add(s);
-      if (n === root) deps.add(root);
+      if (t.path.length === 0) deps.add(root);
+      reach(root, t.path, 0);
     } else if (t.type === 'var' && t.name === 'data' && !heads.has(t)) {
       for (const s of subtree(root)) if (s.rules.length > 0 || s.funcs.length > 0) deps.add(s);
     } else if (t.type === 'call' && t.target?.kind === 'function') {

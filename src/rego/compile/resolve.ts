@@ -81,7 +81,7 @@ function declaredIn(body: Body): Array<TermOf<'var'>> {
 }
 
 /** Vars in pattern positions: the term itself, or inside array/object literals. */
-export function patternVars(t: Term): Array<TermOf<'var'>> {
+function patternVars(t: Term): Array<TermOf<'var'>> {
   switch (t.type) {
     case 'var':
       return [t];

@@ -35,8 +35,13 @@ function shallowBodyVars(body: Body, out = new Set<string>()): Set<string> {
   return out;
 }
 
+/** A call's arguments, plain vars last: the order the evaluator evaluates them in (evaluator.ts argOrder). */
+function argsInEvalOrder(call: TermOf<'call'>): Term[] {
+  return [...call.args.filter((a) => a.type !== 'var'), ...call.args.filter((a) => a.type === 'var')];
+}
+
 /** Is the call written with its output as an extra last argument (`count(xs, n)`)? */
-export function hasOutputArg(call: TermOf<'call'>, arity: Arity): boolean {
+function hasOutputArg(call: TermOf<'call'>, arity: Arity): boolean {
   const a = arity(call);
   return typeof a === 'number' && call.args.length === a + 1;
 }
@@ -314,9 +319,12 @@ export class Safety {
       case 'object':
         if (missing) return t.entries.map(([k, v]) => this.walkEval(k, s, vis, missing) && this.walkEval(v, s, vis, missing)).every(Boolean);
         return t.entries.every(([k, v]) => this.walkEval(k, s, vis) && this.walkEval(v, s, vis));
-      case 'call':
-        if (missing) return t.args.map((a) => this.walkEval(a, s, vis, missing)).every(Boolean);
-        return t.args.every((a) => this.walkEval(a, s, vis));
+      case 'call': {
+        // As OPA: vars a ref argument enumerates are outputs of the call whatever the argument order (`x == xs[x]`).
+        const args = argsInEvalOrder(t);
+        if (missing) return args.map((a) => this.walkEval(a, s, vis, missing)).every(Boolean);
+        return args.every((a) => this.walkEval(a, s, vis));
+      }
       case 'arraycompr':
       case 'setcompr':
       case 'objectcompr': {

@@ -67,18 +67,6 @@ export function forEachBodyTerm(body: Body, f: (t: Term) => void): void {
   }
 }
 
-/** Vars of a term, not entering comprehensions. */
-export function termVars(t: Term, out = new Set<string>()): Set<string> {
-  forEachTerm(
-    t,
-    (x) => {
-      if (x.type === 'var') out.add(x.name);
-    },
-    true,
-  );
-  return out;
-}
-
 export function varTerms(t: Term, shallow = true): Array<TermOf<'var'>> {
   const out: Array<TermOf<'var'>> = [];
   forEachTerm(

@@ -83,7 +83,7 @@ function errorMatches(c: ComplianceCase, err: RegoError): string | null {
 
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').slice(0, 300);
 
-export function runCase(c: ComplianceCase, builtins?: BuiltinRegistry): string | null {
+function runCase(c: ComplianceCase, builtins?: BuiltinRegistry): string | null {
   const wantsError = Boolean(c.want_error_code || c.want_error);
   const modules = (c.modules ?? []).map((source, i) => ({ file: `test-${i}.rego`, source }));
   const { compiled, errors } = compileModules(modules, builtins ? { builtins } : {});
@@ -100,7 +100,8 @@ export function runCase(c: ComplianceCase, builtins?: BuiltinRegistry): string |
     return `bad input_term: ${(e as Error).message}`;
   }
   const data = fromJSON(c.data ?? {});
-  const { results, error } = evalQuery(compiled, c.query, { input, data, strictBuiltinErrors: c.strict_error === true });
+  // OPA's harness runs with every builtin: the network ones too (the cases only resolve literal addresses and localhost).
+  const { results, error } = evalQuery(compiled, c.query, { input, data, strictBuiltinErrors: c.strict_error === true, network: true });
   if (wantsError) {
     if (!error)
       return `want error ${c.want_error_code ?? ''} "${c.want_error ?? ''}", got ${results.length} result(s): ${oneLine(JSON.stringify(results.map((r) => toJSON(r as never))))}`;
@@ -160,4 +161,10 @@ export function runCompliance(dir: string, opts: { builtins?: BuiltinRegistry; f
   const passed = outcomes.length - failures.length;
   lines.push('', `${passed} passed, ${failures.length} failed`);
   return { outcomes, passed, failed: failures.length, lines };
+}
+
+/** Case files all of whose cases pass, sorted (the committed list a regression is checked against). */
+export function passingFiles(report: ComplianceReport): string[] {
+  const failing = new Set(report.outcomes.filter((o) => !o.passed).map((o) => o.file));
+  return [...new Set(report.outcomes.map((o) => o.file))].filter((f) => !failing.has(f)).sort();
 }

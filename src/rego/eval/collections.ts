@@ -19,3 +19,8 @@ export function members(v: Value): Array<[Value, Value]> | null {
   if (v instanceof ObjectValue) return v.entries();
   return null;
 }
+
+/** The string an integer key reads as in a base document object. */
+export function dataKey(container: Value | undefined, key: Value): Value {
+  return container instanceof ObjectValue && (typeof key === 'number' || typeof key === 'bigint') && Number.isInteger(Number(key)) ? String(key) : key;
+}

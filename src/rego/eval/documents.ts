@@ -10,13 +10,13 @@ import { RegoFailure } from '../errors.ts';
 import { ObjectValue, SetValue, argKey, canonicalKey, equal, type Value } from '../value.ts';
 import { UNDEFINED, type Ctx } from './context.ts';
 import type { Env, Evaluator, KV } from './evaluator.ts';
-import { lookup } from './collections.ts';
+import { dataKey, lookup } from './collections.ts';
 import { groundValue } from './ground.ts';
 
 /** Evaluates `data<path[i:]>` from `node` (rules) and `base` (base data) at the same position. */
 export function evalData(ev: Evaluator, path: Term[], i: number, node: RuleNode | undefined, base: Value | undefined, env: Env, ctx: Ctx, k: KV): boolean {
   if (node && ctx.masked.has(node)) node = undefined;
-  if (!node) return base === undefined ? false : ev.walk(base, path, i, env, ctx, k);
+  if (!node) return base === undefined ? false : ev.walk(base, path, i, env, ctx, k, true);
   if (node.kind === 'function') return false;
   if (node.kind) {
     const v = nodeValue(ev, node, base, ctx);
@@ -34,11 +34,13 @@ export function evalData(ev: Evaluator, path: Term[], i: number, node: RuleNode 
     }
     return false;
   }
-  return ev.evalTerm(key, env, ctx, (kv) => evalData(ev, path, i + 1, childOf(node, kv, false), lookup(base, kv), env, ctx, k));
+  return ev.evalTerm(key, env, ctx, (kv) =>
+    evalData(ev, path, i + 1, childOf(node, kv, false), lookup(base, kv) ?? lookup(base, dataKey(base, kv)), env, ctx, k),
+  );
 }
 
 /** The whole document at a namespace node: base data with the values of the rules below. */
-export function extent(ev: Evaluator, node: RuleNode, base: Value | undefined, ctx: Ctx): Value {
+function extent(ev: Evaluator, node: RuleNode, base: Value | undefined, ctx: Ctx): Value {
   const obj = new ObjectValue();
   for (const c of node.children.values()) {
     if (ctx.masked.has(c) || c.kind === 'function') continue;
@@ -51,7 +53,7 @@ export function extent(ev: Evaluator, node: RuleNode, base: Value | undefined, c
   return obj;
 }
 
-export function nodeValue(ev: Evaluator, node: RuleNode, base: Value | undefined, ctx: Ctx): Value | undefined {
+function nodeValue(ev: Evaluator, node: RuleNode, base: Value | undefined, ctx: Ctx): Value | undefined {
   const cached = ctx.cache.get(node);
   if (cached !== undefined) return cached === UNDEFINED ? undefined : cached;
   let v: Value | undefined;

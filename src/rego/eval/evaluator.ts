@@ -6,7 +6,7 @@
  */
 import type { Body, Expr, Term, TermOf, WithModifier } from '../ast.ts';
 import type { Builtin } from '../builtins/types.ts';
-import { BuiltinError } from '../builtins/types.ts';
+import { BuiltinError, type BuiltinContext } from '../builtins/types.ts';
 import { NATIVE_CALLS } from '../compile/resolve.ts';
 import type { CompiledRego } from '../compile/types.ts';
 import { nodeAt } from '../compile/tree.ts';
@@ -15,7 +15,7 @@ import { RegoFailure } from '../errors.ts';
 import { ObjectValue, SetValue, equal, type Value } from '../value.ts';
 import { deriveCtx, setPath, withoutMocks, type Ctx, type Mock } from './context.ts';
 import { callFunction, evalData } from './documents.ts';
-import { lookup, members } from './collections.ts';
+import { dataKey, lookup, members } from './collections.ts';
 import { formatValue } from './print.ts';
 
 export type Env = Map<string, Value>;
@@ -26,6 +26,10 @@ export interface EvalOptions {
   strictBuiltinErrors: boolean;
   print: (line: string) => void;
   relations: ReadonlySet<string>;
+  /** What builtins see for this query (its clock, memo and capabilities). */
+  builtins: BuiltinContext;
+  /** Wall-clock time (ms) past which evaluation stops with eval_cancel_error (opa test --timeout). */
+  deadline?: number | undefined;
 }
 
 const needsCache = new WeakMap<Term, string[]>();
@@ -80,7 +84,12 @@ export class Evaluator {
     return this.evalExpr(body[i]!, env, ctx, () => this.evalBody(body, i + 1, env, ctx, k));
   }
 
+  private steps = 0;
+
   evalExpr(e: Expr, env: Env, ctx: Ctx, k: K): boolean {
+    // The clock is read once per 1024 expressions: cheap enough to leave on the risk-rule path.
+    if (this.opts.deadline !== undefined && (++this.steps & 1023) === 0 && Date.now() > this.opts.deadline)
+      throw new RegoFailure('eval_cancel_error', 'caller cancelled query execution (test timed out)');
     if (e.with.length > 0) {
       const inner = this.applyWith(e.with, env, ctx);
       if (!inner) return false;
@@ -333,21 +342,26 @@ export class Evaluator {
     return this.evalTerm(head, env, ctx, (v) => this.walk(v, t.path, 0, env, ctx, k));
   }
 
-  /** Follows `path[i:]` into a value, enumerating where a key is an unbound var. */
-  walk(v: Value, path: Term[], i: number, env: Env, ctx: Ctx, k: KV): boolean {
+  /**
+   * Follows `path[i:]` into a value, enumerating where a key is an unbound var.
+   * Under `data`, base documents come from JSON, whose keys are strings: an
+   * integer key also finds its decimal string there (OPA's `data[2]` reads "2").
+   */
+  walk(v: Value, path: Term[], i: number, env: Env, ctx: Ctx, k: KV, baseData = false): boolean {
     if (i === path.length) return k(v);
     const key = path[i]!;
     if (!this.isKeyBound(key, env)) {
       const ms = members(v);
       if (!ms) return false;
       for (const [mk, mv] of ms) {
-        if (this.match(key, mk, env, ctx, () => this.walk(mv, path, i + 1, env, ctx, k))) return true;
+        if (this.match(key, mk, env, ctx, () => this.walk(mv, path, i + 1, env, ctx, k, baseData))) return true;
       }
       return false;
     }
     return this.evalTerm(key, env, ctx, (kv) => {
-      const child = lookup(v, kv);
-      return child === undefined ? false : this.walk(child, path, i + 1, env, ctx, k);
+      let child = lookup(v, kv);
+      if (child === undefined && baseData) child = lookup(v, dataKey(v, kv));
+      return child === undefined ? false : this.walk(child, path, i + 1, env, ctx, k, baseData);
     });
   }
 
@@ -381,13 +395,44 @@ export class Evaluator {
     if (target.kind === 'builtin' && target.name === 'print') return this.evalPrint(t, env, ctx, k);
     const arity = this.arityOf(t);
     const withOutput = typeof arity === 'number' && t.args.length === arity + 1;
+    // rego.metadata.rule() and chain(): answered by the compiler for the rule they are in.
+    if (target.kind === 'builtin' && target.value !== undefined && !ctx.mocks.has(target.name)) {
+      const v = target.value;
+      return withOutput ? this.match(t.args[t.args.length - 1]!, v, env, ctx, () => k(true)) : k(v);
+    }
     const inputs = withOutput ? t.args.slice(0, -1) : t.args;
-    return this.evalList(inputs, 0, [], env, ctx, (args) =>
-      this.invoke(target.kind === 'function' ? target.path : target.name, target, args, t, ctx, (result) => {
+    const order = this.argOrder(t, inputs);
+    return this.evalList(order ? order.map((i) => inputs[i]!) : inputs, 0, [], env, ctx, (evaluated) => {
+      let args = evaluated;
+      if (order) {
+        args = new Array<Value>(evaluated.length);
+        order.forEach((from, to) => {
+          args[from] = evaluated[to]!;
+        });
+      }
+      return this.invoke(target.kind === 'function' ? target.path : target.name, target, args, t, ctx, (result) => {
         if (withOutput) return this.match(t.args[t.args.length - 1]!, result, env, ctx, () => k(true));
         return k(result);
-      }),
-    );
+      });
+    });
+  }
+
+  private orderCache = new WeakMap<TermOf<'call'>, number[] | null>();
+
+  /**
+   * Plain var arguments are evaluated after the others, so a ref argument can
+   * bind a var it enumerates before the var is read (`x == xs[x]`, safe in
+   * OPA too). Null when that is the written order (almost every call).
+   */
+  private argOrder(t: TermOf<'call'>, inputs: Term[]): number[] | null {
+    let order = this.orderCache.get(t);
+    if (order === undefined) {
+      const idx = inputs.map((_, i) => i);
+      const sorted = [...idx.filter((i) => inputs[i]!.type !== 'var'), ...idx.filter((i) => inputs[i]!.type === 'var')];
+      order = sorted.every((v, i) => v === i) ? null : sorted;
+      this.orderCache.set(t, order);
+    }
+    return order;
   }
 
   /** Calls a function or builtin by name, honouring `with` mocks. */
@@ -420,10 +465,10 @@ export class Evaluator {
 
   private callBuiltin(b: Builtin, args: Value[], t: TermOf<'call'>): Value | undefined {
     try {
-      return b.call(args, { print: this.opts.print });
+      return b.call(args, this.opts.builtins);
     } catch (e) {
       if (e instanceof BuiltinError) {
-        if (this.opts.strictBuiltinErrors) throw new RegoFailure(e.code, e.message, t.loc);
+        if (this.opts.strictBuiltinErrors || e.halt) throw new RegoFailure(e.code, e.message, t.loc);
         return undefined;
       }
       if (e instanceof RegoFailure) throw e;

@@ -1,190 +1,162 @@
 /**
  * Shared router state in Redis (standalone or Cluster), so several router
- * processes see one set of breakers, usage windows, spend and latencies.
+ * processes enforce one set of breakers, usage windows, spend and latencies,
+ * with no Redis round trip on a request's path.
  *
- * Round trips: a route() costs two, whatever the plan: one read script
- * (HGETALL of every key in scope) returning everything the decision may need (the tenant and every deployment
- * of the group's fallback chain) before the first call, and one script call
- * applying the request's journal after the outcome. Retries and fallbacks
- * within the request add none: they decide on the local mirror, which the
- * snapshot refreshed. Between processes, limits are exact for requests that
- * do not overlap in time; overlapping requests in different processes each
- * see the other's usage only once it is committed.
+ * Requests decide on a local mirror and record into it at once (so each
+ * router's own traffic is counted exactly and immediately); the same changes
+ * are folded into a batch (batch.ts). Every `syncIntervalMs` (default 50 ms)
+ * one script call pushes the batch and pulls every hash another router changed
+ * since this one last looked; the mirror becomes the shared state plus what
+ * this router did while the sync was in flight. That is Kong's and LiteLLM's
+ * design for shared rate limits (local counters, periodic batched sync),
+ * with the breakers synced the same way.
+ *
+ * Staleness bound. Syncs of one router never overlap; the next starts at most
+ * I = syncIntervalMs after the previous ended, and one lasts at most D (its
+ * round trip; past commandTimeoutMs it fails and the store is degraded). A
+ * change made by router A at time t is in Redis by t + I + 2D (the sync in
+ * flight, the interval, its own sync) and in router B's mirror by
+ * t + 2I + 4D: the staleness bound S = 2·I + 4·D ≤ 2·I + 4·commandTimeoutMs,
+ * about 2·I on a healthy network (D is well under a millisecond on a LAN),
+ * as long as neither process's event loop is blocked. Hence:
+ * - over any limit window, a router misses at most what the other routers
+ *   admitted in the last S ms, so a shared limit L is exceeded by at most the
+ *   usage the other routers admitted in S ms (and never beyond P·L with P
+ *   routers, since each enforces L on a view that includes all its own usage);
+ * - a breaker opened by one router is seen open by every router within S ms;
+ *   until then the others may still call the deployment (each router's own
+ *   failures open its local breaker at once);
+ * - S ms after the last change, every mirror equals the shared state.
  *
  * When Redis is unreachable (connection error or command timeout) the store
- * keeps serving the local mirror, marks itself degraded (`degraded` event),
- * queues the journals it could not write, and when the client is ready
- * again replays them in one pipeline and emits `recovered`.
+ * keeps routing on its mirror (each router enforces every limit on its own
+ * traffic) and marks itself degraded (`degraded` event). A sync that failed
+ * may still have run (a timeout after Redis got the script): its batch is
+ * kept with its id and sent again, and the script applies each batch id of a
+ * router once. While degraded the store only probes (waits for the client's
+ * `ready`, then PINGs); once Redis answers, it pushes every kept batch,
+ * reloads everything and emits `recovered`. Without persistence, a restarted
+ * Redis has lost what was pushed before the outage; routers reload that
+ * emptier state.
  */
-import { Redis, Cluster, type ClusterNode, type RedisOptions } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Cluster, type ClusterNode, Redis, type RedisOptions } from 'ioredis';
 import type { CompiledPlan } from '../../plan/types.ts';
-import type { BreakerPhase } from '../breaker.ts';
-import { LocalState, spendThisMonth, type DeploymentState, type Session, type TenantState } from '../state.ts';
-import { LIMIT_WINDOW_MS, type RtDeployment, type RtLink, type RtTenant } from '../tables.ts';
-import type { RouterEvents } from '../types.ts';
-import { BUCKETS, bucketWidth, monthOf } from '../windows.ts';
-import { READ_LUA, RECORD_LUA } from './redis-scripts.ts';
-import type { RouterStore, StoreContext, StoreMetrics } from './store.ts';
+import { PHASE_NAMES } from '../breaker.ts';
+import { LocalState, type Session } from '../state.ts';
+import type { RouterTables } from '../tables.ts';
+import type { Clock, RouterEvents } from '../types.ts';
+import { applyBatch, Batch, BatchingSession } from './batch.ts';
+import { loadDeployment, loadTenant } from './redis-hash.ts';
+import { type NumberedBatch, parseSyncReply, SYNC_LUA, syncArgs } from './redis-scripts.ts';
+import { emptyStoreMetrics, type RouterStore, type StoreContext, type StoreMetrics } from './store.ts';
 
 type Client = Redis | Cluster;
-type RecordCommand = (numKeys: number, ...args: Array<string | number>) => Promise<unknown>;
+type SyncCommand = (numKeys: number, keys: string[], args: Array<string | number>) => Promise<unknown>;
 
+/** Hashes nobody touched for this long expire (past the longest window and budget month). */
 const KEY_TTL_MS = 40 * 24 * 3600 * 1000;
-const LIMIT_WIDTH = bucketWidth(LIMIT_WINDOW_MS);
+
+/**
+ * Batches sent but not acknowledged (their sync failed; Redis may or may not
+ * have run it) are sent again with their ids until one sync succeeds; past
+ * this many, the oldest are dropped (and counted).
+ */
+const MAX_UNACKED = 64;
+
+export const DEFAULT_SYNC_INTERVAL_MS = 50;
+const DEFAULT_COMMAND_TIMEOUT_MS = 250;
+const DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
 
 export interface RedisStoreOptions {
-  /** `redis://host:port`; with `cluster`, the seed node. */
+  /** `redis://[user:password@]host:port[/db]` or `rediss://...`; with `cluster`, a seed node. */
   url?: string;
   cluster?: boolean;
   /** Cluster seed nodes (implies cluster). */
   nodes?: ClusterNode[];
-  /** A client you configured yourself (it should use enableOfflineQueue: false so an outage fails fast). */
+  /** A client you configured yourself (give it enableOfflineQueue: false and a commandTimeout, so an outage fails fast). */
   client?: Client;
   /** Overrides the plan's routerState.keyPrefix. */
   keyPrefix?: string;
   /** Per command; a slower answer counts as Redis being unreachable. Default 250 ms. */
   commandTimeoutMs?: number;
-  /** Journals kept for replay while degraded; the oldest are dropped beyond this. Default 10 000. */
-  maxQueuedJournals?: number;
+  /** Per connection attempt. Default 2 s. */
+  connectTimeoutMs?: number;
+  /** Pause between the end of one background sync and the start of the next. Default 50 ms; 0 turns background syncs off (call sync() yourself). */
+  syncIntervalMs?: number;
 }
-
-/** Scope of one request: the keys it reads and may write, in KEYS order. */
-interface Scope {
-  keys: string[];
-  deployments: RtDeployment[];
-  tenant: RtTenant | null;
-}
-
-/** A Session over the local mirror that also writes down what it changes, for the one script call at commit. */
-class JournalSession implements Session {
-  readonly journal: Array<string | number> = [];
-  /** Keys this request changed (the script's KEYS): only these are written. */
-  readonly keys: string[] = [];
-  private readonly touched = new Map<number, number>();
-  constructor(
-    readonly state: LocalState,
-    private readonly scope: Scope,
-    private readonly keyOfDeployment: Map<number, number>,
-  ) {}
-  /** 1-based index into `keys` of the scope's key `scopeIndex` (0-based). */
-  private key(scopeIndex: number): number {
-    let i = this.touched.get(scopeIndex);
-    if (i === undefined) {
-      i = this.keys.push(this.scope.keys[scopeIndex]!);
-      this.touched.set(scopeIndex, i);
-    }
-    return i;
-  }
-  private dk(d: RtDeployment): number {
-    return this.key(this.keyOfDeployment.get(d.index)! - 1);
-  }
-  private tk(): number {
-    return this.key(this.scope.keys.length - 1);
-  }
-  admit(d: RtDeployment, now: number): boolean {
-    const ok = this.state.admit(d, now);
-    if (ok) this.journal.push('A', this.dk(d), now, d.breaker.cooldownMs, d.breaker.halfOpenProbes, 0, 0, 0, 0);
-    return ok;
-  }
-  call(d: RtDeployment, tokens: number, now: number): void {
-    this.state.call(d, tokens, now);
-    this.journal.push('C', this.dk(d), now, tokens, 0, 0, 0, 0, 0);
-  }
-  result(d: RtDeployment, now: number, failed: boolean, latencyMs: number | null): BreakerPhase {
-    const b = d.breaker;
-    this.journal.push('R', this.dk(d), now, failed ? 1 : 0, latencyMs ?? -1, b.errorRateThreshold, b.minRequests, bucketWidth(b.windowMs), b.halfOpenProbes);
-    return this.state.result(d, now, failed, latencyMs);
-  }
-  tenantRequest(t: RtTenant, tokens: number, now: number): void {
-    this.state.tenantRequest(t, tokens, now);
-    this.journal.push('C', this.tk(), now, tokens, 0, 0, 0, 0, 0);
-  }
-  spend(t: RtTenant, usd: number, now: number): void {
-    this.state.spend(t, usd, now);
-    this.journal.push('S', this.tk(), now, usd, monthOf(now), 0, 0, 0, 0);
-  }
-}
-
-interface QueuedJournal {
-  keys: string[];
-  journal: Array<string | number>;
-}
-
-type Buckets = Array<[number, number]>;
-
-/** A hash as HGETALL's flat [field, value, ...]: scalars by name, window buckets (`r123`) by letter. */
-function parseHash(flat: string[]): { fields: Record<string, string>; buckets: Record<string, Buckets> } {
-  const fields: Record<string, string> = {};
-  const buckets: Record<string, Buckets> = { r: [], t: [], q: [], f: [] };
-  for (let i = 0; i + 1 < flat.length; i += 2) {
-    const f = flat[i]!;
-    const list = f.length > 1 ? buckets[f[0]!] : undefined;
-    const idx = list ? Number(f.slice(1)) : NaN;
-    if (list && Number.isInteger(idx)) list.push([idx, Number(flat[i + 1])]);
-    else fields[f] = flat[i + 1]!;
-  }
-  return { fields, buckets };
-}
-
-function loadDeployment(s: DeploymentState, now: number, flat: string[]): void {
-  const { fields: h, buckets } = parseHash(flat);
-  const b = s.breaker;
-  b.phase = (Number(h.s ?? 0) as BreakerPhase) || 0;
-  b.openedAt = Number(h.o ?? 0);
-  b.probes = Number(h.p ?? 0);
-  b.probeSuccesses = Number(h.k ?? 0);
-  s.latencyMs = h.l === undefined ? NaN : Number(h.l);
-  s.rpm.load(now, buckets.r!);
-  s.tpm.load(now, buckets.t!);
-  b.requests.load(now, buckets.q!);
-  b.failures.load(now, buckets.f!);
-}
-
-function loadTenant(s: TenantState, now: number, flat: string[]): void {
-  const { fields: h, buckets } = parseHash(flat);
-  s.rpm.load(now, buckets.r!);
-  s.tpm.load(now, buckets.t!);
-  spendThisMonth(s, now);
-  s.spendUsd = h.m !== undefined && Number(h.m) === s.month ? Number(h.u ?? 0) : 0;
-}
-
-const isReplyError = (e: unknown): boolean => e instanceof Error && e.name === 'ReplyError';
 
 export class RedisStore implements RouterStore {
   readonly kind = 'redis';
+  /** The stated staleness bound (ms): 2·syncIntervalMs + 4·commandTimeoutMs; Infinity without background syncs. */
+  readonly stalenessBoundMs: number;
   private mirror: LocalState | null = null;
-  private prefix = '';
+  private tables: RouterTables | null = null;
+  private clock: Clock | null = null;
   private events: RouterEvents | undefined;
-  private readonly scopes = new WeakMap<readonly RtLink[], Map<number, { scope: Scope; keyOf: Map<number, number> }>>();
-  private readonly queued: QueuedJournal[] = [];
-  private resyncing: Promise<void> | null = null;
-  private readonly stats: StoreMetrics = { roundTrips: 0, errors: 0, degraded: false, degradedCount: 0, recoveredCount: 0 };
-  private readonly record: RecordCommand;
-  private readonly read: RecordCommand;
+  private batching: BatchingSession | null = null;
+  /** KEYS of the sync script: deployment hashes, tenant hashes, the seq key, this router's applied key. */
+  private keys: string[] = [];
+  /** The version of each hash (KEYS order, the last two excluded) as of the last sync; -1 when unknown. */
+  private versions: number[] = [];
+  /** Names this router's batches in Redis (its applied key), so a batch sent twice is applied once. */
+  private readonly routerId = randomUUID();
+  private nextBatchId = 0;
+  private unacked: NumberedBatch[] = [];
+  private tail: Promise<void> = Promise.resolve();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private closed = false;
+  private syncing = false;
+  private readonly interval: number;
+  private readonly stats: StoreMetrics = emptyStoreMetrics();
+  private readonly command: SyncCommand;
 
   constructor(
     readonly client: Client,
     private readonly options: RedisStoreOptions = {},
   ) {
-    client.defineCommand('switchyardRecord', { lua: RECORD_LUA });
-    client.defineCommand('switchyardRead', { lua: READ_LUA });
-    this.record = (client as unknown as { switchyardRecord: RecordCommand }).switchyardRecord.bind(client);
-    this.read = (client as unknown as { switchyardRead: RecordCommand }).switchyardRead.bind(client);
+    checkOptions(options);
+    this.interval = options.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS;
+    this.stalenessBoundMs = this.interval > 0 ? 2 * this.interval + 4 * (options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS) : Infinity;
+    client.defineCommand('switchyardSync', { lua: SYNC_LUA });
+    this.command = (client as unknown as { switchyardSync: SyncCommand }).switchyardSync.bind(client);
     // ioredis reports connection trouble as 'error' events; without a listener it would print them.
     client.on('error', () => {
       this.stats.errors++;
     });
     client.on('ready', () => {
-      if (this.stats.degraded) void this.resync();
+      if (this.stats.degraded) void this.sync();
     });
   }
 
   attach(ctx: StoreContext): void {
     if (this.mirror) throw new Error('a store serves one router; create one store per router');
-    this.mirror = new LocalState(ctx.tables);
-    this.events = ctx.events;
+    const { tables } = ctx;
     const rs = ctx.plan?.routerState;
-    this.prefix = this.options.keyPrefix ?? (rs?.kind === 'redis' ? rs.keyPrefix : 'switchyard:');
+    const prefix = this.options.keyPrefix ?? (rs?.kind === 'redis' ? rs.keyPrefix : 'switchyard:');
+    // As the policy schema allows: a brace would move keys out of the {router} hash slot the script needs.
+    if (!/^[A-Za-z0-9:_-]*$/.test(prefix))
+      throw new Error(`Redis key prefix ${JSON.stringify(prefix.slice(0, 100))} may hold only letters, digits, ':', '_' and '-'`);
+    this.mirror = new LocalState(tables);
+    this.tables = tables;
+    this.clock = ctx.clock;
+    this.events = ctx.events;
+    this.keys = [
+      ...tables.deployments.map((d) => `${prefix}{router}:d:${d.id}`),
+      ...tables.tenants.map((t) => `${prefix}{router}:t:${t.id}`),
+      `${prefix}{router}:seq`,
+      `${prefix}{router}:applied:${this.routerId}`,
+    ];
+    this.versions = new Array(this.keys.length - 2).fill(-1);
+    this.batching = new BatchingSession(this.mirror, new Batch(tables));
+    this.schedule(0);
+  }
+
+  session(): Session {
+    if (!this.batching) throw new Error('store is not attached to a router');
+    return this.batching;
   }
 
   local(): LocalState {
@@ -196,123 +168,155 @@ export class RedisStore implements RouterStore {
     return this.stats;
   }
 
-  private scopeOf(tenant: RtTenant | null, links: readonly RtLink[]): { scope: Scope; keyOf: Map<number, number> } {
-    let byTenant = this.scopes.get(links);
-    if (!byTenant) this.scopes.set(links, (byTenant = new Map()));
-    const tk = tenant ? tenant.index : -1;
-    let s = byTenant.get(tk);
-    if (!s) {
-      const deployments: RtDeployment[] = [];
-      const keyOf = new Map<number, number>();
-      for (const l of links)
-        for (const d of l.group.candidates)
-          if (!keyOf.has(d.index)) {
-            deployments.push(d);
-            keyOf.set(d.index, deployments.length); // 1-based, as Lua's KEYS
-          }
-      const keys = deployments.map((d) => `${this.prefix}{router}:d:${d.id}`);
-      if (tenant) keys.push(`${this.prefix}{router}:t:${tenant.id}`);
-      s = { scope: { keys, deployments, tenant }, keyOf };
-      byTenant.set(tk, s);
-    }
-    return s;
+  /**
+   * Pushes every change made before the call (and pulls). When no sync is in
+   * flight the batch is cut right here, synchronously; otherwise the sync
+   * runs after the one in flight.
+   */
+  sync(): Promise<void> {
+    const run = this.syncing ? this.tail.then(() => this.syncOnce()) : this.syncOnce();
+    this.tail = run;
+    return run;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    // Push what this router routed since its last sync (bounded by the command timeout).
+    await this.sync();
+    this.client.disconnect();
+  }
+
+  private schedule(ms: number): void {
+    if (this.closed || this.interval <= 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.sync().then(() => this.schedule(this.interval));
+    }, ms);
+    // A router's background sync alone must not keep a process alive.
+    this.timer.unref?.();
   }
 
   private markDegraded(error: unknown): void {
     this.stats.errors++;
+    // After an outage, reload every hash: Redis may have restarted empty.
+    this.versions.fill(-1);
     if (this.stats.degraded) return;
     this.stats.degraded = true;
     this.stats.degradedCount++;
     this.events?.emit('degraded', { store: 'redis', error: error instanceof Error ? error.message : String(error) });
   }
 
-  private enqueue(keys: string[], journal: Array<string | number>): void {
-    this.queued.push({ keys, journal });
-    const max = this.options.maxQueuedJournals ?? 10_000;
-    if (this.queued.length > max) this.queued.splice(0, this.queued.length - max);
-  }
-
-  private send(keys: string[], journal: Array<string | number>): Promise<unknown> {
-    return this.record(keys.length, ...keys, BUCKETS, LIMIT_WIDTH, KEY_TTL_MS, ...journal);
-  }
-
-  /** Replays what was routed during the outage (one pipeline), then leaves degraded mode. */
-  resync(): Promise<void> {
-    if (this.resyncing) return this.resyncing;
-    this.resyncing = (async () => {
-      try {
-        const batch = this.queued.splice(0);
-        if (batch.length > 0) {
-          const p = this.client.pipeline() as unknown as { switchyardRecord: RecordCommand; exec(): Promise<Array<[Error | null, unknown]> | null> };
-          for (const q of batch) p.switchyardRecord(q.keys.length, ...q.keys, BUCKETS, LIMIT_WIDTH, KEY_TTL_MS, ...q.journal);
-          this.stats.roundTrips++;
-          let results: Array<[Error | null, unknown]> | null;
-          try {
-            results = await p.exec();
-          } catch (e) {
-            this.queued.unshift(...batch);
-            throw e;
-          }
-          const failed = (results ?? []).findIndex(([err]) => err !== null && !isReplyError(err));
-          if (failed >= 0) {
-            this.queued.unshift(...batch.slice(failed));
-            throw results![failed]![0];
-          }
-        } else {
+  /** One round trip: push the batch, pull what changed, rebase the mirror. Never rejects. */
+  private async syncOnce(): Promise<void> {
+    const session = this.batching;
+    if (!session) return;
+    this.syncing = true;
+    try {
+      // While degraded, wait for the connection (ioredis reconnects and emits 'ready'), then probe with a
+      // PING (a hung Redis keeps the connection): batches that may be queued in Redis are not piled up.
+      if (this.stats.degraded) {
+        if (this.client.status !== 'ready') return;
+        try {
           this.stats.roundTrips++;
           await this.client.ping();
+        } catch (e) {
+          this.markDegraded(e);
+          return;
         }
-        this.stats.degraded = false;
-        this.stats.recoveredCount++;
-        this.events?.emit('recovered', { store: 'redis' });
-      } catch {
-        // Still unreachable: stay degraded; the next request or 'ready' event tries again.
-      } finally {
-        this.resyncing = null;
       }
-    })();
-    return this.resyncing;
+      await this.pushPull(session);
+    } finally {
+      this.syncing = false;
+    }
   }
 
-  async begin(tenant: RtTenant | null, links: readonly RtLink[], now: number): Promise<Session> {
-    const mirror = this.local();
-    const { scope, keyOf } = this.scopeOf(tenant, links);
-    const session = new JournalSession(mirror, scope, keyOf);
+  private async pushPull(session: BatchingSession): Promise<void> {
+    const tables = this.tables!;
+    const clock = this.clock!;
+    if (!session.batch.empty) {
+      this.unacked.push({ id: ++this.nextBatchId, batch: session.batch });
+      session.batch = new Batch(tables);
+    }
+    while (this.unacked.length > MAX_UNACKED) {
+      const { batch } = this.unacked.shift()!;
+      this.stats.droppedRecords += batch.size + batch.dropped;
+    }
+    const sent = this.unacked;
+    const cut = clock.now();
+    const started = performance.now();
+    let reply: ReturnType<typeof parseSyncReply>;
+    try {
+      this.stats.roundTrips++;
+      reply = parseSyncReply(await this.command(this.keys.length, this.keys, syncArgs(tables, sent, this.versions, cut, KEY_TTL_MS)));
+    } catch (e) {
+      // Nothing routed is lost: the batches are sent again (with their ids) by the next sync.
+      this.markDegraded(e);
+      return;
+    }
+    this.unacked = [];
+    this.stats.maxSyncMs = Math.max(this.stats.maxSyncMs, performance.now() - started);
+    this.stats.syncs++;
+    for (const b of sent) this.stats.droppedRecords += b.batch.dropped;
+    // At the cut's time: what was routed in flight (session.batch) happened after it, and is applied in time order.
+    this.rebase(reply.changed, session.batch, cut);
     if (this.stats.degraded) {
-      if (this.client.status !== 'ready') return session;
-      await this.resync();
-      if (this.stats.degraded) return session;
-    }
-    try {
-      this.stats.roundTrips++;
-      const res = (await this.read(scope.keys.length, ...scope.keys)) as string[][];
-      for (let i = 0; i < scope.deployments.length; i++) loadDeployment(mirror.deployments[scope.deployments[i]!.index]!, now, res[i] ?? []);
-      if (tenant) loadTenant(mirror.tenants[tenant.index]!, now, res[scope.deployments.length] ?? []);
-    } catch (e) {
-      if (isReplyError(e)) throw e;
-      this.markDegraded(e);
-    }
-    return session;
-  }
-
-  async commit(session: Session, _now: number): Promise<void> {
-    const s = session as JournalSession;
-    if (s.journal.length === 0) return;
-    const keys = s.keys;
-    if (this.stats.degraded) return this.enqueue(keys, s.journal);
-    try {
-      this.stats.roundTrips++;
-      await this.send(keys, s.journal);
-    } catch (e) {
-      if (isReplyError(e)) throw e;
-      this.markDegraded(e);
-      this.enqueue(keys, s.journal);
+      this.stats.degraded = false;
+      this.stats.recoveredCount++;
+      this.events?.emit('recovered', { store: 'redis' });
     }
   }
 
-  async close(): Promise<void> {
-    this.client.disconnect();
+  /**
+   * The hashes that changed replace their part of the mirror; then what this
+   * router did while the sync was in flight (`pending`) is applied on top, as
+   * the script will apply it at the next sync.
+   */
+  private rebase(changed: Array<[number, number, string[]]>, pending: Batch, now: number): void {
+    const mirror = this.mirror!;
+    const nd = this.tables!.deployments.length;
+    const deployments: number[] = [];
+    const phases: number[] = [];
+    const tenants: number[] = [];
+    for (const [k, version, flat] of changed) {
+      this.versions[k] = version;
+      if (k < nd) {
+        const s = mirror.deployments[k]!;
+        deployments.push(k);
+        phases.push(s.breaker.phase);
+        loadDeployment(s, now, flat);
+      } else {
+        tenants.push(k - nd);
+        loadTenant(mirror.tenants[k - nd]!, now, flat);
+      }
+    }
+    applyBatch(mirror, pending, deployments, tenants, now);
+    if (!this.events) return;
+    for (let j = 0; j < deployments.length; j++) {
+      const to = mirror.deployments[deployments[j]!]!.breaker.phase;
+      if (to !== phases[j])
+        this.events.emit('breaker', {
+          deployment: this.tables!.deployments[deployments[j]!]!.id,
+          from: PHASE_NAMES[phases[j] as 0],
+          to: PHASE_NAMES[to],
+          at: now,
+          source: 'sync',
+        });
+    }
   }
+}
+
+/** Times come from flags and configuration: a clear error for one that is not a sensible number of ms. */
+function checkOptions(o: RedisStoreOptions): void {
+  const ms = (name: keyof RedisStoreOptions, min: number) => {
+    const v = o[name];
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= min && v <= 3_600_000))
+      throw new Error(`Redis store option ${name} must be a number of milliseconds from ${min} to 3600000, got ${JSON.stringify(v)}`);
+  };
+  ms('syncIntervalMs', 0);
+  ms('commandTimeoutMs', 1);
+  ms('connectTimeoutMs', 1);
 }
 
 function clientOptions(o: RedisStoreOptions): RedisOptions {
@@ -320,25 +324,48 @@ function clientOptions(o: RedisStoreOptions): RedisOptions {
     // Fail fast during an outage instead of queueing behind a dead connection: the router has a mirror.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    commandTimeout: o.commandTimeoutMs ?? 250,
-    connectTimeout: 2_000,
+    commandTimeout: o.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+    connectTimeout: o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     retryStrategy: (times: number) => Math.min(50 * times, 1_000),
     lazyConnect: false,
   };
 }
 
-/** Connects (waiting until ready, or degraded if Redis cannot be reached in time) and returns the store. */
+/** The URL without its password, for messages. */
+const redactUrl = (url: string): string => url.replace(/\/\/([^@/]*)@/, (_, auth: string) => `//${auth.includes(':') ? `${auth.split(':')[0]}:***` : '***'}@`);
+
+/** Throws a one-line error (password masked) unless `url` is a redis:// or rediss:// URL with a host. */
+export function checkRedisUrl(url: string): void {
+  let u: URL | null = null;
+  try {
+    u = new URL(url);
+  } catch {}
+  if (!u || (u.protocol !== 'redis:' && u.protocol !== 'rediss:') || !u.hostname)
+    throw new Error(`router state URL ${JSON.stringify(redactUrl(url).slice(0, 200))} is not a redis:// or rediss:// URL with a host`);
+}
+
+/**
+ * Connects (waiting until ready, at most readyTimeoutMs, default 3 s) and
+ * returns the store; if Redis cannot be reached in time the store starts
+ * degraded and recovers when it can. Pass the store to createRouter; call
+ * `await store.sync()` after that to load the shared state before serving.
+ */
 export async function createRedisStore(options: RedisStoreOptions & { readyTimeoutMs?: number }): Promise<RedisStore> {
+  checkOptions(options);
   let client: Client;
   if (options.client) client = options.client;
-  else if (options.nodes || options.cluster) {
-    const nodes = options.nodes ?? [options.url ?? 'redis://127.0.0.1:6379'];
-    client = new Cluster(nodes, {
-      enableOfflineQueue: false,
-      redisOptions: clientOptions(options),
-      clusterRetryStrategy: (t: number) => Math.min(100 * t, 2_000),
-    });
-  } else client = new Redis(options.url ?? 'redis://127.0.0.1:6379', clientOptions(options));
+  else {
+    if (options.url !== undefined) checkRedisUrl(options.url);
+    if (options.nodes || options.cluster) {
+      const nodes = options.nodes ?? [options.url ?? 'redis://127.0.0.1:6379'];
+      client = new Cluster(nodes, {
+        enableOfflineQueue: false,
+        redisOptions: clientOptions(options),
+        slotsRefreshTimeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+        clusterRetryStrategy: (t: number) => Math.min(100 * t, 2_000),
+      });
+    } else client = new Redis(options.url ?? 'redis://127.0.0.1:6379', clientOptions(options));
+  }
   const store = new RedisStore(client, options);
   if (client.status !== 'ready') {
     await new Promise<void>((resolve) => {
@@ -355,11 +382,15 @@ export async function createRedisStore(options: RedisStoreOptions & { readyTimeo
 }
 
 /** The store the plan asks for: its routerState's URL from the environment (`env:` references only). */
-export async function redisStoreFromPlan(plan: CompiledPlan, env: Record<string, string | undefined> = process.env): Promise<RedisStore> {
+export async function redisStoreFromPlan(
+  plan: CompiledPlan,
+  env: Record<string, string | undefined> = process.env,
+  options: Omit<RedisStoreOptions, 'url' | 'cluster' | 'keyPrefix' | 'client'> = {},
+): Promise<RedisStore> {
   const rs = plan.routerState;
   if (rs.kind !== 'redis') throw new Error('the plan keeps router state in memory (routerState.kind is "memory")');
   if (rs.url.scheme !== 'env') throw new Error(`router state URL ${rs.url.ref}: only env: references can be resolved by the router`);
   const url = env[rs.url.name];
   if (!url) throw new Error(`router state URL: environment variable ${rs.url.name} is not set`);
-  return createRedisStore({ url, cluster: rs.cluster, keyPrefix: rs.keyPrefix });
+  return createRedisStore({ ...options, url, cluster: rs.cluster, keyPrefix: rs.keyPrefix });
 }

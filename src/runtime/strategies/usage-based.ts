@@ -11,7 +11,7 @@ import * as weighted from './weighted.ts';
 // the hot path binds the functions it calls once, at load.
 const { pickLowest } = weighted;
 
-export function headroom(d: RtDeployment, ctx: PickContext): number {
+function headroom(d: RtDeployment, ctx: PickContext): number {
   const s = ctx.state.deployments[d.index]!;
   let h = 1;
   if (d.rpm !== Infinity) h = Math.min(h, (d.rpm - s.rpm.sum(ctx.now)) / d.rpm);

@@ -8,6 +8,7 @@ import { diagnostic, type Diagnostic } from '../../diagnostics/diagnostic.ts';
 import { formatPath, type Path } from '../../diagnostics/path.ts';
 import { compareStrings } from '../../plan/defaults.ts';
 import type { CompiledPlan } from '../../plan/types.ts';
+import { BATCH_PROFILES_PATH } from '../paths.ts';
 import { allowedFails, globalRouter, inexpressibleRetryCodes, LITELLM_STRATEGY, retriedClasses, sortedGroups } from './router.ts';
 
 const UNSUPPORTED = 'litellm-unsupported';
@@ -91,5 +92,11 @@ export function limitations(plan: CompiledPlan): Diagnostic[] {
   if (Object.keys(plan.slos.targets).length > 0)
     add(['slos', 'targets'], `LiteLLM does not evaluate SLO targets (latency, error rate, fallback success); they live in the Prometheus rules`);
   if (Object.keys(plan.slos.alerts).length > 0) add(['slos', 'alerts'], `LiteLLM does not raise alerts from the policy; they live in the Prometheus rules`);
+  const batch = Object.keys(plan.batchProfiles).sort(compareStrings);
+  if (batch.length > 0)
+    add(
+      ['batchProfiles'],
+      `batch profiles (${batch.join(', ')}) do not go through the proxy: they run on the OpenAI Batch API with \`switchyard batch\`, as described in generated/${BATCH_PROFILES_PATH}`,
+    );
   return out;
 }

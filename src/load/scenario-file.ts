@@ -1,0 +1,57 @@
+/**
+ * Reading a simulation scenario file (YAML or JSON): at most
+ * MAX_SCENARIO_BYTES, parsed with the same source mapping as YAML policies
+ * and checked against the committed schemas/scenario.schema.json with ajv,
+ * so every problem is reported at file:line:col. What the value means for a
+ * given plan (unknown providers, windows past the end) is the simulator's
+ * to check (src/simulate/scenario-file.ts); the CLI locates those too.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import type { Diagnostic, SourceLocation } from '../diagnostics/diagnostic.ts';
+import type { Path } from '../diagnostics/path.ts';
+import { parsePath } from '../diagnostics/path.ts';
+import { ajvErrorsToDiagnostics } from './ajv-diagnostics.ts';
+import { parseDataText } from './data-text.ts';
+import { displayPath, inputFileDiagnostic } from './entry.ts';
+import { InputFileError, readInputFile } from '../fs/input-file.ts';
+
+export const MAX_SCENARIO_BYTES = 1024 * 1024;
+
+const SCHEMA_URL = new URL('../../schemas/scenario.schema.json', import.meta.url);
+let validator: ValidateFunction | undefined;
+
+export function scenarioValidator(): ValidateFunction {
+  validator ??= new Ajv({ allErrors: true, verbose: true, strict: true, validateFormats: false }).compile(
+    JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object,
+  );
+  return validator;
+}
+
+export interface ScenarioFileResult {
+  /** Valid against the schema when there is no diagnostic. */
+  value?: unknown;
+  diagnostics: Diagnostic[];
+  locate?: (path: Path) => SourceLocation;
+}
+
+export function loadScenarioFile(file: string): ScenarioFileResult {
+  const shown = displayPath(file);
+  const kind = /\.json$/i.test(file) ? 'json' : 'yaml';
+  let text: string;
+  try {
+    // a regular file under the cap: a FIFO or /dev/zero named as a scenario would hang the CLI or fill its memory
+    text = readInputFile(file, { maxBytes: MAX_SCENARIO_BYTES, what: 'scenario' });
+  } catch (err) {
+    if (err instanceof InputFileError) return { diagnostics: [{ ...inputFileDiagnostic(err), code: 'scenario-unreadable' }] };
+    throw err;
+  }
+  const parsed = parseDataText(text, kind, shown);
+  if ('diagnostics' in parsed) return parsed;
+  const { value, locate } = parsed;
+  const validate = scenarioValidator();
+  if (validate(value)) return { value, diagnostics: [], locate };
+  const diagnostics = ajvErrorsToDiagnostics(validate.errors ?? [], value).map((d) => ({ ...d, source: d.source ?? locate(parsePath(d.path)) }));
+  return { diagnostics, locate };
+}
