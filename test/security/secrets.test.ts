@@ -220,6 +220,23 @@ describe('passwords in URL flags are redacted in every output', () => {
     }
   });
 
+  it('batch collect --database-url that is not a postgres:// URL is named without its password', async () => {
+    const policy = s.policy();
+    expect((await cli('compile', '-p', policy, '--out', join(s.dir, 'out'))).code).toBe(0);
+    const r = await cli(
+      'batch',
+      'collect',
+      '--plan',
+      join(s.dir, 'out', 'plan.json'),
+      '--dir',
+      s.dir,
+      '--database-url',
+      `mysql://app:${SECRETS.urlPassword}@127.0.0.1:9/x`,
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('switchyard: --database-url must be a postgres:// URL, got mysql://127.0.0.1:9/x\n');
+  });
+
   it('redactUrl hides passwords, tokens used as user names and key-like query values', () => {
     expect(redactUrl(`postgres://app:${SECRETS.urlPassword}@db:5432/x`)).toBe('postgres://app:***@db:5432/x');
     expect(redactUrl(`https://${SECRETS.github}@github.com/o/r`)).toBe('https://***@github.com/o/r');
