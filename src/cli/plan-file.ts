@@ -1,4 +1,4 @@
-/** Reading a compiled plan.json for the commands that run from one (explain, gate, simulate). */
+/** Reading a compiled plan.json for the commands that run from one (explain, gate, simulate, serve): one-line errors naming the file. */
 import { InputFileError, MAX_PLAN_FILE_BYTES, readInputFile } from '../fs/input-file.ts';
 import { parsePlan } from '../plan/read.ts';
 import type { CompiledPlan } from '../plan/types.ts';

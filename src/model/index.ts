@@ -6,6 +6,8 @@ export * from './model-group.ts';
 export * from './router-state.ts';
 export * from './tenant.ts';
 export * from './gpu-pool.ts';
+export * from './model-declaration.ts';
+export * from './targets.ts';
 export * from './redaction.ts';
 export * from './batch-profile.ts';
 export * from './slo.ts';

@@ -10,9 +10,9 @@ import type { Path } from '../diagnostics/path.ts';
 
 export const PLAN_SCHEMA_VERSION = 1 as const;
 
-import type { AlertKind, Dtype, KvCacheDtype, ProviderKind, Quantization, SloMetric, Strategy, Workload } from '../model/closed-sets.ts';
+import type { AlertKind, Dtype, KvCacheDtype, LitellmRelease, ProviderKind, Quantization, SloMetric, Strategy, Workload } from '../model/closed-sets.ts';
 
-export type { AlertKind, Dtype, KvCacheDtype, ProviderKind, Quantization, SloMetric, Strategy, Workload };
+export type { AlertKind, Dtype, KvCacheDtype, LitellmRelease, ProviderKind, Quantization, SloMetric, Strategy, Workload };
 
 /** A parsed secret reference; the secret itself is never in the plan. */
 export type PlanSecretRef = { ref: string; scheme: 'env'; name: string } | { ref: string; scheme: 'vault'; path: string; field: string };
@@ -36,6 +36,11 @@ export interface PlanDeployment {
   provider: string;
   providerKind: ProviderKind;
   model: string;
+  /**
+   * Azure OpenAI deployments only: the OpenAI model behind the deployment
+   * name (the policy's baseModel, else its model). Absent for other kinds.
+   */
+  baseModel?: string;
   contextWindow: number;
   rpm: number | null;
   tpm: number | null;
@@ -218,6 +223,11 @@ export interface PlanAlert {
   severity: 'critical' | 'warning' | 'info';
 }
 
+/** Options of the compile targets, resolved (defaults filled in). */
+export interface PlanTargets {
+  litellm: { release: LitellmRelease; enterprise: boolean };
+}
+
 export interface CompiledPlan {
   schemaVersion: typeof PLAN_SCHEMA_VERSION;
   name: string;
@@ -232,6 +242,11 @@ export interface CompiledPlan {
   pools: Record<string, PlanPool>;
   batchProfiles: Record<string, PlanBatchProfile>;
   slos: { targets: Record<string, PlanSloTarget>; alerts: Record<string, PlanAlert> };
+  /**
+   * Always written by the compiler; optional for plans compiled before target
+   * options existed (readers use the defaults, src/targets/litellm/releases.ts).
+   */
+  targets?: PlanTargets;
 }
 
 /**

@@ -18,7 +18,7 @@ import { METRICS, metricTable, VLLM_JOB } from '../observability/metrics.ts';
 import { ALERT_RATE_WINDOW_MS, COST_BASELINE_OFFSET, num, promDuration } from '../observability/promql.ts';
 import { alertRules, RUNBOOKS, type AlertRule } from '../observability/rules.ts';
 import { CATEGORY_TITLES, criterionWindow, readinessCriteria, thresholdText, type Category } from '../observability/readiness.ts';
-import { BATCH_PROFILES_PATH, DASHBOARD_PATH, DASHBOARD_UID, READINESS_DOC_PATH, RULES_PATH } from './paths.ts';
+import { BATCH_PROFILES_PATH, DASHBOARD_PATH, DASHBOARD_UID, LITELLM_CONFIG_PATH, litellmDeploymentId, READINESS_DOC_PATH, RULES_PATH } from './paths.ts';
 import type { Target } from './target.ts';
 
 const hbs = Handlebars.create();
@@ -96,7 +96,8 @@ function alertSteps(plan: CompiledPlan, r: AlertRule): string[] {
       ];
     case 'vllm_engine_down':
       return [
-        `Check the engine process on the pool host (labels ${code('pool')}, ${code('instance')}); its launch config is generated/vllm/<pool>/<model>.yaml (${code('vllm serve --config <file>')}).`,
+        `Check the engine process on the pool host (labels ${code('pool')}, ${code('instance')}); it is started by generated/vllm/<pool>/<model>.sh, which pins its GPUs and runs ${code('vllm serve --config')} on the .yaml beside it (an engine spanning pools also needs each ${code('.ray-worker.sh')} running on the other pools' hosts).`,
+        'Behind the LiteLLM proxy an engine that refuses connections is never cooled down: take its entries out of rotation by hand (see "Behind the LiteLLM proxy" below).',
         'An engine that does not start usually runs out of GPU memory: compare the capacity figures in plan.json (`pools.<pool>.models.<model>.capacity`) with `nvidia-smi`.',
         `Meanwhile traffic for its groups takes the fallback chain; run ${code(`switchyard explain -m ${groups.find((g) => g.workload === 'cost_sensitive')?.name ?? '<group>'}`)} to see where it goes.`,
       ];
@@ -185,7 +186,25 @@ function routerOutageView(plan: CompiledPlan) {
     critical: alerts.filter((r) => r.source.kind === 'alert').map((r) => alertView(plan, r)),
     slo: alerts.filter((r) => r.source.kind === 'slo').map((r) => alertView(plan, r)),
     metrics: metricTable().map((m) => ({ ...m, labels: m.labels.join(', ') || '—' })),
+    litellm: { config: `generated/${LITELLM_CONFIG_PATH}`, selfHosted: selfHostedEntries(plan) },
   };
+}
+
+/**
+ * The LiteLLM model_list entries that point at our own vLLM servers: the
+ * ones a refused connection takes down without LiteLLM ever cooling them
+ * down (_is_cooldown_required ignores APIConnectionError,
+ * litellm/router_utils/cooldown_handlers.py).
+ */
+function selfHostedEntries(plan: CompiledPlan): string[] {
+  return Object.keys(plan.groups)
+    .sort(compareStrings)
+    .flatMap((name) =>
+      plan.groups[name]!.deployments.filter((id) => plan.deployments[id]?.providerKind === 'vllm').map((id) => {
+        const d = plan.deployments[id]!;
+        return `${code(litellmDeploymentId(name, id))} (${d.pool === null ? 'vLLM' : `pool ${code(d.pool)}`}, ${plan.providers[d.provider]?.apiBase ?? d.provider})`;
+      }),
+    );
 }
 
 const usd = (n: number) => `$${num(n)}`;

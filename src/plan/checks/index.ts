@@ -10,7 +10,7 @@ import { checkBatchPricing, checkBatchProviders, checkRedactionPatterns } from '
 import { checkDuplicates } from './duplicates.ts';
 import { checkContextWindowFallbacks, checkFallbackCycles, checkSelfFallbacks } from './fallbacks.ts';
 import { checkEmptyGroups, checkOrderedGroups, checkUnusedDeployments, checkWeights } from './groups.ts';
-import { checkDeploymentPools, checkGpuPlacement, checkTensorParallel } from './pools.ts';
+import { checkDeploymentPools, checkGpuPlacement, checkModelDeclarations, checkTensorParallel } from './pools.ts';
 import { checkReferences } from './references.ts';
 import { checkTenantKeys } from './tenants.ts';
 
@@ -29,6 +29,7 @@ const CHECKS: readonly Check[] = [
   checkDeploymentPools,
   checkTensorParallel,
   checkGpuPlacement,
+  checkModelDeclarations,
   checkBatchProviders,
   checkBatchPricing,
   checkRedactionPatterns,
