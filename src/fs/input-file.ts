@@ -38,7 +38,11 @@ export function inputFileProblem(file: string, maxBytes: number, what = 'input f
   }
   if (st.isSymbolicLink()) return new InputFileError(`${what} ${file} is a symbolic link; only regular files are read`, 'symlink');
   if (!st.isFile()) return new InputFileError(`${what} ${file} is not a regular file (${kindOf(st)})`, 'not-regular');
-  if (st.size > maxBytes) return new InputFileError(`${what} ${file} is ${MB(st.size)}, more than the ${MB(maxBytes)} allowed`, 'too-large');
+  if (st.size > maxBytes) {
+    // just over the cap rounds to the cap in MiB: say it in bytes then
+    const [size, cap] = MB(st.size) === MB(maxBytes) ? [`${st.size} bytes`, `${maxBytes} bytes`] : [MB(st.size), MB(maxBytes)];
+    return new InputFileError(`${what} ${file} is ${size}, more than the ${cap} allowed`, 'too-large');
+  }
   return undefined;
 }
 

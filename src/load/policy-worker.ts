@@ -54,7 +54,12 @@ async function importPolicy({ entry, files }: PolicyWorkerInput): Promise<Policy
 }
 
 parentPort?.once('message', (input: PolicyWorkerInput) => {
+  // A module awaiting a promise that never settles leaves nothing for the event loop: the worker
+  // would end as if the policy called process.exit(0). This timer keeps it up until the parent's
+  // --load-timeout names the real problem; the parent ends the worker once it has an answer.
+  const awaiting = setInterval(() => {}, 2 ** 30);
   void importPolicy(input).then((result) => {
+    clearInterval(awaiting);
     // What the policy printed reaches the parent before the answer, which ends the worker.
     process.stdout.write('', () => parentPort!.postMessage(result));
   });

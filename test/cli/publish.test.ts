@@ -23,7 +23,8 @@ afterEach(() => ws.cleanup());
 const publish = (to: string, ...more: string[]) => cli('publish', '--to', to, '--from', ws.out, '-p', ws.policies, ...more);
 const versionOf = (s: string) => VERSION.exec(s)![0];
 /** Files in a bundle: those the compile listed in its manifest, plus the manifest. */
-const fileCount = () => (JSON.parse(readFileSync(join(ws.out, '.switchyard-manifest.json'), 'utf8')) as { files: string[] }).files.length + 1;
+const fileCount = () =>
+  Object.keys((JSON.parse(readFileSync(join(ws.out, '.switchyard-manifest.json'), 'utf8')) as { files: Record<string, string> }).files).length + 1;
 
 describe('switchyard publish / rollback / bundles (directory)', () => {
   it('publishes, says "already published" for the same output, rolls back, and lists versions', async () => {
