@@ -13,7 +13,7 @@ export function promqlString(s: string): string {
 }
 
 /** RE2's metacharacters escaped, as Go's regexp.QuoteMeta does. */
-export const re2Literal = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const re2Literal = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A PromQL regex-matcher operand matching exactly one of `values`: `"a|b\\.c"`. */
 export const promqlAlternation = (values: readonly string[]): string => promqlString(values.map(re2Literal).join('|'));

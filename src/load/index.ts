@@ -41,7 +41,6 @@ function toPath(path: Path | string): Path | undefined {
 }
 
 export type { LoadOptions } from './load-ts.ts';
-export { DEFAULT_LOAD_TIMEOUT_MS } from './load-ts.ts';
 
 export async function loadPolicy(entry: string, opts: LoadOptions = {}): Promise<LoadResult> {
   const resolved = resolveEntry(entry);

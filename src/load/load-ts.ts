@@ -32,9 +32,9 @@ export interface LoadOptions {
   output?: (chunk: string) => void;
 }
 
-export const DEFAULT_LOAD_TIMEOUT_MS = 30_000;
+const DEFAULT_LOAD_TIMEOUT_MS = 30_000;
 /** The worker's heap: far above any policy (10k deployments take a few MB), far below what would take the machine down. */
-export const POLICY_HEAP_MB = 512;
+const POLICY_HEAP_MB = 512;
 
 // Boots jiti in the worker, which then runs policy-worker.ts (TypeScript) the way bin/switchyard.mjs runs the CLI.
 // import() rather than require: it works whether the eval'd code runs as a script or as a module.

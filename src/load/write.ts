@@ -73,7 +73,7 @@ function manifestText(files: ReadonlyMap<string, string>, removing: readonly str
 }
 
 /** Parses a manifest; throws an Error with a short reason when it is not one. */
-export function parseOutputManifest(text: string): OutputManifest {
+function parseOutputManifest(text: string): OutputManifest {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

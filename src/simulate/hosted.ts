@@ -27,7 +27,7 @@ export interface HostedDefaults {
   errorRate: number;
 }
 
-export const HOSTED_DEFAULTS: Readonly<Record<Exclude<ProviderKind, 'vllm'>, HostedDefaults>> = {
+const HOSTED_DEFAULTS: Readonly<Record<Exclude<ProviderKind, 'vllm'>, HostedDefaults>> = {
   openai: { p50Ms: 280, p95Ms: 450, errorRate: 0.001 },
   azure_openai: { p50Ms: 300, p95Ms: 480, errorRate: 0.001 },
   anthropic: { p50Ms: 320, p95Ms: 520, errorRate: 0.001 },
