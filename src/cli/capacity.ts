@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { compareStrings } from '../plan/defaults.ts';
 import type { CompiledPlan, PlanCapacity } from '../plan/types.ts';
 import { printDiagnostics, type Io } from './context.ts';
-import { globalOptions, withOutputOptions, withPolicyOption } from './options.ts';
+import { globalOptions, loadOptions, withOutputOptions, withPolicyOption } from './options.ts';
 import { runPipeline } from './pipeline.ts';
 
 /** One engine: a model on a pool, with the GPUs it runs on and its capacity from the plan. */
@@ -101,9 +101,9 @@ export function capacityCommand(io: Io, done: (code: number) => void): Command {
   );
   withPolicyOption(cmd);
   withOutputOptions(cmd);
-  return cmd.action(async (opts: { policies: string; json?: boolean; format?: string; debug?: boolean }) => {
+  return cmd.action(async (opts: { policies: string; loadTimeout?: string; json?: boolean; format?: string; debug?: boolean }) => {
     const g = globalOptions(opts);
-    const r = await runPipeline(opts.policies);
+    const r = await runPipeline(opts.policies, { load: loadOptions(opts) });
     if (!r.plan) {
       printDiagnostics(io, g, r.diagnostics, { planHash: null });
       return done(r.exitCode);

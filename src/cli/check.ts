@@ -3,7 +3,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { RulePackError } from '../risk/builtin-engine.ts';
 import { findingsToDiagnostics } from '../risk/findings.ts';
 import { EXIT, printDiagnostics, type Io } from './context.ts';
-import { globalOptions, withOutputOptions, withPolicyOption } from './options.ts';
+import { globalOptions, loadOptions, withOutputOptions, withPolicyOption } from './options.ts';
 import { runPipeline } from './pipeline.ts';
 import { loadEngine } from './risk-engine.ts';
 import { regoErrorDiagnostics } from './rego-diagnostics.ts';
@@ -23,6 +23,7 @@ export function checkCommand(io: Io, done: (code: number) => void): Command {
   return cmd.action(
     async (opts: {
       policies: string;
+      loadTimeout?: string;
       rules?: string;
       engine?: string;
       bundle?: string;
@@ -32,7 +33,7 @@ export function checkCommand(io: Io, done: (code: number) => void): Command {
       verbose?: boolean;
     }) => {
       const g = globalOptions(opts);
-      const r = await runPipeline(opts.policies);
+      const r = await runPipeline(opts.policies, { load: loadOptions(opts) });
       const diagnostics: Diagnostic[] = [...r.diagnostics];
       let exitCode = r.exitCode;
       if (r.plan) {

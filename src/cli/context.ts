@@ -3,8 +3,8 @@
  * results reach the terminal. Commands return an exit code; only main.ts
  * calls process.exit.
  */
-import { readFileSync } from 'node:fs';
 import { EXIT, type ExitCode, SwitchyardError } from '../errors.ts';
+import { MAX_POLICY_FILE_BYTES, readInputFile } from '../fs/input-file.ts';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { renderGithub, renderJson, renderPretty, type OutputFormat } from '../diagnostics/render.ts';
 
@@ -49,9 +49,10 @@ export function resolveFormat(opts: { json?: boolean; format?: string }): Output
   throw new UserError(`unknown --format ${JSON.stringify(f)}; use pretty, json or github`);
 }
 
+/** A policy file's text for a code frame: never through a link, a FIFO or a huge file (the frame could print what it holds). */
 const readSource = (file: string): string | undefined => {
   try {
-    return readFileSync(file, 'utf8');
+    return readInputFile(file, { maxBytes: MAX_POLICY_FILE_BYTES });
   } catch {
     return undefined;
   }

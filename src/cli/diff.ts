@@ -30,7 +30,7 @@ import { findingsToDiagnostics } from '../risk/findings.ts';
 import { emitAll } from '../targets/index.ts';
 import { withEngineOptions } from './check.ts';
 import { EXIT, printDiagnostics, UserError, useColor, type Io } from './context.ts';
-import { withPolicyOption } from './options.ts';
+import { loadOptions, withPolicyOption } from './options.ts';
 import { runPipeline } from './pipeline.ts';
 import { parseDurationFlag } from './simulate.ts';
 import { regoErrorDiagnostics } from './rego-diagnostics.ts';
@@ -43,6 +43,7 @@ interface DiffOptions {
   base: string;
   head?: string;
   policies: string;
+  loadTimeout?: string;
   rules?: string;
   engine?: string;
   bundle?: string;
@@ -108,10 +109,10 @@ export function diffCommand(io: Io, done: (code: number) => void): Command {
 
     const base: BaseSource = await resolveBase(opts.base, headPath);
 
-    const head = await runPipeline(headPath);
+    const head = await runPipeline(headPath, { load: loadOptions(opts) });
     if (!head.plan) return done(reportHeadErrors(io, format, head.diagnostics, head.exitCode));
 
-    const basePipeline = await runPipeline(base.entry);
+    const basePipeline = await runPipeline(base.entry, { load: loadOptions(opts) });
     if (!basePipeline.plan) {
       const errors = basePipeline.diagnostics.filter((d) => d.severity === 'error');
       const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';

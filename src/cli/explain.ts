@@ -9,9 +9,9 @@ import { createRouter, dryRunTransport, manualClock, renderTrace, seededRandom, 
 import { EXIT, UserError, type Io } from './context.ts';
 import { DEFAULT_PLAN, readPlanFile } from './plan-file.ts';
 
-const count = (name: string) => (v: string) => {
+const count = (name: string, unit: string) => (v: string) => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new UserError(`--${name} must be a whole number of tokens, got ${JSON.stringify(v)}`);
+  if (!/^[0-9]+$/.test(v.trim()) || !Number.isSafeInteger(n)) throw new UserError(`--${name} must be a whole number${unit}, got ${JSON.stringify(v)}`);
   return n;
 };
 
@@ -30,23 +30,24 @@ export function explainCommand(io: Io, done: (code: number) => void): Command {
     .requiredOption('-m, --model <group>', 'model group (the public model name) to route to')
     .option('--plan <file>', 'compiled plan', DEFAULT_PLAN)
     .option('-t, --tenant <id>', 'tenant making the request (applies its allowed groups, limits and budget)')
-    .option('--tokens <n>', "estimated input tokens (default: the group's mean input tokens, else 1000)", count('tokens'))
-    .option('--max-output <n>', 'max output tokens (counts against context windows and token limits)', count('max-output'), 0)
+    .option('--tokens <n>', "estimated input tokens (default: the group's mean input tokens, else 1000)", count('tokens', ' of tokens'))
+    .option('--max-output <n>', 'max output tokens (counts against context windows and token limits)', count('max-output', ' of tokens'), 0)
     .option('--down <deployments>', 'comma-separated deployments that answer 503', '')
-    .option('--seed <n>', 'seed for weighted choices', count('seed'), 1)
+    .option('--seed <n>', 'seed for weighted choices', count('seed', ''), 1)
     .option('--json', 'machine-readable JSON on stdout')
     .option('--debug', 'print stack traces for internal errors')
     .action(async (opts: { model: string; plan: string; tenant?: string; tokens?: number; maxOutput: number; down: string; seed: number; json?: boolean }) => {
       const plan = readPlanFile(opts.plan);
-      const group = plan.groups[opts.model];
+      // own keys only: `-m __proto__` or `-m constructor` name no group, whatever Object.prototype holds
+      const group = Object.hasOwn(plan.groups, opts.model) ? plan.groups[opts.model] : undefined;
       if (!group) throw new UserError(`unknown model group "${opts.model}" in ${opts.plan}; groups: ${Object.keys(plan.groups).sort().join(', ')}`);
-      if (opts.tenant !== undefined && !plan.tenants[opts.tenant])
+      if (opts.tenant !== undefined && !Object.hasOwn(plan.tenants, opts.tenant))
         throw new UserError(`unknown tenant "${opts.tenant}" in ${opts.plan}; tenants: ${Object.keys(plan.tenants).sort().join(', ') || '(none)'}`);
       const down = opts.down
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean);
-      for (const d of down) if (!plan.deployments[d]) throw new UserError(`--down: unknown deployment "${d}" in ${opts.plan}`);
+      for (const d of down) if (!Object.hasOwn(plan.deployments, d)) throw new UserError(`--down: unknown deployment "${d}" in ${opts.plan}`);
       const tokens = opts.tokens ?? group.traffic?.meanInputTokens ?? 1_000;
 
       const router = createRouter(plan, { clock: manualClock(), random: seededRandom(opts.seed), transport: dryRunTransport(down) });

@@ -1,28 +1,13 @@
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { evaluateGate, ready, type CriterionResult } from '../gate/evaluate.ts';
-import { parsePlan } from '../plan/read.ts';
-import type { CompiledPlan } from '../plan/types.ts';
+import { readPlanFile } from './plan-file.ts';
 import { parsePromDuration, valueText } from '../observability/promql.ts';
 import { CATEGORY_TITLES } from '../observability/readiness.ts';
+import { redactUrl } from '../net/redact.ts';
 import { EXIT, UserError, type Io } from './context.ts';
 import { DEFAULT_OUT } from './options.ts';
 
 const LABEL: Record<CriterionResult['status'], string> = { pass: 'PASS', fail: 'FAIL', 'no-data': 'NO DATA', error: 'ERROR' };
-
-function readPlanFile(file: string): CompiledPlan {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new UserError(`cannot read ${file}; run switchyard compile first or pass --plan`);
-  }
-  try {
-    return parsePlan(text);
-  } catch (e) {
-    throw new UserError(`${file}: ${(e as Error).message}`);
-  }
-}
 
 export function renderGate(planName: string, url: string, window: string | null, results: readonly CriterionResult[]): string {
   const lines = [`Readiness gate for plan ${planName} against ${url} (window: ${window ?? 'each criterion its own'})`];
@@ -64,19 +49,20 @@ export function gateCommand(io: Io, done: (code: number) => void): Command {
         throw new UserError(`--window ${JSON.stringify(opts.window)} is not a duration such as 30m, 1h or 90s`);
       const timeoutMs = parsePromDuration(opts.timeout);
       if (timeoutMs === null) throw new UserError(`--timeout ${JSON.stringify(opts.timeout)} is not a duration such as 10s`);
-      if (!/^https?:\/\//.test(opts.prometheus)) throw new UserError(`--prometheus must be an http(s) URL, got ${JSON.stringify(opts.prometheus)}`);
+      const shown = redactUrl(opts.prometheus);
+      if (!/^https?:\/\//.test(opts.prometheus)) throw new UserError(`--prometheus must be an http(s) URL, got ${JSON.stringify(shown)}`);
       const plan = readPlanFile(opts.plan);
       const results: CriterionResult[] = await evaluateGate(plan, opts.prometheus, { windowMs, timeoutMs });
       const ok = ready(results);
       if (opts.json)
         io.stdout(
           `${JSON.stringify(
-            { plan: plan.name, planHash: plan.hash, prometheus: opts.prometheus, window: opts.window ?? null, ready: ok, criteria: results },
+            { plan: plan.name, planHash: plan.hash, prometheus: shown, window: opts.window ?? null, ready: ok, criteria: results },
             null,
             2,
           )}\n`,
         );
-      else io.stdout(renderGate(plan.name, opts.prometheus, opts.window ?? null, results));
+      else io.stdout(renderGate(plan.name, shown, opts.window ?? null, results));
       done(ok ? EXIT.ok : EXIT.policy);
     });
 }

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { SwitchyardError } from '../errors.ts';
+import { prewarmPolicyWorker } from '../load/load-ts.ts';
 import { EXIT, processIo, type Io } from './context.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -64,6 +65,9 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<CommandFactory>]> 
   ['batch', async () => (await import('./batch.ts')).batchCommand],
 ];
 
+/** Commands that import a policy: they start the import's worker thread before loading their own modules. */
+const POLICY_COMMANDS = new Set(['validate', 'compile', 'check', 'diff', 'capacity', 'publish']);
+
 /** The program with every command, or only `only` when it names one (what `run` uses to start fast). */
 export async function buildProgram(io: Io, done: (code: number) => void, only?: string): Promise<Command> {
   const program = new Command('switchyard')
@@ -84,6 +88,7 @@ export async function buildProgram(io: Io, done: (code: number) => void, only?: 
 export async function run(argv: string[], io: Io = processIo): Promise<number> {
   let code: number = EXIT.ok;
   const debug = argv.includes('--debug');
+  if (POLICY_COMMANDS.has(argv[0] ?? '') && !argv.includes('--help') && !argv.includes('-h')) prewarmPolicyWorker();
   try {
     const program = await buildProgram(
       io,

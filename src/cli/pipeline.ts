@@ -3,7 +3,7 @@
  * check and diff. Diagnostics come back with source locations filled in.
  */
 import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.ts';
-import { loadPolicy, typecheckPolicies, UNREADABLE_CODES, type LoadResult } from '../load/index.ts';
+import { type LoadOptions, loadPolicy, typecheckPolicies, UNREADABLE_CODES, type LoadResult } from '../load/index.ts';
 import { compilePolicy } from '../plan/compile.ts';
 import { planPathToPolicyPath } from '../plan/origins.ts';
 import { targetDiagnostics } from '../targets/index.ts';
@@ -19,8 +19,8 @@ export interface PipelineResult {
   exitCode: number;
 }
 
-export async function runPipeline(entry: string, opts: { typecheck?: boolean } = {}): Promise<PipelineResult> {
-  const load = await loadPolicy(entry);
+export async function runPipeline(entry: string, opts: { typecheck?: boolean; load?: LoadOptions } = {}): Promise<PipelineResult> {
+  const load = await loadPolicy(entry, opts.load);
   const diagnostics = [...load.diagnostics];
   if (opts.typecheck && load.files.some((f) => /\.[cm]?tsx?$/.test(f))) diagnostics.push(...(await typecheckPolicies(load.files)));
   let plan: CompiledPlan | undefined;

@@ -6,7 +6,7 @@ import { readGenerated } from '../publish/source.ts';
 import { DEFAULT_REDIS_PREFIX } from '../publish/target.ts';
 import { emitAll } from '../targets/index.ts';
 import { EXIT, printDiagnostics, UserError, type Io } from './context.ts';
-import { DEFAULT_OUT, globalOptions, withPolicyOption } from './options.ts';
+import { DEFAULT_OUT, globalOptions, loadOptions, withPolicyOption } from './options.ts';
 import { PREFIX_HELP, shortCommit, shortHash, targetOption } from './bundle-target.ts';
 import { runPipeline } from './pipeline.ts';
 
@@ -20,6 +20,7 @@ interface PublishOpts {
   to: string;
   from: string;
   policies: string;
+  loadTimeout?: string;
   commit?: string;
   recompile: boolean;
   prefix: string;
@@ -44,7 +45,7 @@ export function publishCommand(io: Io, done: (code: number) => void): Command {
 
     if (opts.recompile) {
       // The same test as compile --check: what is published is what the policies compile to, byte for byte.
-      const r = await runPipeline(opts.policies);
+      const r = await runPipeline(opts.policies, { load: loadOptions(opts) });
       if (!r.plan) {
         printDiagnostics(io, globalOptions(opts), r.diagnostics, { published: false });
         if (!opts.json) io.stderr(`refusing to publish: ${opts.policies} does not compile\n`);

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { printDiagnostics, type Io } from './context.ts';
-import { globalOptions, withOutputOptions, withPolicyOption } from './options.ts';
+import { globalOptions, loadOptions, withOutputOptions, withPolicyOption } from './options.ts';
 import { runPipeline } from './pipeline.ts';
 
 export function validateCommand(io: Io, done: (code: number) => void): Command {
@@ -9,9 +9,9 @@ export function validateCommand(io: Io, done: (code: number) => void): Command {
     .option('--typecheck', 'also run the TypeScript compiler over the policy files and report its errors');
   withPolicyOption(cmd);
   withOutputOptions(cmd);
-  return cmd.action(async (opts: { policies: string; typecheck?: boolean; json?: boolean; format?: string; debug?: boolean }) => {
+  return cmd.action(async (opts: { policies: string; loadTimeout?: string; typecheck?: boolean; json?: boolean; format?: string; debug?: boolean }) => {
     const g = globalOptions(opts);
-    const r = await runPipeline(opts.policies, { typecheck: opts.typecheck });
+    const r = await runPipeline(opts.policies, { typecheck: opts.typecheck, load: loadOptions(opts) });
     printDiagnostics(io, g, r.diagnostics, { planHash: r.plan?.hash ?? null });
     if (g.format === 'pretty' && r.plan) {
       const p = r.plan;

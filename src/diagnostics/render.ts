@@ -4,6 +4,7 @@
  * requests. Pure: callers pass in the source text lookup and colour choice.
  */
 import { compareDiagnostics, type Diagnostic } from './diagnostic.ts';
+import { maskSecrets } from './secret-text.ts';
 
 export type OutputFormat = 'pretty' | 'json' | 'github';
 
@@ -30,15 +31,19 @@ function summarize(ds: readonly Diagnostic[]): { errors: number; warnings: numbe
   return { errors, warnings, infos };
 }
 
-/** Diagnostics whose source line may hold a secret: their code frame shows string literals masked. */
+/** Diagnostics whose source line holds a secret: their code frame shows every value on it masked. */
 const SENSITIVE_CODES = new Set(['literal-secret']);
 const maskStrings = (line: string) => line.replace(/(['"`])(?:(?!\1)[^\\]|\\.)+\1/g, (m) => `${m[0]}***${m[0]}`);
+/** Unquoted YAML values (`apiKey: sk-...`, `{ key: abc }`) after their key. */
+const maskPlainValues = (line: string) => line.replace(/(:\s+)(?!\*\*\*)([^\s'"`{}[\],#][^,}\]#]*)/g, '$1***');
+/** What a frame may show of a policy line: never a credential, whatever the diagnostic is about. */
+const frameLine = (line: string, sensitive: boolean) => (sensitive ? maskPlainValues(maskStrings(line)) : maskSecrets(line));
 
 function codeFrame(text: string, line: number, column: number, color: boolean, sensitive: boolean): string {
   const lines = text.split('\n');
   const raw = lines[line - 1];
   if (raw === undefined) return '';
-  const masked = sensitive ? maskStrings(raw) : raw;
+  const masked = frameLine(raw, sensitive);
   // A minified JSON policy is one long line: show a window around the column.
   const WIDTH = 120;
   const start = masked.length > WIDTH ? Math.max(0, Math.min(column - 1 - WIDTH / 2, masked.length - WIDTH)) : 0;
@@ -54,6 +59,9 @@ function codeFrame(text: string, line: number, column: number, color: boolean, s
 
 export function renderPretty(ds: readonly Diagnostic[], opts: PrettyOptions): string {
   const out: string[] = [];
+  // A line that holds a secret is masked in every frame that shows it, not only in the literal-secret one.
+  const lineKey = (d: Diagnostic) => (d.source ? `${d.source.file}\0${d.source.line}` : '');
+  const sensitiveLines = new Set(ds.filter((d) => SENSITIVE_CODES.has(d.code) && d.source).map(lineKey));
   for (const d of [...ds].sort(compareDiagnostics)) {
     const where = d.source ? `${d.source.file}:${d.source.line}:${d.source.column}` : '<policy>';
     const sev = paint(opts.color, SEVERITY_COLOR[d.severity], d.severity);
@@ -62,7 +70,7 @@ export function renderPretty(ds: readonly Diagnostic[], opts: PrettyOptions): st
     out.push(`${paint(opts.color, ANSI.bold, where)} ${sev}${level} ${d.code}: ${d.message}${at}`);
     const text = d.source && opts.readSource?.(d.source.file);
     if (d.source && text) {
-      const frame = codeFrame(text, d.source.line, d.source.column, opts.color, SENSITIVE_CODES.has(d.code));
+      const frame = codeFrame(text, d.source.line, d.source.column, opts.color, sensitiveLines.has(lineKey(d)));
       if (frame) out.push(frame);
     }
     if (d.hint) out.push(`  ${paint(opts.color, ANSI.cyan, 'hint:')} ${d.hint}`);

@@ -1,9 +1,11 @@
 /**
  * Evaluates the readiness criteria against a Prometheus server through its
- * HTTP API (`/api/v1/query`). Pure data in, results out; the only I/O is the
- * injected fetch.
+ * HTTP API (`/api/v1/query`). Pure data in, results out; the only I/O is
+ * limitedFetch, so a slow, silent or flooding server ends the gate with one
+ * line (exit code 2) instead of hanging it.
  */
 import { SwitchyardError } from '../errors.ts';
+import { displayUrl, limitedFetch } from '../net/limited-fetch.ts';
 import type { CompiledPlan } from '../plan/types.ts';
 import { criterionWindow, holds, readinessCriteria, thresholdText, type Category, type Criterion } from '../observability/readiness.ts';
 
@@ -34,9 +36,12 @@ class PrometheusUnreachable extends SwitchyardError {
 export interface GateOptions {
   /** Overrides every criterion's window. */
   windowMs?: number | null;
-  fetch?: typeof fetch;
+  /** Per query: the whole exchange (default 10 s); connecting has at most 5 s of it, and the answer may pause at most 10 s. */
   timeoutMs?: number;
 }
+
+/** A readiness answer is a few series; a server that sends megabytes is not the Prometheus API. */
+const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
 interface QueryResponse {
   status: 'success' | 'error';
@@ -45,30 +50,27 @@ interface QueryResponse {
 }
 
 async function query(base: string, promql: string, opts: GateOptions): Promise<QueryResponse> {
-  const f = opts.fetch ?? fetch;
   const url = `${base.replace(/\/+$/, '')}/api/v1/query`;
-  let res: Response;
-  try {
-    res = await f(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ query: promql }).toString(),
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
-    });
-  } catch (e) {
-    const err = e as Error & { cause?: { code?: string; message?: string } };
-    const why = err.cause?.code ?? err.cause?.message ?? err.message;
-    throw new PrometheusUnreachable(`cannot reach Prometheus at ${base} (${why})`);
-  }
-  const text = await res.text();
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  // limitedFetch prints the URL without credentials or query; every deadline and the size cap end in a FetchError (exit 2).
+  const res = await limitedFetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ query: promql }).toString(),
+    timeoutMs,
+    connectTimeoutMs: Math.min(timeoutMs, 5_000),
+    bodyTimeoutMs: Math.min(timeoutMs, 10_000),
+    maxBytes: MAX_ANSWER_BYTES,
+  });
+  const shown = displayUrl(base);
   let body: QueryResponse;
   try {
-    body = JSON.parse(text) as QueryResponse;
+    body = JSON.parse(res.text) as QueryResponse;
   } catch {
-    throw new PrometheusUnreachable(`${base} is not a Prometheus HTTP API (HTTP ${res.status} from /api/v1/query)`);
+    throw new PrometheusUnreachable(`${shown} is not a Prometheus HTTP API (HTTP ${res.status} from /api/v1/query)`);
   }
   if (typeof body !== 'object' || body === null || (body.status !== 'success' && body.status !== 'error'))
-    throw new PrometheusUnreachable(`${base} is not a Prometheus HTTP API (unexpected answer from /api/v1/query)`);
+    throw new PrometheusUnreachable(`${shown} is not a Prometheus HTTP API (unexpected answer from /api/v1/query)`);
   return body;
 }
 

@@ -11,6 +11,7 @@ import { formatPath } from '../diagnostics/path.ts';
 import { SECRET_REF_PATTERN } from '../model/common.ts';
 import { SECRET_HINT, article, quoteList, sentence, subject, typeOf } from './messages.ts';
 import { closest } from '../diagnostics/suggest.ts';
+import { secretKind } from '../diagnostics/secret-text.ts';
 
 /** Which error to keep when ajv reports several for one path: the most basic problem first. */
 const PRIORITY = ['type', 'required', 'additionalProperties', 'const', 'enum'];
@@ -83,6 +84,9 @@ function toDiagnostic(e: ErrorObject, data: unknown): Diagnostic {
     }
     case 'additionalProperties': {
       const key = String(p.additionalProperty);
+      const where0 = path.length ? ` in \`${formatPath(path)}\`` : '';
+      // a key that is itself a credential is not printed (literal-secret reports it too)
+      if (secretKind(key)) return err('unknown-key', `Unknown property${where0} (its name is not shown: it looks like a credential)`, path);
       const props = Object.keys((e.parentSchema?.properties as Record<string, unknown> | undefined) ?? {});
       const suggestion = closest(key, props);
       const where = path.length ? ` in \`${formatPath(path)}\`` : '';
@@ -90,6 +94,8 @@ function toDiagnostic(e: ErrorObject, data: unknown): Diagnostic {
     }
     case 'type': {
       const expected = String(p.type);
+      // YAML's .inf and .nan, and numbers too large to hold (1e309), are numbers ajv refuses as such
+      if (typeof e.data === 'number' && !Number.isFinite(e.data)) return err('invalid-number', `${what} must be a finite number`);
       if (expected === 'integer' && typeof e.data === 'number') return err('not-integer', `${what} must be a whole number`);
       return err('invalid-type', `${what} must be ${article(expected)}, not ${typeOf(e.data)}`);
     }

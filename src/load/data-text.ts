@@ -11,6 +11,9 @@ import { lineColumnAt } from './import-graph.ts';
 import { sentence } from './messages.ts';
 import { locateInYaml } from './yaml-source-map.ts';
 
+/** Alias expansions a YAML document may make: a real policy makes a handful, an "alias bomb" billions. */
+const MAX_ALIAS_COUNT = 1000;
+
 export type ParsedData = { value: unknown; locate: (path: Path) => SourceLocation } | { diagnostics: Diagnostic[] };
 
 export function parseDataText(text: string, kind: 'yaml' | 'json', shown: string): ParsedData {
@@ -23,8 +26,11 @@ export function parseDataText(text: string, kind: 'yaml' | 'json', shown: string
       jsonValue = JSON.parse(text);
     } catch (err) {
       const message = (err as Error).message;
-      const offset = Number(/at position (\d+)/.exec(message)?.[1] ?? 0);
-      const text0 = message.replace(/ in JSON at position \d+.*$/, '');
+      // V8 names the position only for some errors; the YAML parser (JSON is YAML) finds it for the rest.
+      const at = /at position (\d+)/.exec(message)?.[1];
+      const offset = at !== undefined ? Number(at) : (parseDocument(text).errors[0]?.pos[0] ?? 0);
+      // V8 quotes the text around the error; it may be a pasted secret, so only the kind of error is kept.
+      const text0 = message.replace(/ in JSON at position \d+.*$/, '').replace(/, .*is not valid JSON$/s, '');
       return {
         diagnostics: [diagnostic('error', 'syntax-error', sentence(`Syntax error: ${text0}`), '', { source: { file: shown, ...lineColumnAt(text, offset) } })],
       };
@@ -45,6 +51,21 @@ export function parseDataText(text: string, kind: 'yaml' | 'json', shown: string
   }
 
   const locate = (path: Path) => locateInYaml(document(), lineCounter, path, shown);
-  const value: unknown = kind === 'json' ? jsonValue : document().toJS({ maxAliasCount: 1000 });
+  let value: unknown = jsonValue;
+  if (kind === 'yaml') {
+    try {
+      value = document().toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      // the yaml library stops a "billion laughs" document instead of expanding it
+      if (!/alias/i.test((err as Error).message)) throw err;
+      return {
+        diagnostics: [
+          diagnostic('error', 'yaml-alias-limit', `The document expands its aliases more than ${MAX_ALIAS_COUNT} times; write the values out.`, '', {
+            source: { file: shown, line: 1, column: 1 },
+          }),
+        ],
+      };
+    }
+  }
   return { value, locate };
 }

@@ -9,7 +9,7 @@ import type { Path } from '../diagnostics/path.ts';
 import { parsePath } from '../diagnostics/path.ts';
 import type { Policy } from '../model/policy.ts';
 import { displayPath, resolveEntry } from './entry.ts';
-import { loadTsModule } from './load-ts.ts';
+import { type LoadOptions, loadTsModule } from './load-ts.ts';
 import { resolveModelConfigs } from './model-configs.ts';
 import type { TsSourceMapper } from './ts-source-map.ts';
 import { validatePolicy } from './validate.ts';
@@ -40,7 +40,9 @@ function toPath(path: Path | string): Path | undefined {
   }
 }
 
-export async function loadPolicy(entry: string): Promise<LoadResult> {
+export type { LoadOptions } from './load-ts.ts';
+
+export async function loadPolicy(entry: string, opts: LoadOptions = {}): Promise<LoadResult> {
   const resolved = resolveEntry(entry);
   if ('diagnostic' in resolved) return { diagnostics: [resolved.diagnostic], files: [], locate: nowhere };
   const { file, kind } = resolved;
@@ -63,15 +65,20 @@ export async function loadPolicy(entry: string): Promise<LoadResult> {
     });
   }
 
-  const mod = await loadTsModule(file);
-  if (mod.diagnostics.length > 0) return { diagnostics: mod.diagnostics, files: mod.files, locate: nowhere };
-
+  const mod = await loadTsModule(file, opts);
   let mapper: Promise<TsSourceMapper> | undefined;
   const getMapper = () => (mapper ??= import('./ts-source-map.ts').then((m) => new m.TsSourceMapper(file)));
   const locate = async (path: Path | string) => {
     const p = toPath(path);
     return p && (await getMapper()).locate(p);
   };
+  if (mod.diagnostics.length > 0) {
+    // A value that is not plain data is reported at its policy path; find where that is written.
+    const located = await Promise.all(
+      mod.diagnostics.map(async (d) => (d.source || !d.path ? d : { ...d, source: (await locate(d.path)) ?? { file: displayPath(file), line: 1, column: 1 } })),
+    );
+    return { diagnostics: located, files: mod.files, locate: nowhere };
+  }
 
   const { policy, diagnostics } = validatePolicy(mod.value);
   if (!policy) {

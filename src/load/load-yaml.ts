@@ -9,13 +9,14 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import type { Diagnostic, SourceLocation } from '../diagnostics/diagnostic.ts';
-import { diagnostic, hasErrors } from '../diagnostics/diagnostic.ts';
+import { hasErrors } from '../diagnostics/diagnostic.ts';
 import type { Path } from '../diagnostics/path.ts';
 import { parsePath } from '../diagnostics/path.ts';
 import type { Policy } from '../model/policy.ts';
 import { ajvErrorsToDiagnostics } from './ajv-diagnostics.ts';
 import { parseDataText } from './data-text.ts';
-import { displayPath } from './entry.ts';
+import { displayPath, inputFileDiagnostic } from './entry.ts';
+import { InputFileError, MAX_POLICY_FILE_BYTES, readInputFile } from '../fs/input-file.ts';
 import { validatePolicy } from './validate.ts';
 
 export interface DataPolicyResult {
@@ -39,9 +40,10 @@ export function loadDataPolicy(file: string, kind: 'yaml' | 'json'): DataPolicyR
   const shown = displayPath(file);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readInputFile(file, { maxBytes: MAX_POLICY_FILE_BYTES, what: 'policy file' });
   } catch (err) {
-    return { diagnostics: [diagnostic('error', 'policy-unreadable', `Cannot read ${shown}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`, '')] };
+    if (err instanceof InputFileError) return { diagnostics: [inputFileDiagnostic(err)] };
+    throw err;
   }
 
   const parsed = parseDataText(text, kind, shown);
@@ -66,6 +68,10 @@ function mergeDiagnostics(schema: readonly Diagnostic[], zod: readonly Diagnosti
     return same ? { ...d, message: same.message, ...(same.hint || d.hint ? { hint: same.hint ?? d.hint } : {}) } : d;
   });
   const covered = (path: string) => schema.some((d) => d.path === path || path.startsWith(`${d.path}.`) || path.startsWith(`${d.path}[`) || d.path === '');
-  for (const z of zod) if (!covered(z.path)) out.push(z);
+  for (const z of zod) {
+    // A credential is reported wherever it sits, even inside a value the schema rejected for another reason.
+    const secret = z.code === 'literal-secret' && !out.some((d) => d.code === z.code && d.path === z.path);
+    if (secret || !covered(z.path)) out.push(z);
+  }
   return out;
 }

@@ -9,12 +9,13 @@ import type { Diagnostic, SourceLocation } from '../diagnostics/diagnostic.ts';
 import { diagnostic } from '../diagnostics/diagnostic.ts';
 import { displayPath } from './entry.ts';
 import { sentence } from './messages.ts';
+import { thrownText } from './plain-data.ts';
 
 // jiti reports parse errors as `ParseError: <message>\n <file>:<line>:<column>` with babel's 0-based column.
 const PARSE_ERROR_RE = /^(?:\w*Error: )?([\s\S]*?)\s*\n\s*(\/[^\n]*?|[A-Za-z]:\\[^\n]*?):(\d+):(\d+)\s*$/;
 
 export function moduleErrorToDiagnostic(err: unknown, policyFiles: readonly string[], entry: string): Diagnostic {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = thrownText(err);
   const parse = PARSE_ERROR_RE.exec(message);
   if (parse && /ParseError|SyntaxError/.test(message + (err instanceof Error ? err.name : ''))) {
     const text = parse[1]!.replace(/^ParseError:\s*/, '').replace(/\s*\(\d+:\d+\)$/, '');

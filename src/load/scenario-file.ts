@@ -6,16 +6,16 @@
  * given plan (unknown providers, windows past the end) is the simulator's
  * to check (src/simulate/scenario-file.ts); the CLI locates those too.
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import type { Diagnostic, SourceLocation } from '../diagnostics/diagnostic.ts';
-import { diagnostic } from '../diagnostics/diagnostic.ts';
 import type { Path } from '../diagnostics/path.ts';
 import { parsePath } from '../diagnostics/path.ts';
 import { ajvErrorsToDiagnostics } from './ajv-diagnostics.ts';
 import { parseDataText } from './data-text.ts';
-import { displayPath } from './entry.ts';
+import { displayPath, inputFileDiagnostic } from './entry.ts';
+import { InputFileError, readInputFile } from '../fs/input-file.ts';
 
 const MAX_SCENARIO_BYTES = 1024 * 1024;
 
@@ -36,30 +36,16 @@ export interface ScenarioFileResult {
   locate?: (path: Path) => SourceLocation;
 }
 
-/** Reads at most `limit` bytes; more is an error (a scenario is a page of YAML, not a data dump). */
-function readLimited(file: string, limit: number): string {
-  const fd = openSync(file, 'r');
-  try {
-    const buf = Buffer.alloc(limit + 1);
-    let n = 0;
-    for (let got = 1; got > 0 && n <= limit; n += got) got = readSync(fd, buf, n, limit + 1 - n, null);
-    if (n > limit) throw Object.assign(new Error('too large'), { code: `larger than ${limit} bytes` });
-    return buf.subarray(0, n).toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
-}
-
 export function loadScenarioFile(file: string): ScenarioFileResult {
   const shown = displayPath(file);
   const kind = /\.json$/i.test(file) ? 'json' : 'yaml';
   let text: string;
   try {
-    text = readLimited(file, MAX_SCENARIO_BYTES);
+    // a regular file under the cap: a FIFO or /dev/zero named as a scenario would hang the CLI or fill its memory
+    text = readInputFile(file, { maxBytes: MAX_SCENARIO_BYTES, what: 'scenario' });
   } catch (err) {
-    return {
-      diagnostics: [diagnostic('error', 'scenario-unreadable', `Cannot read scenario ${shown}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`, '')],
-    };
+    if (err instanceof InputFileError) return { diagnostics: [{ ...inputFileDiagnostic(err), code: 'scenario-unreadable' }] };
+    throw err;
   }
   const parsed = parseDataText(text, kind, shown);
   if ('diagnostics' in parsed) return parsed;

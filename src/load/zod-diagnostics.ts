@@ -11,6 +11,7 @@ import { SECRET_REF_PATTERN } from '../model/common.ts';
 import { SECRET_HINT, article, quoteList, sentence, subject } from './messages.ts';
 import { keysAt, schemaAt } from './schema-at.ts';
 import { closest } from '../diagnostics/suggest.ts';
+import { secretKind } from '../diagnostics/secret-text.ts';
 
 const ZOD_DEFAULT_SIZE_MESSAGE = /^(Array|String|Number|BigInt|Set|Date) must/;
 
@@ -26,7 +27,9 @@ export function zodIssuesToDiagnostics(root: z.ZodTypeAny, issues: readonly z.Zo
       }
     }
   }
-  return out;
+  // Infinity also fails `max`: "must be a finite number" is the one thing to say about it
+  const notFinite = new Set(out.filter((d) => d.code === 'invalid-number').map((d) => d.path));
+  return out.filter((d) => !(notFinite.has(d.path) && (d.code === 'too-big' || d.code === 'too-small')));
 }
 
 function error(code: string, message: string, path: Path, hint?: string, capitalize = true): Diagnostic {
@@ -41,14 +44,17 @@ function issueToDiagnostics(root: z.ZodTypeAny, issue: z.ZodIssue, input: unknow
       // One Diagnostic per key, located at the key itself, which is what the user has to delete or fix.
       const valid = keysAt(root, path, input);
       return issue.keys.map((key) => {
-        const suggestion = closest(key, valid);
         const where = path.length ? ` in \`${formatPath(path)}\`` : '';
+        // a key that is itself a credential is not printed (literal-secret reports it too)
+        if (secretKind(key)) return error('unknown-key', `Unknown property${where} (its name is not shown: it looks like a credential)`, path);
+        const suggestion = closest(key, valid);
         return error('unknown-key', `Unknown property \`${key}\`${where}`, [...path, key], suggestion ? `Did you mean \`${suggestion}\`?` : undefined);
       });
     }
     case 'invalid_type':
       if (issue.received === 'undefined') return [error('missing-property', `${what} is required`, path)];
       if (issue.expected === 'integer' && issue.received === 'float') return [error('not-integer', `${what} must be a whole number`, path)];
+      if (issue.received === 'nan') return [error('invalid-number', `${what} must be a finite number, not NaN`, path)];
       return [error('invalid-type', `${what} must be ${article(issue.expected)}, not ${article(issue.received)}`, path)];
     case 'invalid_enum_value':
       return [enumError(what, path, issue.options, issue.received)];
@@ -73,7 +79,10 @@ function issueToDiagnostics(root: z.ZodTypeAny, issue: z.ZodIssue, input: unknow
     case 'invalid_union':
       return [error('invalid-value', `${what} does not match any allowed form`, path)];
     case 'custom':
-      return [error('invalid-value', issue.message, path, undefined, false)];
+      // "must be …" refinements (ranges, formats) read after the property's name; others are whole sentences
+      return /^(must|is) /.test(issue.message)
+        ? [error('invalid-value', `${what} ${issue.message}`, path)]
+        : [error('invalid-value', issue.message, path, undefined, false)];
     default:
       return [error('invalid-value', `${what}: ${issue.message}`, path)];
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Fraction, Id, PositiveInt } from './common.ts';
+import { Description, Fraction, Id, ModelName, PositiveInt, Text } from './common.ts';
 import { Pricing } from './deployment.ts';
 import { Redaction } from './redaction.ts';
 
@@ -15,14 +15,15 @@ export const MAX_PROFILE_METADATA_KEYS = 14;
 export const BatchProfile = z
   .object({
     id: Id,
-    description: z.string().optional(),
+    description: Description.optional(),
     provider: Id,
     endpoint: BatchEndpoint.default('/v1/chat/completions'),
     /** Upstream model name sent in each request line. */
-    model: z.string().min(1),
+    model: ModelName,
     completionWindow: z
       .string()
       .regex(/^[0-9]+h$/, 'must be hours, e.g. 24h')
+      .refine((w) => Number(w.slice(0, -1)) >= 1 && Number(w.slice(0, -1)) <= 720, 'must be from 1h to 720h')
       .default('24h'),
     /** OpenAI caps a batch input file at 50,000 requests. */
     maxRequestsPerFile: PositiveInt.max(50_000).default(50_000),
@@ -31,8 +32,8 @@ export const BatchProfile = z
     dataClasses: z.array(DataClass).min(1),
     redaction: Redaction,
     /** Copied into the batch's metadata (OpenAI allows 16 pairs; the runner adds two `switchyard_` keys). */
-    metadata: z.record(z.string().max(64), z.string().max(512)).default({}),
-    slaHours: z.number().positive(),
+    metadata: z.record(Text(64).min(1), Text(512)).default({}),
+    slaHours: z.number().positive().max(8760),
     /** The tenant batch spend is attributed to in the request log; the profile itself (`batch:<id>`) when absent. */
     tenant: Id.optional(),
     /**

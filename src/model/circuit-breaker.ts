@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Duration, Fraction, PositiveInt } from './common.ts';
+import { Count, Duration, Fraction } from './common.ts';
 
 /**
  * Per-deployment breaker: opens when the error rate over `window` exceeds
@@ -9,10 +9,10 @@ import { Duration, Fraction, PositiveInt } from './common.ts';
 export const CircuitBreaker = z
   .object({
     errorRateThreshold: Fraction.default(0.05),
-    minRequests: PositiveInt.default(20),
+    minRequests: Count(1_000_000).default(20),
     window: Duration.default('60s'),
     cooldown: Duration.default('30s'),
-    halfOpenProbes: PositiveInt.default(3),
+    halfOpenProbes: Count(10_000).default(3),
   })
   .strict();
 export type CircuitBreaker = z.infer<typeof CircuitBreaker>;

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { Duration, Id, NonNegativeNumber, PositiveInt } from './common.ts';
+import { Count, Duration, Id, LIMITS, ModelName, NonNegativeNumber, Text } from './common.ts';
 
 /** USD per one million tokens, the unit every provider's price sheet uses. */
 export const Pricing = z
   .object({
-    inputPer1M: NonNegativeNumber,
-    outputPer1M: NonNegativeNumber,
+    inputPer1M: NonNegativeNumber.max(LIMITS.pricePer1M),
+    outputPer1M: NonNegativeNumber.max(LIMITS.pricePer1M),
   })
   .strict();
 
@@ -15,7 +15,7 @@ export const Deployment = z
     id: Id,
     provider: Id,
     /** The model name the upstream API expects (for Azure: the deployment name). */
-    model: z.string().min(1),
+    model: ModelName,
     /**
      * For azure_openai: the OpenAI model behind the Azure deployment name
      * (e.g. gpt-4o), which LiteLLM prices and context-checks by; defaults to
@@ -26,18 +26,18 @@ export const Deployment = z
       .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'must be a model name such as gpt-4o')
       .max(100)
       .optional(),
-    contextWindow: PositiveInt,
-    rpm: PositiveInt.optional(),
-    tpm: PositiveInt.optional(),
+    contextWindow: Count(LIMITS.tokens),
+    rpm: Count(LIMITS.perMinute).optional(),
+    tpm: Count(LIMITS.perMinute).optional(),
     pricing: Pricing,
     /** Share of traffic within its group for weighted and usage-based strategies. */
-    weight: z.number().finite().default(1),
+    weight: z.number().min(0).max(1_000_000).default(1),
     /** Position for the ordered strategy; lower goes first. */
-    order: z.number().int().nonnegative().optional(),
+    order: z.number().int().nonnegative().max(1_000_000).optional(),
     /** For vllm deployments: the GPU pool that serves this model. */
     pool: Id.optional(),
     timeout: Duration.optional(),
-    tags: z.array(z.string().min(1)).default([]),
+    tags: z.array(Text(64).min(1)).max(64).default([]),
   })
   .strict();
 export type Deployment = z.infer<typeof Deployment>;

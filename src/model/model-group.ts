@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { STRATEGIES, WORKLOADS } from './closed-sets.ts';
-import { Duration, Id, NonNegativeNumber, PositiveInt } from './common.ts';
+import { Count, Description, Duration, Id, LIMITS, NonNegativeNumber } from './common.ts';
 
 export const Strategy = z.enum(STRATEGIES);
 export type Strategy = z.infer<typeof Strategy>;
@@ -38,11 +38,11 @@ export const Timeouts = z
 /** What the group is expected to carry; used for capacity and cost figures, not for routing. */
 export const Traffic = z
   .object({
-    peakRpm: PositiveInt,
-    meanInputTokens: PositiveInt,
-    meanOutputTokens: PositiveInt,
+    peakRpm: Count(LIMITS.perMinute),
+    meanInputTokens: Count(LIMITS.tokens),
+    meanOutputTokens: Count(LIMITS.tokens),
     /** Requests per month, for cost projections; defaults to peakRpm sustained 8 hours a day, 30 days. */
-    monthlyRequests: NonNegativeNumber.optional(),
+    monthlyRequests: NonNegativeNumber.max(1e13).optional(),
   })
   .strict();
 
@@ -50,7 +50,7 @@ export const Traffic = z
 export const ModelGroup = z
   .object({
     name: Id,
-    description: z.string().optional(),
+    description: Description.optional(),
     workload: Workload.default('interactive'),
     strategy: Strategy.default('usage_based'),
     deployments: z.array(Id).min(1, 'a model group needs at least one deployment'),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BatchProfile } from './batch-profile.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
+import { Description, PolicyName } from './common.ts';
 import { Deployment } from './deployment.ts';
 import { GpuPool } from './gpu-pool.ts';
 import { ModelDeclaration } from './model-declaration.ts';
@@ -14,8 +15,8 @@ import { Tenant } from './tenant.ts';
 /** The whole policy: what `policies/index.ts` default-exports. */
 export const Policy = z
   .object({
-    name: z.string().min(1),
-    description: z.string().optional(),
+    name: PolicyName,
+    description: Description.optional(),
     providers: z.array(Provider).default([]),
     deployments: z.array(Deployment).default([]),
     modelGroups: z.array(ModelGroup).default([]),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PROVIDER_KINDS } from './closed-sets.ts';
-import { Id, SecretRef } from './common.ts';
+import { HttpUrl, Id, SecretRef } from './common.ts';
 
 export const ProviderKind = z.enum(PROVIDER_KINDS);
 export type ProviderKind = z.infer<typeof ProviderKind>;
@@ -11,13 +11,16 @@ export const Provider = z
     id: Id,
     kind: ProviderKind,
     /** Base URL of the API; required for azure_openai and vllm, defaulted by the client otherwise. */
-    apiBase: z.string().url().optional(),
+    apiBase: HttpUrl.optional(),
     /** Azure OpenAI API version, e.g. 2024-10-21. */
     apiVersion: z
       .string()
       .regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/, 'must look like 2024-10-21 or 2024-10-01-preview')
       .optional(),
-    region: z.string().min(1).optional(),
+    region: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be letters, digits, ".", "_" or "-" (max 63 chars)')
+      .optional(),
     /** Credential as a secret reference; local vLLM servers may run without one. */
     apiKey: SecretRef.optional(),
   })

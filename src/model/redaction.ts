@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id } from './common.ts';
+import { Id, Text } from './common.ts';
 
 /**
  * Built-in PII detectors of the batch runner (src/batch/redact/detectors):
@@ -11,13 +11,32 @@ export const PII_DETECTORS = ['email', 'phone', 'payment_card', 'iban', 'ip_addr
 export const PiiDetector = z.enum(PII_DETECTORS);
 export type PiiDetector = z.infer<typeof PiiDetector>;
 
+/** Why `pattern` does not compile as the batch runner compiles it (`new RegExp(pattern, 'g')`), or undefined. */
+function regexProblem(pattern: string): string | undefined {
+  try {
+    new RegExp(pattern, 'g');
+    return undefined;
+  } catch (e) {
+    // V8 quotes the pattern; only the reason is kept (a value is never echoed back)
+    return (e as Error).message.replace(/^Invalid regular expression: \/[\s\S]*\/[a-z]*: /, '');
+  }
+}
+
 export const RedactionRule = z
   .object({
     name: Id,
-    /** ECMAScript regular expression matched against every string in a request body. */
-    pattern: z.string().min(1).max(1_000),
+    /**
+     * ECMAScript regular expression matched against every string in a request body; compiled when the policy is validated.
+     * Control characters are written as escapes (`\n`, `\u202e`), as in any other policy string.
+     */
+    pattern: Text(1_000)
+      .min(1)
+      .superRefine((pattern, ctx) => {
+        const problem = regexProblem(pattern);
+        if (problem) ctx.addIssue({ code: 'custom', message: `is not a valid regular expression: ${problem}` });
+      }),
     /** Written in place of each match, literally (`$&` and `$1` are not expanded). */
-    replacement: z.string().max(200).default('[REDACTED]'),
+    replacement: Text(200).default('[REDACTED]'),
   })
   .strict();
 export type RedactionRule = z.infer<typeof RedactionRule>;

@@ -14,7 +14,8 @@ export const RouterState = z.discriminatedUnion('kind', [
       url: SecretRef,
       keyPrefix: z
         .string()
-        .regex(/^[A-Za-z0-9:_-]*$/)
+        .max(64)
+        .regex(/^[A-Za-z0-9:_-]*$/, 'must be letters, digits, ":", "_" or "-"')
         .default('switchyard:'),
       cluster: z.boolean().default(false),
     })

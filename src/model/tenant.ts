@@ -1,16 +1,16 @@
 import { z } from 'zod';
-import { Id, NonNegativeNumber, PositiveInt, SecretRef } from './common.ts';
+import { Count, Description, Id, LIMITS, NonNegativeNumber, SecretRef } from './common.ts';
 
 /** A team or product that sends traffic; every request is attributed to one. */
 export const Tenant = z
   .object({
     id: Id,
-    description: z.string().optional(),
+    description: Description.optional(),
     apiKeys: z.array(SecretRef).min(1, 'a tenant needs at least one API key reference'),
     allowedGroups: z.array(Id).min(1, 'a tenant must be allowed at least one model group'),
-    rpm: PositiveInt.optional(),
-    tpm: PositiveInt.optional(),
-    monthlyBudgetUsd: NonNegativeNumber.optional(),
+    rpm: Count(LIMITS.perMinute).optional(),
+    tpm: Count(LIMITS.perMinute).optional(),
+    monthlyBudgetUsd: NonNegativeNumber.max(LIMITS.budgetUsd).optional(),
   })
   .strict();
 export type Tenant = z.infer<typeof Tenant>;

@@ -8,6 +8,7 @@
  * metrics only in its Enterprise edition; with the open-source proxy the
  * LiteLLM half simply matches nothing.
  */
+import { promqlAlternation } from '../escape/promql.ts';
 import { compareStrings } from '../plan/defaults.ts';
 import type { CompiledPlan, PlanSloTarget, SloMetric } from '../plan/types.ts';
 import { metricName as n } from './metrics.ts';
@@ -44,8 +45,6 @@ export const ALERT_RATE_WINDOW_MS = 5 * 60_000;
 /** The cost baseline is the same hour one week earlier: weekly seasonality (weekends) would make a day-ago baseline raise false alarms. */
 export const COST_BASELINE_OFFSET = '1w';
 const COST_BASELINE_RANGE = '1h';
-
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Model groups of interactive workload, sorted: the SLO on interactive latency covers these. */
 function interactiveGroups(plan: CompiledPlan): string[] {
@@ -115,8 +114,8 @@ export const SLO_MEASURES: Record<SloMetric, SloMeasure> = {
       const own = quantileMs(0.95, `${n('requestDuration', 'bucket')}{workload="interactive"}`, w);
       const groups = interactiveGroups(plan);
       if (groups.length === 0) return own;
-      const re = groups.map(escapeRegex).join('|');
-      return `${own}\nor\n${quantileMs(0.95, `${n('litellmTotalLatency', 'bucket')}{requested_model=~"${re}"}`, w)}`;
+      // RE2 inside a Go string literal: a group named `chat.v2` is written "chat\\.v2"
+      return `${own}\nor\n${quantileMs(0.95, `${n('litellmTotalLatency', 'bucket')}{requested_model=~${promqlAlternation(groups)}}`, w)}`;
     },
   },
 };

@@ -5,6 +5,7 @@
  * promtool tests exercise them, Grafana draws them and the runbooks explain
  * them; every number comes from the plan.
  */
+import { goTemplateText } from '../escape/go-template.ts';
 import { assertNever } from '../model/closed-sets.ts';
 import { compareStrings } from '../plan/defaults.ts';
 import type { CompiledPlan, PlanAlert, PlanSloTarget } from '../plan/types.ts';
@@ -304,7 +305,8 @@ function sloAlert(plan: CompiledPlan, t: PlanSloTarget): AlertRule {
     severity: 'warning',
     summary: `SLO ${t.id} missed: ${m.title.toLowerCase()} not ${objective} over ${window}`,
     description:
-      (t.description ? `${t.description} ` : '') +
+      // Annotations are Go templates: the policy's words are written so that they print as they are.
+      (t.description ? `${goTemplateText(t.description)} ` : '') +
       `${m.title} over the last ${window} is outside its objective (${objective}); the ${window} window is the debounce, so the alert fires at once.` +
       (usesEnterpriseLitellm(m.expr(plan, window))
         ? ' Without the Switchyard gateway the measure falls back to LiteLLM metrics (LiteLLM Enterprise only).'

@@ -18,7 +18,8 @@ export function parsePlan(text: string): CompiledPlan {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new Error(`plan is not valid JSON: ${(e as Error).message.split('\n')[0]}`);
+    // V8 quotes the text around the error, which could be anything the file holds: only the kind of error is kept.
+    throw new Error(`plan is not valid JSON: ${(e as Error).message.replace(/, .*is not valid JSON$/s, '').split('\n')[0]}`);
   }
   if (!isObject(value)) throw new Error('plan must be a JSON object');
   if (value.schemaVersion !== PLAN_SCHEMA_VERSION)

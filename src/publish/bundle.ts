@@ -4,8 +4,8 @@
  * every file. Pure functions only; the stores in this folder do the I/O.
  */
 import { EXIT, SwitchyardError } from '../errors.ts';
-import { createHash } from 'node:crypto';
-import { posix } from 'node:path';
+import { relativePathProblem } from '../fs/below-root.ts';
+import { sha256 } from '../load/write.ts';
 import { parsePlan } from '../plan/read.ts';
 import type { CompiledPlan } from '../plan/types.ts';
 
@@ -64,7 +64,7 @@ export class UnknownVersionError extends SwitchyardError {
   }
 }
 
-export const sha256 = (data: Buffer | string): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+export { sha256 };
 
 /**
  * Version ids: `<UTC time to the millisecond>-<12 hex of the plan hash>`,
@@ -95,9 +95,8 @@ export function nextVersion(planHash: string, nowMs: number, latest: string | nu
   return `${stamp(Math.max(nowMs, Number.isNaN(after) ? nowMs : after + 1))}-${short}`;
 }
 
-export function checkBundlePath(p: string): void {
-  if (p === '' || p.startsWith('/') || p.includes('\\') || posix.normalize(p) !== p || p.split('/').includes('..'))
-    throw new BundleIntegrityError(`bundle file path must be relative and normalized: ${JSON.stringify(p)}`);
+function checkBundlePath(p: string): void {
+  if (relativePathProblem(p)) throw new BundleIntegrityError(`bundle file path must be relative and normalized: ${JSON.stringify(p)}`);
 }
 
 const byKey = <T>(entries: Iterable<[string, T]>): Array<[string, T]> => [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -29,10 +29,15 @@ redis.call('SET', KEYS[3], ARGV[1])
 return 1
 `;
 
+const REDIS_CONNECT_TIMEOUT_MS = 5_000;
+const REDIS_COMMAND_TIMEOUT_MS = 10_000;
+
 export async function openRedisStore(target: RedisTarget): Promise<RedisStore> {
   const client = new Redis(target.url, {
     lazyConnect: true,
-    connectTimeout: 5000,
+    connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+    // A server that accepts the connection and never answers must not hang publish: every command has a deadline.
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
     retryStrategy: () => null,

@@ -1,14 +1,15 @@
 /**
  * The files to pack: exactly those the writer's manifest in generated/
- * lists, plus that manifest. Anything else in the directory (.gitkeep, an
- * editor's backup) is not Switchyard's and is not published.
+ * lists, plus that manifest, each matching the sha256 the manifest records
+ * (so a tree left half-written by an interrupted compile, or edited by hand,
+ * is refused) and none reached through a symbolic link. Anything else in the
+ * directory (.gitkeep, an editor's backup) is not Switchyard's and is not
+ * published.
  */
 import { EXIT, SwitchyardError } from '../errors.ts';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { MANIFEST_FILE } from '../load/write.ts';
+import { MANIFEST_FILE, readVerifiedOutput } from '../load/write.ts';
 import { parsePlan } from '../plan/read.ts';
-import { checkBundlePath, PLAN_FILE } from './bundle.ts';
+import { PLAN_FILE } from './bundle.ts';
 
 /** generated/ cannot be published as it is (exit code: `missing` 2, otherwise 1). */
 export class SourceError extends SwitchyardError {
@@ -21,34 +22,13 @@ export class SourceError extends SwitchyardError {
 }
 
 export async function readGenerated(dir: string): Promise<Map<string, Buffer>> {
-  let text: string;
+  const out = await readVerifiedOutput(dir);
+  if (!out.ok) throw new SourceError(`${out.reason}; run switchyard compile${out.missing ? ' first' : ''}`, out.missing);
+  if (!out.manifest.files.has(PLAN_FILE)) throw new SourceError(`${dir}/${MANIFEST_FILE} does not list ${PLAN_FILE}; run switchyard compile`, false);
   try {
-    text = await readFile(join(dir, MANIFEST_FILE), 'utf8');
-  } catch {
-    throw new SourceError(`${dir}/ has no ${MANIFEST_FILE}, so it was not written by switchyard compile; run switchyard compile first`, true);
-  }
-  let listed: string[];
-  try {
-    const parsed = JSON.parse(text) as { files?: unknown };
-    if (!Array.isArray(parsed.files) || !parsed.files.every((f): f is string => typeof f === 'string')) throw new Error('no files list');
-    listed = parsed.files;
-    listed.forEach(checkBundlePath);
+    parsePlan(out.files.get(PLAN_FILE)!.toString('utf8'));
   } catch (e) {
-    throw new SourceError(`${join(dir, MANIFEST_FILE)} is damaged (${(e as Error).message}); run switchyard compile`, false);
+    throw new SourceError(`${dir}/${PLAN_FILE}: ${(e as Error).message}`, false);
   }
-  if (!listed.includes(PLAN_FILE)) throw new SourceError(`${join(dir, MANIFEST_FILE)} does not list ${PLAN_FILE}; run switchyard compile`, false);
-  const files = new Map<string, Buffer>();
-  for (const path of [...listed, MANIFEST_FILE]) {
-    try {
-      files.set(path, await readFile(join(dir, path)));
-    } catch {
-      throw new SourceError(`${dir}/ is incomplete: ${path} is listed in ${MANIFEST_FILE} but cannot be read; run switchyard compile`, false);
-    }
-  }
-  try {
-    parsePlan(files.get(PLAN_FILE)!.toString('utf8'));
-  } catch (e) {
-    throw new SourceError(`${join(dir, PLAN_FILE)}: ${(e as Error).message}`, false);
-  }
-  return files;
+  return out.files;
 }

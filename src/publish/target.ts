@@ -3,6 +3,9 @@
  * may carry a password; `display` is the form safe to print.
  */
 import { SwitchyardError } from '../errors.ts';
+import { redactUrl } from '../net/redact.ts';
+
+export { redactUrl, scrubSecret } from '../net/redact.ts';
 
 export type Target = { kind: 'dir'; dir: string; display: string } | { kind: 'redis'; url: string; prefix: string; display: string };
 
@@ -12,30 +15,6 @@ export const DEFAULT_REDIS_PREFIX = 'switchyard:';
 export class TargetError extends SwitchyardError {
   constructor(message: string) {
     super(message, 'bundle-target');
-  }
-}
-
-/** The URL with any password (and a user name beside it) replaced by `***`. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, '//***@');
-  }
-}
-
-/** Removes the password of `url` from a message (client libraries may echo it). */
-export function scrubSecret(message: string, url: string): string {
-  try {
-    const u = new URL(url);
-    const secrets = [u.password, decodeURIComponent(u.password)].filter((s) => s.length > 0);
-    let out = message.split(url).join(redactUrl(url));
-    for (const s of secrets) out = out.split(s).join('***');
-    return out;
-  } catch {
-    return message;
   }
 }
 

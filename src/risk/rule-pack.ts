@@ -1,7 +1,11 @@
 /** The Rego files of a rule pack: rules (`*.rego`) and their unit tests (`*_test.rego`). */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { readInputFile } from '../fs/input-file.ts';
 import { join, relative } from 'node:path';
 import type { ModuleSource } from '../rego/index.ts';
+
+/** A rule file is a few KB; this is far above any. */
+const MAX_RULE_FILE_BYTES = 4 * 1024 * 1024;
 
 export interface RulePack {
   dir: string;
@@ -25,7 +29,8 @@ export async function readRulePack(dir: string): Promise<RulePack> {
     const rel = relative(process.cwd(), f);
     return rel.startsWith('..') ? f : rel;
   };
-  const modules = await Promise.all(files.map(async (f) => ({ file: shown(f), source: await readFile(f, 'utf8') })));
+  // Regular files only, of a sane size: a link or a FIFO named *.rego would print or hang.
+  const modules = files.map((f) => ({ file: shown(f), source: readInputFile(f, { maxBytes: MAX_RULE_FILE_BYTES, what: 'rule file' }) }));
   return {
     dir,
     rules: modules.filter((m) => !m.file.endsWith('_test.rego')),

@@ -7,7 +7,8 @@
  * read in sorted order with size limits; two data files that set the same
  * leaf differently are an error naming both.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { InputFileError, readInputFile } from '../fs/input-file.ts';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { ModuleSource } from '../rego/index.ts';
@@ -31,10 +32,14 @@ const shown = (f: string): string => {
   return rel === '' || rel.startsWith('..') ? f : rel;
 };
 
-async function readLimited(file: string, limit: number): Promise<string> {
-  const s = await stat(file);
-  if (s.size > limit) throw new TestPathError(`${shown(file)}: larger than ${limit} bytes`);
-  return readFile(file, 'utf8');
+/** A regular file under `limit` (never a link, FIFO or device: those would leak or hang), or a TestPathError. */
+function readLimited(file: string, limit: number): string {
+  try {
+    return readInputFile(file, { maxBytes: limit, what: 'file' });
+  } catch (e) {
+    if (e instanceof InputFileError) throw new TestPathError(`${shown(file)}: ${e.message.replace(`file ${file} `, '')}`);
+    throw e;
+  }
 }
 
 async function walk(dir: string, out: string[]): Promise<void> {
@@ -104,13 +109,13 @@ export async function loadTestPaths(paths: readonly string[]): Promise<TestInput
       if (f.endsWith('.rego')) {
         if (seenModules.has(f)) continue;
         seenModules.add(f);
-        modules.push({ file: shown(f), source: await readLimited(f, MAX_REGO_BYTES) });
+        modules.push({ file: shown(f), source: readLimited(f, MAX_REGO_BYTES) });
       } else if (/\.(json|ya?ml)$/.test(f)) {
         const named = files.length === 1 && f === root;
         const rel = relative(rootDir, dirname(f));
         const path = named || rel === '' ? [] : rel.split(sep);
         if (!named && !DATA_FILE.test(basename(f))) continue;
-        mount(data, path, parseData(f, await readLimited(f, MAX_DATA_BYTES)), f, owners);
+        mount(data, path, parseData(f, readLimited(f, MAX_DATA_BYTES)), f, owners);
       } else throw new TestPathError(`${shown(f)}: not a .rego, .json or .yaml file`);
     }
   }

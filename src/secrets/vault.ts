@@ -16,7 +16,6 @@ export interface VaultConfig {
   namespace?: string;
   timeoutMs?: number;
   maxBytes?: number;
-  fetch?: typeof fetch;
 }
 
 /** Secrets are small: 1 MB is far above any key, far below harm. */
@@ -34,7 +33,6 @@ export async function readKv2(cfg: VaultConfig, path: string): Promise<Record<st
     headers,
     timeoutMs: cfg.timeoutMs ?? 5_000,
     maxBytes: cfg.maxBytes ?? MAX_SECRET_BYTES,
-    ...(cfg.fetch ? { fetch: cfg.fetch } : {}),
   });
   let body: { data?: { data?: unknown; metadata?: { deletion_time?: string; destroyed?: boolean } } | null; errors?: unknown; warnings?: unknown };
   try {

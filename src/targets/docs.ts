@@ -7,13 +7,13 @@
  *
  * Templates are read once, when this module loads, so emitting stays pure.
  */
+import { mdCell, mdCode, mdText } from '../escape/markdown.ts';
 import { assertNever } from '../model/closed-sets.ts';
 import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { compareStrings } from '../plan/defaults.ts';
 import { batchSavings } from '../plan/batch-savings.ts';
 import { BATCH_GROUP_PREFIX, type Artifact, type CompiledPlan } from '../plan/types.ts';
-import { mdText } from './markdown.ts';
 import { METRICS, metricTable, VLLM_JOB } from '../observability/metrics.ts';
 import { ALERT_RATE_WINDOW_MS, COST_BASELINE_OFFSET, num, promDuration } from '../observability/promql.ts';
 import { alertRules, RUNBOOKS, type AlertRule } from '../observability/rules.ts';
@@ -32,7 +32,9 @@ const TEMPLATES = {
 
 export const DOC_PATHS = { readiness: READINESS_DOC_PATH, routerOutage: RUNBOOKS.routerOutage, batchFailure: RUNBOOKS.batchFailure } as const;
 
-const code = (s: string) => `\`${s}\``;
+const code = mdCode;
+/** A model name in a table cell: the upstream's own name, any characters but control ones (ModelName), escaped. */
+const modelCell = (model: string) => mdCell(mdText(model));
 
 /** Model group chains as a runbook prints them: `chat` -> `chat-azure` -> ... */
 function groupsView(plan: CompiledPlan) {
@@ -42,7 +44,7 @@ function groupsView(plan: CompiledPlan) {
       const g = plan.groups[name]!;
       const deployments = g.deployments.map((id) => {
         const d = plan.deployments[id];
-        return d ? `${code(id)} (${mdText(d.provider)}, ${mdText(d.model)})` : code(id);
+        return d ? `${code(id)} (${d.provider}, ${modelCell(d.model)})` : code(id);
       });
       return {
         name,
@@ -217,8 +219,8 @@ function batchFailureView(plan: CompiledPlan) {
       const sync = p.pricing.synchronous;
       return {
         id,
-        provider: mdText(p.provider),
-        model: mdText(p.model),
+        provider: p.provider,
+        model: modelCell(p.model),
         endpoint: p.endpoint,
         window: `${p.completionWindowHours}h`,
         sla: `${p.slaHours}h`,

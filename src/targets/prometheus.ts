@@ -6,6 +6,8 @@
  * `promtool test rules generated/prometheus/routing.rules.test.yml`.
  */
 import { Document, isMap, isSeq, type YAMLMap } from 'yaml';
+import { yamlCommentText } from '../escape/yaml.ts';
+import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { Artifact, CompiledPlan } from '../plan/types.ts';
 import { usesEnterpriseLitellm } from '../observability/metrics.ts';
 import { promDuration } from '../observability/promql.ts';
@@ -58,17 +60,11 @@ function yamlText(value: unknown, header: string, commentRules = false): string 
         if (!isSeq(rules)) continue;
         for (const r of rules.items) {
           const expr = (r as YAMLMap).get('expr');
-          if (typeof expr === 'string' && usesEnterpriseLitellm(expr))
-            (r as YAMLMap).commentBefore = LITELLM_NOTE.split('\n')
-              .map((l) => ` ${l}`)
-              .join('\n');
+          if (typeof expr === 'string' && usesEnterpriseLitellm(expr)) (r as YAMLMap).commentBefore = yamlCommentText(LITELLM_NOTE.split('\n'));
         }
       }
   }
-  doc.commentBefore = header
-    .split('\n')
-    .map((l) => (l === '' ? '' : ` ${l}`))
-    .join('\n');
+  doc.commentBefore = yamlCommentText([header]);
   return doc.toString({ lineWidth: 0, indentSeq: true });
 }
 
@@ -102,4 +98,26 @@ export function emitPrometheus(plan: CompiledPlan, opts: PrometheusOptions = {})
   ];
 }
 
-export const prometheusTarget: Target = { id: 'prometheus', emit: (plan: CompiledPlan) => emitPrometheus(plan) };
+/**
+ * Alert names come from ids (`error-rate` -> `SwitchyardSloErrorRate`), and
+ * different ids can give the same name (`a-b` and `a.b`, or the SLO target
+ * `x` and the alert `slo-x`). Prometheus would load both rules, but their
+ * alerts would be indistinguishable and the generated promtool tests would
+ * fail: a compile error at the later id instead.
+ */
+function alertNameCollisions(plan: CompiledPlan): Diagnostic[] {
+  const first = new Map<string, string>();
+  const out: Diagnostic[] = [];
+  for (const r of alertRules(plan)) {
+    const path = r.source.kind === 'alert' ? `slos.alerts.${r.source.alert.id}` : `slos.targets.${r.source.target.id}`;
+    const earlier = first.get(r.alert);
+    if (earlier === undefined) first.set(r.alert, path);
+    else
+      out.push(
+        diagnostic('error', 'prometheus-alert-name-clash', `${path} and ${earlier} both become the Prometheus alert ${r.alert}; rename one of them`, path),
+      );
+  }
+  return out;
+}
+
+export const prometheusTarget: Target = { id: 'prometheus', emit: (plan: CompiledPlan) => emitPrometheus(plan), limitations: alertNameCollisions };

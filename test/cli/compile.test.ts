@@ -64,7 +64,7 @@ describe('switchyard compile', () => {
     await cli('compile', '-p', ws.policies, '--out', ws.out);
     const manifestFile = join(ws.out, '.switchyard-manifest.json');
     const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
-    manifest.files.push('old/stale.yaml');
+    manifest.files['old/stale.yaml'] = `sha256:${'0'.repeat(64)}`;
     writeFileSync(manifestFile, JSON.stringify(manifest));
     ws.snapshotOut();
     const { mkdirSync } = await import('node:fs');

@@ -71,7 +71,7 @@ describe('switchyard explain', () => {
     }
     const missing = await cli('explain', '--plan', join(dir, 'none.json'), '--model', 'chat');
     expect(missing).toMatchObject({ code: 2 });
-    expect(missing.stderr).toMatch(/cannot read plan .*none\.json: ENOENT/);
+    expect(missing.stderr).toMatch(/cannot read plan .*none\.json: it does not exist/);
   });
 
   it('explains the reference plan', async () => {

@@ -246,7 +246,7 @@ describe('switchyard gate against a real Prometheus', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^switchyard: cannot reach Prometheus at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+    expect(r.stderr).toMatch(/^switchyard: cannot reach http:\/\/127\.0\.0\.1:\d+\/api\/v1\/query \(ECONNREFUSED\)/);
   });
 
   it('rejects a bad --window as a usage error', async () => {

@@ -144,7 +144,7 @@ describe('renderMarkdown', () => {
 
   it('escapes table cells and HTML in messages', () => {
     const md = renderMarkdown(report());
-    expect(md).toContain('loses fallback \\["x"\\] \\| &lt;b>');
+    expect(md).toContain('loses fallback \\["x"\\] \\| &lt;b\\>');
   });
 
   it('draws traffic shares as pies and fallback chains as flowcharts', () => {

@@ -6,7 +6,7 @@
  * file diffs folded in <details> blocks.
  */
 import type { RiskLevel } from '../../diagnostics/diagnostic.ts';
-import { cell, code, text } from '../../diagnostics/markdown.ts';
+import { mdCell, mdCode, mdFence, mdText } from '../../escape/markdown.ts';
 import { comparisonMarkdown } from '../../simulate/render/compare.ts';
 import type { DiffFinding, DiffReport } from '../report.ts';
 import type { GroupDiff } from '../types.ts';
@@ -29,8 +29,10 @@ export interface MarkdownOptions {
 
 const LEVEL_BADGE: Record<RiskLevel, string> = { none: '🟢', low: '🔵', medium: '🟡', high: '🔴', critical: '⛔' };
 
-/** A fence longer than any backtick run inside the block. */
-const fence = (body: string) => '`'.repeat(Math.max(3, ...[...body.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+const cell = mdCell;
+const code = mdCode;
+const fence = mdFence;
+const text = mdText;
 /** Terminal arrows as a reader of the comment expects them. */
 const arrows = (s: string) => s.replace(/ -> /g, ' → ');
 

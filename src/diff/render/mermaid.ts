@@ -5,7 +5,7 @@
  * break a chart: test/diff/render-mermaid.test.ts runs Mermaid's own parser
  * over arbitrary diffs.
  */
-import { mermaidText } from '../../diagnostics/markdown.ts';
+import { mermaidText } from '../../escape/mermaid.ts';
 
 /**
  * Text inside a flowchart node label `["..."]`: everything outside a safe

@@ -5,7 +5,7 @@
  * a line).
  */
 import { pct, usd } from '../../diagnostics/format.ts';
-import { cell, code, text } from '../../diagnostics/markdown.ts';
+import { mdCell as cell, mdCode as code, mdText as text } from '../../escape/markdown.ts';
 import { formatDuration } from '../../model/duration.ts';
 import type { ScenarioComparison, ScenarioSummary, SimulationComparison } from '../compare.ts';
 import { percentOrNull } from './markdown.ts';

@@ -4,7 +4,7 @@
  * per scenario, and each scenario's groups and SLOs folded in <details>.
  */
 import { pct, usd } from '../../diagnostics/format.ts';
-import { cell, code, text } from '../../diagnostics/markdown.ts';
+import { mdCell as cell, mdCode as code, mdText as text } from '../../escape/markdown.ts';
 import { formatDuration } from '../../model/duration.ts';
 import type { ScenarioReport, SimulationReport, SloResult } from '../report.ts';
 import { xyChart } from './mermaid.ts';

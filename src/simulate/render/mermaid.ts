@@ -4,7 +4,7 @@
  * Labels go through mermaidText; values are finite numbers (a missing value
  * is drawn as `missing`, stated in the caption beside the chart).
  */
-import { mermaidText } from '../../diagnostics/markdown.ts';
+import { mermaidText } from '../../escape/mermaid.ts';
 
 export interface Series {
   kind: 'bar' | 'line';

@@ -137,6 +137,8 @@ export interface GlobalRouter {
 
 export function globalRouter(plan: CompiledPlan): GlobalRouter {
   const primary = primaryGroups(plan);
+  // No model groups (a policy of GPU pools only): an empty proxy with the schema's default timeout and breaker, not min/max of nothing.
+  if (primary.length === 0) return { strategy: 'simple-shuffle', numRetries: 0, timeoutMs: 30_000, allowedFails: 1, cooldownMs: 30_000 };
   const cooldownMs = Math.max(...primary.map((g) => g.circuitBreaker.cooldownMs));
   return {
     strategy: globalStrategy(plan),

@@ -10,6 +10,7 @@
  *   decimals instead (`0.0000025`), which both readers parse as floats.
  */
 import { Document } from 'yaml';
+import { yamlCommentText } from '../../escape/yaml.ts';
 
 /** A number already written as its exact decimal text. */
 export class Decimal {
@@ -63,6 +64,6 @@ export const seconds = (ms: number): number | Decimal => num(ms, 3);
  */
 export function toYaml(value: unknown, header: string[]): string {
   const doc = new Document(value, { version: '1.1', customTags: [decimalTag], aliasDuplicateObjects: false });
-  doc.commentBefore = header.map((line) => (line === '' ? '' : ` ${line}`)).join('\n');
+  doc.commentBefore = yamlCommentText(header);
   return doc.toString({ lineWidth: 0, minContentWidth: 0 });
 }

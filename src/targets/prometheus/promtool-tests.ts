@@ -8,6 +8,8 @@
  * A rate needs two samples, so a rate-based condition holds from t = 1m; a
  * gauge-based one from t = 0.
  */
+import { expandGoTemplate } from '../../escape/go-template.ts';
+import { promqlString } from '../../escape/promql.ts';
 import { assertNever } from '../../model/closed-sets.ts';
 import { compareStrings } from '../../plan/defaults.ts';
 import type { CompiledPlan, PlanAlert, PlanSloTarget, SloMetric } from '../../plan/types.ts';
@@ -51,17 +53,12 @@ interface Scenario {
 
 const selector = (name: string, labels: Record<string, string>) => {
   const keys = Object.keys(labels).sort(compareStrings);
-  return keys.length === 0 ? name : `${name}{${keys.map((k) => `${k}=${JSON.stringify(labels[k])}`).join(', ')}}`;
+  return keys.length === 0 ? name : `${name}{${keys.map((k) => `${k}=${promqlString(labels[k]!)}`).join(', ')}}`;
 };
 
 const steps = (untilMs: number) => Math.ceil(untilMs / STEP_MS) + 2;
 const counter = (perStep: number, untilMs: number) => `0+${num(perStep)}x${steps(untilMs)}`;
 const gauge = (value: number, untilMs: number) => `${num(value)}+0x${steps(untilMs)}`;
-
-/** Renders `{{ $labels.x }}` as Prometheus would for an alert with these labels. */
-function renderTemplate(text: string, labels: Record<string, string>): string {
-  return text.replace(/\{\{ \$labels\.([A-Za-z_][A-Za-z0-9_]*) \}\}/g, (_, k: string) => labels[k] ?? '<no value>');
-}
 
 interface Context {
   plan: CompiledPlan;
@@ -90,6 +87,17 @@ function context(plan: CompiledPlan): Context {
   };
 }
 
+/**
+ * A share just past `t` on `side`: a relative margin, at least 0.0005 so a
+ * threshold of 0 is still crossed; null when that leaves [0, 1] (an error
+ * rate above 100% cannot be written as series, and an alert at 1 never fires).
+ */
+function shareBeside(t: number, side: 'above' | 'below'): number | null {
+  const m = Math.max(t * MARGIN, 0.0005);
+  const v = side === 'above' ? t + m : t - m;
+  return v < 0 || v > 1 ? null : v;
+}
+
 /** Counter series for a share `ratio` of `PER_STEP` events labelled `hit`, the rest `miss`. */
 function requestsWithErrorShare(c: Context, ratio: number, untilMs: number): Series[] {
   const errors = Math.round(ratio * PER_STEP);
@@ -116,10 +124,12 @@ function latencyHistogram(metric: string, labels: Record<string, string>, thresh
 
 /** Series that make an SLO measure read just above or just below `value`; null when the measure cannot be driven there. */
 function sloSeries(c: Context, metric: SloMetric, value: number, side: 'above' | 'below', untilMs: number): Series[] | null {
-  const m = Math.max(value * MARGIN, 0.0005);
-  const ratioValue = side === 'above' ? value + m : value - m;
   const isRatio = !metric.endsWith('_ms');
-  if (isRatio && (ratioValue < 0 || ratioValue > 1)) return null;
+  const share = shareBeside(value, side);
+  if (isRatio && share === null) return null;
+  // (a latency histogram needs buckets above zero: no request takes 0 ms or less)
+  if (!isRatio && value <= 0) return null;
+  const ratioValue = share ?? 0;
   switch (metric) {
     case 'error_rate':
       return requestsWithErrorShare(c, ratioValue, untilMs);
@@ -169,24 +179,17 @@ function sloSeries(c: Context, metric: SloMetric, value: number, side: 'above' |
 function alertScenarios(c: Context, a: PlanAlert, untilMs: number): { past: Scenario; inside: Scenario }[] {
   const t = a.threshold;
   switch (a.kind) {
-    case 'router_error_rate':
-      if (t === null) return [];
+    case 'router_error_rate': {
+      const above = t === null ? null : shareBeside(t, 'above');
+      const below = t === null ? null : shareBeside(t, 'below');
+      if (above === null || below === null) return [];
       return [
         {
-          past: {
-            what: `error rate ${num(t * (1 + MARGIN))}`,
-            series: requestsWithErrorShare(c, t * (1 + MARGIN), untilMs),
-            activeFromMs: STEP_MS,
-            labels: {},
-          },
-          inside: {
-            what: `error rate ${num(t * (1 - MARGIN))}`,
-            series: requestsWithErrorShare(c, t * (1 - MARGIN), untilMs),
-            activeFromMs: STEP_MS,
-            labels: {},
-          },
+          past: { what: `error rate ${num(above)}`, series: requestsWithErrorShare(c, above, untilMs), activeFromMs: STEP_MS, labels: {} },
+          inside: { what: `error rate ${num(below)}`, series: requestsWithErrorShare(c, below, untilMs), activeFromMs: STEP_MS, labels: {} },
         },
       ];
+    }
     case 'vllm_engine_down': {
       const e = vllmEngineRefs(c.plan)[0];
       const labels = { instance: `${e?.pool ?? 'pool'}:8000`, job: VLLM_JOB, pool: e?.pool ?? 'pool' };
@@ -241,20 +244,12 @@ function alertScenarios(c: Context, a: PlanAlert, untilMs: number): { past: Scen
           inside: { what: 'breaker half-open', series: state(2), activeFromMs: 0, labels },
         },
       ];
-      if (t !== null)
+      const above = t === null ? null : shareBeside(t, 'above');
+      const below = t === null ? null : shareBeside(t, 'below');
+      if (above !== null && below !== null)
         out.push({
-          past: {
-            what: `deployment error rate ${num(t * (1 + MARGIN))}`,
-            series: requestsWithErrorShare(c, t * (1 + MARGIN), untilMs),
-            activeFromMs: STEP_MS,
-            labels,
-          },
-          inside: {
-            what: `deployment error rate ${num(t * (1 - MARGIN))}`,
-            series: requestsWithErrorShare(c, t * (1 - MARGIN), untilMs),
-            activeFromMs: STEP_MS,
-            labels,
-          },
+          past: { what: `deployment error rate ${num(above)}`, series: requestsWithErrorShare(c, above, untilMs), activeFromMs: STEP_MS, labels },
+          inside: { what: `deployment error rate ${num(below)}`, series: requestsWithErrorShare(c, below, untilMs), activeFromMs: STEP_MS, labels },
         });
       return out;
     }
@@ -292,9 +287,9 @@ function sloScenarios(c: Context, t: PlanSloTarget, untilMs: number): { past: Sc
 const expected = (r: AlertRule, labels: Record<string, string>, base: string | undefined) => ({
   exp_labels: { ...labels, severity: r.severity },
   exp_annotations: {
-    description: renderTemplate(r.description, labels),
+    description: expandGoTemplate(r.description, labels),
     runbook_url: runbookUrl(r, base),
-    summary: renderTemplate(r.summary, labels),
+    summary: expandGoTemplate(r.summary, labels),
   },
 });
 

@@ -4,15 +4,11 @@
  * and the SLO objectives turned into SQL predicates. Everything here is
  * ordered by id so the file is byte-stable for a given plan.
  */
+import { sqlString } from '../../escape/sql.ts';
 import { compareStrings } from '../../plan/defaults.ts';
 import type { CompiledPlan, PlanSloTarget } from '../../plan/types.ts';
 
 export { baselineDeployment } from '../../plan/baseline.ts';
-
-/** A SQL string literal (standard_conforming_strings, the default since PostgreSQL 9.1). */
-export function sqlString(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
 
 /** A SQL numeric literal; JavaScript's shortest form (`2.5`, `1e-7`) is valid PostgreSQL. */
 function sqlNumber(n: number): string {

@@ -5,6 +5,7 @@
  */
 import { compareStrings } from '../../plan/defaults.ts';
 import type { CompiledPlan, PlanProvider, PlanSecretRef } from '../../plan/types.ts';
+import { yamlCommentLines } from '../../escape/yaml.ts';
 import { DEFAULT_PORT, type VllmEngine } from './engine.ts';
 import { launchScriptPath, workerScriptPath } from './launch.ts';
 import type { HostGpus } from './placement.ts';
@@ -161,5 +162,5 @@ export function headerComment(plan: CompiledPlan, engine: VllmEngine, hosts: Hos
       `reserve ${num(c.reserveGbPerGpu)} GB, KV cache ${num(c.kvGbPerGpu)} GB = ${c.kvTokens} tokens ` +
       `(${num(c.maxConcurrencyAtFullContext)} requests at full context).`,
   );
-  return `${lines.map((l) => (l === '' ? '#' : `# ${l}`)).join('\n')}\n\n`;
+  return `${yamlCommentLines(lines)}\n\n`;
 }

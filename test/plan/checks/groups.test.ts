@@ -21,9 +21,10 @@ describe('model groups', () => {
       mentions: ['"openai-gpt-4o"', '"chat"', 'usage_based'],
     },
     {
-      name: 'a negative weight in a weighted group',
+      // a negative weight is refused by the schema (weight >= 0); zero reaches the check
+      name: 'a zero weight in a weighted group',
       edit: (p) => {
-        p.deployments[1]!.weight = -1;
+        p.deployments[1]!.weight = 0;
         p.modelGroups[1]!.strategy = 'weighted';
       },
       expected: 'non-positive-weight @ deployments[1].weight',
