@@ -11,5 +11,4 @@
  */
 export const GROUP_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._\-/:@]{0,127}$/;
 
-export const GROUP_NAME_RULE =
-  'must be letters, digits, ".", "_", "-", "/", ":" or "@", starting with a letter or digit (max 128 chars)';
+export const GROUP_NAME_RULE = 'must be letters, digits, ".", "_", "-", "/", ":" or "@", starting with a letter or digit (max 128 chars)';

@@ -95,23 +95,28 @@ export function buildLitellmConfig(plan: CompiledPlan): LitellmConfig {
 
   const modelList = groups.flatMap((g) => g.deployments.map((id, rank) => modelEntry(plan, g, plan.deployments[id]!, rank, g0.numRetries, secrets)));
 
-  const router: Record<string, unknown> = {
-    routing_strategy: g0.strategy,
-    num_retries: g0.numRetries,
-    timeout: seconds(g0.timeoutMs),
-    retry_policy: Object.fromEntries(RETRY_CLASSES.map((c) => [c.key, g0.retryClasses.has(c.key) ? g0.numRetries : 0])),
-    allowed_fails: g0.allowedFails,
-    cooldown_time: seconds(g0.cooldownMs),
-    // Failures that say something about the deployment, not the request (LiteLLM never cools down on a 400).
-    allowed_fails_policy: {
-      AuthenticationErrorAllowedFails: g0.allowedFails,
-      TimeoutErrorAllowedFails: g0.allowedFails,
-      RateLimitErrorAllowedFails: g0.allowedFails,
-      InternalServerErrorAllowedFails: g0.allowedFails,
-    },
-    fallbacks: groups.filter((g) => g.fallbacks.length > 0).map((g) => ({ [g.name]: [...g.fallbacks] })),
-    max_fallbacks: 1,
-  };
+  // Without model groups there is nothing to route: only the strategy is written, and no per-group value
+  // (the breaker and timeouts of no group are undefined, and LiteLLM's own defaults apply).
+  const router: Record<string, unknown> =
+    groups.length === 0
+      ? { routing_strategy: g0.strategy }
+      : {
+          routing_strategy: g0.strategy,
+          num_retries: g0.numRetries,
+          timeout: seconds(g0.timeoutMs),
+          retry_policy: Object.fromEntries(RETRY_CLASSES.map((c) => [c.key, g0.retryClasses.has(c.key) ? g0.numRetries : 0])),
+          allowed_fails: g0.allowedFails,
+          cooldown_time: seconds(g0.cooldownMs),
+          // Failures that say something about the deployment, not the request (LiteLLM never cools down on a 400).
+          allowed_fails_policy: {
+            AuthenticationErrorAllowedFails: g0.allowedFails,
+            TimeoutErrorAllowedFails: g0.allowedFails,
+            RateLimitErrorAllowedFails: g0.allowedFails,
+            InternalServerErrorAllowedFails: g0.allowedFails,
+          },
+          fallbacks: groups.filter((g) => g.fallbacks.length > 0).map((g) => ({ [g.name]: [...g.fallbacks] })),
+          max_fallbacks: 1,
+        };
   const cwf = groups.filter((g) => g.contextWindowFallbacks.length > 0);
   if (cwf.length > 0) {
     router.context_window_fallbacks = cwf.map((g) => ({ [g.name]: [...g.contextWindowFallbacks] }));
@@ -141,7 +146,7 @@ export function buildLitellmConfig(plan: CompiledPlan): LitellmConfig {
     litellm_settings: {
       // Prometheus metrics are a LiteLLM Enterprise feature; the open-source proxy registers none.
       callbacks: ['prometheus'],
-      request_timeout: seconds(requestCeilingMs),
+      ...(groups.length === 0 ? {} : { request_timeout: seconds(requestCeilingMs) }),
       drop_params: true,
     },
     general_settings: general,
@@ -175,7 +180,8 @@ function modelEntry(plan: CompiledPlan, g: PlanGroup, d: PlanDeployment, rank: n
   const through = provider.passthrough;
   if (through !== null) {
     Object.assign(params, through.params);
-    for (const [name, ref] of Object.entries(through.secrets)) params[name] = secrets.value(ref, formatPath(['providers', provider.id, 'litellm', 'secrets', name]));
+    for (const [name, ref] of Object.entries(through.secrets))
+      params[name] = secrets.value(ref, formatPath(['providers', provider.id, 'litellm', 'secrets', name]));
   }
   if (d.rpm !== null) params.rpm = d.rpm;
   if (d.tpm !== null) params.tpm = d.tpm;
