@@ -9,6 +9,13 @@ export const OpenAiCompatibleService = z.enum(OPENAI_COMPATIBLE_SERVICE_NAMES);
 
 const API_VERSION = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
 
+/** A base URL written in the policy: http(s) only (`env:X` and `vault:...` parse as URLs too, with their own schemes). */
+const HttpUrl = z
+  .string()
+  .max(2048)
+  .url()
+  .regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL, or env:NAME');
+
 /** Header names a policy may add: HTTP tokens, and never one that carries a credential (that is `apiKey`). */
 const HEADER_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
 const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'api-key', 'x-api-key', 'cookie', 'set-cookie']);
@@ -52,6 +59,7 @@ export const OpenAiCompat = z
       .string()
       .regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'must be empty or start with "/": path segments of letters, digits, ".", "_", "~" or "-"')
       .max(128)
+      .refine((p) => !p.split('/').some((seg) => seg === '.' || seg === '..'), 'must not contain . or .. segments')
       .optional(),
   })
   .strict();
@@ -133,7 +141,7 @@ export const Provider = z
      * runs; required for azure_openai and vllm (and openai_compatible services
      * without a public endpoint), defaulted by the client otherwise.
      */
-    apiBase: z.union([z.string().url().max(2048), EnvRef]).optional(),
+    apiBase: z.union([HttpUrl, EnvRef]).optional(),
     /** Azure OpenAI API version, e.g. 2024-10-21, or `env:NAME`. */
     apiVersion: z.union([z.string().regex(API_VERSION, 'must look like 2024-10-21 or 2024-10-01-preview'), EnvRef]).optional(),
     region: z.string().min(1).optional(),
