@@ -32,7 +32,7 @@ function baseUrl(value: string): boolean {
   if (value.length > MAX_URL_LENGTH) return false;
   try {
     const u = new URL(value);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hash === '' && u.search === '';
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hash === '' && u.search === '' && u.username === '' && u.password === '';
   } catch {
     return false;
   }
@@ -53,7 +53,7 @@ export function resolveProviderEnv(plan: CompiledPlan, env: Env): CompiledPlan {
     }
     const ok = r.setting === 'apiBase' ? baseUrl(value) : API_VERSION.test(value);
     if (!ok) {
-      const want = r.setting === 'apiBase' ? 'an http(s) URL without query or fragment' : 'an API version such as 2024-10-21';
+      const want = r.setting === 'apiBase' ? 'an http(s) URL without credentials, query or fragment' : 'an API version such as 2024-10-21';
       problems.push(`provider "${r.provider}": ${r.name} (its ${r.setting}) is not ${want}`);
       continue;
     }
