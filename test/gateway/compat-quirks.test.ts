@@ -66,7 +66,7 @@ async function standIn(o: { prefix: string; refuses: ('n' | 'stream_options')[] 
 /** What the adapter sends for one client body to one provider. */
 async function send(p: PlanProvider, key: string | null, client: Record<string, unknown>, model: string) {
   const base = new URL(p.apiBase!);
-  const body = { ...(compatBody(p, client) ?? client), model };
+  const body: Record<string, unknown> = { ...(compatBody(p, client) ?? client), model };
   if (body.stream === true && compatStreamUsage(p) && body.stream_options === undefined) body.stream_options = { include_usage: true };
   return fetch(`${base.origin}${compatPath(p, base.pathname, '/chat/completions')}`, {
     method: 'POST',

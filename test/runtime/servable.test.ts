@@ -60,7 +60,7 @@ describe('servablePlan', () => {
       store: memoryStore(),
       clock: manualClock(),
       random: seededRandom(7),
-      transport: { call: (d, r) => (called.push(d.id), transport.call(d, r)) },
+      transport: { call: (d, r, o) => (called.push(d.id), transport.call(d, r, o)) },
     });
     const gemini = await router.route({ group: 'gemini-1.5-pro', tenant: 'app', estimatedInputTokens: 10 });
     expect(gemini).toMatchObject({ ok: true, group: 'openai/gpt-4o-mini' });

@@ -18,8 +18,7 @@ function literalOrEnv(v: string | undefined): [string | null, string | null] {
   return isEnvRef(v) ? [null, v.slice('env:'.length)] : [v, null];
 }
 
-const sortedRecord = <T>(r: Record<string, T>): Record<string, T> =>
-  Object.fromEntries(Object.entries(r).sort((a, b) => compareStrings(a[0], b[0])));
+const sortedRecord = <T>(r: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(r).sort((a, b) => compareStrings(a[0], b[0])));
 
 export function normalizeProvider(p: Provider): PlanProvider {
   const [apiBase, apiBaseEnv] = literalOrEnv(p.apiBase);
