@@ -21,21 +21,22 @@ export function initCommand(io: Io, done: (code: number) => void): Command {
     .addHelpText(
       'after',
       '\nThe policies compile before `npm install` too: a folder without its own switchyard imports the one that runs.\n' +
-        'Example:\n  switchyard init my-policies && cd my-policies && npx switchyard check\n',
+        'Example:\n  switchyard init my-policies && cd my-policies && switchyard check\n',
     )
     .action(async (dir: string, opts: { force?: boolean }) => {
       const files = scaffoldFiles(dir);
       if (!opts.force) {
         const clash: string[] = [];
         for (const f of files) if (await exists(join(dir, f.path))) clash.push(join(dir, f.path));
-        if (clash.length > 0) throw new UserError(`${dir} already has ${clash.join(', ')}; nothing written (use --force to overwrite)`);
+        const shown = clash.length > 4 ? `${clash.slice(0, 3).join(', ')} and ${clash.length - 3} more files` : clash.join(', ');
+        if (clash.length > 0) throw new UserError(`${dir} already has ${shown}; nothing written (use --force to overwrite)`);
       }
       for (const f of files) await writeFileAtomic(join(dir, f.path), f.content);
       const cd = dir === '.' ? '' : `cd ${dir}\n  `;
       io.stdout(
         `created a policy repository in ${dir}/ (${files.length} files: package.json, tsconfig.json, policies/, .github/workflows/switchyard.yml)\n` +
           `next:\n  ${cd}npm install            # optional: pins switchyard; the policies compile without it\n` +
-          `  switchyard check -p policies\n  switchyard compile -p policies\n`,
+          `  switchyard check\n  switchyard compile\n`,
       );
       done(0);
     });
