@@ -59,6 +59,18 @@ export type OpenAiCompatibleService = keyof typeof OPENAI_COMPATIBLE_SERVICES;
 export const OPENAI_COMPATIBLE_SERVICE_NAMES = Object.keys(OPENAI_COMPATIBLE_SERVICES) as [OpenAiCompatibleService, ...OpenAiCompatibleService[]];
 
 /**
+ * The service behind a LiteLLM provider prefix (`groq` -> groq; `ollama` and
+ * `ollama_chat` -> ollama), or null: what reading a LiteLLM config back
+ * (the importer) and the checks need. `openai` is not a service's prefix
+ * here: without an api_base it is OpenAI itself.
+ */
+export function serviceOfLitellmPrefix(prefix: string): OpenAiCompatibleService | null {
+  if (prefix === 'ollama') return 'ollama';
+  for (const name of OPENAI_COMPATIBLE_SERVICE_NAMES) if (name !== 'generic' && OPENAI_COMPATIBLE_SERVICES[name].litellmPrefix === prefix) return name;
+  return null;
+}
+
+/**
  * LiteLLM providers a `passthrough` provider may name, from
  * `LITELLM_CHAT_PROVIDERS` in litellm/constants.py (BerriAI/litellm) less
  * the ones with a kind of their own here. Another name is a warning, not an

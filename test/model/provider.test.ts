@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { OPENAI_COMPATIBLE_SERVICE_NAMES, OPENAI_COMPATIBLE_SERVICES, serviceOfLitellmPrefix } from '../../src/model/closed-sets.ts';
 import { GroupName } from '../../src/model/common.ts';
 import { Provider, type ProviderInput } from '../../src/model/provider.ts';
 
@@ -66,5 +67,15 @@ describe('passthrough providers', () => {
     const s = (secrets: Record<string, string>) => issues({ id: 'b', kind: 'passthrough', litellm: { provider: 'bedrock', secrets } });
     expect(s({ aws_secret_access_key: 'env:AWS_SECRET_ACCESS_KEY' })).toEqual([]);
     expect(s({ aws_secret_access_key: 'wJalrXUtnFEMI/K7MDENG' })).toEqual([expect.stringMatching(/secret reference/)]);
+  });
+});
+
+describe('serviceOfLitellmPrefix (reading a LiteLLM config back)', () => {
+  it("maps every service's prefix back to it, both Ollama prefixes to ollama, and nothing else", () => {
+    for (const name of OPENAI_COMPATIBLE_SERVICE_NAMES)
+      if (name !== 'generic') expect([name, serviceOfLitellmPrefix(OPENAI_COMPATIBLE_SERVICES[name].litellmPrefix)]).toEqual([name, name]);
+    expect(serviceOfLitellmPrefix('ollama')).toBe('ollama');
+    expect(serviceOfLitellmPrefix('openai')).toBeNull();
+    expect(serviceOfLitellmPrefix('bedrock')).toBeNull();
   });
 });

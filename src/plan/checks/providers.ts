@@ -6,22 +6,19 @@
 import { diagnostic, type Diagnostic } from '../../diagnostics/diagnostic.ts';
 import { formatPath } from '../../diagnostics/path.ts';
 import { closest } from '../../diagnostics/suggest.ts';
-import { LITELLM_PASSTHROUGH_PROVIDERS, OPENAI_COMPATIBLE_SERVICES } from '../../model/closed-sets.ts';
+import { LITELLM_PASSTHROUGH_PROVIDERS, serviceOfLitellmPrefix } from '../../model/closed-sets.ts';
 import type { Policy } from '../../model/policy.ts';
 import { indexById, q } from './index-by-id.ts';
 
 /** LiteLLM provider names that have a kind of their own here, which the gateway serves. */
-const SERVED_ELSEWHERE: Record<string, string> = {
-  openai: 'kind openai',
-  azure: 'kind azure_openai',
-  anthropic: 'kind anthropic',
-  hosted_vllm: 'kind vllm',
-  ...Object.fromEntries(
-    Object.entries(OPENAI_COMPATIBLE_SERVICES)
-      .filter(([service]) => service !== 'generic')
-      .map(([service, s]) => [s.litellmPrefix, `kind openai_compatible with service ${service}`]),
-  ),
-};
+const OWN_KINDS: Record<string, string> = { openai: 'openai', azure: 'azure_openai', anthropic: 'anthropic', hosted_vllm: 'vllm' };
+
+function servedAs(litellmProvider: string): string | undefined {
+  const service = serviceOfLitellmPrefix(litellmProvider);
+  if (service !== null) return `kind openai_compatible with service ${service}`;
+  const kind = OWN_KINDS[litellmProvider];
+  return kind === undefined ? undefined : `kind ${kind}`;
+}
 
 /** A group whose every deployment is pass-through: LiteLLM serves it, the gateway and the simulator do not. */
 export function checkPassthroughGroups(policy: Policy): Diagnostic[] {
@@ -56,7 +53,7 @@ export function checkPassthroughProviders(policy: Policy): Diagnostic[] {
     if (p.kind !== 'passthrough' || !p.litellm) return;
     const name = p.litellm.provider;
     const at = formatPath(['providers', i, 'litellm', 'provider']);
-    const own = SERVED_ELSEWHERE[name];
+    const own = servedAs(name);
     if (own !== undefined)
       out.push(
         diagnostic(
