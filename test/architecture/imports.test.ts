@@ -54,8 +54,8 @@ interface Rule {
 /** zod-free modules of the policy language that import nothing: any layer may use them. */
 const LEAVES = ['model/closed-sets.ts', 'model/duration.ts'];
 const PLAN_TYPES = ['plan/types.ts', 'diagnostics/diagnostic.ts', 'diagnostics/path.ts', ...LEAVES];
-/** What the runtime may load to run from plan.json alone. */
-const PLAN_READER = ['plan/read.ts', 'plan/hash.ts', 'plan/canonical-json.ts', ...LEAVES];
+/** What the runtime may load to run from plan.json alone (plan/types.ts holds a few constants of the plan format beside its types, and imports types only). */
+const PLAN_READER = ['plan/read.ts', 'plan/hash.ts', 'plan/canonical-json.ts', 'plan/types.ts', ...LEAVES];
 const SERVING = ['runtime', 'publish', 'observability', 'secrets', 'net', 'request-log', 'errors', ...PLAN_READER];
 
 /** DESIGN.md "Imports point one way", one row per layer. */
@@ -80,7 +80,8 @@ const RULES: Record<string, Rule> = {
   secrets: { values: ['errors', 'net'] },
   'request-log': { values: ['errors', 'observability'], types: PLAN_TYPES, packages: ['pg', '@electric-sql/pglite'] },
   simulate: { values: ['runtime', 'capacity', 'observability', 'errors', 'diagnostics', 'plan', ...LEAVES], types: PLAN_TYPES },
-  gateway: { values: SERVING, types: PLAN_TYPES, packages: ['ioredis', 'undici', 'prom-client', 'pg', '@electric-sql/pglite'] },
+  // The gateway's baseline cost counter prices at the deployment the analytics SQL does (plan/baseline.ts: pure, plan types only).
+  gateway: { values: [...SERVING, 'plan/baseline.ts'], types: PLAN_TYPES, packages: ['ioredis', 'undici', 'prom-client', 'pg', '@electric-sql/pglite'] },
   batch: { values: SERVING, types: PLAN_TYPES, packages: ['openai', 'prom-client'] },
 };
 
