@@ -1,23 +1,10 @@
 import { Command } from 'commander';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rm, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { removeEmptyDirs } from '../fs/below-root.ts';
 import { writeFileAtomic } from '../load/write.ts';
 import { UserError, type Io } from './context.ts';
-
-/** The reference policy set shipped with the package is the scaffold. */
-const REFERENCE_DIR = fileURLToPath(new URL('../../policies/', import.meta.url));
-
-async function listFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await listFiles(p)));
-    else if (/\.(ts|rego|ya?ml|json)$/.test(e.name)) out.push(p);
-  }
-  return out.sort();
-}
+import { scaffoldFiles } from './scaffold.ts';
 
 const exists = (p: string) =>
   stat(p).then(
@@ -27,18 +14,26 @@ const exists = (p: string) =>
 
 export function initCommand(io: Io, done: (code: number) => void): Command {
   return new Command('init')
-    .description('scaffold a policies folder from the reference policy set')
-    .argument('[dir]', 'folder to create', 'policies')
+    .description(
+      'scaffold a standalone policy repository: package.json (switchyard as a dev dependency), tsconfig.json, policies/ from the reference set, a GitHub Actions workflow',
+    )
+    .argument('[dir]', 'folder of the repository', '.')
     .option('--force', 'overwrite files that already exist')
+    .addHelpText(
+      'after',
+      '\nThe policies compile before `npm install` too: a folder without its own switchyard imports the one that runs.\n' +
+        'Example:\n  switchyard init my-policies && cd my-policies && switchyard check\n',
+    )
     .action(async (dir: string, opts: { force?: boolean }) => {
-      // join('', name) is name: an empty argument would scaffold into the working directory.
-      if (dir.trim() === '') throw new UserError('the folder to create is empty; give a name such as policies');
-      const files = await listFiles(REFERENCE_DIR);
-      const targets = files.map((f) => ({ from: f, to: join(dir, relative(REFERENCE_DIR, f)) }));
+      // join('', name) is name: an empty argument would scaffold into the working directory unasked.
+      if (dir.trim() === '') throw new UserError('the folder to create is empty; give a name such as my-policies, or . for this folder');
+      const files = scaffoldFiles(dir);
+      const targets = files.map((f) => ({ to: join(dir, f.path), content: f.content }));
       if (!opts.force) {
         const clash: string[] = [];
         for (const t of targets) if (await exists(t.to)) clash.push(t.to);
-        if (clash.length > 0) throw new UserError(`${dir} already has ${clash.join(', ')}; nothing written (use --force to overwrite)`);
+        const shown = clash.length > 4 ? `${clash.slice(0, 3).join(', ')} and ${clash.length - 3} more files` : clash.join(', ');
+        if (clash.length > 0) throw new UserError(`${dir} already has ${shown}; nothing written (use --force to overwrite)`);
       }
       // All or nothing: a scaffold missing files would not validate, so a failed write removes what this run made.
       const made = new Set<string>();
@@ -47,7 +42,7 @@ export function initCommand(io: Io, done: (code: number) => void): Command {
       const written: string[] = [];
       try {
         for (const t of targets) {
-          await writeFileAtomic(t.to, await readFile(t.from, 'utf8'));
+          await writeFileAtomic(t.to, t.content);
           written.push(t.to);
         }
       } catch (e) {
@@ -55,9 +50,11 @@ export function initCommand(io: Io, done: (code: number) => void): Command {
         await removeEmptyDirs([...made]);
         throw e;
       }
+      const cd = dir === '.' ? '' : `cd ${dir}\n  `;
       io.stdout(
-        `created ${dir}/ with ${targets.length} files from the reference policies\n` +
-          `next: edit ${dir}/*.ts, then run\n  switchyard validate -p ${dir}\n  switchyard compile -p ${dir}\n`,
+        `created a policy repository in ${dir}/ (${files.length} files: package.json, tsconfig.json, policies/, .github/workflows/switchyard.yml)\n` +
+          `next:\n  ${cd}npm install            # optional: pins switchyard; the policies compile without it\n` +
+          `  switchyard check\n  switchyard compile\n`,
       );
       done(0);
     });

@@ -22,7 +22,7 @@ Environment:
   NO_COLOR      disable colours
 
 Examples:
-  switchyard init                       scaffold policies/ from the reference set
+  switchyard init [dir]                 scaffold a policy repository (package.json, tsconfig, policies/, CI workflow)
   switchyard validate --typecheck       schema, semantic and TypeScript checks
   switchyard compile                    write generated/ from policies/
   switchyard compile --check            fail when generated/ is out of date (for CI)

@@ -21,7 +21,7 @@ import { createTransport } from './transport.ts';
 import type { UpstreamPools } from './upstream/pools.ts';
 
 /** A plan the gateway cannot serve (a provider without a usable base URL, tenants sharing a key). */
-class GatewayConfigError extends SwitchyardError {
+export class GatewayConfigError extends SwitchyardError {
   constructor(message: string) {
     super(message, 'gateway-config');
   }
@@ -60,6 +60,9 @@ function targetsOf(plan: CompiledPlan, secrets: ServingSecrets, pools: UpstreamP
   for (const d of Object.values(plan.deployments)) {
     const provider = plan.providers[d.provider];
     if (provider === undefined) throw new GatewayConfigError(`deployment ${d.id}: provider ${d.provider} is not in the plan`);
+    // Pass-through deployments never get here: startGateway serves servablePlan's plan (runtime/servable.ts).
+    if (provider.kind === 'passthrough')
+      throw new GatewayConfigError(`deployment ${d.id}: provider ${provider.id} is pass-through, which only LiteLLM can call`);
     const adapter = ADAPTERS[provider.kind];
     const base = provider.apiBase ?? adapter.defaultBase;
     if (base === null) throw new GatewayConfigError(`provider ${provider.id} (${provider.kind}) has no apiBase: set one in the policy`);

@@ -18,7 +18,8 @@ export interface ServingSecrets {
 function servingRefs(plan: CompiledPlan): string[] {
   const refs: string[] = [];
   for (const t of Object.values(plan.tenants)) for (const k of t.apiKeys) refs.push(k.ref);
-  for (const p of Object.values(plan.providers)) if (p.apiKey) refs.push(p.apiKey.ref);
+  // A pass-through provider's key is LiteLLM's to read: the gateway never calls it.
+  for (const p of Object.values(plan.providers)) if (p.apiKey && p.kind !== 'passthrough') refs.push(p.apiKey.ref);
   return refs;
 }
 
@@ -31,6 +32,6 @@ export async function resolveServingSecrets(plan: CompiledPlan, resolver: Secret
       t.apiKeys.map((k) => values.get(k.ref)!),
     );
   const providerKeys = new Map<string, string | null>();
-  for (const p of Object.values(plan.providers)) providerKeys.set(p.id, p.apiKey ? values.get(p.apiKey.ref)! : null);
+  for (const p of Object.values(plan.providers)) providerKeys.set(p.id, p.apiKey && p.kind !== 'passthrough' ? values.get(p.apiKey.ref)! : null);
   return { tenantKeys, providerKeys };
 }

@@ -10,7 +10,9 @@ import type { CompiledPlan } from '../plan/types.ts';
 import type { RequestLog } from '../request-log/types.ts';
 import type { RouterStore } from '../runtime/stores/store.ts';
 import type { Clock, Random } from '../runtime/types.ts';
-import { buildGeneration } from './generation.ts';
+import { type Env, ProviderEnvError, resolveProviderEnv } from '../runtime/provider-env.ts';
+import { servablePlan } from '../runtime/servable.ts';
+import { buildGeneration, GatewayConfigError } from './generation.ts';
 import type { Logger } from './log.ts';
 import type { ServingSecrets } from './secrets.ts';
 import { createGateway, type Gateway } from './server.ts';
@@ -18,6 +20,8 @@ import { UpstreamPools } from './upstream/pools.ts';
 
 export interface StartOptions {
   plan: CompiledPlan;
+  /** Where `apiBase: env:NAME` settings are read (default: the process environment). */
+  env?: Env;
   store: RouterStore;
   secrets: ServingSecrets;
   requestLog: RequestLog;
@@ -45,6 +49,25 @@ export interface RunningGateway extends Gateway {
  */
 export const REQUEST_LOG_CLOSE_MS = 5_000;
 
+/**
+ * The plan as this gateway serves it: provider endpoints read from the
+ * environment (a variable unset or unusable fails the start, naming it), and
+ * pass-through deployments out of their groups, each group touched said
+ * once in the log.
+ */
+function servedPlan(plan: CompiledPlan, env: Env, log: Logger): CompiledPlan {
+  let resolved: CompiledPlan;
+  try {
+    resolved = resolveProviderEnv(plan, env);
+  } catch (e) {
+    if (e instanceof ProviderEnvError) throw new GatewayConfigError(e.message);
+    throw e;
+  }
+  const served = servablePlan(resolved);
+  for (const u of served.unserved) log({ msg: u.message, level: 'warning', path: u.path });
+  return served.plan;
+}
+
 export async function startGateway(o: StartOptions): Promise<RunningGateway> {
   const log: Logger = o.log ?? (() => {});
   const pools = new UpstreamPools();
@@ -54,8 +77,9 @@ export async function startGateway(o: StartOptions): Promise<RunningGateway> {
       return true;
     },
   };
+  const plan = servedPlan(o.plan, o.env ?? process.env, log);
   const generation = buildGeneration({
-    plan: o.plan,
+    plan,
     secrets: o.secrets,
     store: o.store,
     pools,

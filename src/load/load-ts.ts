@@ -18,6 +18,7 @@ import { InputFileError, MAX_POLICY_FILE_BYTES, readInputFile } from '../fs/inpu
 import { displayPath, inputFileDiagnostic } from './entry.ts';
 import { describeCycle, findCycle, scanImportGraph } from './import-graph.ts';
 import type { PolicyWorkerInput, PolicyWorkerResult } from './policy-worker.ts';
+import { aliasesFor } from './self-package.ts';
 
 export interface TsModuleResult {
   value?: unknown;
@@ -159,7 +160,7 @@ export async function loadTsModule(entry: string, opts: LoadOptions = {}): Promi
     };
   }
 
-  const r = await runWorker({ entry, files }, opts);
+  const r = await runWorker({ entry, files, aliases: aliasesFor(entry) }, opts);
   if ('severity' in r) return { files, diagnostics: [r] };
   switch (r.kind) {
     case 'value':

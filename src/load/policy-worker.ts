@@ -21,6 +21,8 @@ export interface PolicyWorkerInput {
   entry: string;
   /** The policy's own files, to find the user's frame in a stack. */
   files: string[];
+  /** `switchyard` and `switchyard/*` mapped to the running package, when the policy folder has no installation of its own (self-package.ts). */
+  aliases: Record<string, string> | null;
 }
 
 export type PolicyWorkerResult =
@@ -29,15 +31,18 @@ export type PolicyWorkerResult =
   | { kind: 'no-export' }
   | { kind: 'not-plain'; path: Path; message: string; diagnostic?: Diagnostic };
 
-const jiti = createJiti(import.meta.url, { fsCache: true, moduleCache: true, interopDefault: false });
+const OPTIONS = { fsCache: true, moduleCache: true, interopDefault: false } as const;
+const jiti = createJiti(import.meta.url, OPTIONS);
 // `import ... from 'switchyard'` resolves to this file; loading it now overlaps zod's start-up with the parent's.
 const language = jiti.import(new URL('../index.ts', import.meta.url).href).catch(() => undefined);
 
-async function importPolicy({ entry, files }: PolicyWorkerInput): Promise<PolicyWorkerResult> {
+async function importPolicy({ entry, files, aliases }: PolicyWorkerInput): Promise<PolicyWorkerResult> {
   await language;
   let value: unknown;
   try {
-    const mod = await jiti.import<Record<string, unknown>>(entry);
+    // An aliased loader shares the module cache, so the language loaded above is not evaluated twice.
+    const loader = aliases === null ? jiti : createJiti(import.meta.url, { ...OPTIONS, alias: aliases });
+    const mod = await loader.import<Record<string, unknown>>(entry);
     value = mod.default !== undefined ? mod.default : mod.policy;
     if (value === undefined) return { kind: 'no-export' };
     value = await value; // a policy module may export a promise of the policy

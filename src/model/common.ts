@@ -1,6 +1,6 @@
-import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DURATION_PATTERN, durationMs } from './duration.ts';
+import { GROUP_NAME_PATTERN, GROUP_NAME_RULE } from './group-name.ts';
 
 /**
  * Identifiers are used as YAML keys, Redis key parts, file names under
@@ -9,6 +9,9 @@ import { DURATION_PATTERN, durationMs } from './duration.ts';
 export const Id = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'must be lowercase letters, digits, ".", "_" or "-", starting with a letter or digit (max 63 chars)');
+
+/** A model group name: what clients send as `model` (see group-name.ts). Deployment, provider and tenant ids stay Ids. */
+export const GroupName = z.string().regex(GROUP_NAME_PATTERN, GROUP_NAME_RULE);
 
 /** The longest duration a policy may write: longer than any timeout, window or alert delay makes sense, and far inside what Prometheus parses. */
 const MAX_DURATION = '30d';
@@ -37,6 +40,9 @@ export { durationMs } from './duration.ts';
  */
 export const SECRET_REF_PATTERN = /^(env:[A-Za-z_][A-Za-z0-9_]*|vault:[A-Za-z0-9_./-]+#[A-Za-z0-9_.-]+)$/;
 export const SecretRef = z.string().regex(SECRET_REF_PATTERN, 'must be a secret reference (env:NAME or vault:path#field), never a literal secret');
+
+/** A setting read from the environment where the proxy or gateway runs (`env:NAME`): endpoints that differ per environment. */
+export const ENV_REF_PATTERN = /^env:[A-Za-z_][A-Za-z0-9_]*$/;
 
 export const PositiveInt = z.number().int().positive();
 export const NonNegativeNumber = z.number().nonnegative().finite();
@@ -73,14 +79,11 @@ export const Count = (max: number) => PositiveInt.max(max);
  */
 const CONTROL = '\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069';
 export const CONTROL_CHARACTER = new RegExp(`[${CONTROL}]`);
-const NO_CONTROL_MESSAGE = 'must not contain control characters (newline, tab, NUL, ESC) or bidirectional overrides';
+export const NO_CONTROL_CHARACTERS = new RegExp(`^[^${CONTROL}]*$`);
+export const NO_CONTROL_MESSAGE = 'must not contain control characters (newline, tab, NUL, ESC) or bidirectional overrides';
 
 /** One line of free text (a description, a GPU model name), at most `max` characters. */
-export const Text = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .regex(new RegExp(`^[^${CONTROL}]*$`), NO_CONTROL_MESSAGE);
+export const Text = (max: number) => z.string().max(max).regex(NO_CONTROL_CHARACTERS, NO_CONTROL_MESSAGE);
 
 /** A description: free text on one line. */
 export const Description = Text(1000);
@@ -120,9 +123,19 @@ export const HttpUrl = z
 /** RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens. */
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 
+const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const IPV4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
+
+/**
+ * An IPv4 address in dotted decimal, or an IPv6 address as the WHATWG URL
+ * parser reads one between brackets. No node: import here: the model is
+ * loaded (and type-checked) in policy repositories that have no Node types.
+ */
+const isIpAddress = (h: string): boolean => IPV4.test(h) || (/^[0-9A-Fa-f:.]+$/.test(h) && h.includes(':') && URL.canParse(`http://[${h}]/`));
+
 /** A host name or an IPv4 or IPv6 address: what a server binds to or a client dials, never a flag or a command. */
 export const Host = z
   .string()
   .min(1)
   .max(253)
-  .refine((h) => HOSTNAME.test(h) || isIP(h) !== 0, 'must be a host name or an IP address (letters, digits, "-" and "." only)');
+  .refine((h) => HOSTNAME.test(h) || isIpAddress(h), 'must be a host name or an IP address (letters, digits, "-" and "." only)');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Count, Description, Id, LIMITS, NonNegativeNumber, SecretRef } from './common.ts';
+import { Count, Description, GroupName, Id, LIMITS, NonNegativeNumber, SecretRef } from './common.ts';
 
 /** A team or product that sends traffic; every request is attributed to one. */
 export const Tenant = z
@@ -7,7 +7,7 @@ export const Tenant = z
     id: Id,
     description: Description.optional(),
     apiKeys: z.array(SecretRef).min(1, 'a tenant needs at least one API key reference'),
-    allowedGroups: z.array(Id).min(1, 'a tenant must be allowed at least one model group'),
+    allowedGroups: z.array(GroupName).min(1, 'a tenant must be allowed at least one model group'),
     rpm: Count(LIMITS.perMinute).optional(),
     tpm: Count(LIMITS.perMinute).optional(),
     monthlyBudgetUsd: NonNegativeNumber.max(LIMITS.budgetUsd).optional(),

@@ -115,7 +115,7 @@ describe('--out and init arguments that name no directory, or one that cannot be
   it("init '' is a usage error and scaffolds nothing into the working directory", () => {
     const before = tree(s.dir);
     const r = cliProcess(['init', ''], { cwd: s.dir });
-    expect([r.code, r.stderr]).toEqual([2, 'switchyard: the folder to create is empty; give a name such as policies\n']);
+    expect([r.code, r.stderr]).toEqual([2, 'switchyard: the folder to create is empty; give a name such as my-policies, or . for this folder\n']);
     expect(tree(s.dir)).toEqual(before);
   });
 

@@ -116,7 +116,7 @@ export class OpenAiRelay implements StreamRelay {
 }
 
 export interface OpenAiCompatibleOptions {
-  kind: 'openai' | 'azure_openai' | 'vllm';
+  kind: 'openai' | 'azure_openai' | 'vllm' | 'openai_compatible';
   defaultBase: string | null;
   /** Authentication headers for a resolved key (null: the plan sets no key). */
   auth(key: string | null): Record<string, string>;

@@ -33,7 +33,19 @@ function exchange(body: Record<string, unknown>, endpoint: EndpointKind = 'chat'
 }
 
 function target(provider: Partial<PlanProvider>, model = 'gpt-4o-mini', base = 'http://up/v1'): Target {
-  const p: PlanProvider = { id: 'p', kind: 'openai', apiBase: base, apiVersion: null, region: null, apiKey: null, ...provider };
+  const p: PlanProvider = {
+    id: 'p',
+    kind: 'openai',
+    apiBase: base,
+    apiBaseEnv: null,
+    apiVersion: null,
+    apiVersionEnv: null,
+    region: null,
+    apiKey: null,
+    openaiCompatible: null,
+    passthrough: null,
+    ...provider,
+  };
   const adapter = p.kind === 'azure_openai' ? azureAdapter : p.kind === 'vllm' ? vllmAdapter : openAiAdapter;
   const url = new URL(base);
   return {
