@@ -1,0 +1,344 @@
+/**
+ * `model_list` -> providers, deployments and the entries of each model
+ * group. Each entry is one (group, deployment) pair, as the emitter writes
+ * them (src/targets/litellm.ts): `model_name` is the group, the provider is
+ * (kind, api_base, api_version, api_key), and `model_info.id` is
+ * `<group>/<deployment>` when Switchyard wrote the config (any other id, or
+ * none, gives a generated deployment id). Group-level settings that LiteLLM
+ * keeps per entry (timeout, stream_timeout, num_retries, order, weight) are
+ * collected here and resolved by groups.ts.
+ */
+import type { Path } from '../diagnostics/path.ts';
+import { Id } from '../model/common.ts';
+import type { ProviderKind } from '../model/closed-sets.ts';
+import type { DeploymentInput } from '../model/deployment.ts';
+import type { ProviderInput } from '../model/provider.ts';
+import type { PolicyDraft } from './draft.ts';
+import { type Input, isObj, type Obj } from './input.ts';
+import { asNumber, isPositiveInt, perMillion, secondsToMs } from './numbers.ts';
+import { parseModelRef } from './provider-prefix.ts';
+import { type SecretImporter, isEnvironRef } from './secrets.ts';
+import { keepUnsupported } from './unsupported.ts';
+
+export interface GroupEntry {
+  path: Path;
+  deployment: string;
+  timeoutMs?: number;
+  streamTimeoutMs?: number;
+  numRetries?: number;
+  order?: number;
+  weighted: boolean;
+}
+
+export interface ModelList {
+  /** Group name -> its entries, groups in first-appearance order. */
+  groups: Map<string, GroupEntry[]>;
+  /** Deployment id -> the input path of its first entry. */
+  deploymentAt: Map<string, Path>;
+  /** vllm deployments whose context window comes from their pool, by id. */
+  contextFromPool: Set<string>;
+}
+
+const ENTRY_KEYS = new Set(['model_name', 'litellm_params', 'model_info']);
+const PARAM_KEYS = new Set([
+  'model',
+  'api_base',
+  'api_key',
+  'api_version',
+  'rpm',
+  'tpm',
+  'weight',
+  'order',
+  'timeout',
+  'stream_timeout',
+  'num_retries',
+  'input_cost_per_token',
+  'output_cost_per_token',
+]);
+const INFO_KEYS = new Set(['id', 'max_input_tokens', 'input_cost_per_token', 'output_cost_per_token']);
+/** When an entry names no context window: small enough never to promise more than the model takes. */
+const DEFAULT_CONTEXT = 8_192;
+const NOT_A_DEPLOYMENT_SETTING = 'not a deployment setting of a Switchyard policy';
+
+/** Environment variables LiteLLM reads when an entry has no api_key (docs/my-website/docs/providers/*.md). */
+const DEFAULT_KEY_ENV: Partial<Record<ProviderKind, string>> = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY', azure_openai: 'AZURE_API_KEY' };
+const KIND_SLUG: Record<ProviderKind, string> = { openai: 'openai', azure_openai: 'azure', anthropic: 'anthropic', vllm: 'vllm' };
+
+export const slug = (s: string): string =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+|[-._]+$/g, '')
+    .slice(0, 63)
+    .replace(/[-._]+$/g, '');
+
+/** First DNS label of a URL's host (`pool-a` of `http://pool-a.gpu.internal:8000/v1`), and its port. */
+export function hostOf(url: string): { label: string; port: string } {
+  try {
+    const u = new URL(url);
+    return { label: slug(u.hostname.split('.')[0] ?? '') || 'host', port: u.port || (u.protocol === 'https:' ? '443' : '80') };
+  } catch {
+    return { label: 'host', port: '' };
+  }
+}
+
+interface ProviderDraft {
+  key: string;
+  provider: Omit<ProviderInput, 'id'>;
+  path: Path;
+  notes: Array<[string, string]>;
+}
+
+function unique(base: string, taken: Set<string>): string {
+  let id = base || 'deployment';
+  for (let n = 2; taken.has(id); n++) id = `${base.slice(0, 60)}-${n}`;
+  taken.add(id);
+  return id;
+}
+
+export function readModelList(input: Input, draft: PolicyDraft, secrets: SecretImporter): ModelList {
+  const list = input.get(['model_list']);
+  const out: ModelList = { groups: new Map(), deploymentAt: new Map(), contextFromPool: new Set() };
+  if (!Array.isArray(list) || list.length === 0) {
+    input.report('error', 'import-invalid', list === undefined ? [] : ['model_list'], 'the config has no model_list entries: there is nothing to import');
+    return out;
+  }
+  const providers: ProviderDraft[] = [];
+  const providerOf = new Map<string, ProviderDraft>();
+  const deployments = new Map<string, { d: DeploymentInput; sig: string; providerKey: string; path: Path; groups: string[]; notes: Array<[string, string]> }>();
+  const takenIds = new Set<string>();
+  // Explicit ids first, so a generated id never takes one an entry names later.
+  const explicitIds = list.map((e, i) => explicitId(input, e, i));
+  for (const id of explicitIds) if (id !== undefined) takenIds.add(id);
+  const claimed = new Set<string>();
+
+  list.forEach((entry, i) => {
+    const at: Path = ['model_list', i];
+    if (!isObj(entry) || typeof entry.model_name !== 'string' || !isObj(entry.litellm_params) || typeof entry.litellm_params.model !== 'string') {
+      input.report('error', 'import-invalid', at, 'a model_list entry needs model_name and litellm_params.model (strings)');
+      return;
+    }
+    const group = entry.model_name;
+    if (!Id.safeParse(group).success) {
+      input.report(
+        'error',
+        'import-group-name',
+        [...at, 'model_name'],
+        `model group name ${JSON.stringify(group)} is not one Switchyard accepts yet: lowercase letters, digits, ".", "_" or "-", starting with a letter or digit`,
+      );
+      return;
+    }
+    const params = entry.litellm_params;
+    const info: Obj = isObj(entry.model_info) ? entry.model_info : {};
+    for (const k of Object.keys(entry)) if (!ENTRY_KEYS.has(k)) keepUnsupported(input, draft, 'routing.ts', [...at, k], NOT_A_DEPLOYMENT_SETTING);
+    for (const k of Object.keys(params)) if (!PARAM_KEYS.has(k)) keepUnsupported(input, draft, 'routing.ts', [...at, 'litellm_params', k], NOT_A_DEPLOYMENT_SETTING);
+    for (const k of Object.keys(info)) if (!INFO_KEYS.has(k)) keepUnsupported(input, draft, 'routing.ts', [...at, 'model_info', k], NOT_A_DEPLOYMENT_SETTING);
+
+    const ref = parseModelRef(params.model as string);
+    const modelAt = [...at, 'litellm_params', 'model'];
+    if (ref.kind === null) {
+      input.report('error', 'import-unsupported-provider', modelAt, `${JSON.stringify(params.model)} is served by ${ref.reason}; this deployment cannot be imported`);
+      return;
+    }
+    const kind = ref.kind;
+    const provider = readProvider(input, secrets, kind, params, at);
+    if (provider === undefined) return;
+    const pkey = JSON.stringify([kind, provider.provider.apiBase, provider.provider.apiVersion, provider.provider.apiKey]);
+    let p = providerOf.get(pkey);
+    if (!p) {
+      p = { ...provider, key: pkey };
+      providerOf.set(pkey, p);
+      providers.push(p);
+    }
+    if (ref.inferred && !p.notes.some(([f]) => f === 'kind')) p.notes.push(['kind', `inferred from the model name ${JSON.stringify(params.model)} (written without a provider prefix) at ${input.where(modelAt)}`]);
+
+    const read = readDeployment(input, params, info, at, ref.model);
+    if (read === undefined) return;
+    const { d, notes } = read;
+    if (d.contextWindow === undefined && kind !== 'vllm') {
+      d.contextWindow = DEFAULT_CONTEXT;
+      input.report('warning', 'import-defaulted', [...at, 'model_info'], `no model_info.max_input_tokens: the context window defaults to ${DEFAULT_CONTEXT} tokens`);
+      notes.push(['contextWindow', `defaulted: ${input.where(at)} gives no model_info.max_input_tokens; set the model's context window`]);
+    }
+    let id = explicitIds[i];
+    if (id === undefined) id = unique(slug(`${KIND_SLUG[kind]}-${ref.model}`), takenIds);
+    const sig = JSON.stringify([pkey, d]);
+    const seen = deployments.get(id);
+    if (seen) {
+      if (seen.groups.includes(group)) {
+        input.report('error', 'import-duplicate', [...at, 'model_info', 'id'], `deployment ${JSON.stringify(id)} is listed twice in model group ${JSON.stringify(group)}`);
+        return;
+      }
+      if (seen.sig !== sig) {
+        input.report(
+          'error',
+          'import-ambiguous',
+          [...at, 'model_info', 'id'],
+          `model_info.id names deployment ${JSON.stringify(id)}, which ${input.where(seen.path)} also names with different settings; give the two entries different ids`,
+        );
+        return;
+      }
+      seen.groups.push(group);
+    } else {
+      deployments.set(id, { d: { ...d, id } as DeploymentInput, sig, providerKey: pkey, path: at, groups: [group], notes });
+      if (kind === 'vllm' && d.contextWindow === undefined) out.contextFromPool.add(id);
+    }
+    claimed.add(id);
+    const e: GroupEntry = { path: at, deployment: id, weighted: params.weight !== undefined };
+    const seconds = (key: string): number | undefined => {
+      if (params[key] === undefined) return undefined;
+      const s = asNumber(params[key]);
+      const ms = s === undefined ? undefined : secondsToMs(s);
+      if (ms === undefined) input.report('error', 'import-invalid', [...at, 'litellm_params', key], `${key} must be a positive number of seconds (whole milliseconds)`);
+      return ms;
+    };
+    const timeout = seconds('timeout');
+    if (timeout !== undefined) e.timeoutMs = timeout;
+    const stream = seconds('stream_timeout');
+    if (stream !== undefined) e.streamTimeoutMs = stream;
+    if (params.num_retries !== undefined) {
+      if (typeof params.num_retries === 'number' && Number.isInteger(params.num_retries) && params.num_retries >= 0 && params.num_retries <= 10)
+        e.numRetries = params.num_retries;
+      else input.report('error', 'import-invalid', [...at, 'litellm_params', 'num_retries'], 'num_retries must be a whole number from 0 to 10');
+    }
+    if (params.order !== undefined) {
+      if (typeof params.order === 'number' && Number.isInteger(params.order) && params.order >= 0) e.order = params.order;
+      else input.report('error', 'import-invalid', [...at, 'litellm_params', 'order'], 'order must be a whole number');
+    }
+    out.groups.set(group, [...(out.groups.get(group) ?? []), e]);
+  });
+
+  // Provider ids: the kind, then the host (and port) where two of a kind need telling apart.
+  const bases = providers.map((p) => KIND_SLUG[p.provider.kind]);
+  const labels = providers.map((p) => (p.provider.apiBase ? hostOf(p.provider.apiBase) : { label: '', port: '' }));
+  const taken = new Set<string>();
+  const ids = providers.map((_, i) => {
+    const sameKind = bases.filter((b) => b === bases[i]).length > 1;
+    if (!sameKind) return unique(bases[i]!, taken);
+    const sameHost = providers.filter((_, j) => bases[j] === bases[i] && labels[j]!.label === labels[i]!.label).length > 1;
+    return unique(slug([bases[i], labels[i]!.label, sameHost ? labels[i]!.port : ''].filter(Boolean).join('-')), taken);
+  });
+  providers.forEach((p, i) => {
+    const index = draft.policy.providers.length;
+    draft.policy.providers.push({ id: ids[i]!, ...p.provider });
+    draft.origin(['providers', index], input, p.path);
+    for (const [field, line] of p.notes) draft.comment(['providers', index, field], line);
+  });
+  const idOf = new Map(providers.map((p, i) => [p.key, ids[i]!]));
+  for (const [id, { d, providerKey, path, notes }] of deployments) {
+    const index = draft.policy.deployments.length;
+    draft.policy.deployments.push({ ...d, id, provider: idOf.get(providerKey)! });
+    draft.origin(['deployments', index], input, path);
+    out.deploymentAt.set(id, path);
+    for (const [field, line] of notes) draft.comment(['deployments', index, field], line);
+  }
+  return out;
+}
+
+/** `model_info.id` when it names a deployment: `<group>/<id>` as Switchyard writes it, or an id on its own. */
+function explicitId(input: Input, entry: unknown, i: number): string | undefined {
+  if (!isObj(entry) || !isObj(entry.model_info) || entry.model_info.id === undefined) return undefined;
+  const raw = String(entry.model_info.id);
+  const group = typeof entry.model_name === 'string' ? entry.model_name : '';
+  const candidate = raw.startsWith(`${group}/`) ? raw.slice(group.length + 1) : raw;
+  if (Id.safeParse(candidate).success) return candidate;
+  input.report('info', 'import-generated-id', ['model_list', i, 'model_info', 'id'], `model_info.id ${JSON.stringify(raw)} is not a Switchyard id; the deployment gets a generated one`);
+  return undefined;
+}
+
+function readProvider(input: Input, secrets: SecretImporter, kind: ProviderKind, params: Obj, at: Path): Omit<ProviderDraft, 'key'> | undefined {
+  const p: Omit<ProviderInput, 'id'> = { kind };
+  const notes: Array<[string, string]> = [];
+  const fieldAt = (k: string): Path => [...at, 'litellm_params', k];
+  let ok = true;
+  const base = params.api_base;
+  if (base !== undefined) {
+    if (isEnvironRef(base)) {
+      input.report('error', 'import-unsupported-endpoint', fieldAt('api_base'), 'an api_base read from the environment; a Switchyard policy takes the URL itself for now', 'write the URL in the config');
+      ok = false;
+    } else if (typeof base !== 'string' || !/^https?:\/\/[^\s]+$/.test(base) || !URL.canParse(base)) {
+      input.report('error', 'import-invalid', fieldAt('api_base'), 'api_base must be an http(s) URL');
+      ok = false;
+    } else p.apiBase = base;
+  } else if (kind === 'azure_openai' || kind === 'vllm') {
+    input.report('error', 'import-unsupported-endpoint', [...at, 'litellm_params'], `a ${kind} deployment needs api_base (LiteLLM would read it from the environment, which a Switchyard policy cannot do yet)`);
+    ok = false;
+  }
+  const version = params.api_version;
+  if (version !== undefined) {
+    if (typeof version === 'string' && /^\d{4}-\d{2}-\d{2}(-preview)?$/.test(version)) p.apiVersion = version;
+    else {
+      input.report('error', 'import-invalid', fieldAt('api_version'), 'api_version must be a date such as 2024-10-21 (or 2024-10-01-preview) written in the config');
+      ok = false;
+    }
+  } else if (kind === 'azure_openai') {
+    input.report('error', 'import-invalid', [...at, 'litellm_params'], 'an Azure deployment needs api_version written in the config');
+    ok = false;
+  }
+  if (params.api_key !== undefined) {
+    const host = typeof p.apiBase === 'string' ? hostOf(p.apiBase).label : '';
+    const suggested = kind === 'openai' && !p.apiBase ? 'OPENAI_API_KEY' : `${KIND_SLUG[kind]}_${kind === 'openai' || kind === 'anthropic' ? '' : host}_API_KEY`;
+    const ref = secrets.reference(params.api_key, fieldAt('api_key'), suggested);
+    if (ref === undefined) ok = false;
+    else {
+      p.apiKey = ref.ref;
+      if (ref.note) notes.push(['apiKey', ref.note]);
+    }
+  } else if (DEFAULT_KEY_ENV[kind]) {
+    p.apiKey = `env:${DEFAULT_KEY_ENV[kind]}`;
+    notes.push(['apiKey', `inferred: the config gives no api_key, so LiteLLM reads ${DEFAULT_KEY_ENV[kind]} (${input.where(at)})`]);
+  }
+  return ok ? { provider: p, path: at, notes } : undefined;
+}
+
+type DeploymentDraft = Omit<DeploymentInput, 'id' | 'provider' | 'contextWindow'> & { contextWindow?: number };
+
+function readDeployment(input: Input, params: Obj, info: Obj, at: Path, model: string): { d: DeploymentDraft; notes: Array<[string, string]> } | undefined {
+  let ok = true;
+  const notes: Array<[string, string]> = [];
+  const d: DeploymentDraft = { model, pricing: { inputPer1M: 0, outputPer1M: 0 } };
+  const context = info.max_input_tokens;
+  if (context !== undefined) {
+    if (isPositiveInt(context)) d.contextWindow = context;
+    else {
+      input.report('error', 'import-invalid', [...at, 'model_info', 'max_input_tokens'], 'max_input_tokens must be a positive whole number');
+      ok = false;
+    }
+  }
+  for (const k of ['rpm', 'tpm'] as const) {
+    const v = params[k];
+    if (v === undefined) continue;
+    if (isPositiveInt(v)) d[k] = v;
+    else {
+      input.report('error', 'import-invalid', [...at, 'litellm_params', k], `${k} must be a positive whole number`);
+      ok = false;
+    }
+  }
+  const price = (k: 'input_cost_per_token' | 'output_cost_per_token'): number | undefined => {
+    const fromParams = asNumber(params[k]);
+    const fromInfo = asNumber(info[k]);
+    if (params[k] !== undefined && (fromParams === undefined || fromParams < 0)) {
+      input.report('error', 'import-invalid', [...at, 'litellm_params', k], `${k} must be a number of USD, at least 0`);
+      ok = false;
+    }
+    if (fromParams !== undefined && fromInfo !== undefined && fromParams !== fromInfo)
+      input.report('warning', 'import-conflict', [...at, 'model_info', k], `model_info.${k} differs from litellm_params.${k}, which LiteLLM's cost tracking reads; the policy keeps the latter`);
+    const v = fromParams ?? fromInfo;
+    return v === undefined ? undefined : perMillion(v);
+  };
+  const inputPer1M = price('input_cost_per_token');
+  const outputPer1M = price('output_cost_per_token');
+  d.pricing = { inputPer1M: inputPer1M ?? 0, outputPer1M: outputPer1M ?? 0 };
+  if (inputPer1M === undefined || outputPer1M === undefined) {
+    input.report('warning', 'import-defaulted', [...at, 'litellm_params'], 'no input_cost_per_token/output_cost_per_token: pricing defaults to 0 USD, so cost reports leave this deployment out');
+    notes.push(['pricing', `defaulted to 0: ${input.where(at)} gives no per-token cost (LiteLLM prices it from its cost map); set the price`]);
+  }
+  if (params.weight !== undefined) {
+    const w = asNumber(params.weight);
+    if (w === undefined) {
+      input.report('error', 'import-invalid', [...at, 'litellm_params', 'weight'], 'weight must be a number');
+      ok = false;
+    } else if (w !== 1) d.weight = w;
+  }
+  return ok ? { d, notes } : undefined;
+}
