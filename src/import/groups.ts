@@ -52,23 +52,39 @@ export function buildGroups(input: Input, draft: PolicyDraft, list: ModelList, g
     group.strategy = strategyOf(entries, g);
     if (group.strategy === 'ordered') {
       if (entries.some((e) => e.order === undefined))
-        input.report('warning', 'import-changed', entries.find((e) => e.order === undefined)!.path, `model group ${JSON.stringify(name)} gives some deployments an order and not others; those without one go last`);
+        input.report(
+          'warning',
+          'import-changed',
+          entries.find((e) => e.order === undefined)!.path,
+          `model group ${JSON.stringify(name)} gives some deployments an order and not others; those without one go last`,
+        );
       for (const e of entries) {
         const i = deploymentIndex.get(e.deployment)!;
         const d = draft.policy.deployments[i]!;
         const order = e.order ?? Math.max(0, ...entries.map((x) => x.order ?? 0)) + 1;
         if (d.order !== undefined && d.order !== order)
-          input.report('warning', 'import-conflict', e.path, `deployment ${JSON.stringify(e.deployment)} has order ${d.order} in another group; it keeps that one`);
+          input.report(
+            'warning',
+            'import-conflict',
+            e.path,
+            `deployment ${JSON.stringify(e.deployment)} has order ${d.order} in another group; it keeps that one`,
+          );
         else d.order = order;
       }
       draft.comment(at('strategy'), `inferred: the entries of ${JSON.stringify(name)} carry litellm_params.order`);
-    } else if (g.strategyAt) draft.comment(at('strategy'), `from routing_strategy: ${g.litellmStrategy} (${input.where(g.strategyAt)}), one strategy for the whole LiteLLM proxy`);
+    } else if (g.strategyAt)
+      draft.comment(at('strategy'), `from routing_strategy: ${g.litellmStrategy} (${input.where(g.strategyAt)}), one strategy for the whole LiteLLM proxy`);
     else draft.comment(at('strategy'), `inferred: the config sets no routing_strategy, so LiteLLM shuffles by weight (simple-shuffle)`);
 
     // Retries: per entry when the group differs from the proxy, else the proxy's.
     const own = [...new Set(entries.flatMap((e) => (e.numRetries === undefined ? [] : [e.numRetries])))];
     if (own.length > 1)
-      input.report('warning', 'import-conflict', entries[0]!.path, `the entries of ${JSON.stringify(name)} disagree on num_retries (${own.join(', ')}); the group retries ${Math.max(...own)} times`);
+      input.report(
+        'warning',
+        'import-conflict',
+        entries[0]!.path,
+        `the entries of ${JSON.stringify(name)} disagree on num_retries (${own.join(', ')}); the group retries ${Math.max(...own)} times`,
+      );
     const count = own.length > 0 ? Math.max(...own) : g.numRetries;
     const retries: NonNullable<ModelGroupInput['retries']> = {};
     if (count !== undefined) retries.count = count;
@@ -90,7 +106,12 @@ export function buildGroups(input: Input, draft: PolicyDraft, list: ModelList, g
         if (ms === undefined || ms === requestMs) return;
         const prev = ownTimeout.get(e.deployment);
         if (prev && prev.ms !== ms) {
-          input.report('warning', 'import-conflict', [...e.path, 'litellm_params', 'timeout'], `deployment ${JSON.stringify(e.deployment)} has timeout ${secondsText(prev.ms)} at ${input.where(prev.at)}; it keeps that one`);
+          input.report(
+            'warning',
+            'import-conflict',
+            [...e.path, 'litellm_params', 'timeout'],
+            `deployment ${JSON.stringify(e.deployment)} has timeout ${secondsText(prev.ms)} at ${input.where(prev.at)}; it keeps that one`,
+          );
           return;
         }
         ownTimeout.set(e.deployment, { ms, at: [...e.path, 'litellm_params', 'timeout'] });
@@ -98,7 +119,12 @@ export function buildGroups(input: Input, draft: PolicyDraft, list: ModelList, g
     } else draft.comment(at('name'), "timeouts: defaulted, the config sets no timeout (Switchyard's default request timeout is 30s)");
     const streams = [...new Set(entries.flatMap((e) => (e.streamTimeoutMs === undefined ? [] : [e.streamTimeoutMs])))];
     if (streams.length > 1)
-      input.report('warning', 'import-conflict', entries[0]!.path, `the entries of ${JSON.stringify(name)} disagree on stream_timeout; the group keeps the smallest`);
+      input.report(
+        'warning',
+        'import-conflict',
+        entries[0]!.path,
+        `the entries of ${JSON.stringify(name)} disagree on stream_timeout; the group keeps the smallest`,
+      );
     if (streams.length > 0) timeouts.streamFirstToken = msToDuration(Math.min(...streams));
     if (Object.keys(timeouts).length > 0) group.timeouts = timeouts;
 
@@ -117,7 +143,8 @@ export function buildGroups(input: Input, draft: PolicyDraft, list: ModelList, g
 
     // Workload: not interactive when router_settings could not hold this group's values.
     const why: string[] = [];
-    if (g.numRetries !== undefined && count !== undefined && count > g.numRetries) why.push(`its num_retries ${count} exceeds router_settings.num_retries ${g.numRetries}`);
+    if (g.numRetries !== undefined && count !== undefined && count > g.numRetries)
+      why.push(`its num_retries ${count} exceeds router_settings.num_retries ${g.numRetries}`);
     if (g.timeoutMs !== undefined && requestMs !== undefined && requestMs > g.timeoutMs)
       why.push(`its timeout ${secondsText(requestMs)} exceeds router_settings.timeout ${secondsText(g.timeoutMs)}`);
     if (why.length > 0) {
@@ -141,7 +168,13 @@ export function buildGroups(input: Input, draft: PolicyDraft, list: ModelList, g
     for (const [from, { to, path }] of lists) {
       if (!names.has(from)) input.report('error', 'import-unknown-group', path, `${kind} of ${JSON.stringify(from)}, which is no model_name of model_list`);
       to.forEach((t, k) => {
-        if (!names.has(t)) input.report('error', 'import-unknown-group', [...path, k], `${kind} of ${JSON.stringify(from)} name ${JSON.stringify(t)}, which is no model_name of model_list`);
+        if (!names.has(t))
+          input.report(
+            'error',
+            'import-unknown-group',
+            [...path, k],
+            `${kind} of ${JSON.stringify(from)} name ${JSON.stringify(t)}, which is no model_name of model_list`,
+          );
       });
     }
   void formatPath;

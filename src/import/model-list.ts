@@ -131,13 +131,19 @@ export function readModelList(input: Input, draft: PolicyDraft, secrets: SecretI
     const params = entry.litellm_params;
     const info: Obj = isObj(entry.model_info) ? entry.model_info : {};
     for (const k of Object.keys(entry)) if (!ENTRY_KEYS.has(k)) keepUnsupported(input, draft, 'routing.ts', [...at, k], NOT_A_DEPLOYMENT_SETTING);
-    for (const k of Object.keys(params)) if (!PARAM_KEYS.has(k)) keepUnsupported(input, draft, 'routing.ts', [...at, 'litellm_params', k], NOT_A_DEPLOYMENT_SETTING);
+    for (const k of Object.keys(params))
+      if (!PARAM_KEYS.has(k)) keepUnsupported(input, draft, 'routing.ts', [...at, 'litellm_params', k], NOT_A_DEPLOYMENT_SETTING);
     for (const k of Object.keys(info)) if (!INFO_KEYS.has(k)) keepUnsupported(input, draft, 'routing.ts', [...at, 'model_info', k], NOT_A_DEPLOYMENT_SETTING);
 
     const ref = parseModelRef(params.model as string);
     const modelAt = [...at, 'litellm_params', 'model'];
     if (ref.kind === null) {
-      input.report('error', 'import-unsupported-provider', modelAt, `${JSON.stringify(params.model)} is served by ${ref.reason}; this deployment cannot be imported`);
+      input.report(
+        'error',
+        'import-unsupported-provider',
+        modelAt,
+        `${JSON.stringify(params.model)} is served by ${ref.reason}; this deployment cannot be imported`,
+      );
       return;
     }
     const kind = ref.kind;
@@ -150,14 +156,20 @@ export function readModelList(input: Input, draft: PolicyDraft, secrets: SecretI
       providerOf.set(pkey, p);
       providers.push(p);
     }
-    if (ref.inferred && !p.notes.some(([f]) => f === 'kind')) p.notes.push(['kind', `inferred from the model name ${JSON.stringify(params.model)} (written without a provider prefix) at ${input.where(modelAt)}`]);
+    if (ref.inferred && !p.notes.some(([f]) => f === 'kind'))
+      p.notes.push(['kind', `inferred from the model name ${JSON.stringify(params.model)} (written without a provider prefix) at ${input.where(modelAt)}`]);
 
     const read = readDeployment(input, params, info, at, ref.model);
     if (read === undefined) return;
     const { d, notes } = read;
     if (d.contextWindow === undefined && kind !== 'vllm') {
       d.contextWindow = DEFAULT_CONTEXT;
-      input.report('warning', 'import-defaulted', [...at, 'model_info'], `no model_info.max_input_tokens: the context window defaults to ${DEFAULT_CONTEXT} tokens`);
+      input.report(
+        'warning',
+        'import-defaulted',
+        [...at, 'model_info'],
+        `no model_info.max_input_tokens: the context window defaults to ${DEFAULT_CONTEXT} tokens`,
+      );
       notes.push(['contextWindow', `defaulted: ${input.where(at)} gives no model_info.max_input_tokens; set the model's context window`]);
     }
     let id = explicitIds[i];
@@ -166,7 +178,12 @@ export function readModelList(input: Input, draft: PolicyDraft, secrets: SecretI
     const seen = deployments.get(id);
     if (seen) {
       if (seen.groups.includes(group)) {
-        input.report('error', 'import-duplicate', [...at, 'model_info', 'id'], `deployment ${JSON.stringify(id)} is listed twice in model group ${JSON.stringify(group)}`);
+        input.report(
+          'error',
+          'import-duplicate',
+          [...at, 'model_info', 'id'],
+          `deployment ${JSON.stringify(id)} is listed twice in model group ${JSON.stringify(group)}`,
+        );
         return;
       }
       if (seen.sig !== sig) {
@@ -189,7 +206,8 @@ export function readModelList(input: Input, draft: PolicyDraft, secrets: SecretI
       if (params[key] === undefined) return undefined;
       const s = asNumber(params[key]);
       const ms = s === undefined ? undefined : secondsToMs(s);
-      if (ms === undefined) input.report('error', 'import-invalid', [...at, 'litellm_params', key], `${key} must be a positive number of seconds (whole milliseconds)`);
+      if (ms === undefined)
+        input.report('error', 'import-invalid', [...at, 'litellm_params', key], `${key} must be a positive number of seconds (whole milliseconds)`);
       return ms;
     };
     const timeout = seconds('timeout');
@@ -242,7 +260,12 @@ function explicitId(input: Input, entry: unknown, i: number): string | undefined
   const group = typeof entry.model_name === 'string' ? entry.model_name : '';
   const candidate = raw.startsWith(`${group}/`) ? raw.slice(group.length + 1) : raw;
   if (Id.safeParse(candidate).success) return candidate;
-  input.report('info', 'import-generated-id', ['model_list', i, 'model_info', 'id'], `model_info.id ${JSON.stringify(raw)} is not a Switchyard id; the deployment gets a generated one`);
+  input.report(
+    'info',
+    'import-generated-id',
+    ['model_list', i, 'model_info', 'id'],
+    `model_info.id ${JSON.stringify(raw)} is not a Switchyard id; the deployment gets a generated one`,
+  );
   return undefined;
 }
 
@@ -254,21 +277,37 @@ function readProvider(input: Input, secrets: SecretImporter, kind: ProviderKind,
   const base = params.api_base;
   if (base !== undefined) {
     if (isEnvironRef(base)) {
-      input.report('error', 'import-unsupported-endpoint', fieldAt('api_base'), 'an api_base read from the environment; a Switchyard policy takes the URL itself for now', 'write the URL in the config');
+      input.report(
+        'error',
+        'import-unsupported-endpoint',
+        fieldAt('api_base'),
+        'an api_base read from the environment; a Switchyard policy takes the URL itself for now',
+        'write the URL in the config',
+      );
       ok = false;
     } else if (typeof base !== 'string' || !/^https?:\/\/[^\s]+$/.test(base) || !URL.canParse(base)) {
       input.report('error', 'import-invalid', fieldAt('api_base'), 'api_base must be an http(s) URL');
       ok = false;
     } else p.apiBase = base;
   } else if (kind === 'azure_openai' || kind === 'vllm') {
-    input.report('error', 'import-unsupported-endpoint', [...at, 'litellm_params'], `a ${kind} deployment needs api_base (LiteLLM would read it from the environment, which a Switchyard policy cannot do yet)`);
+    input.report(
+      'error',
+      'import-unsupported-endpoint',
+      [...at, 'litellm_params'],
+      `a ${kind} deployment needs api_base (LiteLLM would read it from the environment, which a Switchyard policy cannot do yet)`,
+    );
     ok = false;
   }
   const version = params.api_version;
   if (version !== undefined) {
     if (typeof version === 'string' && /^\d{4}-\d{2}-\d{2}(-preview)?$/.test(version)) p.apiVersion = version;
     else {
-      input.report('error', 'import-invalid', fieldAt('api_version'), 'api_version must be a date such as 2024-10-21 (or 2024-10-01-preview) written in the config');
+      input.report(
+        'error',
+        'import-invalid',
+        fieldAt('api_version'),
+        'api_version must be a date such as 2024-10-21 (or 2024-10-01-preview) written in the config',
+      );
       ok = false;
     }
   } else if (kind === 'azure_openai') {
@@ -277,7 +316,8 @@ function readProvider(input: Input, secrets: SecretImporter, kind: ProviderKind,
   }
   if (params.api_key !== undefined) {
     const host = typeof p.apiBase === 'string' ? hostOf(p.apiBase).label : '';
-    const suggested = kind === 'openai' && !p.apiBase ? 'OPENAI_API_KEY' : `${KIND_SLUG[kind]}_${kind === 'openai' || kind === 'anthropic' ? '' : host}_API_KEY`;
+    const suggested =
+      kind === 'openai' && !p.apiBase ? 'OPENAI_API_KEY' : `${KIND_SLUG[kind]}_${kind === 'openai' || kind === 'anthropic' ? '' : host}_API_KEY`;
     const ref = secrets.reference(params.api_key, fieldAt('api_key'), suggested);
     if (ref === undefined) ok = false;
     else {
@@ -322,7 +362,12 @@ function readDeployment(input: Input, params: Obj, info: Obj, at: Path, model: s
       ok = false;
     }
     if (fromParams !== undefined && fromInfo !== undefined && fromParams !== fromInfo)
-      input.report('warning', 'import-conflict', [...at, 'model_info', k], `model_info.${k} differs from litellm_params.${k}, which LiteLLM's cost tracking reads; the policy keeps the latter`);
+      input.report(
+        'warning',
+        'import-conflict',
+        [...at, 'model_info', k],
+        `model_info.${k} differs from litellm_params.${k}, which LiteLLM's cost tracking reads; the policy keeps the latter`,
+      );
     const v = fromParams ?? fromInfo;
     return v === undefined ? undefined : perMillion(v);
   };
@@ -330,7 +375,12 @@ function readDeployment(input: Input, params: Obj, info: Obj, at: Path, model: s
   const outputPer1M = price('output_cost_per_token');
   d.pricing = { inputPer1M: inputPer1M ?? 0, outputPer1M: outputPer1M ?? 0 };
   if (inputPer1M === undefined || outputPer1M === undefined) {
-    input.report('warning', 'import-defaulted', [...at, 'litellm_params'], 'no input_cost_per_token/output_cost_per_token: pricing defaults to 0 USD, so cost reports leave this deployment out');
+    input.report(
+      'warning',
+      'import-defaulted',
+      [...at, 'litellm_params'],
+      'no input_cost_per_token/output_cost_per_token: pricing defaults to 0 USD, so cost reports leave this deployment out',
+    );
     notes.push(['pricing', `defaulted to 0: ${input.where(at)} gives no per-token cost (LiteLLM prices it from its cost map); set the price`]);
   }
   if (params.weight !== undefined) {

@@ -57,7 +57,9 @@ const UNPREFIXED: ReadonlyArray<readonly [RegExp, ProviderKind]> = [
   [/^claude-/, 'anthropic'],
 ];
 
-export type ModelRef = { kind: ProviderKind; prefix: string; model: string; inferred: boolean } | { kind: null; prefix: string | null; model: string; reason: string };
+export type ModelRef =
+  | { kind: ProviderKind; prefix: string; model: string; inferred: boolean }
+  | { kind: null; prefix: string | null; model: string; reason: string };
 
 /** `azure/gpt-4o` -> azure_openai + `gpt-4o`; the rest after the first `/` is the upstream model name (`hosted_vllm/meta-llama/...`). */
 export function parseModelRef(text: string): ModelRef {
@@ -74,6 +76,9 @@ export function parseModelRef(text: string): ModelRef {
     kind: null,
     prefix,
     model: text,
-    reason: prefix === null ? 'a model without a provider prefix that Switchyard cannot attribute' : `the LiteLLM provider "${prefix}", which Switchyard has no provider kind for`,
+    reason:
+      prefix === null
+        ? 'a model without a provider prefix that Switchyard cannot attribute'
+        : `the LiteLLM provider "${prefix}", which Switchyard has no provider kind for`,
   };
 }

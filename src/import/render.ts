@@ -55,7 +55,12 @@ export function renderPolicy(draft: PolicyDraft, source: string): PolicyFileText
   const files: PolicyFileText[] = [];
 
   const routingNames = ['deployments', 'modelGroups', ...(p.circuitBreaker ? ['circuitBreaker'] : []), ...(p.routerState ? ['routerState'] : [])];
-  const helpers = ['defineDeployments', 'defineModelGroups', ...(p.circuitBreaker ? ['defineCircuitBreaker'] : []), ...(p.routerState ? ['defineRouterState'] : [])];
+  const helpers = [
+    'defineDeployments',
+    'defineModelGroups',
+    ...(p.circuitBreaker ? ['defineCircuitBreaker'] : []),
+    ...(p.routerState ? ['defineRouterState'] : []),
+  ];
   const hasPools = p.gpuPools.length > 0;
 
   const index = [
@@ -79,7 +84,13 @@ export function renderPolicy(draft: PolicyDraft, source: string): PolicyFileText
 
   files.push({
     path: 'providers.ts',
-    content: [banner, `import { defineProviders } from 'switchyard';`, '', ...notes(draft, 'providers.ts'), exportConst(draft, 'providers', 'defineProviders', p.providers, ['providers'])].join('\n'),
+    content: [
+      banner,
+      `import { defineProviders } from 'switchyard';`,
+      '',
+      ...notes(draft, 'providers.ts'),
+      exportConst(draft, 'providers', 'defineProviders', p.providers, ['providers']),
+    ].join('\n'),
   });
 
   const routing = [banner, `import { ${[...helpers].sort().join(', ')} } from 'switchyard';`, '', ...notes(draft, 'routing.ts')];
@@ -92,7 +103,13 @@ export function renderPolicy(draft: PolicyDraft, source: string): PolicyFileText
   if (hasPools)
     files.push({
       path: 'gpu-pools.ts',
-      content: [banner, `import { defineGpuPools } from 'switchyard';`, '', ...notes(draft, 'gpu-pools.ts'), exportConst(draft, 'gpuPools', 'defineGpuPools', p.gpuPools, ['gpuPools'])].join('\n'),
+      content: [
+        banner,
+        `import { defineGpuPools } from 'switchyard';`,
+        '',
+        ...notes(draft, 'gpu-pools.ts'),
+        exportConst(draft, 'gpuPools', 'defineGpuPools', p.gpuPools, ['gpuPools']),
+      ].join('\n'),
     });
   return files;
 }

@@ -92,11 +92,13 @@ export function readRouterSettings(input: Input, draft: PolicyDraft, secrets: Se
   const router = section(input, 'router_settings');
   const settings = section(input, 'litellm_settings');
   const general = section(input, 'general_settings');
-  for (const k of Object.keys(router)) if (!ROUTER_KEYS.has(k)) keepUnsupported(input, draft, 'routing.ts', ['router_settings', k], 'a LiteLLM router setting with no policy equivalent');
+  for (const k of Object.keys(router))
+    if (!ROUTER_KEYS.has(k)) keepUnsupported(input, draft, 'routing.ts', ['router_settings', k], 'a LiteLLM router setting with no policy equivalent');
   for (const k of Object.keys(settings))
     if (!LITELLM_SETTINGS_KEYS.has(k)) keepUnsupported(input, draft, 'index.ts', ['litellm_settings', k], 'a LiteLLM module setting with no policy equivalent');
   for (const k of Object.keys(general))
-    if (!GENERAL_KEYS.has(k)) keepUnsupported(input, draft, 'index.ts', ['general_settings', k], "proxy administration (keys, teams, routes, alerting) stays LiteLLM's");
+    if (!GENERAL_KEYS.has(k))
+      keepUnsupported(input, draft, 'index.ts', ['general_settings', k], "proxy administration (keys, teams, routes, alerting) stays LiteLLM's");
 
   /** A key LiteLLM reads from either section: one place, or an ambiguity. */
   const either = (key: string): { value: unknown; path: Path } | undefined => {
@@ -123,7 +125,12 @@ export function readRouterSettings(input: Input, draft: PolicyDraft, secrets: Se
     const s = typeof rawStrategy === 'string' ? STRATEGY_OF[rawStrategy] : undefined;
     if (s === undefined) {
       if (rawStrategy === 'least-busy') {
-        input.report('warning', 'import-unsupported', ['router_settings', 'routing_strategy'], 'least-busy routing has no Switchyard strategy; the groups route usage-based instead');
+        input.report(
+          'warning',
+          'import-unsupported',
+          ['router_settings', 'routing_strategy'],
+          'least-busy routing has no Switchyard strategy; the groups route usage-based instead',
+        );
         litellmStrategy = 'usage-based-routing-v2';
         strategy = 'usage_based';
       } else input.report('error', 'import-invalid', ['router_settings', 'routing_strategy'], `unknown routing_strategy ${JSON.stringify(rawStrategy)}`);
@@ -131,7 +138,12 @@ export function readRouterSettings(input: Input, draft: PolicyDraft, secrets: Se
       litellmStrategy = rawStrategy as string;
       strategy = s;
       if (rawStrategy === 'usage-based-routing')
-        input.report('info', 'import-upgraded', ['router_settings', 'routing_strategy'], 'usage-based-routing is compiled to its successor usage-based-routing-v2');
+        input.report(
+          'info',
+          'import-upgraded',
+          ['router_settings', 'routing_strategy'],
+          'usage-based-routing is compiled to its successor usage-based-routing-v2',
+        );
     }
   }
   const out: RouterGlobals = {
@@ -172,10 +184,21 @@ export function readRouterSettings(input: Input, draft: PolicyDraft, secrets: Se
   readGeneral(input, draft, general, secrets);
 
   if (settings.drop_params !== undefined && settings.drop_params !== true)
-    input.report('info', 'import-changed', ['litellm_settings', 'drop_params'], 'the generated LiteLLM config sets drop_params: true (unsupported OpenAI parameters are dropped, not rejected)');
+    input.report(
+      'info',
+      'import-changed',
+      ['litellm_settings', 'drop_params'],
+      'the generated LiteLLM config sets drop_params: true (unsupported OpenAI parameters are dropped, not rejected)',
+    );
   const callbacks = settings.callbacks;
   if (callbacks !== undefined && !(Array.isArray(callbacks) && callbacks.every((c) => c === 'prometheus')))
-    keepUnsupported(input, draft, 'index.ts', ['litellm_settings', 'callbacks'], 'LiteLLM logging callbacks other than prometheus, which the generated config always sets');
+    keepUnsupported(
+      input,
+      draft,
+      'index.ts',
+      ['litellm_settings', 'callbacks'],
+      'LiteLLM logging callbacks other than prometheus, which the generated config always sets',
+    );
   const max = router.max_fallbacks;
   if ((out.fallbacks.lists.size > 0 || max !== undefined) && max !== 1)
     input.report(
@@ -208,7 +231,12 @@ function readFallbacks(input: Input, found: { value: unknown; path: Path } | und
       }
       const seen = lists.get(from);
       if (seen) {
-        input.report('error', 'import-ambiguous', at, `model group ${JSON.stringify(from)} already has a fallback list at ${input.where(seen.path)}; merge the two`);
+        input.report(
+          'error',
+          'import-ambiguous',
+          at,
+          `model group ${JSON.stringify(from)} already has a fallback list at ${input.where(seen.path)}; merge the two`,
+        );
         continue;
       }
       lists.set(from, { to: to as string[], path: at });
@@ -252,9 +280,19 @@ function readRetryPolicy(input: Input, router: Obj, out: RouterGlobals): void {
       `Switchyard retries every listed status num_retries times; the per-class counts (${[...counts].join(', ')}) become ${out.numRetries ?? 'the group retry count'}`,
     );
   if (!retried.has('TimeoutErrorRetries'))
-    input.report('warning', 'import-changed', [...at, 'TimeoutErrorRetries'], 'Switchyard always retries timeouts; the generated retry_policy retries TimeoutError too');
+    input.report(
+      'warning',
+      'import-changed',
+      [...at, 'TimeoutErrorRetries'],
+      'Switchyard always retries timeouts; the generated retry_policy retries TimeoutError too',
+    );
   if (retried.has('BadRequestErrorRetries') !== retried.has('ContentPolicyViolationErrorRetries'))
-    input.report('warning', 'import-changed', at, 'a content-policy refusal arrives as a 400: Switchyard retries BadRequestError and ContentPolicyViolationError together, or neither');
+    input.report(
+      'warning',
+      'import-changed',
+      at,
+      'a content-policy refusal arrives as a 400: Switchyard retries BadRequestError and ContentPolicyViolationError together, or neither',
+    );
   const sameAs = (codes: readonly number[]) => {
     const c = retriedClasses(codes);
     const want = retriedClasses(RETRY_CLASSES.filter((x) => retried.has(x.key)).flatMap((x) => x.codes));
@@ -285,14 +323,25 @@ function readBreaker(input: Input, draft: PolicyDraft, router: Obj): void {
           `from allowed_fails: ${a} (${input.where([...at, 'allowed_fails'])}): more than ${a} failures of ${minRequests} requests in a minute open the breaker`,
         );
       }
-    } else if (a === 0) input.report('warning', 'import-changed', [...at, 'allowed_fails'], 'allowed_fails: 0 cools a deployment down on any failure; Switchyard allows at least 1');
+    } else if (a === 0)
+      input.report(
+        'warning',
+        'import-changed',
+        [...at, 'allowed_fails'],
+        'allowed_fails: 0 cools a deployment down on any failure; Switchyard allows at least 1',
+      );
     else input.report('error', 'import-invalid', [...at, 'allowed_fails'], 'allowed_fails must be a whole number');
   }
   const policy = router.allowed_fails_policy;
   if (isObj(policy) && typeof a === 'number')
     for (const [k, v] of Object.entries(policy))
       if (v !== a)
-        input.report('warning', 'import-changed', ['router_settings', 'allowed_fails_policy', k], `Switchyard has one breaker threshold; ${k} becomes allowed_fails (${a})`);
+        input.report(
+          'warning',
+          'import-changed',
+          ['router_settings', 'allowed_fails_policy', k],
+          `Switchyard has one breaker threshold; ${k} becomes allowed_fails (${a})`,
+        );
   const c = router.cooldown_time;
   if (c !== undefined) {
     const s = asNumber(c);
@@ -301,7 +350,10 @@ function readBreaker(input: Input, draft: PolicyDraft, router: Obj): void {
     else b.cooldown = msToDuration(ms);
   }
   if (a === undefined && c === undefined)
-    draft.comment(['circuitBreaker'], "defaulted: the config sets neither allowed_fails nor cooldown_time, so Switchyard's default breaker applies (allowed_fails 1, cooldown 30s)");
+    draft.comment(
+      ['circuitBreaker'],
+      "defaulted: the config sets neither allowed_fails nor cooldown_time, so Switchyard's default breaker applies (allowed_fails 1, cooldown 30s)",
+    );
   if (Object.keys(b).length > 0 || (a === undefined && c === undefined)) draft.policy.circuitBreaker = b;
 }
 
@@ -313,7 +365,8 @@ function readRouterState(input: Input, draft: PolicyDraft, router: Obj, secrets:
       if (ref.note) draft.comment(['routerState', 'url'], ref.note);
     }
     for (const k of ['redis_host', 'redis_port', 'redis_password'])
-      if (router[k] !== undefined) input.report('warning', 'import-ambiguous', ['router_settings', k], `${k} is ignored: redis_url is set too, and the policy takes the URL`);
+      if (router[k] !== undefined)
+        input.report('warning', 'import-ambiguous', ['router_settings', k], `${k} is ignored: redis_url is set too, and the policy takes the URL`);
     return;
   }
   if (router.redis_host === undefined) return;
@@ -323,7 +376,12 @@ function readRouterState(input: Input, draft: PolicyDraft, router: Obj, secrets:
     if (v === undefined) return '';
     if (isEnvironRef(v)) return `$${v.slice('os.environ/'.length)}`;
     if (looksSecret(k, v)) {
-      input.report('warning', 'import-literal-secret', ['router_settings', k], `a literal secret: it goes into ${name}, which you export; the value is written nowhere`);
+      input.report(
+        'warning',
+        'import-literal-secret',
+        ['router_settings', k],
+        `a literal secret: it goes into ${name}, which you export; the value is written nowhere`,
+      );
       return '<password>';
     }
     return String(v).replace(/[^A-Za-z0-9._:-]/g, '');
@@ -340,7 +398,10 @@ function readRouterState(input: Input, draft: PolicyDraft, router: Obj, secrets:
     `export ${name}=${url} where Switchyard and LiteLLM run`,
   );
   draft.policy.routerState = { kind: 'redis', url: `env:${name}` };
-  draft.comment(['routerState', 'url'], `from redis_host/redis_port/redis_password at ${input.where(['router_settings', 'redis_host'])}: export ${name}=${url}`);
+  draft.comment(
+    ['routerState', 'url'],
+    `from redis_host/redis_port/redis_password at ${input.where(['router_settings', 'redis_host'])}: export ${name}=${url}`,
+  );
 }
 
 function readGeneral(input: Input, draft: PolicyDraft, general: Obj, secrets: SecretImporter): void {
@@ -352,15 +413,33 @@ function readGeneral(input: Input, draft: PolicyDraft, general: Obj, secrets: Se
     if (isEnvironRef(v)) {
       const name = v.slice('os.environ/'.length);
       if (name !== env)
-        input.report('info', 'import-changed', at, `the generated LiteLLM config reads ${key} from ${env}, not ${name}`, `export ${env}="$${name}" where LiteLLM runs`);
+        input.report(
+          'info',
+          'import-changed',
+          at,
+          `the generated LiteLLM config reads ${key} from ${env}, not ${name}`,
+          `export ${env}="$${name}" where LiteLLM runs`,
+        );
     } else {
-      input.report('warning', 'import-literal-secret', at, `a literal secret: the generated LiteLLM config reads ${key} from ${env}, and the value is written nowhere`, `export ${env} with this value where LiteLLM runs`);
+      input.report(
+        'warning',
+        'import-literal-secret',
+        at,
+        `a literal secret: the generated LiteLLM config reads ${key} from ${env}, and the value is written nowhere`,
+        `export ${env} with this value where LiteLLM runs`,
+      );
       draft.fileNote('index.ts', `${input.where(at)}: general_settings.${key} was a literal secret; the generated LiteLLM config reads it from ${env}`);
     }
   }
   const kms = general.key_management_system;
   if (kms !== undefined && kms !== 'hashicorp_vault')
-    keepUnsupported(input, draft, 'index.ts', ['general_settings', 'key_management_system'], 'Switchyard references Vault (vault:) or the environment (env:) only');
+    keepUnsupported(
+      input,
+      draft,
+      'index.ts',
+      ['general_settings', 'key_management_system'],
+      'Switchyard references Vault (vault:) or the environment (env:) only',
+    );
   const settings = general.key_management_settings;
   if (isObj(settings))
     for (const k of Object.keys(settings))

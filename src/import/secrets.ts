@@ -66,7 +66,13 @@ export class SecretImporter {
             note: `read from Vault by LiteLLM's key manager (field "key"); mount "${DEFAULT_VAULT_MOUNT}" assumed, as LiteLLM's default`,
           };
       } else if (ENV_NAME.test(name)) return { ref: `env:${name}` };
-      this.input.report('error', 'import-secret-name', path, `${JSON.stringify(name)} is not an environment variable name Switchyard can reference`, 'rename the variable to letters, digits and _');
+      this.input.report(
+        'error',
+        'import-secret-name',
+        path,
+        `${JSON.stringify(name)} is not an environment variable name Switchyard can reference`,
+        'rename the variable to letters, digits and _',
+      );
       return undefined;
     }
     if (value === undefined || value === null || value === '') return undefined;
@@ -88,7 +94,10 @@ export class SecretImporter {
 
   /** A generated variable name no other reference of the document uses. */
   fresh(suggested: string): string {
-    let base = suggested.toUpperCase().replace(/[^A-Z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
+    let base = suggested
+      .toUpperCase()
+      .replace(/[^A-Z0-9_]+/g, '_')
+      .replace(/^_+|_+$/g, '');
     if (!/^[A-Z_]/.test(base)) base = `SWITCHYARD_${base}`;
     let name = base;
     for (let n = 2; this.taken.has(name); n++) name = `${base}_${n}`;

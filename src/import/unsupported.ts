@@ -24,7 +24,12 @@ function redact(input: Input, value: unknown, path: Path): unknown {
   if (!isObj(value)) {
     const key = String(path[path.length - 1] ?? '');
     if (looksSecret(key, value)) {
-      input.report('warning', 'import-literal-secret', path, 'a literal secret in a setting that is not imported; the comment that keeps the setting leaves it out');
+      input.report(
+        'warning',
+        'import-literal-secret',
+        path,
+        'a literal secret in a setting that is not imported; the comment that keeps the setting leaves it out',
+      );
       return REDACTED;
     }
     return value;

@@ -84,7 +84,14 @@ export function shellWords(text: string): string[] {
 }
 
 /** Flags that take no value (store_true, or the --no- forms). */
-const BOOLEAN_FLAGS = new Set(['enable-prefix-caching', 'enable-chunked-prefill', 'trust-remote-code', 'enforce-eager', 'disable-log-requests', 'disable-log-stats']);
+const BOOLEAN_FLAGS = new Set([
+  'enable-prefix-caching',
+  'enable-chunked-prefill',
+  'trust-remote-code',
+  'enforce-eager',
+  'disable-log-requests',
+  'disable-log-stats',
+]);
 const SHORT: Readonly<Record<string, string>> = { tp: 'tensor-parallel-size', q: 'quantization', pp: 'pipeline-parallel-size' };
 
 /** An argument list -> the keys a --config file would have. */
@@ -144,7 +151,18 @@ export function readVllmSource(src: VllmSource): Input | import('../diagnostics/
 }
 
 /** Keys a pool model takes; the batching knobs are computed by Switchyard from the GPU memory. */
-const READ = new Set(['model', 'served-model-name', 'host', 'port', 'tensor-parallel-size', 'dtype', 'quantization', 'kv-cache-dtype', 'max-model-len', 'gpu-memory-utilization']);
+const READ = new Set([
+  'model',
+  'served-model-name',
+  'host',
+  'port',
+  'tensor-parallel-size',
+  'dtype',
+  'quantization',
+  'kv-cache-dtype',
+  'max-model-len',
+  'gpu-memory-utilization',
+]);
 const COMPUTED = new Set([
   'max-num-seqs',
   'max-num-batched-tokens',
@@ -177,9 +195,15 @@ function readEngine(input: Input, draft: PolicyDraft): Omit<Engine, 'pools'> | u
   };
   for (const k of Object.keys(c)) {
     if (READ.has(k)) continue;
-    if (COMPUTED.has(k)) input.report('info', 'import-computed', [k], `${k} is computed by Switchyard from the GPU memory budget (switchyard capacity shows it); not imported`);
+    if (COMPUTED.has(k))
+      input.report('info', 'import-computed', [k], `${k} is computed by Switchyard from the GPU memory budget (switchyard capacity shows it); not imported`);
     else if (k === 'api-key')
-      input.report('warning', 'import-literal-secret', [k], 'a literal vLLM API key: not imported; vLLM reads VLLM_API_KEY from its environment, which the generated config relies on');
+      input.report(
+        'warning',
+        'import-literal-secret',
+        [k],
+        'a literal vLLM API key: not imported; vLLM reads VLLM_API_KEY from its environment, which the generated config relies on',
+      );
     else keepUnsupported(input, draft, 'gpu-pools.ts', [k], 'a vLLM flag Switchyard does not set');
   }
   if (typeof c.model !== 'string' || c.model === '') {
@@ -225,7 +249,12 @@ function readEngine(input: Input, draft: PolicyDraft): Omit<Engine, 'pools'> | u
   if (maxLen === undefined) {
     const arch = findModel(c.model);
     if (arch === undefined) {
-      input.report('error', 'import-invalid', ['model'], `no max-model-len, and ${JSON.stringify(c.model)} is not in Switchyard's model catalog to read its context length from`);
+      input.report(
+        'error',
+        'import-invalid',
+        ['model'],
+        `no max-model-len, and ${JSON.stringify(c.model)} is not in Switchyard's model catalog to read its context length from`,
+      );
       ok = false;
     } else {
       maxLen = arch.maxPositionEmbeddings;
@@ -247,7 +276,13 @@ export interface VllmDeployment {
 }
 
 /** Adds the pools of every launch config to the draft and points vllm deployments at them. */
-export function readVllm(draft: PolicyDraft, sources: readonly VllmSource[], gpus: readonly GpuSpec[], deployments: readonly VllmDeployment[], litellm: Input): Input[] {
+export function readVllm(
+  draft: PolicyDraft,
+  sources: readonly VllmSource[],
+  gpus: readonly GpuSpec[],
+  deployments: readonly VllmDeployment[],
+  litellm: Input,
+): Input[] {
   const inputs: Input[] = [];
   const engines: Engine[] = [];
   for (const src of sources) {
@@ -268,11 +303,22 @@ export function readVllm(draft: PolicyDraft, sources: readonly VllmSource[], gpu
     let pools = src.pools;
     if (pools.length === 0) {
       if (labels.length > 1) {
-        input.report('error', 'import-ambiguous', [], `${labels.length} api_base hosts (${labels.join(', ')}) serve ${served} on port ${port}; name the pool: --vllm POOL=${src.file}`);
+        input.report(
+          'error',
+          'import-ambiguous',
+          [],
+          `${labels.length} api_base hosts (${labels.join(', ')}) serve ${served} on port ${port}; name the pool: --vllm POOL=${src.file}`,
+        );
         continue;
       }
       pools = [labels[0] ?? slug(served)];
-      if (labels.length === 0) input.report('warning', 'import-unused', [], `no hosted_vllm deployment of the LiteLLM config serves ${served} on port ${port}; its pool gets no traffic`);
+      if (labels.length === 0)
+        input.report(
+          'warning',
+          'import-unused',
+          [],
+          `no hosted_vllm deployment of the LiteLLM config serves ${served} on port ${port}; its pool gets no traffic`,
+        );
     }
     for (const d of serving)
       if (labels.length === 1 || hostOf(d.apiBase).label === pools[0]) {
@@ -297,7 +343,13 @@ export function readVllm(draft: PolicyDraft, sources: readonly VllmSource[], gpu
     }
     const gpu = gpus.find((g) => g.pool === id) ?? gpus.find((g) => g.pool === undefined);
     if (!gpu) {
-      at.report('error', 'import-gpu-unknown', [], `a vLLM config says nothing of the GPU; pool ${id} needs one`, `pass --gpu ${id}="MODEL:VRAM_GB" (e.g. --gpu ${id}="RTX 4090:24"), or --gpu "MODEL:VRAM_GB" for every pool`);
+      at.report(
+        'error',
+        'import-gpu-unknown',
+        [],
+        `a vLLM config says nothing of the GPU; pool ${id} needs one`,
+        `pass --gpu ${id}="MODEL:VRAM_GB" (e.g. --gpu ${id}="RTX 4090:24"), or --gpu "MODEL:VRAM_GB" for every pool`,
+      );
       continue;
     }
     // Each engine takes whole GPUs: its tensor-parallel group, split evenly over the pools it spans.
@@ -314,18 +366,23 @@ export function readVllm(draft: PolicyDraft, sources: readonly VllmSource[], gpu
         const m = { ...e.model } as PoolModel;
         if (e.maxLen === maxContext) delete (m as Partial<PoolModel>).maxModelLen;
         else m.maxModelLen = e.maxLen;
-        for (const [field, line] of e.notes) if (field !== 'maxModelLen' || m.maxModelLen !== undefined) draft.comment(['gpuPools', index, 'models', j, field], line);
+        for (const [field, line] of e.notes)
+          if (field !== 'maxModelLen' || m.maxModelLen !== undefined) draft.comment(['gpuPools', index, 'models', j, field], line);
         draft.origin(['gpuPools', index, 'models', j], e.input, []);
         return m;
       }),
     };
-    if (gpu.count === undefined) draft.comment(['gpuPools', index, 'gpu', 'count'], `inferred: the GPUs its engines take (tensor-parallel sizes, split over spanned pools)`);
+    if (gpu.count === undefined)
+      draft.comment(['gpuPools', index, 'gpu', 'count'], `inferred: the GPUs its engines take (tensor-parallel sizes, split over spanned pools)`);
     draft.comment(['gpuPools', index, 'gpu'], `from --gpu; a vLLM config does not say which GPU it runs on`);
     draft.origin(['gpuPools', index], at, []);
     draft.policy.gpuPools.push(pool);
-    if (hosts.length > 1) at.report('warning', 'import-conflict', ['host'], `the configs of pool ${id} bind different hosts (${hosts.join(', ')}); the pool keeps ${hosts[0]}`);
+    if (hosts.length > 1)
+      at.report('warning', 'import-conflict', ['host'], `the configs of pool ${id} bind different hosts (${hosts.join(', ')}); the pool keeps ${hosts[0]}`);
   }
-  for (const g of gpus) if (g.pool !== undefined && !ids.includes(g.pool)) litellm.report('warning', 'import-unused', [], `--gpu names pool ${g.pool}, which no --vllm config serves`);
+  for (const g of gpus)
+    if (g.pool !== undefined && !ids.includes(g.pool))
+      litellm.report('warning', 'import-unused', [], `--gpu names pool ${g.pool}, which no --vllm config serves`);
   for (const d of deployments)
     if (draft.policy.deployments[d.index]!.pool === undefined)
       litellm.report(

@@ -121,28 +121,49 @@ export async function writeArtifacts(outDir: string, artifacts: readonly Artifac
   const toWrite = [...report.added, ...report.changed];
   if (toWrite.length === 0 && report.removed.length === 0) return report;
 
+  // The manifest goes last so that an interrupted run still lists every file it may have written.
+  const order = [...toWrite].sort((a, b) => Number(a === MANIFEST_FILE) - Number(b === MANIFEST_FILE));
+  await stageAndRename(
+    outDir,
+    order.map((path) => [path, files.get(path)!]),
+  );
+  for (const old of report.removed) {
+    await rm(join(outDir, old), { force: true });
+    await removeEmptyParents(outDir, dirname(join(outDir, old)));
+  }
+  return report;
+}
+
+/**
+ * Every file is first written beside its target, and only when all are
+ * staged are they renamed into place, in the given order; a failed write
+ * removes what was staged and leaves the targets as they were.
+ */
+async function stageAndRename(dir: string, entries: ReadonlyArray<readonly [string, string]>): Promise<void> {
   const tag = `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   const staged: Array<{ tmp: string; target: string }> = [];
   try {
-    for (const path of toWrite) {
-      const target = join(outDir, path);
+    for (const [path, content] of entries) {
+      const target = join(dir, path);
       await mkdir(dirname(target), { recursive: true });
       const tmp = target + tag;
-      await writeFile(tmp, files.get(path)!, { encoding: 'utf8', flush: true });
+      await writeFile(tmp, content, { encoding: 'utf8', flush: true });
       staged.push({ tmp, target });
     }
   } catch (e) {
     await Promise.all(staged.map((s) => rm(s.tmp, { force: true })));
     throw e;
   }
-  // The manifest goes last so that an interrupted run still lists every file it may have written.
-  staged.sort((a, b) => Number(a.target.endsWith(MANIFEST_FILE)) - Number(b.target.endsWith(MANIFEST_FILE)));
   for (const s of staged) await rename(s.tmp, s.target);
-  for (const old of report.removed) {
-    await rm(join(outDir, old), { force: true });
-    await removeEmptyParents(outDir, dirname(join(outDir, old)));
-  }
-  return report;
+}
+
+/** Source files (a policies/ folder), all or nothing, LF and final newline; no manifest: they are the user's to edit. */
+export async function writeFilesAllOrNothing(dir: string, files: ReadonlyArray<{ path: string; content: string }>): Promise<void> {
+  for (const f of files) checkArtifactPath(f.path);
+  await stageAndRename(
+    dir,
+    files.map((f) => [f.path, normalizeContent(f.content)] as const),
+  );
 }
 
 async function removeEmptyParents(root: string, dir: string): Promise<void> {
