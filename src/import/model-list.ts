@@ -105,7 +105,10 @@ export function readModelList(input: Input, draft: PolicyDraft, secrets: SecretI
   }
   const providers: ProviderDraft[] = [];
   const providerOf = new Map<string, ProviderDraft>();
-  const deployments = new Map<string, { d: DeploymentInput; sig: string; providerKey: string; path: Path; groups: string[]; notes: Array<[string, string]> }>();
+  const deployments = new Map<
+    string,
+    { d: DeploymentInput; sig: string; providerKey: string; path: Path; groups: string[]; notes: Array<[string, string]>; weighted: boolean }
+  >();
   const takenIds = new Set<string>();
   // Explicit ids first, so a generated id never takes one an entry names later.
   const explicitIds = list.map((e, i) => explicitId(input, e, i));
@@ -174,7 +177,9 @@ export function readModelList(input: Input, draft: PolicyDraft, secrets: SecretI
     }
     let id = explicitIds[i];
     if (id === undefined) id = unique(slug(`${KIND_SLUG[kind]}-${ref.model}`), takenIds);
-    const sig = JSON.stringify([pkey, d]);
+    // The weight is left out: entries of groups whose strategy ignores weights do not carry it.
+    const { weight, ...rest } = d;
+    const sig = JSON.stringify([pkey, rest]);
     const seen = deployments.get(id);
     if (seen) {
       if (seen.groups.includes(group)) {
@@ -186,7 +191,8 @@ export function readModelList(input: Input, draft: PolicyDraft, secrets: SecretI
         );
         return;
       }
-      if (seen.sig !== sig) {
+      const weightClash = params.weight !== undefined && seen.weighted && (seen.d.weight ?? 1) !== (weight ?? 1);
+      if (seen.sig !== sig || weightClash) {
         input.report(
           'error',
           'import-ambiguous',
@@ -196,8 +202,20 @@ export function readModelList(input: Input, draft: PolicyDraft, secrets: SecretI
         return;
       }
       seen.groups.push(group);
+      if (params.weight !== undefined && !seen.weighted) {
+        seen.weighted = true;
+        if (weight !== undefined) seen.d.weight = weight;
+      }
     } else {
-      deployments.set(id, { d: { ...d, id } as DeploymentInput, sig, providerKey: pkey, path: at, groups: [group], notes });
+      deployments.set(id, {
+        d: { ...d, id } as DeploymentInput,
+        sig,
+        providerKey: pkey,
+        path: at,
+        groups: [group],
+        notes,
+        weighted: params.weight !== undefined,
+      });
       if (kind === 'vllm' && d.contextWindow === undefined) out.contextFromPool.add(id);
     }
     claimed.add(id);

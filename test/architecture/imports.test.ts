@@ -70,6 +70,8 @@ const RULES: Record<string, Rule> = {
   load: { values: ['model', 'plan', 'diagnostics', 'errors'], packages: ['jiti', 'ts-morph', 'yaml', 'ajv', 'zod'] },
   observability: { values: ['plan', ...LEAVES], types: ['diagnostics'] },
   targets: { values: ['plan', 'observability', 'capacity', 'diagnostics', ...LEAVES], packages: ['yaml', 'handlebars'] },
+  // The importer inverts the LiteLLM emitter and checks its result with the loader's validation and the compiler.
+  import: { values: ['model', 'load', 'plan', 'targets', 'capacity', 'diagnostics', ...LEAVES], packages: ['yaml'] },
   diff: { values: ['plan', 'diagnostics', 'errors', 'simulate', ...LEAVES], types: ['risk'], packages: ['diff', 'tar'] },
   risk: { values: ['plan', 'diagnostics', 'rego', 'errors'], types: ['diff', 'simulate'], packages: ['@open-policy-agent/opa-wasm', 'tar', 'yaml'] },
   gate: { values: ['observability', 'errors', 'net'], types: ['plan'] },
