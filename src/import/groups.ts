@@ -90,7 +90,7 @@ export function buildGroups(input: Input, draft: PolicyDraft, list: ModelList, g
     if (count !== undefined) retries.count = count;
     if (g.retryOn) retries.retryOn = g.retryOn;
     if (Object.keys(retries).length > 0) group.retries = retries;
-    if (count === undefined) draft.comment(at('name'), "retries: defaulted, the config sets no num_retries (Switchyard's default is 2)");
+    if (count === undefined) draft.comment(at(), "retries: defaulted, the config sets no num_retries (Switchyard's default is 2)");
 
     // Timeouts.
     const fallbackTimeout = g.timeoutMs ?? g.requestTimeoutMs;
@@ -116,7 +116,7 @@ export function buildGroups(input: Input, draft: PolicyDraft, list: ModelList, g
         }
         ownTimeout.set(e.deployment, { ms, at: [...e.path, 'litellm_params', 'timeout'] });
       });
-    } else draft.comment(at('name'), "timeouts: defaulted, the config sets no timeout (Switchyard's default request timeout is 30s)");
+    } else draft.comment(at(), "timeouts: defaulted, the config sets no timeout (Switchyard's default request timeout is 30s)");
     const streams = [...new Set(entries.flatMap((e) => (e.streamTimeoutMs === undefined ? [] : [e.streamTimeoutMs])))];
     if (streams.length > 1)
       input.report(

@@ -16,6 +16,9 @@ export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== nu
 export class Input {
   readonly diagnostics: Diagnostic[] = [];
 
+  /** How a path is named in messages: `model_list[2].litellm_params.rpm`, or `--max-num-seqs` for a vLLM launch config. */
+  label: (path: Path) => string = formatPath;
+
   private constructor(
     readonly file: string,
     readonly value: unknown,
@@ -46,7 +49,7 @@ export class Input {
 
   /** Reports a problem at an input path; the Diagnostic's path is the input's (`model_list[2].litellm_params.api_key`). */
   report(severity: Severity, code: string, path: Path, message: string, hint?: string): void {
-    this.diagnostics.push(diagnostic(severity, code, message, formatPath(path), { source: this.at(path), ...(hint ? { hint } : {}) }));
+    this.diagnostics.push(diagnostic(severity, code, message, this.label(path), { source: this.at(path), ...(hint ? { hint } : {}) }));
   }
 
   /** The value at a path, or undefined. */

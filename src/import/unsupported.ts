@@ -5,7 +5,7 @@
  * such a value are replaced before it is written anywhere.
  */
 import { stringify } from 'yaml';
-import { formatPath, type Path } from '../diagnostics/path.ts';
+import type { Path } from '../diagnostics/path.ts';
 import type { PolicyDraft, PolicyFile } from './draft.ts';
 import { type Input, isObj } from './input.ts';
 import { isEnvironRef } from './secrets.ts';
@@ -60,8 +60,13 @@ export function keepUnsupported(input: Input, draft: PolicyDraft, file: PolicyFi
   const key = String(path[path.length - 1]);
   const reason = REASONS[key] ?? sectionReason;
   const value = redact(input, input.get(path), path);
-  input.report('warning', 'import-unsupported', path, `${formatPath(path)} has no equivalent in a Switchyard policy (${reason}); kept as a comment in ${file}`);
-  draft.fileNote(file, `${input.where(path)}: ${formatPath(path)} (${reason})`);
+  input.report(
+    'warning',
+    'import-unsupported',
+    path,
+    `${input.label(path)} has no equivalent in a Switchyard policy (${reason}); kept as a comment in ${file}`,
+  );
+  draft.fileNote(file, `${input.where(path)}: ${input.label(path)} (${reason})`);
   const text = stringify({ [key]: value }, { lineWidth: 0 }).trimEnd();
   for (const line of text.split('\n')) draft.fileNote(file, `  ${line}`);
 }

@@ -11,6 +11,7 @@
  * the pools a tensor-parallel group spans); without a name, the pool is
  * the first label of the one api_base host that serves that name there.
  */
+import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { Path } from '../diagnostics/path.ts';
 import { findModel } from '../capacity/catalog.ts';
 import { DTYPES, KV_CACHE_DTYPES, QUANTIZATIONS } from '../model/closed-sets.ts';
@@ -128,7 +129,13 @@ export function argvToConfig(argv: readonly string[]): Obj {
 }
 
 /** The launch config of one `--vllm` input as keys, located in its text. */
-export function readVllmSource(src: VllmSource): Input | import('../diagnostics/diagnostic.ts').Diagnostic[] {
+export function readVllmSource(src: VllmSource): Input | Diagnostic[] {
+  const input = parseVllmSource(src);
+  if (input instanceof Input) input.label = (path) => (path.length === 0 ? 'the launch config' : `--${String(path[0])}`);
+  return input;
+}
+
+function parseVllmSource(src: VllmSource): Input | Diagnostic[] {
   if (/\.ya?ml$/i.test(src.file)) return Input.parse(src.text, src.file, 'yaml');
   let argv: unknown;
   if (/\.json$/i.test(src.file)) {
@@ -219,6 +226,16 @@ function readEngine(input: Input, draft: PolicyDraft): Omit<Engine, 'pools'> | u
     if (typeof servedName === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(servedName)) {
       if (servedName !== servedNameOf({ model: c.model, servedName: undefined })) m.servedName = servedName;
     } else bad('served-model-name', 'served-model-name must be letters, digits, ".", "_" or "-"');
+  } else {
+    // vLLM serves a model under its full id when no name is given; a policy's served names have no "/" (yet).
+    input.report(
+      'error',
+      'import-served-name',
+      ['model'],
+      `no served-model-name: vLLM serves this model as ${JSON.stringify(c.model)}, which is not a served name a Switchyard pool can have yet`,
+      'add served-model-name to the launch config (and use that name after hosted_vllm/ in the LiteLLM config)',
+    );
+    ok = false;
   }
   const dtype = c.dtype === undefined ? undefined : (DTYPE_ALIASES[String(c.dtype)] ?? String(c.dtype));
   if (dtype !== undefined) (DTYPES as readonly string[]).includes(dtype) ? (m.dtype = dtype) : bad('dtype', `dtype must be one of ${DTYPES.join(', ')}`);
@@ -383,8 +400,10 @@ export function readVllm(
   for (const g of gpus)
     if (g.pool !== undefined && !ids.includes(g.pool))
       litellm.report('warning', 'import-unused', [], `--gpu names pool ${g.pool}, which no --vllm config serves`);
+  // A launch config that failed has said why its deployments have no pool.
+  const failed = inputs.some((i) => i.diagnostics.some((d) => d.severity === 'error'));
   for (const d of deployments)
-    if (draft.policy.deployments[d.index]!.pool === undefined)
+    if (draft.policy.deployments[d.index]!.pool === undefined && !failed)
       litellm.report(
         'error',
         'import-vllm-pool',
