@@ -37,10 +37,10 @@ async function readInput(file: string, what: string): Promise<string> {
   }
 }
 
-const exists = (p: string) =>
+const fileKind = (p: string): Promise<'none' | 'file' | 'other'> =>
   stat(p).then(
-    () => true,
-    () => false,
+    (s) => (s.isFile() ? 'file' : 'other'),
+    () => 'none',
   );
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -129,12 +129,21 @@ export function importCommand(io: Io, done: (code: number) => void): Command {
       return done(unreadable ? EXIT.usage : EXIT.policy);
     }
     const targets = result.files.map((f) => ({ ...f, to: join(opts.out, f.path) }));
-    if (!opts.force && !opts.dryRun) {
+    if (!opts.dryRun) {
       const clash: string[] = [];
-      for (const t of targets) if (await exists(t.to)) clash.push(t.to);
+      for (const t of targets) {
+        const kind = await fileKind(t.to);
+        // Not even --force replaces a directory: a rename onto it would fail after other files were already in place.
+        if (kind === 'other') throw new UserError(`${t.to} exists and is not a file; nothing written`);
+        if (kind === 'file' && !opts.force) clash.push(t.to);
+      }
       if (clash.length > 0) throw new UserError(`${opts.out} already has ${clash.join(', ')}; nothing written (use --force to overwrite)`);
+      try {
+        await writeFilesAllOrNothing(opts.out, result.files);
+      } catch (e) {
+        throw new UserError(`cannot write ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; nothing written`);
+      }
     }
-    if (!opts.dryRun) await writeFilesAllOrNothing(opts.out, result.files);
     const written = opts.dryRun ? [] : targets.map((t) => t.to);
     printDiagnostics(io, g, result.diagnostics, { written, summary });
     if (g.format === 'pretty') {

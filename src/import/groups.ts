@@ -38,7 +38,7 @@ function mostCommon(values: number[], prefer: number | undefined): number {
 }
 
 export function buildGroups(input: Input, draft: PolicyDraft, list: ModelList, g: RouterGlobals): void {
-  const names = new Set(list.groups.keys());
+  const names = list.allNames;
   const deploymentIndex = new Map(draft.policy.deployments.map((d, i) => [d.id, i]));
   const ownTimeout = new Map<string, { ms: number; at: Path }>();
 

@@ -37,6 +37,8 @@ export interface ModelList {
   deploymentAt: Map<string, Path>;
   /** vllm deployments whose context window comes from their pool, by id. */
   contextFromPool: Set<string>;
+  /** Every model_name of the list, including entries that could not be imported (their error is reported once, there). */
+  allNames: Set<string>;
 }
 
 const ENTRY_KEYS = new Set(['model_name', 'litellm_params', 'model_info']);
@@ -98,7 +100,7 @@ function unique(base: string, taken: Set<string>): string {
 
 export function readModelList(input: Input, draft: PolicyDraft, secrets: SecretImporter): ModelList {
   const list = input.get(['model_list']);
-  const out: ModelList = { groups: new Map(), deploymentAt: new Map(), contextFromPool: new Set() };
+  const out: ModelList = { groups: new Map(), deploymentAt: new Map(), contextFromPool: new Set(), allNames: new Set() };
   if (!Array.isArray(list) || list.length === 0) {
     input.report('error', 'import-invalid', list === undefined ? [] : ['model_list'], 'the config has no model_list entries: there is nothing to import');
     return out;
@@ -117,6 +119,7 @@ export function readModelList(input: Input, draft: PolicyDraft, secrets: SecretI
 
   list.forEach((entry, i) => {
     const at: Path = ['model_list', i];
+    if (isObj(entry) && typeof entry.model_name === 'string') out.allNames.add(entry.model_name);
     if (!isObj(entry) || typeof entry.model_name !== 'string' || !isObj(entry.litellm_params) || typeof entry.litellm_params.model !== 'string') {
       input.report('error', 'import-invalid', at, 'a model_list entry needs model_name and litellm_params.model (strings)');
       return;
