@@ -12,8 +12,17 @@ import rego.v1
 
 finding(id, level, path, msg) := {"id": id, "level": level, "path": path, "msg": msg}
 
-# Providers (by kind: two Azure regions are still one vendor) behind a group.
-group_provider_kinds(name) := {input.plan.deployments[d].providerKind | some d in input.plan.groups[name].deployments}
+# The vendor behind a deployment: its provider kind (two Azure regions are
+# still one vendor), or, for OpenAI-compatible and pass-through providers, the
+# service they reach (Groq and a local Ollama are two vendors).
+deployment_vendor(d) := v if {
+	v := input.plan.providers[d.provider].openaiCompatible.service
+} else := v if {
+	v := input.plan.providers[d.provider].passthrough.provider
+} else := d.providerKind
+
+# Vendors behind a group.
+group_provider_kinds(name) := {deployment_vendor(input.plan.deployments[d]) | some d in input.plan.groups[name].deployments}
 
 # The interactive latency objective in ms, 2000 when the policy sets none.
 interactive_latency_slo := v if {

@@ -62,6 +62,26 @@ test_single_provider_chain_warns if {
 	f.level == "high"
 }
 
+# The same base plan on two OpenAI-compatible providers: Groq, and a second service.
+compat_plan(service) := object.union(base_plan, {
+	"providers": {
+		"groq": {"openaiCompatible": {"service": "groq"}, "passthrough": null},
+		"other": {"openaiCompatible": {"service": service}, "passthrough": null},
+	},
+	"deployments": {
+		"openai-gpt-4o": {"providerKind": "openai_compatible", "provider": "groq"},
+		"azure-gpt-4o": {"providerKind": "openai_compatible", "provider": "other"},
+	},
+})
+
+test_two_openai_compatible_services_are_two_vendors if {
+	ids_of(compat_plan("ollama"), "warn") == set()
+}
+
+test_one_openai_compatible_service_is_one_vendor if {
+	ids_of(compat_plan("groq"), "warn") == {"single-provider-exposure"}
+}
+
 test_breaker_above_five_percent_is_denied if {
 	plan := object.union(base_plan, {"groups": {"chat-azure": {"circuitBreaker": {"errorRateThreshold": 0.08}}}})
 	ids_of(plan, "deny") == {"breaker-threshold-too-high"}

@@ -5,6 +5,7 @@ import { findingsToDiagnostics } from '../risk/findings.ts';
 import { EXIT, printDiagnostics, type Io } from './context.ts';
 import { globalOptions, withOutputOptions, withPolicyOption } from './options.ts';
 import { runPipeline } from './pipeline.ts';
+import { unsetProviderEnv } from './provider-env.ts';
 import { loadEngine } from './risk-engine.ts';
 import { regoErrorDiagnostics } from './rego-diagnostics.ts';
 
@@ -36,6 +37,10 @@ export function checkCommand(io: Io, done: (code: number) => void): Command {
       const diagnostics: Diagnostic[] = [...r.diagnostics];
       let exitCode = r.exitCode;
       if (r.plan) {
+        for (const d of unsetProviderEnv(r.plan, r.origins, process.env)) {
+          const source = await r.load.locate(d.path);
+          diagnostics.push(source ? { ...d, source } : d);
+        }
         try {
           const engine = await loadEngine(opts);
           const findings = await engine.evaluate({ plan: r.plan, base: null, diff: null, simulation: null });

@@ -7,6 +7,7 @@
 import { Command } from 'commander';
 import { createRouter, dryRunTransport, manualClock, renderTrace, seededRandom, type RouteResult } from '../runtime/index.ts';
 import { EXIT, UserError, type Io } from './context.ts';
+import { servablePlan } from '../runtime/servable.ts';
 import { DEFAULT_PLAN, readPlanFile } from './plan-file.ts';
 
 const count = (name: string) => (v: string) => {
@@ -49,7 +50,10 @@ export function explainCommand(io: Io, done: (code: number) => void): Command {
       for (const d of down) if (!plan.deployments[d]) throw new UserError(`--down: unknown deployment "${d}" in ${opts.plan}`);
       const tokens = opts.tokens ?? group.traffic?.meanInputTokens ?? 1_000;
 
-      const router = createRouter(plan, { clock: manualClock(), random: seededRandom(opts.seed), transport: dryRunTransport(down) });
+      // Routed as the gateway routes it: pass-through deployments (only LiteLLM calls them) are out.
+      const served = servablePlan(plan);
+      const note = served.unserved.find((u) => u.group === opts.model)?.message ?? null;
+      const router = createRouter(served.plan, { clock: manualClock(), random: seededRandom(opts.seed), transport: dryRunTransport(down) });
       const request = {
         group: opts.model,
         ...(opts.tenant !== undefined ? { tenant: opts.tenant } : {}),
@@ -65,6 +69,7 @@ export function explainCommand(io: Io, done: (code: number) => void): Command {
               plan: { name: plan.name, hash: plan.hash },
               request,
               down,
+              unserved: note,
               ok: result.ok,
               group: result.group ?? null,
               deployment: result.deployment ?? null,
@@ -80,6 +85,7 @@ export function explainCommand(io: Io, done: (code: number) => void): Command {
           `routing ${opts.model} (${group.strategy})${who}: ${tokens} input + ${opts.maxOutput} output tokens; plan ${plan.name} ${plan.hash.slice(0, 19)}\n`,
         );
         if (down.length) io.stdout(`down (answer 503): ${down.join(', ')}\n`);
+        if (note !== null) io.stdout(`note: ${note}\n`);
         io.stdout(`\n${renderTrace(result.trace)}\n${summary(result)}\n`);
       }
       done(result.ok ? EXIT.ok : EXIT.policy);

@@ -1,22 +1,9 @@
 import { Command } from 'commander';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { writeFileAtomic } from '../load/write.ts';
 import { UserError, type Io } from './context.ts';
-
-/** The reference policy set shipped with the package is the scaffold. */
-const REFERENCE_DIR = fileURLToPath(new URL('../../policies/', import.meta.url));
-
-async function listFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await listFiles(p)));
-    else if (/\.(ts|rego|ya?ml|json)$/.test(e.name)) out.push(p);
-  }
-  return out.sort();
-}
+import { scaffoldFiles } from './scaffold.ts';
 
 const exists = (p: string) =>
   stat(p).then(
@@ -26,21 +13,30 @@ const exists = (p: string) =>
 
 export function initCommand(io: Io, done: (code: number) => void): Command {
   return new Command('init')
-    .description('scaffold a policies folder from the reference policy set')
-    .argument('[dir]', 'folder to create', 'policies')
+    .description(
+      'scaffold a standalone policy repository: package.json (switchyard as a dev dependency), tsconfig.json, policies/ from the reference set, a GitHub Actions workflow',
+    )
+    .argument('[dir]', 'folder of the repository', '.')
     .option('--force', 'overwrite files that already exist')
+    .addHelpText(
+      'after',
+      '\nThe policies compile before `npm install` too: a folder without its own switchyard imports the one that runs.\n' +
+        'Example:\n  switchyard init my-policies && cd my-policies && switchyard check\n',
+    )
     .action(async (dir: string, opts: { force?: boolean }) => {
-      const files = await listFiles(REFERENCE_DIR);
-      const targets = files.map((f) => ({ from: f, to: join(dir, relative(REFERENCE_DIR, f)) }));
+      const files = scaffoldFiles(dir);
       if (!opts.force) {
         const clash: string[] = [];
-        for (const t of targets) if (await exists(t.to)) clash.push(t.to);
-        if (clash.length > 0) throw new UserError(`${dir} already has ${clash.join(', ')}; nothing written (use --force to overwrite)`);
+        for (const f of files) if (await exists(join(dir, f.path))) clash.push(join(dir, f.path));
+        const shown = clash.length > 4 ? `${clash.slice(0, 3).join(', ')} and ${clash.length - 3} more files` : clash.join(', ');
+        if (clash.length > 0) throw new UserError(`${dir} already has ${shown}; nothing written (use --force to overwrite)`);
       }
-      for (const t of targets) await writeFileAtomic(t.to, await readFile(t.from, 'utf8'));
+      for (const f of files) await writeFileAtomic(join(dir, f.path), f.content);
+      const cd = dir === '.' ? '' : `cd ${dir}\n  `;
       io.stdout(
-        `created ${dir}/ with ${targets.length} files from the reference policies\n` +
-          `next: edit ${dir}/*.ts, then run\n  switchyard validate -p ${dir}\n  switchyard compile -p ${dir}\n`,
+        `created a policy repository in ${dir}/ (${files.length} files: package.json, tsconfig.json, policies/, .github/workflows/switchyard.yml)\n` +
+          `next:\n  ${cd}npm install            # optional: pins switchyard; the policies compile without it\n` +
+          `  switchyard check\n  switchyard compile\n`,
       );
       done(0);
     });

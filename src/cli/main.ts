@@ -21,7 +21,7 @@ Environment:
   NO_COLOR      disable colours
 
 Examples:
-  switchyard init                       scaffold policies/ from the reference set
+  switchyard init [dir]                 scaffold a policy repository (package.json, tsconfig, policies/, CI workflow)
   switchyard import litellm config.yaml turn an existing LiteLLM config into policies/
   switchyard validate --typecheck       schema, semantic and TypeScript checks
   switchyard compile                    write generated/ from policies/

@@ -9,6 +9,7 @@ import { diagnostic } from '../diagnostics/diagnostic.ts';
 import { displayPath } from './entry.ts';
 import { describeCycle, findCycle, scanImportGraph } from './import-graph.ts';
 import { moduleErrorToDiagnostic } from './module-errors.ts';
+import { aliasesFor } from './self-package.ts';
 
 export interface TsModuleResult {
   value?: unknown;
@@ -18,12 +19,17 @@ export interface TsModuleResult {
 
 // fsCache keeps transpiled files between runs, which is what makes a clean load fast. The module
 // cache is shared with whoever loaded us, so zod and the model are evaluated once per process.
-let jiti: ReturnType<typeof createJiti> | undefined;
-const getJiti = () => (jiti ??= createJiti(import.meta.url, { fsCache: true, moduleCache: true, interopDefault: false }));
+// Two loaders: one resolving `switchyard` as Node does, one aliasing it to this package (self-package.ts).
+type Jiti = ReturnType<typeof createJiti>;
+const loaders: { plain?: Jiti; aliased?: Jiti } = {};
+const getJiti = (alias: Record<string, string> | null): Jiti =>
+  alias === null
+    ? (loaders.plain ??= createJiti(import.meta.url, { fsCache: true, moduleCache: true, interopDefault: false }))
+    : (loaders.aliased ??= createJiti(import.meta.url, { fsCache: true, moduleCache: true, interopDefault: false, alias }));
 
 /** Policy files are evaluated afresh on every load, so a long-lived process (tests, watch mode) sees edits. */
-function forget(files: readonly string[]): void {
-  const cache = getJiti().cache;
+function forget(jiti: Jiti, files: readonly string[]): void {
+  const cache = jiti.cache;
   for (const f of files) delete cache[f];
 }
 
@@ -47,8 +53,9 @@ export async function loadTsModule(entry: string): Promise<TsModuleResult> {
 
   let mod: Record<string, unknown>;
   try {
-    forget(files);
-    mod = await getJiti().import<Record<string, unknown>>(entry);
+    const jiti = getJiti(aliasesFor(entry));
+    forget(jiti, files);
+    mod = await jiti.import<Record<string, unknown>>(entry);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const missing = [...graph.edges.values()].flat().find((e) => !e.to && message.includes(e.specifier));

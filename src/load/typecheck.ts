@@ -5,10 +5,12 @@
 import type { Diagnostic, Severity } from '../diagnostics/diagnostic.ts';
 import { diagnostic } from '../diagnostics/diagnostic.ts';
 import { displayPath } from './entry.ts';
+import { aliasesFor } from './self-package.ts';
 
 export async function typecheckPolicies(files: string[]): Promise<Diagnostic[]> {
   if (files.length === 0) return [];
   const { Project, ts } = await import('ts-morph');
+  const alias = aliasesFor(files[0]!);
   // The options policy files are written for (see tsconfig.json): ESM with explicit .ts imports, strict.
   const project = new Project({
     skipAddingFilesFromTsConfig: true,
@@ -22,6 +24,8 @@ export async function typecheckPolicies(files: string[]): Promise<Diagnostic[]> 
       skipLibCheck: true,
       esModuleInterop: true,
       types: [],
+      // A folder without its own Switchyard is checked against the running one, as the loader runs it.
+      ...(alias === null ? {} : { paths: Object.fromEntries(Object.entries(alias).map(([k, v]) => [k, [v]])) }),
     },
   });
   for (const f of files) project.addSourceFileAtPath(f);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { STRATEGIES, WORKLOADS } from './closed-sets.ts';
-import { Duration, Id, NonNegativeNumber, PositiveInt } from './common.ts';
+import { Duration, GroupName, Id, NonNegativeNumber, PositiveInt } from './common.ts';
 
 export const Strategy = z.enum(STRATEGIES);
 export type Strategy = z.infer<typeof Strategy>;
@@ -49,7 +49,7 @@ export const Traffic = z
 /** A public model name clients ask for, served by one or more deployments. */
 export const ModelGroup = z
   .object({
-    name: Id,
+    name: GroupName,
     description: z.string().optional(),
     workload: Workload.default('interactive'),
     strategy: Strategy.default('usage_based'),
@@ -57,9 +57,9 @@ export const ModelGroup = z
     retries: Retries.default({}),
     timeouts: Timeouts.default({}),
     /** Groups tried in this order when every deployment of this group failed. */
-    fallbacks: z.array(Id).default([]),
+    fallbacks: z.array(GroupName).default([]),
     /** Groups with a larger context window, tried first when a request is too long for this group. */
-    contextWindowFallbacks: z.array(Id).default([]),
+    contextWindowFallbacks: z.array(GroupName).default([]),
     /** Overrides the policy's default breaker for this group's deployments. */
     circuitBreaker: CircuitBreaker.optional(),
     traffic: Traffic.optional(),

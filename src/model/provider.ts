@@ -1,33 +1,179 @@
 import { z } from 'zod';
-import { PROVIDER_KINDS } from './closed-sets.ts';
-import { Id, SecretRef } from './common.ts';
+import { OPENAI_COMPATIBLE_SERVICE_NAMES, OPENAI_COMPATIBLE_SERVICES, PROVIDER_KINDS } from './closed-sets.ts';
+import { ENV_REF_PATTERN, EnvRef, Id, SecretRef } from './common.ts';
 
 export const ProviderKind = z.enum(PROVIDER_KINDS);
 export type ProviderKind = z.infer<typeof ProviderKind>;
+
+export const OpenAiCompatibleService = z.enum(OPENAI_COMPATIBLE_SERVICE_NAMES);
+
+const API_VERSION = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
+
+/** A base URL written in the policy: http(s) only (`env:X` and `vault:...` parse as URLs too, with their own schemes). */
+const HttpUrl = z
+  .string()
+  .max(2048)
+  .url()
+  .regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL, or env:NAME');
+
+/** Header names a policy may add: HTTP tokens, and never one that carries a credential (that is `apiKey`). */
+const HEADER_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'api-key', 'x-api-key', 'cookie', 'set-cookie']);
+/** Headers the gateway sets itself, per request. */
+const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'host', 'transfer-encoding', 'connection']);
+
+/**
+ * How an OpenAI-compatible server differs from OpenAI. Each setting is what
+ * the gateway does to a request before sending it there, and what the
+ * LiteLLM config tells LiteLLM to do.
+ */
+export const OpenAiCompat = z
+  .object({
+    /** The server accepts `stream_options` (usage at the end of streams); false: never sent, usage is counted from the stream. */
+    streamOptions: z.boolean().default(true),
+    /** The server accepts `n` (several choices); false: `n` is dropped when 1 and a request for more is refused. */
+    n: z.boolean().default(true),
+    /** Headers added to every call (OpenRouter's HTTP-Referer and X-Title, for example); not for credentials. */
+    headers: z
+      .record(
+        z.string().regex(HEADER_NAME, 'must be an HTTP header name: letters, digits and "-" (max 64 chars)'),
+        z
+          .string()
+          .max(256)
+          .regex(/^[\x20-\x7e]*$/, 'must be printable ASCII on one line'),
+      )
+      .default({})
+      .superRefine((h, ctx) => {
+        for (const name of Object.keys(h)) {
+          const lower = name.toLowerCase();
+          if (CREDENTIAL_HEADERS.has(lower))
+            ctx.addIssue({ code: 'custom', path: [name], message: `${name} carries a credential: give the provider an apiKey secret reference instead` });
+          else if (RESERVED_HEADERS.has(lower)) ctx.addIssue({ code: 'custom', path: [name], message: `${name} is set by the gateway itself` });
+        }
+      }),
+    /**
+     * Path between the base URL and `/chat/completions` on the gateway's side;
+     * defaults to the service's (`/v1` for Ollama, whose base URL is its root).
+     */
+    pathPrefix: z
+      .string()
+      .regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'must be empty or start with "/": path segments of letters, digits, ".", "_", "~" or "-"')
+      .max(128)
+      .refine((p) => !p.split('/').some((seg) => seg === '.' || seg === '..'), 'must not contain . or .. segments')
+      .optional(),
+  })
+  .strict();
+export type OpenAiCompat = z.infer<typeof OpenAiCompat>;
+
+/** Names of LiteLLM parameters: snake_case, as LiteLLM's litellm_params spell them. */
+const LITELLM_PARAM = /^[a-z][a-z0-9_]{0,63}$/;
+/** litellm_params Switchyard writes itself from the deployment, provider and group. */
+const EMITTED_PARAMS = new Set([
+  'model',
+  'api_key',
+  'api_base',
+  'api_version',
+  'rpm',
+  'tpm',
+  'order',
+  'weight',
+  'timeout',
+  'stream_timeout',
+  'num_retries',
+  'input_cost_per_token',
+  'output_cost_per_token',
+]);
+/** A parameter whose name says it holds a credential belongs in `secrets`. */
+const CREDENTIAL_PARAM = /(key|secret|token|password|credential)/;
+
+/**
+ * What a `passthrough` provider hands LiteLLM: the LiteLLM provider name
+ * (`model` becomes `<provider>/<deployment model>`), plain parameters
+ * (region, project) and credentials as secret references, each written into
+ * every deployment's litellm_params.
+ */
+export const LitellmPassthrough = z
+  .object({
+    /** LiteLLM's provider name, e.g. bedrock, vertex_ai, gemini. */
+    provider: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'must be a LiteLLM provider name such as bedrock, vertex_ai or gemini'),
+    /** e.g. `{ aws_region_name: 'eu-west-1' }` or `{ vertex_project: 'p', vertex_location: 'us-central1' }`. */
+    params: z
+      .record(
+        z.string().regex(LITELLM_PARAM, 'must be a LiteLLM parameter name (snake_case)'),
+        z.union([
+          z
+            .string()
+            .max(1024)
+            .regex(/^[^\x00-\x1f\x7f]*$/, 'must be one line without control characters'),
+          z.number().finite(),
+          z.boolean(),
+        ]),
+      )
+      .default({})
+      .superRefine((params, ctx) => {
+        for (const name of Object.keys(params)) {
+          if (EMITTED_PARAMS.has(name))
+            ctx.addIssue({ code: 'custom', path: [name], message: `${name} is written by Switchyard from the provider and deployment; set it there` });
+          else if (CREDENTIAL_PARAM.test(name))
+            ctx.addIssue({ code: 'custom', path: [name], message: `${name} looks like a credential: put it under secrets as env:NAME or vault:path#field` });
+        }
+      }),
+    /** e.g. `{ aws_secret_access_key: 'env:AWS_SECRET_ACCESS_KEY', vertex_credentials: 'vault:secret/gcp#key' }`. */
+    secrets: z
+      .record(z.string().regex(LITELLM_PARAM, 'must be a LiteLLM parameter name (snake_case)'), SecretRef)
+      .default({})
+      .superRefine((secrets, ctx) => {
+        for (const name of Object.keys(secrets))
+          if (EMITTED_PARAMS.has(name))
+            ctx.addIssue({ code: 'custom', path: [name], message: `${name} is written by Switchyard from the provider and deployment; set it there` });
+      }),
+  })
+  .strict();
+export type LitellmPassthrough = z.infer<typeof LitellmPassthrough>;
 
 /** An upstream API account: where requests go and which credential they carry. */
 export const Provider = z
   .object({
     id: Id,
     kind: ProviderKind,
-    /** Base URL of the API; required for azure_openai and vllm, defaulted by the client otherwise. */
-    apiBase: z.string().url().optional(),
-    /** Azure OpenAI API version, e.g. 2024-10-21. */
-    apiVersion: z
-      .string()
-      .regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/, 'must look like 2024-10-21 or 2024-10-01-preview')
-      .optional(),
+    /**
+     * Base URL of the API, or `env:NAME` to read it where the proxy or gateway
+     * runs; required for azure_openai and vllm (and openai_compatible services
+     * without a public endpoint), defaulted by the client otherwise.
+     */
+    apiBase: z.union([HttpUrl, EnvRef]).optional(),
+    /** Azure OpenAI API version, e.g. 2024-10-21, or `env:NAME`. */
+    apiVersion: z.union([z.string().regex(API_VERSION, 'must look like 2024-10-21 or 2024-10-01-preview'), EnvRef]).optional(),
     region: z.string().min(1).optional(),
-    /** Credential as a secret reference; local vLLM servers may run without one. */
+    /** Credential as a secret reference; local servers (vLLM, Ollama...) may run without one. */
     apiKey: SecretRef.optional(),
+    /** For openai_compatible: which service it is (decides LiteLLM's provider prefix and the default base URL). */
+    service: OpenAiCompatibleService.optional(),
+    /** For openai_compatible: how the server differs from OpenAI. */
+    compat: OpenAiCompat.optional(),
+    /** For passthrough: what LiteLLM needs to reach the provider. */
+    litellm: LitellmPassthrough.optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
-    if (p.kind === 'azure_openai' && !p.apiVersion)
-      ctx.addIssue({ code: 'custom', path: ['apiVersion'], message: 'azure_openai providers need an apiVersion' });
-    if ((p.kind === 'azure_openai' || p.kind === 'vllm') && !p.apiBase)
-      ctx.addIssue({ code: 'custom', path: ['apiBase'], message: `${p.kind} providers need an apiBase` });
-    if (p.kind !== 'vllm' && !p.apiKey) ctx.addIssue({ code: 'custom', path: ['apiKey'], message: `${p.kind} providers need an apiKey secret reference` });
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (p.kind === 'azure_openai' && !p.apiVersion) issue('apiVersion', 'azure_openai providers need an apiVersion');
+    if ((p.kind === 'azure_openai' || p.kind === 'vllm') && !p.apiBase) issue('apiBase', `${p.kind} providers need an apiBase`);
+    const keyless = p.kind === 'vllm' || p.kind === 'openai_compatible' || p.kind === 'passthrough';
+    if (!keyless && !p.apiKey) issue('apiKey', `${p.kind} providers need an apiKey secret reference`);
+    if (p.kind === 'openai_compatible') {
+      if (!p.service) issue('service', `openai_compatible providers need a service (${OPENAI_COMPATIBLE_SERVICE_NAMES.join(', ')})`);
+      else if (!p.apiBase && OPENAI_COMPATIBLE_SERVICES[p.service].defaultBase === null)
+        issue('apiBase', `${p.service} has no public endpoint: give the server's apiBase (a URL or env:NAME)`);
+    } else {
+      if (p.service) issue('service', 'only openai_compatible providers take a service');
+      if (p.compat) issue('compat', 'only openai_compatible providers take compat settings');
+    }
+    if (p.kind === 'passthrough' && !p.litellm) issue('litellm', 'passthrough providers need litellm: { provider, params, secrets }');
+    if (p.kind !== 'passthrough' && p.litellm) issue('litellm', 'only passthrough providers take litellm settings');
   });
 export type Provider = z.infer<typeof Provider>;
 export type ProviderInput = z.input<typeof Provider>;
+
+/** True for `env:NAME` values of apiBase and apiVersion. */
+export const isEnvRef = (v: string): boolean => ENV_REF_PATTERN.test(v);

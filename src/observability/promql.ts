@@ -47,6 +47,13 @@ const COST_BASELINE_RANGE = '1h';
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/**
+ * A PromQL string literal. PromQL reads double-quoted strings with Go's
+ * escapes, so the backslashes a regex needs (`qwen2\.5`) must be doubled,
+ * or Prometheus refuses the rule ("unknown escape sequence").
+ */
+const promqlString = (s: string): string => `"${s.replace(/[\\"]/g, '\\$&').replace(/\n/g, '\\n')}"`;
+
 /** Model groups of interactive workload, sorted: the SLO on interactive latency covers these. */
 function interactiveGroups(plan: CompiledPlan): string[] {
   return Object.values(plan.groups)
@@ -116,7 +123,7 @@ export const SLO_MEASURES: Record<SloMetric, SloMeasure> = {
       const groups = interactiveGroups(plan);
       if (groups.length === 0) return own;
       const re = groups.map(escapeRegex).join('|');
-      return `${own}\nor\n${quantileMs(0.95, `${n('litellmTotalLatency', 'bucket')}{requested_model=~"${re}"}`, w)}`;
+      return `${own}\nor\n${quantileMs(0.95, `${n('litellmTotalLatency', 'bucket')}{requested_model=~${promqlString(re)}}`, w)}`;
     },
   },
 };

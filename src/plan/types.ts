@@ -10,9 +10,19 @@ import type { Path } from '../diagnostics/path.ts';
 
 export const PLAN_SCHEMA_VERSION = 1 as const;
 
-import type { AlertKind, Dtype, KvCacheDtype, ProviderKind, Quantization, SloMetric, Strategy, Workload } from '../model/closed-sets.ts';
+import type {
+  AlertKind,
+  Dtype,
+  KvCacheDtype,
+  OpenAiCompatibleService,
+  ProviderKind,
+  Quantization,
+  SloMetric,
+  Strategy,
+  Workload,
+} from '../model/closed-sets.ts';
 
-export type { AlertKind, Dtype, KvCacheDtype, ProviderKind, Quantization, SloMetric, Strategy, Workload };
+export type { AlertKind, Dtype, KvCacheDtype, OpenAiCompatibleService, ProviderKind, Quantization, SloMetric, Strategy, Workload };
 
 /** A parsed secret reference; the secret itself is never in the plan. */
 export type PlanSecretRef = { ref: string; scheme: 'env'; name: string } | { ref: string; scheme: 'vault'; path: string; field: string };
@@ -20,10 +30,40 @@ export type PlanSecretRef = { ref: string; scheme: 'env'; name: string } | { ref
 export interface PlanProvider {
   id: string;
   kind: ProviderKind;
+  /** The base URL when the policy writes it; null when it gives none or reads it from the environment (apiBaseEnv). */
   apiBase: string | null;
+  /** `NAME` of `apiBase: env:NAME`: read where the gateway or LiteLLM runs (resolveProviderEnv in runtime/). */
+  apiBaseEnv: string | null;
   apiVersion: string | null;
+  /** `NAME` of `apiVersion: env:NAME`. */
+  apiVersionEnv: string | null;
   region: string | null;
   apiKey: PlanSecretRef | null;
+  /** openai_compatible only: the service, its quirks and LiteLLM prefix. */
+  openaiCompatible: PlanOpenAiCompatible | null;
+  /** passthrough only: what LiteLLM needs; the gateway cannot serve it. */
+  passthrough: PlanPassthrough | null;
+}
+
+export interface PlanOpenAiCompatible {
+  service: OpenAiCompatibleService;
+  /** LiteLLM's provider prefix for the service (`groq`, `ollama_chat`, `openai` for a generic server). */
+  litellmPrefix: string;
+  /** Path the gateway puts between the base URL and `/chat/completions` (`/v1` for Ollama). */
+  pathPrefix: string;
+  /** The server accepts `stream_options`. */
+  streamOptions: boolean;
+  /** The server accepts `n`. */
+  n: boolean;
+  /** Extra headers on every call, sorted by name. */
+  headers: Record<string, string>;
+}
+
+export interface PlanPassthrough {
+  /** LiteLLM provider name: `model` is written as `<provider>/<deployment model>`. */
+  provider: string;
+  params: Record<string, string | number | boolean>;
+  secrets: Record<string, PlanSecretRef>;
 }
 
 export interface PlanPricing {

@@ -27,10 +27,15 @@ export interface HostedDefaults {
   errorRate: number;
 }
 
-export const HOSTED_DEFAULTS: Readonly<Record<Exclude<ProviderKind, 'vllm'>, HostedDefaults>> = {
+/** Pass-through deployments never reach the simulator: the gateway cannot serve them (runtime/servable.ts). */
+type HostedKind = Exclude<ProviderKind, 'vllm' | 'passthrough'>;
+
+export const HOSTED_DEFAULTS: Readonly<Record<HostedKind, HostedDefaults>> = {
   openai: { p50Ms: 280, p95Ms: 450, errorRate: 0.001 },
   azure_openai: { p50Ms: 300, p95Ms: 480, errorRate: 0.001 },
   anthropic: { p50Ms: 320, p95Ms: 520, errorRate: 0.001 },
+  // Any OpenAI-compatible server: from a hosted API to a laptop running Ollama; a scenario file sets measured figures.
+  openai_compatible: { p50Ms: 350, p95Ms: 700, errorRate: 0.002 },
 };
 
 /** How long a provider takes to answer 429: it rejects before doing any work. */
@@ -73,7 +78,7 @@ export class HostedEndpoint {
     override: ProviderModelOverride | undefined,
     readonly random: Random,
   ) {
-    const base = HOSTED_DEFAULTS[d.providerKind as Exclude<ProviderKind, 'vllm'>] ?? HOSTED_DEFAULTS.openai;
+    const base = HOSTED_DEFAULTS[d.providerKind as HostedKind] ?? HOSTED_DEFAULTS.openai;
     const p50 = override?.p50Ms ?? base.p50Ms;
     const p95 = override?.p95Ms ?? Math.max(p50, base.p95Ms * (p50 / base.p50Ms));
     this.latency = lognormalFromPercentiles(p50, p95);

@@ -109,6 +109,8 @@ export interface SimulationReport {
   plan: { name: string; hash: string };
   seed: number;
   durationMs: number;
+  /** Groups the gateway (and so the simulation) serves without some deployments: pass-through ones only LiteLLM can call. */
+  unserved: { path: string; message: string }[];
   scenarios: ScenarioReport[];
 }
 

@@ -17,7 +17,8 @@
  */
 import { compareDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { formatPath } from '../diagnostics/path.ts';
-import type { Artifact, CompiledPlan, PlanDeployment, PlanGroup, ProviderKind } from '../plan/types.ts';
+import { assertNever, OPENAI_COMPATIBLE_SERVICES } from '../model/closed-sets.ts';
+import type { Artifact, CompiledPlan, PlanDeployment, PlanGroup, PlanProvider, PlanSecretRef } from '../plan/types.ts';
 import { limitations } from './litellm/limitations.ts';
 import { globalRouter, RETRY_CLASSES, sortedGroups } from './litellm/router.ts';
 import { DEFAULT_VAULT_MOUNT, SecretMapper } from './litellm/secrets.ts';
@@ -28,13 +29,46 @@ import type { Target } from './target.ts';
 const MASTER_KEY_ENV = 'LITELLM_MASTER_KEY';
 const DATABASE_URL_ENV = 'DATABASE_URL';
 
-/** LiteLLM's provider prefixes; vLLM's OpenAI-compatible server is `hosted_vllm`. */
-const PROVIDER_PREFIX: Record<ProviderKind, string> = {
-  openai: 'openai',
-  azure_openai: 'azure',
-  anthropic: 'anthropic',
-  vllm: 'hosted_vllm',
-};
+/**
+ * LiteLLM's provider prefix of `litellm_params.model` (the names of
+ * LITELLM_CHAT_PROVIDERS, litellm/constants.py): vLLM's OpenAI-compatible
+ * server is `hosted_vllm`; an OpenAI-compatible service has its own
+ * (closed-sets.ts); a pass-through provider names it in the policy.
+ */
+function litellmPrefix(p: PlanProvider): string {
+  switch (p.kind) {
+    case 'openai':
+      return 'openai';
+    case 'azure_openai':
+      return 'azure';
+    case 'anthropic':
+      return 'anthropic';
+    case 'vllm':
+      return 'hosted_vllm';
+    case 'openai_compatible':
+      return p.openaiCompatible!.litellmPrefix;
+    case 'passthrough':
+      return p.passthrough!.provider;
+    default:
+      return assertNever(p.kind);
+  }
+}
+
+/** A setting read from the environment, as LiteLLM reads it: through get_secret, like a secret reference. */
+const envRef = (name: string): PlanSecretRef => ({ ref: `env:${name}`, scheme: 'env', name });
+
+/**
+ * api_base as LiteLLM must get it. LiteLLM appends `/chat/completions` to it
+ * for OpenAI-style providers, so a path prefix set in the policy goes on the
+ * end; Ollama's prefix (`/v1`) is the gateway's only, because LiteLLM's
+ * ollama_chat speaks Ollama's native API at the root.
+ */
+function litellmApiBase(p: PlanProvider): string | null {
+  if (p.apiBase === null) return null;
+  const compat = p.openaiCompatible;
+  if (compat === null || OPENAI_COMPATIBLE_SERVICES[compat.service].pathPrefix !== '') return p.apiBase;
+  return `${p.apiBase.replace(/\/+$/, '')}${compat.pathPrefix}`;
+}
 
 export interface LitellmConfig {
   /** The object written as YAML, keys in output order. */
@@ -50,29 +84,39 @@ export function buildLitellmConfig(plan: CompiledPlan): LitellmConfig {
   const g0 = globalRouter(plan);
   const groups = sortedGroups(plan);
   const secrets = new SecretMapper([
-    ...groups.flatMap((g) => g.deployments.flatMap((id) => plan.providers[plan.deployments[id]!.provider]!.apiKey ?? [])),
+    ...groups.flatMap((g) =>
+      g.deployments.flatMap((id) => {
+        const p = plan.providers[plan.deployments[id]!.provider]!;
+        return [...(p.apiKey ? [p.apiKey] : []), ...Object.values(p.passthrough?.secrets ?? {})];
+      }),
+    ),
     ...(plan.routerState.kind === 'redis' ? [plan.routerState.url] : []),
   ]);
 
   const modelList = groups.flatMap((g) => g.deployments.map((id, rank) => modelEntry(plan, g, plan.deployments[id]!, rank, g0.numRetries, secrets)));
 
-  const router: Record<string, unknown> = {
-    routing_strategy: g0.strategy,
-    num_retries: g0.numRetries,
-    timeout: seconds(g0.timeoutMs),
-    retry_policy: Object.fromEntries(RETRY_CLASSES.map((c) => [c.key, g0.retryClasses.has(c.key) ? g0.numRetries : 0])),
-    allowed_fails: g0.allowedFails,
-    cooldown_time: seconds(g0.cooldownMs),
-    // Failures that say something about the deployment, not the request (LiteLLM never cools down on a 400).
-    allowed_fails_policy: {
-      AuthenticationErrorAllowedFails: g0.allowedFails,
-      TimeoutErrorAllowedFails: g0.allowedFails,
-      RateLimitErrorAllowedFails: g0.allowedFails,
-      InternalServerErrorAllowedFails: g0.allowedFails,
-    },
-    fallbacks: groups.filter((g) => g.fallbacks.length > 0).map((g) => ({ [g.name]: [...g.fallbacks] })),
-    max_fallbacks: 1,
-  };
+  // Without model groups there is nothing to route: only the strategy is written, and no per-group value
+  // (the breaker and timeouts of no group are undefined, and LiteLLM's own defaults apply).
+  const router: Record<string, unknown> =
+    groups.length === 0
+      ? { routing_strategy: g0.strategy }
+      : {
+          routing_strategy: g0.strategy,
+          num_retries: g0.numRetries,
+          timeout: seconds(g0.timeoutMs),
+          retry_policy: Object.fromEntries(RETRY_CLASSES.map((c) => [c.key, g0.retryClasses.has(c.key) ? g0.numRetries : 0])),
+          allowed_fails: g0.allowedFails,
+          cooldown_time: seconds(g0.cooldownMs),
+          // Failures that say something about the deployment, not the request (LiteLLM never cools down on a 400).
+          allowed_fails_policy: {
+            AuthenticationErrorAllowedFails: g0.allowedFails,
+            TimeoutErrorAllowedFails: g0.allowedFails,
+            RateLimitErrorAllowedFails: g0.allowedFails,
+            InternalServerErrorAllowedFails: g0.allowedFails,
+          },
+          fallbacks: groups.filter((g) => g.fallbacks.length > 0).map((g) => ({ [g.name]: [...g.fallbacks] })),
+          max_fallbacks: 1,
+        };
   const cwf = groups.filter((g) => g.contextWindowFallbacks.length > 0);
   if (cwf.length > 0) {
     router.context_window_fallbacks = cwf.map((g) => ({ [g.name]: [...g.contextWindowFallbacks] }));
@@ -102,7 +146,7 @@ export function buildLitellmConfig(plan: CompiledPlan): LitellmConfig {
     litellm_settings: {
       // Prometheus metrics are a LiteLLM Enterprise feature; the open-source proxy registers none.
       callbacks: ['prometheus'],
-      request_timeout: seconds(requestCeilingMs),
+      ...(groups.length === 0 ? {} : { request_timeout: seconds(requestCeilingMs) }),
       drop_params: true,
     },
     general_settings: general,
@@ -118,10 +162,27 @@ export function buildLitellmConfig(plan: CompiledPlan): LitellmConfig {
 
 function modelEntry(plan: CompiledPlan, g: PlanGroup, d: PlanDeployment, rank: number, globalRetries: number, secrets: SecretMapper) {
   const provider = plan.providers[d.provider]!;
-  const params: Record<string, unknown> = { model: `${PROVIDER_PREFIX[d.providerKind]}/${d.model}` };
-  if (provider.apiBase !== null) params.api_base = provider.apiBase;
+  const at = (setting: string) => formatPath(['providers', provider.id, setting]);
+  const params: Record<string, unknown> = { model: `${litellmPrefix(provider)}/${d.model}` };
+  const apiBase = litellmApiBase(provider);
+  if (apiBase !== null) params.api_base = apiBase;
+  else if (provider.apiBaseEnv !== null) params.api_base = secrets.value(envRef(provider.apiBaseEnv), at('apiBase'));
   if (provider.apiVersion !== null) params.api_version = provider.apiVersion;
-  if (provider.apiKey !== null) params.api_key = secrets.value(provider.apiKey, formatPath(['providers', provider.id, 'apiKey']));
+  else if (provider.apiVersionEnv !== null) params.api_version = secrets.value(envRef(provider.apiVersionEnv), at('apiVersion'));
+  if (provider.apiKey !== null) params.api_key = secrets.value(provider.apiKey, at('apiKey'));
+  const compat = provider.openaiCompatible;
+  if (compat !== null) {
+    if (Object.keys(compat.headers).length > 0) params.extra_headers = { ...compat.headers };
+    // LiteLLM drops these from every call to the deployment, whatever the client sent (docs: "Drop Params").
+    const drop = [...(compat.n ? [] : ['n']), ...(compat.streamOptions ? [] : ['stream_options'])];
+    if (drop.length > 0) params.additional_drop_params = drop;
+  }
+  const through = provider.passthrough;
+  if (through !== null) {
+    Object.assign(params, through.params);
+    for (const [name, ref] of Object.entries(through.secrets))
+      params[name] = secrets.value(ref, formatPath(['providers', provider.id, 'litellm', 'secrets', name]));
+  }
   if (d.rpm !== null) params.rpm = d.rpm;
   if (d.tpm !== null) params.tpm = d.tpm;
   if (g.strategy === 'ordered') params.order = rank + 1;

@@ -2,8 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Policy } from '../../src/model/policy.ts';
+import { compilePolicy } from '../../src/plan/compile.ts';
 import { planHash } from '../../src/plan/hash.ts';
 import { cli } from '../fixtures/cli.ts';
+import { realWorldPolicy } from '../fixtures/real-world-policy.ts';
 import { deployment, group, plan } from '../runtime/plans.ts';
 
 let dir: string;
@@ -79,5 +82,22 @@ describe('switchyard explain', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/group chat\n {2}call +openai-gpt-4o +http-5xx 503/);
     expect(r.stdout).toMatch(/^result: \S+ in \S+ \(fallback\)/m);
+  });
+});
+
+describe('explain with pass-through deployments', () => {
+  it('routes as the gateway does, without them, and says so', async () => {
+    const compiled = compilePolicy(Policy.parse(realWorldPolicy())).plan!;
+    const f = join(dir, 'real-world.json');
+    writeFileSync(f, JSON.stringify(compiled));
+    const r = await cli('explain', '--plan', f, '-m', 'gemini-1.5-pro', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ ok: true, group: 'openai/gpt-4o-mini' });
+    expect(out.unserved).toMatch(/^group "gemini-1\.5-pro" cannot be served by Switchyard/);
+    expect(JSON.stringify(out.trace)).not.toContain('vertex-gemini');
+    const text = await cli('explain', '--plan', f, '-m', 'claude-3.5-sonnet@bedrock');
+    expect(text.stdout).toContain('note: group "claude-3.5-sonnet@bedrock" is served from openai-gpt-4o-mini only');
+    expect(text.stdout).toContain('result: openai-gpt-4o-mini in claude-3.5-sonnet@bedrock');
   });
 });

@@ -66,9 +66,13 @@ describe('normalization', () => {
       id: 'openai',
       kind: 'openai',
       apiBase: null,
+      apiBaseEnv: null,
       apiVersion: null,
+      apiVersionEnv: null,
       region: null,
       apiKey: { ref: 'env:OPENAI_API_KEY', scheme: 'env', name: 'OPENAI_API_KEY' },
+      openaiCompatible: null,
+      passthrough: null,
     });
     expect(plan.deployments['openai-gpt-4o']).toMatchObject({ rpm: null, tpm: null, order: null, pool: null, timeoutMs: null, weight: 1, tags: [] });
     const chat = plan.groups.chat!;

@@ -45,7 +45,18 @@ const byId = <T extends { id: string }>(xs: T[]) => Object.fromEntries(xs.map((x
 const byName = (xs: PlanGroup[]) => Object.fromEntries(xs.map((x) => [x.name, x]));
 
 export function analyticsPlan(): CompiledPlan {
-  const provider = (id: string, kind: ProviderKind) => ({ id, kind, apiBase: null, apiVersion: null, region: null, apiKey: null });
+  const provider = (id: string, kind: ProviderKind) => ({
+    id,
+    kind,
+    apiBase: null,
+    apiBaseEnv: null,
+    apiVersion: null,
+    apiVersionEnv: null,
+    region: null,
+    apiKey: null,
+    openaiCompatible: null,
+    passthrough: null,
+  });
   return {
     schemaVersion: 1,
     name: "analytics-test's plan",

@@ -54,9 +54,13 @@ const provider = (id: string, apiBase: string, apiKey: PlanProvider['apiKey']): 
   id,
   kind: 'vllm',
   apiBase,
+  apiBaseEnv: null,
   apiVersion: null,
+  apiVersionEnv: null,
   region: null,
   apiKey,
+  openaiCompatible: null,
+  passthrough: null,
 });
 const envKey = (name: string) => ({ ref: `env:${name}`, scheme: 'env' as const, name });
 

@@ -11,6 +11,7 @@ import { checkDuplicates } from './duplicates.ts';
 import { checkContextWindowFallbacks, checkFallbackCycles, checkSelfFallbacks } from './fallbacks.ts';
 import { checkEmptyGroups, checkOrderedGroups, checkUnusedDeployments, checkWeights } from './groups.ts';
 import { checkDeploymentPools, checkGpuPlacement, checkTensorParallel } from './pools.ts';
+import { checkNothingRouted, checkPassthroughGroups, checkPassthroughProviders } from './providers.ts';
 import { checkReferences } from './references.ts';
 import { checkTenantKeys } from './tenants.ts';
 
@@ -31,6 +32,9 @@ const CHECKS: readonly Check[] = [
   checkGpuPlacement,
   checkBatchProviders,
   checkUnusedDeployments,
+  checkPassthroughProviders,
+  checkPassthroughGroups,
+  checkNothingRouted,
 ];
 
 export function runChecks(policy: Policy): Diagnostic[] {

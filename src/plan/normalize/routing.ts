@@ -3,7 +3,8 @@ import { durationMs } from '../../model/common.ts';
 import type { CircuitBreaker } from '../../model/circuit-breaker.ts';
 import type { Deployment } from '../../model/deployment.ts';
 import type { ModelGroup } from '../../model/model-group.ts';
-import type { Provider } from '../../model/provider.ts';
+import { OPENAI_COMPATIBLE_SERVICES } from '../../model/closed-sets.ts';
+import { isEnvRef, type Provider } from '../../model/provider.ts';
 import type { RouterState } from '../../model/router-state.ts';
 import { compareStrings, defaultMonthlyRequests } from '../defaults.ts';
 import { recordOrigin } from '../origins.ts';
@@ -11,14 +12,47 @@ import { parseSecretRef } from '../secret-ref.ts';
 import type { PlanBreaker, PlanDeployment, PlanGroup, PlanOrigins, PlanProvider, PlanRouterState, PlanTraffic } from '../types.ts';
 import { sortedStrings } from './keyed.ts';
 
+/** A literal value and the environment variable it comes from instead (one of them null). */
+function literalOrEnv(v: string | undefined): [string | null, string | null] {
+  if (v === undefined) return [null, null];
+  return isEnvRef(v) ? [null, v.slice('env:'.length)] : [v, null];
+}
+
+const sortedRecord = <T>(r: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(r).sort((a, b) => compareStrings(a[0], b[0])));
+
 export function normalizeProvider(p: Provider): PlanProvider {
+  const [apiBase, apiBaseEnv] = literalOrEnv(p.apiBase);
+  const [apiVersion, apiVersionEnv] = literalOrEnv(p.apiVersion);
+  const service = p.kind === 'openai_compatible' && p.service ? OPENAI_COMPATIBLE_SERVICES[p.service] : null;
   return {
     id: p.id,
     kind: p.kind,
-    apiBase: p.apiBase ?? null,
-    apiVersion: p.apiVersion ?? null,
+    // A service with a public endpoint needs none in the policy: the plan carries it, so the gateway and LiteLLM agree.
+    apiBase: apiBase ?? (apiBaseEnv === null ? (service?.defaultBase ?? null) : null),
+    apiBaseEnv,
+    apiVersion,
+    apiVersionEnv,
     region: p.region ?? null,
     apiKey: p.apiKey === undefined ? null : parseSecretRef(p.apiKey),
+    openaiCompatible:
+      service && p.service
+        ? {
+            service: p.service,
+            litellmPrefix: service.litellmPrefix,
+            pathPrefix: p.compat?.pathPrefix ?? service.pathPrefix,
+            streamOptions: p.compat?.streamOptions ?? true,
+            n: p.compat?.n ?? true,
+            headers: sortedRecord(p.compat?.headers ?? {}),
+          }
+        : null,
+    passthrough:
+      p.kind === 'passthrough' && p.litellm
+        ? {
+            provider: p.litellm.provider,
+            params: sortedRecord(p.litellm.params),
+            secrets: Object.fromEntries(Object.entries(sortedRecord(p.litellm.secrets)).map(([k, v]) => [k, parseSecretRef(v)])),
+          }
+        : null,
   };
 }
 

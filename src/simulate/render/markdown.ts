@@ -59,6 +59,7 @@ function scenarioDetails(s: ScenarioReport): string[] {
 export function renderMarkdown(r: SimulationReport): string {
   const out = [SIMULATE_MARKER, `### Switchyard simulation: ${text(r.plan.name)}`, ''];
   out.push(`${formatDuration(r.durationMs)} of peak traffic per scenario, seed ${r.seed}, plan ${code(r.plan.hash.replace(/^sha256:/, '').slice(0, 12))}.`, '');
+  for (const u of r.unserved) out.push(`> [!WARNING]\n> ${code(u.path)}: ${text(u.message)}`, '');
   out.push(
     '| Scenario | Requests | Success | Fallback success | p95 ms | 429s | Breaker trips | Cost / month | SLOs failing |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---|',

@@ -112,6 +112,8 @@ export function renderTerminal(r: SimulationReport, opts: TerminalOptions): stri
     `${paint(1, 'switchyard simulate')}  plan ${r.plan.name} (${r.plan.hash.replace(/^sha256:/, '').slice(0, 12)}), ${formatDuration(r.durationMs)} at peak, seed ${r.seed}`,
     '',
   ];
+  for (const u of r.unserved) out.push(`${paint(33, 'warning')} ${u.path}: ${u.message}`);
+  if (r.unserved.length > 0) out.push('');
   for (const s of r.scenarios) out.push(...scenarioBlock(s, paint), '');
   if (r.scenarios.length > 1) {
     out.push(paint(1, 'Summary'));

@@ -6,6 +6,7 @@
  */
 import { diagnostic, type Diagnostic } from '../../diagnostics/diagnostic.ts';
 import { formatPath, type Path } from '../../diagnostics/path.ts';
+import { OPENAI_COMPATIBLE_SERVICES } from '../../model/closed-sets.ts';
 import { compareStrings } from '../../plan/defaults.ts';
 import type { CompiledPlan } from '../../plan/types.ts';
 import { allowedFails, globalRouter, inexpressibleRetryCodes, LITELLM_STRATEGY, retriedClasses, sortedGroups } from './router.ts';
@@ -78,6 +79,16 @@ export function limitations(plan: CompiledPlan): Diagnostic[] {
         ['deployments', id],
         `listed by ${groups.join(', ')}: LiteLLM counts rpm/tpm and cooldowns per model_list entry, so each group gets the deployment's full limits and its own breaker`,
       );
+
+  for (const p of Object.values(plan.providers).sort((a, b) => compareStrings(a.id, b.id))) {
+    const c = p.openaiCompatible;
+    // The gateway adds the prefix to whatever the variable holds; LiteLLM takes os.environ/NAME as the whole api_base.
+    if (c !== null && p.apiBaseEnv !== null && c.pathPrefix !== '' && OPENAI_COMPATIBLE_SERVICES[c.service].pathPrefix === '')
+      add(
+        ['providers', p.id, 'compat', 'pathPrefix'],
+        `LiteLLM reads api_base from ${p.apiBaseEnv} as it is, without the path prefix ${c.pathPrefix} the gateway adds; give LiteLLM a variable that ends with it`,
+      );
+  }
 
   const rs = plan.routerState;
   if (rs.kind === 'redis') {
