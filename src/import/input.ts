@@ -25,9 +25,9 @@ export class Input {
     private readonly locate: (path: Path) => SourceLocation,
   ) {}
 
-  /** The document, or the syntax error (located) when it does not parse. */
+  /** The document, read as the Python tools that own it read YAML (1.1, PyYAML), or the syntax error (located). */
   static parse(text: string, file: string, kind: 'yaml' | 'json' = 'yaml'): Input | Diagnostic[] {
-    const parsed = parseDataText(text, kind, file);
+    const parsed = parseDataText(text, kind, file, '1.1');
     if ('diagnostics' in parsed) return parsed.diagnostics;
     return new Input(file, parsed.value, parsed.locate);
   }

@@ -9,15 +9,15 @@
  * collected here and resolved by groups.ts.
  */
 import type { Path } from '../diagnostics/path.ts';
-import { Id } from '../model/common.ts';
-import type { ProviderKind } from '../model/closed-sets.ts';
+import { GroupName, Id } from '../model/common.ts';
+import { GROUP_NAME_RULE } from '../model/group-name.ts';
 import type { DeploymentInput } from '../model/deployment.ts';
-import type { ProviderInput } from '../model/provider.ts';
 import type { PolicyDraft } from './draft.ts';
 import { type Input, isObj, type Obj } from './input.ts';
 import { asNumber, isPositiveInt, perMillion, secondsToMs } from './numbers.ts';
 import { parseModelRef } from './provider-prefix.ts';
-import { type SecretImporter, isEnvironRef } from './secrets.ts';
+import { COMMON_PARAMS, type ProviderRead, readProvider } from './providers.ts';
+import type { SecretImporter } from './secrets.ts';
 import { keepUnsupported } from './unsupported.ts';
 
 export interface GroupEntry {
@@ -42,29 +42,10 @@ export interface ModelList {
 }
 
 const ENTRY_KEYS = new Set(['model_name', 'litellm_params', 'model_info']);
-const PARAM_KEYS = new Set([
-  'model',
-  'api_base',
-  'api_key',
-  'api_version',
-  'rpm',
-  'tpm',
-  'weight',
-  'order',
-  'timeout',
-  'stream_timeout',
-  'num_retries',
-  'input_cost_per_token',
-  'output_cost_per_token',
-]);
 const INFO_KEYS = new Set(['id', 'max_input_tokens', 'input_cost_per_token', 'output_cost_per_token']);
 /** When an entry names no context window: small enough never to promise more than the model takes. */
 const DEFAULT_CONTEXT = 8_192;
 const NOT_A_DEPLOYMENT_SETTING = 'not a deployment setting of a Switchyard policy';
-
-/** Environment variables LiteLLM reads when an entry has no api_key (docs/my-website/docs/providers/*.md). */
-const DEFAULT_KEY_ENV: Partial<Record<ProviderKind, string>> = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY', azure_openai: 'AZURE_API_KEY' };
-const KIND_SLUG: Record<ProviderKind, string> = { openai: 'openai', azure_openai: 'azure', anthropic: 'anthropic', vllm: 'vllm' };
 
 export const slug = (s: string): string =>
   s
@@ -84,11 +65,9 @@ export function hostOf(url: string): { label: string; port: string } {
   }
 }
 
-interface ProviderDraft {
+interface ProviderDraft extends ProviderRead {
   key: string;
-  provider: Omit<ProviderInput, 'id'>;
   path: Path;
-  notes: Array<[string, string]>;
 }
 
 function unique(base: string, taken: Set<string>): string {
@@ -125,40 +104,34 @@ export function readModelList(input: Input, draft: PolicyDraft, secrets: SecretI
       return;
     }
     const group = entry.model_name;
-    if (!Id.safeParse(group).success) {
-      input.report(
-        'error',
-        'import-group-name',
-        [...at, 'model_name'],
-        `model group name ${JSON.stringify(group)} is not one Switchyard accepts yet: lowercase letters, digits, ".", "_" or "-", starting with a letter or digit`,
-      );
+    if (!GroupName.safeParse(group).success) {
+      input.report('error', 'import-group-name', [...at, 'model_name'], `model group name ${JSON.stringify(group)} ${GROUP_NAME_RULE}`);
       return;
     }
     const params = entry.litellm_params;
     const info: Obj = isObj(entry.model_info) ? entry.model_info : {};
-    for (const k of Object.keys(entry)) if (!ENTRY_KEYS.has(k)) keepUnsupported(input, draft, 'routing.ts', [...at, k], NOT_A_DEPLOYMENT_SETTING);
-    for (const k of Object.keys(params))
-      if (!PARAM_KEYS.has(k)) keepUnsupported(input, draft, 'routing.ts', [...at, 'litellm_params', k], NOT_A_DEPLOYMENT_SETTING);
-    for (const k of Object.keys(info)) if (!INFO_KEYS.has(k)) keepUnsupported(input, draft, 'routing.ts', [...at, 'model_info', k], NOT_A_DEPLOYMENT_SETTING);
-
     const ref = parseModelRef(params.model as string);
     const modelAt = [...at, 'litellm_params', 'model'];
-    if (ref.kind === null) {
-      input.report(
-        'error',
-        'import-unsupported-provider',
-        modelAt,
-        `${JSON.stringify(params.model)} is served by ${ref.reason}; this deployment cannot be imported`,
-      );
-      return;
-    }
-    const kind = ref.kind;
-    const provider = readProvider(input, secrets, kind, params, at);
-    if (provider === undefined) return;
-    const pkey = JSON.stringify([kind, provider.provider.apiBase, provider.provider.apiVersion, provider.provider.apiKey]);
+    const provider =
+      ref.kind === null
+        ? input.report(
+            'error',
+            'import-unsupported-provider',
+            modelAt,
+            `${JSON.stringify(params.model)} is served by ${ref.reason}; this deployment cannot be imported`,
+          )
+        : readProvider(input, secrets, ref, params, at);
+    for (const k of Object.keys(entry)) if (!ENTRY_KEYS.has(k)) keepUnsupported(input, draft, 'routing.ts', [...at, k], NOT_A_DEPLOYMENT_SETTING);
+    for (const k of Object.keys(params))
+      if (!COMMON_PARAMS.has(k) && !provider?.consumed.has(k))
+        keepUnsupported(input, draft, 'routing.ts', [...at, 'litellm_params', k], NOT_A_DEPLOYMENT_SETTING);
+    for (const k of Object.keys(info)) if (!INFO_KEYS.has(k)) keepUnsupported(input, draft, 'routing.ts', [...at, 'model_info', k], NOT_A_DEPLOYMENT_SETTING);
+    if (ref.kind === null || provider === undefined) return;
+    const kind = provider.provider.kind;
+    const pkey = JSON.stringify(provider.provider);
     let p = providerOf.get(pkey);
     if (!p) {
-      p = { ...provider, key: pkey };
+      p = { ...provider, key: pkey, path: at };
       providerOf.set(pkey, p);
       providers.push(p);
     }
@@ -179,7 +152,7 @@ export function readModelList(input: Input, draft: PolicyDraft, secrets: SecretI
       notes.push(['contextWindow', `defaulted: ${input.where(at)} gives no model_info.max_input_tokens; set the model's context window`]);
     }
     let id = explicitIds[i];
-    if (id === undefined) id = unique(slug(`${KIND_SLUG[kind]}-${ref.model}`), takenIds);
+    if (id === undefined) id = unique(slug(`${provider.slug}-${ref.model}`), takenIds);
     // The weight is left out: entries of groups whose strategy ignores weights do not carry it.
     const { weight, ...rest } = d;
     const sig = JSON.stringify([pkey, rest]);
@@ -247,9 +220,9 @@ export function readModelList(input: Input, draft: PolicyDraft, secrets: SecretI
     out.groups.set(group, [...(out.groups.get(group) ?? []), e]);
   });
 
-  // Provider ids: the kind, then the host (and port) where two of a kind need telling apart.
-  const bases = providers.map((p) => KIND_SLUG[p.provider.kind]);
-  const labels = providers.map((p) => (p.provider.apiBase ? hostOf(p.provider.apiBase) : { label: '', port: '' }));
+  // Provider ids: the kind (service, LiteLLM provider), then the host (and port) where two need telling apart.
+  const bases = providers.map((p) => slug(p.slug));
+  const labels = providers.map((p) => (p.provider.apiBase && !p.provider.apiBase.startsWith('env:') ? hostOf(p.provider.apiBase) : { label: '', port: '' }));
   const taken = new Set<string>();
   const ids = providers.map((_, i) => {
     const sameKind = bases.filter((b) => b === bases[i]).length > 1;
@@ -288,68 +261,6 @@ function explicitId(input: Input, entry: unknown, i: number): string | undefined
     `model_info.id ${JSON.stringify(raw)} is not a Switchyard id; the deployment gets a generated one`,
   );
   return undefined;
-}
-
-function readProvider(input: Input, secrets: SecretImporter, kind: ProviderKind, params: Obj, at: Path): Omit<ProviderDraft, 'key'> | undefined {
-  const p: Omit<ProviderInput, 'id'> = { kind };
-  const notes: Array<[string, string]> = [];
-  const fieldAt = (k: string): Path => [...at, 'litellm_params', k];
-  let ok = true;
-  const base = params.api_base;
-  if (base !== undefined) {
-    if (isEnvironRef(base)) {
-      input.report(
-        'error',
-        'import-unsupported-endpoint',
-        fieldAt('api_base'),
-        'an api_base read from the environment; a Switchyard policy takes the URL itself for now',
-        'write the URL in the config',
-      );
-      ok = false;
-    } else if (typeof base !== 'string' || !/^https?:\/\/[^\s]+$/.test(base) || !URL.canParse(base)) {
-      input.report('error', 'import-invalid', fieldAt('api_base'), 'api_base must be an http(s) URL');
-      ok = false;
-    } else p.apiBase = base;
-  } else if (kind === 'azure_openai' || kind === 'vllm') {
-    input.report(
-      'error',
-      'import-unsupported-endpoint',
-      [...at, 'litellm_params'],
-      `a ${kind} deployment needs api_base (LiteLLM would read it from the environment, which a Switchyard policy cannot do yet)`,
-    );
-    ok = false;
-  }
-  const version = params.api_version;
-  if (version !== undefined) {
-    if (typeof version === 'string' && /^\d{4}-\d{2}-\d{2}(-preview)?$/.test(version)) p.apiVersion = version;
-    else {
-      input.report(
-        'error',
-        'import-invalid',
-        fieldAt('api_version'),
-        'api_version must be a date such as 2024-10-21 (or 2024-10-01-preview) written in the config',
-      );
-      ok = false;
-    }
-  } else if (kind === 'azure_openai') {
-    input.report('error', 'import-invalid', [...at, 'litellm_params'], 'an Azure deployment needs api_version written in the config');
-    ok = false;
-  }
-  if (params.api_key !== undefined) {
-    const host = typeof p.apiBase === 'string' ? hostOf(p.apiBase).label : '';
-    const suggested =
-      kind === 'openai' && !p.apiBase ? 'OPENAI_API_KEY' : `${KIND_SLUG[kind]}_${kind === 'openai' || kind === 'anthropic' ? '' : host}_API_KEY`;
-    const ref = secrets.reference(params.api_key, fieldAt('api_key'), suggested);
-    if (ref === undefined) ok = false;
-    else {
-      p.apiKey = ref.ref;
-      if (ref.note) notes.push(['apiKey', ref.note]);
-    }
-  } else if (DEFAULT_KEY_ENV[kind]) {
-    p.apiKey = `env:${DEFAULT_KEY_ENV[kind]}`;
-    notes.push(['apiKey', `inferred: the config gives no api_key, so LiteLLM reads ${DEFAULT_KEY_ENV[kind]} (${input.where(at)})`]);
-  }
-  return ok ? { provider: p, path: at, notes } : undefined;
 }
 
 type DeploymentDraft = Omit<DeploymentInput, 'id' | 'provider' | 'contextWindow'> & { contextWindow?: number };
