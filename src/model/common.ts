@@ -28,7 +28,6 @@ export const SecretRef = z.string().regex(SECRET_REF_PATTERN, 'must be a secret 
 
 /** A setting read from the environment where the proxy or gateway runs (`env:NAME`): endpoints that differ per environment. */
 export const ENV_REF_PATTERN = /^env:[A-Za-z_][A-Za-z0-9_]*$/;
-export const EnvRef = z.string().regex(ENV_REF_PATTERN, 'must be an environment reference such as env:OLLAMA_API_BASE');
 
 export const PositiveInt = z.number().int().positive();
 export const NonNegativeNumber = z.number().nonnegative().finite();

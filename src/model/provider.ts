@@ -1,20 +1,31 @@
 import { z } from 'zod';
 import { OPENAI_COMPATIBLE_SERVICE_NAMES, OPENAI_COMPATIBLE_SERVICES, PROVIDER_KINDS } from './closed-sets.ts';
-import { ENV_REF_PATTERN, EnvRef, Id, SecretRef } from './common.ts';
+import { ENV_REF_PATTERN, Id, SecretRef } from './common.ts';
 
 export const ProviderKind = z.enum(PROVIDER_KINDS);
 export type ProviderKind = z.infer<typeof ProviderKind>;
 
 export const OpenAiCompatibleService = z.enum(OPENAI_COMPATIBLE_SERVICE_NAMES);
 
-const API_VERSION = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
+/** True for `env:NAME` values of apiBase and apiVersion. */
+export const isEnvRef = (v: string): boolean => ENV_REF_PATTERN.test(v);
 
-/** A base URL written in the policy: http(s) only (`env:X` and `vault:...` parse as URLs too, with their own schemes). */
-const HttpUrl = z
+/**
+ * A base URL written in the policy (http or https: `env:X` and `vault:...`
+ * would parse as URLs with their own schemes), or `env:NAME`. One pattern
+ * rather than a union, so YAML policies get the same message from the JSON
+ * Schema as TS policies get from zod.
+ */
+const BaseUrl = z
   .string()
   .max(2048)
-  .url()
-  .regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL, or env:NAME');
+  .regex(/^(https?:\/\/\S+|env:[A-Za-z_][A-Za-z0-9_]*)$/, 'must be an http:// or https:// URL, or env:NAME')
+  // Only what passed the pattern is parsed, so one mistake gets one message.
+  .refine((v) => !/^https?:\/\//.test(v) || URL.canParse(v), 'the base URL does not parse as a URL');
+
+const ApiVersion = z
+  .string()
+  .regex(/^(\d{4}-\d{2}-\d{2}(-preview)?|env:[A-Za-z_][A-Za-z0-9_]*)$/, 'must look like 2024-10-21 or 2024-10-01-preview, or be env:NAME');
 
 /** Header names a policy may add: HTTP tokens, and never one that carries a credential (that is `apiKey`). */
 const HEADER_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
@@ -141,9 +152,9 @@ export const Provider = z
      * runs; required for azure_openai and vllm (and openai_compatible services
      * without a public endpoint), defaulted by the client otherwise.
      */
-    apiBase: z.union([HttpUrl, EnvRef]).optional(),
+    apiBase: BaseUrl.optional(),
     /** Azure OpenAI API version, e.g. 2024-10-21, or `env:NAME`. */
-    apiVersion: z.union([z.string().regex(API_VERSION, 'must look like 2024-10-21 or 2024-10-01-preview'), EnvRef]).optional(),
+    apiVersion: ApiVersion.optional(),
     region: z.string().min(1).optional(),
     /** Credential as a secret reference; local servers (vLLM, Ollama...) may run without one. */
     apiKey: SecretRef.optional(),
@@ -174,6 +185,3 @@ export const Provider = z
   });
 export type Provider = z.infer<typeof Provider>;
 export type ProviderInput = z.input<typeof Provider>;
-
-/** True for `env:NAME` values of apiBase and apiVersion. */
-export const isEnvRef = (v: string): boolean => ENV_REF_PATTERN.test(v);

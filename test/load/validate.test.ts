@@ -113,7 +113,7 @@ describe('validatePolicy', () => {
       code: 'invalid-format',
       message: '`timeout` must be a duration such as 500ms, 30s, 10m, 2h or 1d.',
     });
-    expect(byPath['providers[0].apiBase']).toMatchObject({ code: 'invalid-format', message: '`apiBase` must be a URL.' });
+    expect(byPath['providers[0].apiBase']).toMatchObject({ code: 'invalid-format', message: '`apiBase` must be an http:// or https:// URL, or env:NAME.' });
   });
 
   it('reports refinements as invalid-value at the path they name', () => {
