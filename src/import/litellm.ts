@@ -61,7 +61,8 @@ export function importLitellm(text: string, opts: ImportOptions): ImportResult {
   // The compiler's findings, at the input's lines.
   const locate = (d: Diagnostic): Diagnostic => {
     const origin = originOf(draft, d.path);
-    return origin ? { ...d, source: origin.input.at(origin.path), message: `${d.message} (policy path ${d.path})` } : d;
+    // The path stays the policy's (the renderers show it), the place is the input's.
+    return origin ? { ...d, source: origin.input.at(origin.path) } : d;
   };
   const validated = validatePolicy(draft.policy);
   if (!validated.policy || hasErrors(validated.diagnostics)) return { diagnostics: sorted([...all(), ...validated.diagnostics.map(locate)]) };

@@ -71,7 +71,7 @@ export function readProvider(input: Input, secrets: SecretImporter, ref: Exclude
   // `openai/` with a base URL that is not OpenAI and no key: a local OpenAI-compatible server (llama.cpp, TGI...).
   let kind: ProviderKind = ref.kind;
   const baseText = typeof params.api_base === 'string' ? params.api_base : undefined;
-  const generic = kind === 'openai' && params.api_key === undefined && baseText !== undefined && !isEnvironRef(baseText) && hostName(baseText) !== OPENAI_HOST;
+  const generic = kind === 'openai' && params.api_key === undefined && baseText !== undefined && (isEnvironRef(baseText) || hostName(baseText) !== OPENAI_HOST);
   if (generic) kind = 'openai_compatible';
   const service = ref.kind === 'openai_compatible' ? ref.service : generic ? 'generic' : undefined;
   const p: Omit<ProviderInput, 'id'> = { kind, ...(service ? { service } : {}) };

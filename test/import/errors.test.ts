@@ -78,7 +78,7 @@ describe('importer errors', () => {
       'a fallback cycle (found by the compiler, reported at the input)',
       VALID.replace('    - chat: ["chat-backup"]', '    - chat: ["chat-backup"]\n    - chat-backup: ["chat"]'),
       ['fallback-cycle@21:21'],
-      /policy path modelGroups/,
+      /cycle/,
     ],
     [
       'a provider LiteLLM does not have',

@@ -30,7 +30,9 @@ import type { ModelGroupInput } from '../../src/model/model-group.ts';
 import type { PolicyInput } from '../../src/model/policy.ts';
 import type { ProviderInput } from '../../src/model/provider.ts';
 
-const KINDS = ['openai', 'azure_openai', 'anthropic'] as const;
+const KINDS = ['openai', 'azure_openai', 'anthropic', 'openai_compatible', 'passthrough'] as const;
+/** OpenAI-compatible services as a policy writes them: hosted with a key, local with a base URL (and without a key for a generic server). */
+const SERVICES = ['groq', 'openrouter', 'ollama', 'generic', 'together_ai'] as const;
 /** Whole LiteLLM retry classes as status codes (RETRY_CLASSES in src/targets/litellm/router.ts). */
 const CLASS_CODES = [[400, 422], [401], [429], [500, 502, 503], [408, 504]] as const;
 
@@ -47,7 +49,12 @@ const choose = <T>(items: readonly T[], raw: readonly number[]): T[] =>
   items.length === 0 ? [] : [...new Set(raw.map((r) => r % items.length))].map((i) => items[i]!);
 
 const genome = fc.record({
-  providers: fc.array(fc.record({ kind: fc.constantFrom(...KINDS), vault: fc.boolean(), base: fc.boolean() }), { minLength: 1, maxLength: 4 }),
+  providers: fc.array(
+    fc.record({ kind: fc.constantFrom(...KINDS), vault: fc.boolean(), base: fc.boolean(), service: fc.constantFrom(...SERVICES), quirks: fc.boolean() }),
+    { minLength: 1, maxLength: 4 },
+  ),
+  /** Model group names as clients send them (`openai/gpt-4o-mini`, `qwen2.5:7b`): GROUP_NAME_PATTERN, made unique by a suffix. */
+  names: fc.array(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._\-/:@]{0,20}$/), { minLength: 5, maxLength: 5 }),
   deployments: fc.array(
     fc.record({
       provider: fc.nat(),
@@ -102,8 +109,35 @@ function build(g: Genome): PolicyInput {
   const providers: ProviderInput[] = g.providers.map((p, i) => {
     const id = `${p.kind.replace('_', '-')}-${i}`;
     const apiKey = p.vault ? `vault:secret/providers/${id}#key` : `env:KEY_${i}`;
-    if (p.kind === 'azure_openai') return { id, kind: p.kind, apiBase: `https://${id}.openai.azure.com`, apiVersion: '2024-10-21', apiKey, region: 'eastus' };
-    return { id, kind: p.kind, apiKey, ...(p.base ? { apiBase: `https://api-${i}.example.com/v1` } : {}) };
+    switch (p.kind) {
+      case 'azure_openai':
+        // An endpoint per environment: read where LiteLLM runs.
+        return p.base
+          ? { id, kind: p.kind, apiBase: `https://${id}.openai.azure.com`, apiVersion: '2024-10-21', apiKey, region: 'eastus' }
+          : { id, kind: p.kind, apiBase: `env:AZURE_BASE_${i}`, apiVersion: `env:AZURE_VERSION_${i}`, apiKey };
+      case 'openai_compatible': {
+        const local = p.service === 'ollama' || p.service === 'generic';
+        return {
+          id,
+          kind: p.kind,
+          service: p.service,
+          ...(local ? { apiBase: p.base ? `http://box-${i}.internal:8080` : `env:LOCAL_BASE_${i}` } : {}),
+          // `openai/` with a key reads back as OpenAI's own kind: a generic server is the keyless one.
+          ...(p.service === 'generic' ? {} : { apiKey }),
+          ...(p.quirks && p.service === 'openrouter' ? { compat: { headers: { 'X-Title': 'switchyard' }, n: false, streamOptions: false } } : {}),
+        };
+      }
+      case 'passthrough': {
+        const bedrock: ProviderInput = {
+          id,
+          kind: p.kind,
+          litellm: { provider: 'bedrock', params: { aws_region_name: `eu-west-${i}` }, secrets: { aws_secret_access_key: `env:AWS_SECRET_${i}` } },
+        };
+        return p.base ? bedrock : { id, kind: p.kind, apiKey, litellm: { provider: 'gemini' } };
+      }
+      default:
+        return { id, kind: p.kind, apiKey, ...(p.base ? { apiBase: `https://api-${i}.example.com/v1` } : {}) };
+    }
   });
   const deployments: DeploymentInput[] = g.deployments.map((d, i) => ({
     id: `dep-${i}`,
@@ -117,7 +151,7 @@ function build(g: Genome): PolicyInput {
     order: d.order,
     tags: ['drawn'],
   }));
-  const names = g.groups.map((_, i) => `group-${i}`);
+  const names = g.groups.map((_, i) => `${g.names[i]}-${i}`);
   const members = g.groups.map((gr) => choose(deployments, gr.deployments));
   const maxWindow = members.map((ds) => Math.max(...ds.map((d) => d.contextWindow)));
   const inOrdered = new Set<string>();

@@ -155,6 +155,40 @@ const CASES: Case[] = [
       for (const f of r.files!) expect(f.content).not.toContain('sk-vllm-literal-key-42');
     },
   },
+  {
+    file: 'open-and-cloud-models.yaml',
+    // The compiler's own notes: LiteLLM serves these groups, Switchyard's gateway cannot.
+    findings: ['passthrough-only-group@open-and-cloud-models.yaml:25', 'passthrough-only-group@open-and-cloud-models.yaml:35'],
+    check(r) {
+      const p = r.plan!;
+      expect(Object.keys(p.groups).sort()).toEqual([
+        'anthropic.claude-3-5-sonnet',
+        'gemini-1.5-pro',
+        'llama-3.1-8b-instant',
+        'openai/gpt-4o-mini',
+        'qwen2.5:7b',
+      ]);
+      expect(p.groups['qwen2.5:7b']!.fallbacks).toEqual(['llama-3.1-8b-instant', 'openai/gpt-4o-mini']);
+      expect(p.providers.ollama).toMatchObject({
+        kind: 'openai_compatible',
+        apiBase: 'http://ollama.internal:11434',
+        apiKey: null,
+        openaiCompatible: { service: 'ollama' },
+      });
+      expect(p.providers.groq).toMatchObject({ kind: 'openai_compatible', apiBase: 'https://api.groq.com/openai/v1', apiKey: { ref: 'env:GROQ_API_KEY' } });
+      expect(p.providers.bedrock!.passthrough).toEqual({
+        provider: 'bedrock',
+        params: { aws_region_name: 'eu-central-1' },
+        secrets: {
+          aws_access_key_id: { ref: 'env:AWS_ACCESS_KEY_ID', scheme: 'env', name: 'AWS_ACCESS_KEY_ID' },
+          aws_secret_access_key: { ref: 'env:AWS_SECRET_ACCESS_KEY', scheme: 'env', name: 'AWS_SECRET_ACCESS_KEY' },
+        },
+      });
+      expect(p.providers.vertex_ai!.passthrough!.params).toEqual({ vertex_project: 'acme-llm', vertex_location: 'europe-west4' });
+      expect(p.providers.azure).toMatchObject({ apiBase: null, apiBaseEnv: 'AZURE_API_BASE', apiVersion: null, apiVersionEnv: 'AZURE_API_VERSION' });
+      expect(p.deployments['bedrock-anthropic.claude-3-5-sonnet-20240620-v1-0']!.model).toBe('anthropic.claude-3-5-sonnet-20240620-v1:0');
+    },
+  },
 ];
 
 describe.each(CASES)('import of $file', (c) => {

@@ -27,7 +27,8 @@ describe('import of LiteLLM configs emitted from expressible plans', () => {
       fc.property(arbitraryPlan, (plan) => {
         const text = config(plan);
         const result = importLitellm(text, { name: plan.name, file: 'config.yaml' });
-        expect(result.diagnostics.filter((d) => d.severity !== 'info')).toEqual([]);
+        // The compiler may warn about the imported plan as about the original (a group only LiteLLM serves); the importer may not.
+        expect(result.diagnostics.filter((d) => d.severity === 'error' || d.code.startsWith('import-'))).toEqual([]);
         expect(withoutHash(config(result.plan!))).toBe(withoutHash(text));
       }),
       RUNS,
