@@ -4,7 +4,9 @@ import { defineGpuPools } from 'switchyard';
  * Pools A and B are RTX 5090 hosts (32 GB per GPU) with 32K context, pool C
  * an RTX 3090 (24 GB) with 16K. Llama 3.1 8B is the primary local model on
  * every pool; the premium 70B runs AWQ-quantized with tensor parallelism over
- * two 5090s, one from pool A and one from pool B.
+ * two 5090s, one from pool A and one from pool B. vLLM reads AWQ weights from
+ * the checkpoint (it does not quantize while loading), so the 70B names an
+ * AWQ INT4 checkpoint of Llama 3.1 70B Instruct, not Meta's bf16 one.
  *
  * Every vLLM engine needs GPUs of its own (gpu-memory-utilization is a share
  * of a whole GPU), so A and B carry two 5090s each: one for their 8B engine,
@@ -26,7 +28,7 @@ export const gpuPools = defineGpuPools([
         expected: { promptTokens: 2_000, completionTokens: 400 },
       },
       {
-        model: 'meta-llama/Llama-3.1-70B-Instruct',
+        model: 'hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4',
         servedName: 'llama-3.1-70b-instruct',
         dtype: 'float16',
         quantization: 'awq',

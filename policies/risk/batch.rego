@@ -22,7 +22,8 @@ deny contains finding("pii-without-redaction", "critical", ["batchProfiles", id,
 	"pii" in profile.dataClasses
 	profile.redaction.enabled
 	count(profile.redaction.rules) == 0
-	msg := sprintf("batch profile %q exports PII with redaction on but no redaction rules", [id])
+	count(object.get(profile.redaction, "detectors", [])) == 0
+	msg := sprintf("batch profile %q exports PII with redaction on but no detectors or rules", [id])
 }
 
 deny contains finding("completion-window-not-offered", "high", ["batchProfiles", id, "completionWindowHours"], msg) if {

@@ -124,8 +124,13 @@ test_pii_without_redaction_is_denied if {
 }
 
 test_pii_with_empty_rules_is_denied if {
-	plan := object.union(base_plan, {"batchProfiles": {"docs": {"redaction": {"rules": []}}}})
+	plan := object.union(base_plan, {"batchProfiles": {"docs": {"redaction": {"rules": [], "detectors": []}}}})
 	ids_of(plan, "deny") == {"pii-without-redaction"}
+}
+
+test_pii_with_detectors_only_is_allowed if {
+	plan := object.union(base_plan, {"batchProfiles": {"docs": {"redaction": {"rules": [], "detectors": ["email"]}}}})
+	ids_of(plan, "deny") == set()
 }
 
 test_completion_window_not_offered_is_denied if {

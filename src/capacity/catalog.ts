@@ -1,13 +1,17 @@
 /**
- * The architectures the capacity arithmetic knows: what a config.json says
+ * The checkpoints the capacity arithmetic knows: what a config.json says
  * about layers, heads and widths, which is all that weight and KV-cache sizes
- * depend on. Figures are those of the models' published config.json files
- * (for the two Llama 3.1 models as collected in
+ * depend on, and how the checkpoint's weights are stored (its
+ * quantization_config, which vLLM reads and which decides what
+ * `--quantization` it accepts). Figures are those of the models' published
+ * config.json files (for the two Llama 3.1 models as collected in
  * /work/shared/fixtures/vllm/model_architectures.json with their sources).
  * Only dense decoder-only models with full attention in every layer belong
  * here: sliding-window, hybrid (linear-attention) and MoE models size their
- * caches differently and would be estimated wrongly.
+ * caches differently and would be estimated wrongly. A policy adds its own
+ * (`models`: inline, or a config.json in the repository): ModelCatalog.
  */
+import type { Quantization } from '../model/closed-sets.ts';
 
 export interface ModelArchitecture {
   /** Hugging Face id as written in policies. */
@@ -28,7 +32,23 @@ export interface ModelArchitecture {
   parameters: number;
   /** What `dtype: auto` resolves to: the checkpoint's torch_dtype. */
   torchDtype: 'bfloat16' | 'float16' | 'float32';
+  /** How the checkpoint's weights are stored (config.json quantization_config.quant_method); absent: not quantized. */
+  quantization?: Quantization;
 }
+
+const LLAMA_31_8B = {
+  layers: 32,
+  attentionHeads: 32,
+  kvHeads: 8,
+  headDim: 128,
+  hiddenSize: 4096,
+  intermediateSize: 14_336,
+  vocabSize: 128_256,
+  maxPositionEmbeddings: 131_072,
+  tiedEmbeddings: false,
+  parameters: 8.03e9,
+  torchDtype: 'bfloat16',
+} as const;
 
 const LLAMA_31_70B = {
   layers: 80,
@@ -44,21 +64,11 @@ const LLAMA_31_70B = {
   torchDtype: 'bfloat16',
 } as const;
 
-export const CATALOG: readonly ModelArchitecture[] = [
+const CATALOG_BASE: readonly ModelArchitecture[] = [
   {
     id: 'meta-llama/Llama-3.1-8B-Instruct',
     aliases: ['meta-llama/Meta-Llama-3.1-8B-Instruct', 'meta-llama/Llama-3.1-8B', 'meta-llama/Meta-Llama-3-8B-Instruct', 'meta-llama/Meta-Llama-3-8B'],
-    layers: 32,
-    attentionHeads: 32,
-    kvHeads: 8,
-    headDim: 128,
-    hiddenSize: 4096,
-    intermediateSize: 14_336,
-    vocabSize: 128_256,
-    maxPositionEmbeddings: 131_072,
-    tiedEmbeddings: false,
-    parameters: 8.03e9,
-    torchDtype: 'bfloat16',
+    ...LLAMA_31_8B,
   },
   {
     id: 'meta-llama/Llama-3.1-70B-Instruct',
@@ -67,6 +77,12 @@ export const CATALOG: readonly ModelArchitecture[] = [
   },
   // Same architecture as 3.1 70B (a post-training update of it).
   { id: 'meta-llama/Llama-3.3-70B-Instruct', ...LLAMA_31_70B },
+  // AWQ INT4 (group size 128) of Llama 3.1 70B Instruct by Hugging Face's hugging-quants; stored in float16.
+  { id: 'hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4', ...LLAMA_31_70B, torchDtype: 'float16', quantization: 'awq' },
+  // FP8 (dynamic activation scales) of Llama 3.3 70B Instruct by Red Hat AI.
+  { id: 'RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic', ...LLAMA_31_70B, quantization: 'fp8' },
+  { id: 'hugging-quants/Meta-Llama-3.1-8B-Instruct-AWQ-INT4', ...LLAMA_31_8B, torchDtype: 'float16', quantization: 'awq' },
+  { id: 'hugging-quants/Meta-Llama-3.1-8B-Instruct-GPTQ-INT4', ...LLAMA_31_8B, torchDtype: 'float16', quantization: 'gptq' },
   {
     id: 'meta-llama/Llama-3.2-3B-Instruct',
     layers: 28,
@@ -167,6 +183,14 @@ export const CATALOG: readonly ModelArchitecture[] = [
   },
 ];
 
+/** Qwen's own AWQ checkpoints of the Qwen2.5 Instruct models above (Qwen/<name>-AWQ), stored in float16. */
+const QWEN_AWQ: readonly ModelArchitecture[] = ['7B', '14B', '32B', '72B'].map((size) => {
+  const base = CATALOG_BASE.find((m) => m.id === `Qwen/Qwen2.5-${size}-Instruct`)!;
+  return { ...base, id: `${base.id}-AWQ`, torchDtype: 'float16', quantization: 'awq' } satisfies ModelArchitecture;
+});
+
+export const CATALOG: readonly ModelArchitecture[] = [...CATALOG_BASE, ...QWEN_AWQ];
+
 const BY_ID: ReadonlyMap<string, ModelArchitecture> = new Map(CATALOG.flatMap((m) => [m.id, ...(m.aliases ?? [])].map((id) => [id.toLowerCase(), m] as const)));
 
 /** Hugging Face ids are case-insensitive on the hub, so lookups are too. */
@@ -176,4 +200,32 @@ export function findModel(id: string): ModelArchitecture | undefined {
 
 export function catalogIds(): string[] {
   return CATALOG.map((m) => m.id);
+}
+
+/** The checkpoints one compilation can size: the built-in ones and a policy's own. */
+export interface ModelCatalog {
+  find(id: string): ModelArchitecture | undefined;
+  ids(): string[];
+}
+
+/** The built-in catalog with `declared` added; a declared id replaces a built-in one (the policy knows its checkpoint). */
+export function modelCatalog(declared: readonly ModelArchitecture[] = []): ModelCatalog {
+  const own = new Map(declared.map((m) => [m.id.toLowerCase(), m] as const));
+  return {
+    find: (id) => own.get(id.toLowerCase()) ?? findModel(id),
+    ids: () => [...declared.map((m) => m.id), ...catalogIds().filter((id) => !own.has(id.toLowerCase()))],
+  };
+}
+
+/** Same layers, heads and widths: the checkpoints are one model stored differently. */
+export function sameArchitecture(a: ModelArchitecture, b: ModelArchitecture): boolean {
+  return (
+    a.layers === b.layers &&
+    a.attentionHeads === b.attentionHeads &&
+    a.kvHeads === b.kvHeads &&
+    a.headDim === b.headDim &&
+    a.hiddenSize === b.hiddenSize &&
+    a.intermediateSize === b.intermediateSize &&
+    a.vocabSize === b.vocabSize
+  );
 }

@@ -34,6 +34,7 @@ Examples:
   switchyard gate --prometheus URL      readiness gate against a Prometheus server
   switchyard publish --to DIR|redis://  publish generated/ as a new bundle version
   switchyard rollback --target T --to V make an earlier bundle version current
+  switchyard batch prepare --profile P --input F   redact and split a batch input, with a cost estimate
 `;
 
 type CommandFactory = (io: Io, done: (code: number) => void) => Command;
@@ -60,6 +61,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<CommandFactory>]> 
   ['publish', async () => (await import('./publish.ts')).publishCommand],
   ['rollback', async () => (await import('./rollback.ts')).rollbackCommand],
   ['bundles', async () => (await import('./bundles.ts')).bundlesCommand],
+  ['batch', async () => (await import('./batch.ts')).batchCommand],
 ];
 
 /** The program with every command, or only `only` when it names one (what `run` uses to start fast). */

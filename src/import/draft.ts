@@ -13,6 +13,7 @@ import type { ModelGroupInput } from '../model/model-group.ts';
 import type { CircuitBreakerInput } from '../model/circuit-breaker.ts';
 import type { ProviderInput } from '../model/provider.ts';
 import type { RouterStateInput } from '../model/router-state.ts';
+import type { TargetsInput } from '../model/targets.ts';
 import type { Input } from './input.ts';
 
 /** The output files, as `switchyard init` lays them out. */
@@ -27,6 +28,7 @@ export interface ImportedPolicy {
   circuitBreaker?: CircuitBreakerInput;
   routerState?: RouterStateInput;
   gpuPools: GpuPoolInput[];
+  targets?: TargetsInput;
 }
 
 export class PolicyDraft {

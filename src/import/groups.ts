@@ -77,7 +77,9 @@ export function buildGroups(input: Input, draft: PolicyDraft, list: ModelList, g
     else draft.comment(at('strategy'), `inferred: the config sets no routing_strategy, so LiteLLM shuffles by weight (simple-shuffle)`);
 
     // Retries: per entry when the group differs from the proxy, else the proxy's.
+    const policy = g.groupRetries.get(name);
     const own = [...new Set(entries.flatMap((e) => (e.numRetries === undefined ? [] : [e.numRetries])))];
+    if (policy?.count !== undefined && policy.count > 0 && !own.includes(policy.count)) own.push(policy.count);
     if (own.length > 1)
       input.report(
         'warning',
@@ -88,7 +90,8 @@ export function buildGroups(input: Input, draft: PolicyDraft, list: ModelList, g
     const count = own.length > 0 ? Math.max(...own) : g.numRetries;
     const retries: NonNullable<ModelGroupInput['retries']> = {};
     if (count !== undefined) retries.count = count;
-    if (g.retryOn) retries.retryOn = g.retryOn;
+    const retryOn = policy ? policy.retryOn : g.retryOn;
+    if (retryOn) retries.retryOn = retryOn;
     if (Object.keys(retries).length > 0) group.retries = retries;
     if (count === undefined) draft.comment(at(), "retries: defaulted, the config sets no num_retries (Switchyard's default is 2)");
 

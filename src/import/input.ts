@@ -23,13 +23,15 @@ export class Input {
     readonly file: string,
     readonly value: unknown,
     private readonly locate: (path: Path) => SourceLocation,
+    /** The source text (its comments carry what a generated config's header says). */
+    readonly text = '',
   ) {}
 
   /** The document, read as the Python tools that own it read YAML (1.1, PyYAML), or the syntax error (located). */
   static parse(text: string, file: string, kind: 'yaml' | 'json' = 'yaml'): Input | Diagnostic[] {
     const parsed = parseDataText(text, kind, file, '1.1');
     if ('diagnostics' in parsed) return parsed.diagnostics;
-    return new Input(file, parsed.value, parsed.locate);
+    return new Input(file, parsed.value, parsed.locate, text);
   }
 
   /** A value read from other text (an argument list): `locate` finds its paths, or every path is line 1. */

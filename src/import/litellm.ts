@@ -11,6 +11,7 @@
 import { compareDiagnostics, type Diagnostic, hasErrors } from '../diagnostics/diagnostic.ts';
 import { formatPath, parsePath, type Path } from '../diagnostics/path.ts';
 import { validatePolicy } from '../load/validate.ts';
+import { DEFAULT_LITELLM_RELEASE, type LitellmRelease } from '../model/closed-sets.ts';
 import { compilePolicy } from '../plan/compile.ts';
 import type { CompiledPlan } from '../plan/types.ts';
 import { PolicyDraft } from './draft.ts';
@@ -47,6 +48,20 @@ export function importLitellm(text: string, opts: ImportOptions): ImportResult {
   draft.policy.description = `Imported from the LiteLLM config ${opts.file}`;
   const secrets = new SecretImporter(input);
   const globals = readRouterSettings(input, draft, secrets);
+  // What only the generated config's form says: the release range its retry keys are for, LiteLLM Enterprise.
+  const litellmTarget: { release?: LitellmRelease; enterprise?: boolean } = {};
+  if (globals.release !== DEFAULT_LITELLM_RELEASE) {
+    litellmTarget.release = globals.release;
+    draft.comment(
+      ['targets', 'litellm', 'release'],
+      'inferred: the retry policies name InternalServerErrorRetries or ServiceUnavailableErrorRetries, which only LiteLLM 1.110 and later read',
+    );
+  }
+  if (globals.enterprise) {
+    litellmTarget.enterprise = true;
+    draft.comment(['targets', 'litellm', 'enterprise'], `inferred from ${input.where(globals.enterprise.path)}: ${globals.enterprise.why}`);
+  }
+  if (Object.keys(litellmTarget).length > 0) draft.policy.targets = { litellm: litellmTarget };
   const list = readModelList(input, draft, secrets);
   buildGroups(input, draft, list, globals);
   const vllmDeployments = draft.policy.deployments.flatMap((d, index) => {

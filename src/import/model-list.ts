@@ -125,7 +125,11 @@ export function readModelList(input: Input, draft: PolicyDraft, secrets: SecretI
     for (const k of Object.keys(params))
       if (!COMMON_PARAMS.has(k) && !provider?.consumed.has(k))
         keepUnsupported(input, draft, 'routing.ts', [...at, 'litellm_params', k], NOT_A_DEPLOYMENT_SETTING);
-    for (const k of Object.keys(info)) if (!INFO_KEYS.has(k)) keepUnsupported(input, draft, 'routing.ts', [...at, 'model_info', k], NOT_A_DEPLOYMENT_SETTING);
+    // An Azure deployment's base_model is the OpenAI model behind its deployment name.
+    const azureBase = provider?.provider.kind === 'azure_openai' && typeof info.base_model === 'string';
+    for (const k of Object.keys(info))
+      if (!INFO_KEYS.has(k) && !(k === 'base_model' && azureBase))
+        keepUnsupported(input, draft, 'routing.ts', [...at, 'model_info', k], NOT_A_DEPLOYMENT_SETTING);
     if (ref.kind === null || provider === undefined) return;
     const kind = provider.provider.kind;
     const pkey = JSON.stringify(provider.provider);
@@ -141,6 +145,10 @@ export function readModelList(input: Input, draft: PolicyDraft, secrets: SecretI
     const read = readDeployment(input, params, info, at, ref.model);
     if (read === undefined) return;
     const { d, notes } = read;
+    if (azureBase) {
+      const base = (info.base_model as string).replace(/^azure\//, '');
+      if (base !== d.model) d.baseModel = base;
+    }
     if (d.contextWindow === undefined && kind !== 'vllm') {
       d.contextWindow = DEFAULT_CONTEXT;
       input.report(

@@ -77,6 +77,12 @@ export function renderPolicy(draft: PolicyDraft, source: string): PolicyFileText
     '  providers,',
     ...routingNames.map((n) => `  ${n},`),
     ...(hasPools ? ['  gpuPools,'] : []),
+    ...(p.targets
+      ? [
+          ...(draft.comments.get('targets') ?? []).map((c) => `  ${commentLine(c)}`),
+          `  targets: ${tsValue(p.targets, ['targets'], commentsFrom(draft.comments), 2, 11, ',')},`,
+        ]
+      : []),
     '});',
     '',
   ];

@@ -13,7 +13,9 @@
 import type { Path } from '../diagnostics/path.ts';
 import type { Strategy } from '../model/closed-sets.ts';
 import type { CircuitBreakerInput } from '../model/circuit-breaker.ts';
-import { RETRY_CLASSES, retriedClasses } from '../targets/litellm/router.ts';
+import { DEFAULT_LITELLM_RELEASE, type LitellmRelease } from '../model/closed-sets.ts';
+import { LITELLM_RELEASE_BEHAVIOUR, type LitellmReleaseBehaviour } from '../targets/litellm/releases.ts';
+import { policyClasses, RETRY_CLASSES, retriedClasses, unclassedServerErrors } from '../targets/litellm/router.ts';
 import type { PolicyDraft } from './draft.ts';
 import { type Input, isObj, type Obj } from './input.ts';
 import { asNumber, msToDuration, secondsToMs } from './numbers.ts';
@@ -31,6 +33,9 @@ const STRATEGY_OF: Readonly<Record<string, Strategy>> = {
 /** LiteLLM's Router default (`routing_strategy` in Router.__init__). */
 const LITELLM_DEFAULT_STRATEGY = 'simple-shuffle';
 const DEFAULT_RETRY_ON = [429, 500, 502, 503, 504];
+/** The policy breaker's defaults (src/model/circuit-breaker.ts). */
+const DEFAULT_COOLDOWN_MS = 30_000;
+const DEFAULT_WINDOW_MS = 60_000;
 
 export interface Fallbacks {
   /** Group -> fallback groups, in declared order, with the input path of the list. */
@@ -49,6 +54,12 @@ export interface RouterGlobals {
   /** litellm_settings.request_timeout: LiteLLM's ceiling on every call. */
   requestTimeoutMs?: number;
   retryOn?: number[];
+  /** model_group_retry_policy: a group's own retry count and retried codes. */
+  groupRetries: Map<string, { count?: number; retryOn?: number[]; path: Path }>;
+  /** The LiteLLM release range the retry keys say the config was written for. */
+  release: LitellmRelease;
+  /** The config uses what only LiteLLM Enterprise runs (the Prometheus callback, the Vault key manager). */
+  enterprise?: { path: Path; why: string };
   fallbacks: Fallbacks;
   contextWindowFallbacks: Fallbacks;
 }
@@ -58,6 +69,7 @@ const ROUTER_KEYS = new Set([
   'num_retries',
   'timeout',
   'retry_policy',
+  'model_group_retry_policy',
   'allowed_fails',
   'cooldown_time',
   'allowed_fails_policy',
@@ -86,7 +98,14 @@ const section = (input: Input, key: string): Obj => {
 export function readRouterSettings(input: Input, draft: PolicyDraft, secrets: SecretImporter): RouterGlobals {
   if (!isObj(input.value)) {
     input.report('error', 'import-invalid', [], 'a LiteLLM config is a mapping with a model_list');
-    return { litellmStrategy: LITELLM_DEFAULT_STRATEGY, strategy: 'weighted', fallbacks: { lists: new Map() }, contextWindowFallbacks: { lists: new Map() } };
+    return {
+      litellmStrategy: LITELLM_DEFAULT_STRATEGY,
+      strategy: 'weighted',
+      groupRetries: new Map(),
+      release: DEFAULT_LITELLM_RELEASE,
+      fallbacks: { lists: new Map() },
+      contextWindowFallbacks: { lists: new Map() },
+    };
   }
   for (const k of Object.keys(input.value)) if (!TOP_KEYS.has(k)) keepUnsupported(input, draft, 'index.ts', [k], 'not part of a routing policy');
   const router = section(input, 'router_settings');
@@ -150,6 +169,8 @@ export function readRouterSettings(input: Input, draft: PolicyDraft, secrets: Se
     litellmStrategy,
     strategy,
     ...(rawStrategy !== undefined ? { strategyAt: ['router_settings', 'routing_strategy'] as Path } : {}),
+    groupRetries: new Map(),
+    release: releaseOf(router),
     fallbacks: readFallbacks(input, either('fallbacks')),
     contextWindowFallbacks: readFallbacks(input, either('context_window_fallbacks')),
   };
@@ -192,13 +213,12 @@ export function readRouterSettings(input: Input, draft: PolicyDraft, secrets: Se
     );
   const callbacks = settings.callbacks;
   if (callbacks !== undefined && !(Array.isArray(callbacks) && callbacks.every((c) => c === 'prometheus')))
-    keepUnsupported(
-      input,
-      draft,
-      'index.ts',
-      ['litellm_settings', 'callbacks'],
-      'LiteLLM logging callbacks other than prometheus, which the generated config always sets',
-    );
+    keepUnsupported(input, draft, 'index.ts', ['litellm_settings', 'callbacks'], 'LiteLLM logging callbacks other than prometheus');
+  // Only LiteLLM Enterprise runs these, and the generated config writes them only for Enterprise.
+  if (Array.isArray(callbacks) && callbacks.includes('prometheus'))
+    out.enterprise = { path: ['litellm_settings', 'callbacks'], why: 'the Prometheus callback registers its metrics only on LiteLLM Enterprise' };
+  if (general.key_management_system === 'hashicorp_vault')
+    out.enterprise = { path: ['general_settings', 'key_management_system'], why: "LiteLLM's HashiCorp Vault manager is an Enterprise feature" };
   const max = router.max_fallbacks;
   if ((out.fallbacks.lists.size > 0 || max !== undefined) && max !== 1)
     input.report(
@@ -245,25 +265,49 @@ function readFallbacks(input: Input, found: { value: unknown; path: Path } | und
   return { lists };
 }
 
-/** retry_policy: LiteLLM retries by error class; the classes retried (count > 0) give the groups' retryOn. */
-function readRetryPolicy(input: Input, router: Obj, out: RouterGlobals): void {
-  const policy = router.retry_policy;
-  if (policy === undefined) return;
-  const at: Path = ['router_settings', 'retry_policy'];
+/**
+ * The retryOn that retries exactly these classes on `release`: the default's
+ * when it does, else the classes' codes and the server errors no class of
+ * the release covers, which LiteLLM retries whatever the policy says
+ * (unclassedServerErrors, src/targets/litellm/router.ts).
+ */
+function retryOnOf(retried: ReadonlySet<string>, release: LitellmReleaseBehaviour): number[] | undefined {
+  const classCodes = RETRY_CLASSES.filter((x) => retried.has(x.key)).flatMap((x) => x.codes);
+  const codes = [...new Set([...classCodes, ...unclassedServerErrors(release)])].sort((a, b) => a - b);
+  const same = (a: ReadonlySet<string>, b: ReadonlySet<string>) => a.size === b.size && [...a].every((x) => b.has(x));
+  return same(retriedClasses(DEFAULT_RETRY_ON, release), retriedClasses(codes, release)) ? undefined : codes;
+}
+
+/**
+ * The release range a config was written for, from the retry keys it uses:
+ * only 1.110 and later read InternalServerErrorRetries and
+ * ServiceUnavailableErrorRetries (src/targets/litellm/releases.ts).
+ */
+function releaseOf(router: Obj): LitellmRelease {
+  const policies = [router.retry_policy, ...(isObj(router.model_group_retry_policy) ? Object.values(router.model_group_retry_policy) : [])];
+  const newer = policies.some((p) => isObj(p) && (p.InternalServerErrorRetries !== undefined || p.ServiceUnavailableErrorRetries !== undefined));
+  return newer ? '1.110+' : DEFAULT_LITELLM_RELEASE;
+}
+
+/**
+ * One retry policy (LiteLLM retries by error class): the classes retried
+ * (count > 0) give retryOn, their count the retry count.
+ */
+function readPolicy(input: Input, policy: unknown, at: Path, release: LitellmReleaseBehaviour): { retryOn?: number[]; count?: number } | undefined {
   if (!isObj(policy)) {
-    input.report('error', 'import-invalid', at, 'retry_policy must be a mapping of error class to retry count');
-    return;
+    input.report('error', 'import-invalid', at, 'a retry policy must be a mapping of error class to retry count');
+    return undefined;
   }
-  const known = new Set<string>(RETRY_CLASSES.map((c) => c.key));
+  const known = new Set<string>(policyClasses(release).map((c) => c.key));
   const retried = new Set<string>();
   const counts = new Set<number>();
   for (const [k, v] of Object.entries(policy)) {
     if (!known.has(k)) {
-      input.report('warning', 'import-unsupported', [...at, k], `${k} is not an error class Switchyard maps to status codes; it is not imported`);
+      input.report('warning', 'import-unsupported', [...at, k], `${k} is not an error class the LiteLLM release range ${release.id} reads; it is not imported`);
       continue;
     }
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-      input.report('error', 'import-invalid', [...at, k], 'a retry count must be a whole number');
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 10) {
+      input.report('error', 'import-invalid', [...at, k], 'a retry count must be a whole number from 0 to 10');
       continue;
     }
     if (v > 0) {
@@ -271,20 +315,20 @@ function readRetryPolicy(input: Input, router: Obj, out: RouterGlobals): void {
       counts.add(v);
     }
   }
-  if (retried.size === 0) return; // nothing retried: any retryOn gives the same config
-  if (counts.size > 1 || (out.numRetries !== undefined && !counts.has(out.numRetries)))
+  if (retried.size === 0) return { count: 0 };
+  if (counts.size > 1)
     input.report(
       'warning',
       'import-changed',
       at,
-      `Switchyard retries every listed status num_retries times; the per-class counts (${[...counts].join(', ')}) become ${out.numRetries ?? 'the group retry count'}`,
+      `Switchyard retries every retried class the same number of times; the counts (${[...counts].join(', ')}) become ${Math.max(...counts)}`,
     );
   if (!retried.has('TimeoutErrorRetries'))
     input.report(
       'warning',
       'import-changed',
       [...at, 'TimeoutErrorRetries'],
-      'Switchyard always retries timeouts; the generated retry_policy retries TimeoutError too',
+      'Switchyard always retries timeouts; the generated retry policy retries TimeoutError too',
     );
   if (retried.has('BadRequestErrorRetries') !== retried.has('ContentPolicyViolationErrorRetries'))
     input.report(
@@ -293,34 +337,76 @@ function readRetryPolicy(input: Input, router: Obj, out: RouterGlobals): void {
       at,
       'a content-policy refusal arrives as a 400: Switchyard retries BadRequestError and ContentPolicyViolationError together, or neither',
     );
-  const sameAs = (codes: readonly number[]) => {
-    const c = retriedClasses(codes);
-    const want = retriedClasses(RETRY_CLASSES.filter((x) => retried.has(x.key)).flatMap((x) => x.codes));
-    return c.size === want.size && [...c].every((x) => want.has(x));
-  };
-  if (sameAs(DEFAULT_RETRY_ON)) return;
-  out.retryOn = [...new Set(RETRY_CLASSES.filter((x) => retried.has(x.key)).flatMap((x) => x.codes))].sort((a, b) => a - b);
+  const retryOn = retryOnOf(retried, release);
+  return { count: Math.max(...counts), ...(retryOn ? { retryOn } : {}) };
+}
+
+/** retry_policy (the proxy's) and model_group_retry_policy (per group, which LiteLLM reads first). */
+function readRetryPolicy(input: Input, router: Obj, out: RouterGlobals): void {
+  const release = LITELLM_RELEASE_BEHAVIOUR[out.release];
+  if (router.retry_policy !== undefined) {
+    const p = readPolicy(input, router.retry_policy, ['router_settings', 'retry_policy'], release);
+    if (p?.retryOn) out.retryOn = p.retryOn;
+    if (p?.count !== undefined && p.count !== 0 && out.numRetries !== undefined && p.count !== out.numRetries)
+      input.report(
+        'warning',
+        'import-changed',
+        ['router_settings', 'retry_policy'],
+        `the retry policy's count ${p.count} becomes num_retries (${out.numRetries})`,
+      );
+  }
+  const perGroup = router.model_group_retry_policy;
+  if (perGroup === undefined) return;
+  if (!isObj(perGroup)) {
+    input.report(
+      'error',
+      'import-invalid',
+      ['router_settings', 'model_group_retry_policy'],
+      'model_group_retry_policy must map model groups to retry policies',
+    );
+    return;
+  }
+  for (const [group, policy] of Object.entries(perGroup)) {
+    const path: Path = ['router_settings', 'model_group_retry_policy', group];
+    const p = readPolicy(input, policy, path, release);
+    if (p) out.groupRetries.set(group, { ...p, path });
+  }
 }
 
 /**
  * allowed_fails and cooldown_time -> the policy's breaker, by inverting
- * allowedFails() of src/targets/litellm/router.ts: over a 60 s window with
- * `max(20, A)` minimum requests, a threshold of A / minRequests trips on the
- * (A+1)-th failure in a minute, as LiteLLM does.
+ * allowedFails() of src/targets/litellm/router.ts. LiteLLM counts failures
+ * that come less than cooldown_time apart, so the breaker's window is the
+ * cooldown; with `max(20, A)` minimum requests, a threshold of
+ * A / minRequests trips on the (A+1)-th failure in that window, as LiteLLM
+ * does. allowed_fails 1 needs nothing but the cooldown: the default breaker
+ * (5% of 20 over 60 s) gives 1 for any cooldown up to two minutes.
  */
 function readBreaker(input: Input, draft: PolicyDraft, router: Obj): void {
   const b: CircuitBreakerInput = {};
-  const a = router.allowed_fails;
   const at: Path = ['router_settings'];
+  const c = router.cooldown_time;
+  let cooldownMs = DEFAULT_COOLDOWN_MS;
+  if (c !== undefined) {
+    const s = asNumber(c);
+    const ms = s === undefined ? undefined : secondsToMs(s);
+    if (ms === undefined) input.report('error', 'import-invalid', [...at, 'cooldown_time'], 'cooldown_time must be a positive number of seconds');
+    else {
+      b.cooldown = msToDuration(ms);
+      cooldownMs = ms;
+    }
+  }
+  const a = router.allowed_fails;
   if (a !== undefined) {
     if (typeof a === 'number' && Number.isInteger(a) && a >= 1) {
-      if (a !== 1) {
+      if (a !== 1 || cooldownMs > 2 * DEFAULT_WINDOW_MS) {
         const minRequests = Math.max(20, a);
         b.errorRateThreshold = a / minRequests;
         if (minRequests !== 20) b.minRequests = minRequests;
+        b.window = msToDuration(cooldownMs);
         draft.comment(
           ['circuitBreaker', 'errorRateThreshold'],
-          `from allowed_fails: ${a} (${input.where([...at, 'allowed_fails'])}): more than ${a} failures of ${minRequests} requests in a minute open the breaker`,
+          `from allowed_fails: ${a} (${input.where([...at, 'allowed_fails'])}): more than ${a} failures of ${minRequests} requests within cooldown_time open the breaker`,
         );
       }
     } else if (a === 0)
@@ -342,13 +428,6 @@ function readBreaker(input: Input, draft: PolicyDraft, router: Obj): void {
           ['router_settings', 'allowed_fails_policy', k],
           `Switchyard has one breaker threshold; ${k} becomes allowed_fails (${a})`,
         );
-  const c = router.cooldown_time;
-  if (c !== undefined) {
-    const s = asNumber(c);
-    const ms = s === undefined ? undefined : secondsToMs(s);
-    if (ms === undefined) input.report('error', 'import-invalid', [...at, 'cooldown_time'], 'cooldown_time must be a positive number of seconds');
-    else b.cooldown = msToDuration(ms);
-  }
   if (a === undefined && c === undefined)
     draft.comment(
       ['circuitBreaker'],

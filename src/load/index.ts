@@ -10,6 +10,7 @@ import { parsePath } from '../diagnostics/path.ts';
 import type { Policy } from '../model/policy.ts';
 import { displayPath, resolveEntry } from './entry.ts';
 import { loadTsModule } from './load-ts.ts';
+import { resolveModelConfigs } from './model-configs.ts';
 import type { TsSourceMapper } from './ts-source-map.ts';
 import { validatePolicy } from './validate.ts';
 
@@ -49,7 +50,7 @@ export async function loadPolicy(entry: string): Promise<LoadResult> {
     const { loadDataPolicy } = await import('./load-yaml.ts');
     const result = loadDataPolicy(file, kind);
     const locate = result.locate;
-    return {
+    return withModelConfigs(file, {
       ...(result.policy ? { policy: result.policy } : {}),
       diagnostics: result.diagnostics,
       files: [file],
@@ -59,7 +60,7 @@ export async function loadPolicy(entry: string): Promise<LoadResult> {
             return p && locate(p);
           }
         : nowhere,
-    };
+    });
   }
 
   const mod = await loadTsModule(file);
@@ -78,5 +79,15 @@ export async function loadPolicy(entry: string): Promise<LoadResult> {
     const located = await Promise.all(diagnostics.map(async (d) => ({ ...d, source: d.source ?? (await locate(d.path)) ?? fallback })));
     return { diagnostics: located, files: mod.files, locate };
   }
-  return hasErrors(diagnostics) ? { diagnostics, files: mod.files, locate } : { policy, diagnostics, files: mod.files, locate };
+  return withModelConfigs(file, hasErrors(diagnostics) ? { diagnostics, files: mod.files, locate } : { policy, diagnostics, files: mod.files, locate });
+}
+
+/** Reads the config.json files the policy's models point to; their Diagnostics are located like the rest, and withhold the policy. */
+async function withModelConfigs(entryFile: string, result: LoadResult): Promise<LoadResult> {
+  if (result.policy === undefined || !result.policy.models.some((m) => m.configFile !== undefined)) return result;
+  const found = await resolveModelConfigs(result.policy, entryFile);
+  if (found.length === 0) return result;
+  const located = await Promise.all(found.map(async (d) => ({ ...d, source: d.source ?? (await result.locate(d.path)) })));
+  const { policy: _withheld, ...rest } = result;
+  return { ...rest, diagnostics: [...result.diagnostics, ...located.map(({ source, ...d }) => (source ? { ...d, source } : d))] };
 }

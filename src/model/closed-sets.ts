@@ -163,3 +163,14 @@ export type Quantization = (typeof QUANTIZATIONS)[number];
 /** vLLM `--kv-cache-dtype` values. */
 export const KV_CACHE_DTYPES = ['auto', 'fp8', 'fp8_e4m3', 'fp8_e5m2'] as const;
 export type KvCacheDtype = (typeof KV_CACHE_DTYPES)[number];
+
+/**
+ * LiteLLM release ranges the LiteLLM target can be written for: retry-policy
+ * keys and the order of the Router's retry checks differ between them
+ * (src/targets/litellm/releases.ts says what each range does and where that
+ * was read).
+ */
+export const LITELLM_RELEASES = ['1.80-1.98', '1.110+'] as const;
+export type LitellmRelease = (typeof LITELLM_RELEASES)[number];
+/** The range a policy that names none is written for. */
+export const DEFAULT_LITELLM_RELEASE: LitellmRelease = '1.80-1.98';

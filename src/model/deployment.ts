@@ -16,6 +16,16 @@ export const Deployment = z
     provider: Id,
     /** The model name the upstream API expects (for Azure: the deployment name). */
     model: z.string().min(1),
+    /**
+     * For azure_openai: the OpenAI model behind the Azure deployment name
+     * (e.g. gpt-4o), which LiteLLM prices and context-checks by; defaults to
+     * `model`, for deployments named after their model.
+     */
+    baseModel: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'must be a model name such as gpt-4o')
+      .max(100)
+      .optional(),
     contextWindow: PositiveInt,
     rpm: PositiveInt.optional(),
     tpm: PositiveInt.optional(),

@@ -102,6 +102,22 @@ export const METRICS = {
     origin: 'switchyard',
     source: SWITCHYARD,
   },
+  batchRequests: {
+    name: 'switchyard_batch_requests_total',
+    type: 'counter',
+    labels: ['profile', 'outcome'],
+    help: 'Requests of batches that reached a final status, by profile and outcome="completed"|"failed" (failed includes requests an expired or cancelled batch never ran).',
+    origin: 'switchyard',
+    source: SWITCHYARD,
+  },
+  batchJobs: {
+    name: 'switchyard_batch_jobs_total',
+    type: 'counter',
+    labels: ['profile', 'status'],
+    help: 'Batches that reached a final status, by profile and status="completed"|"failed"|"expired"|"cancelled".',
+    origin: 'switchyard',
+    source: SWITCHYARD,
+  },
   cost: {
     name: 'switchyard_cost_usd_total',
     type: 'counter',

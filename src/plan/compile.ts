@@ -3,6 +3,7 @@
  * hash. Pure and deterministic: the same policy gives the same plan, byte
  * for byte, whatever the order of its top-level lists.
  */
+import { policyCatalog } from './capacity/catalog.ts';
 import { checkCapacity } from './checks/capacity.ts';
 import { hasErrors } from '../diagnostics/diagnostic.ts';
 import type { Policy } from '../model/policy.ts';
@@ -23,7 +24,7 @@ export function compilePolicy(policy: Policy): CompileResult {
   const diagnostics = runChecks(policy);
   if (hasErrors(diagnostics)) return { origins: {}, diagnostics };
   const { plan, origins } = normalizePolicy(policy);
-  for (const d of checkCapacity(plan.pools)) diagnostics.push({ ...d, path: planPathToPolicyPath(origins, d.path) });
+  for (const d of checkCapacity(plan.pools, policyCatalog(policy.models))) diagnostics.push({ ...d, path: planPathToPolicyPath(origins, d.path) });
   if (hasErrors(diagnostics)) return { origins: {}, diagnostics };
   // `hash` goes first only for readers of the object; plan.json sorts keys anyway.
   const compiled: CompiledPlan = { hash: planHash(plan), ...plan };

@@ -13,3 +13,16 @@ export function parseSecretRef(ref: string): PlanSecretRef {
   }
   throw new Error(`not a secret reference: ${ref}`);
 }
+
+/**
+ * The environment variable a `vault:` reference is delivered in when a
+ * process reads it from its environment (a Vault agent or secret operator
+ * fills it): `vault:secret/switchyard/openai#key` -> `VAULT_SECRET_SWITCHYARD_OPENAI_KEY`.
+ * Deterministic, so the generated config and the deployment agree on it.
+ */
+export function vaultEnvName(ref: Extract<PlanSecretRef, { scheme: 'vault' }>): string {
+  return `VAULT_${`${ref.path}_${ref.field}`
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, '_')
+    .replace(/^_|_$/g, '')}`;
+}

@@ -14,6 +14,7 @@ import type {
   AlertKind,
   Dtype,
   KvCacheDtype,
+  LitellmRelease,
   OpenAiCompatibleService,
   ProviderKind,
   Quantization,
@@ -22,7 +23,7 @@ import type {
   Workload,
 } from '../model/closed-sets.ts';
 
-export type { AlertKind, Dtype, KvCacheDtype, OpenAiCompatibleService, ProviderKind, Quantization, SloMetric, Strategy, Workload };
+export type { AlertKind, Dtype, KvCacheDtype, LitellmRelease, OpenAiCompatibleService, ProviderKind, Quantization, SloMetric, Strategy, Workload };
 
 /** A parsed secret reference; the secret itself is never in the plan. */
 export type PlanSecretRef = { ref: string; scheme: 'env'; name: string } | { ref: string; scheme: 'vault'; path: string; field: string };
@@ -76,6 +77,11 @@ export interface PlanDeployment {
   provider: string;
   providerKind: ProviderKind;
   model: string;
+  /**
+   * Azure OpenAI deployments only: the OpenAI model behind the deployment
+   * name (the policy's baseModel, else its model). Absent for other kinds.
+   */
+  baseModel?: string;
   contextWindow: number;
   rpm: number | null;
   tpm: number | null;
@@ -203,11 +209,42 @@ export interface PlanBatchProfile {
   model: string;
   completionWindowHours: number;
   maxRequestsPerFile: number;
+  /** Largest input file, in bytes. */
+  maxFileBytes: number;
   dataClasses: string[];
-  /** Rules keep their declared order: they are applied in sequence. */
-  redaction: { enabled: boolean; rules: { name: string; pattern: string; replacement: string }[] };
+  redaction: PlanRedaction;
   metadata: Record<string, string>;
   slaHours: number;
+  /** The tenant spend rows are attributed to; null: the profile itself (`batch:<id>`). */
+  tenant: string | null;
+  pricing: PlanBatchPricing;
+}
+
+/**
+ * What the batch runner adds to a profile when it runs: two metadata keys
+ * on every batch (the journal finds a batch by them after a crash), and the
+ * model group name its spend rows carry in the request log (`batch:<profile>`).
+ */
+export const BATCH_METADATA_KEYS = { key: 'switchyard_key', profile: 'switchyard_profile' } as const;
+export const BATCH_GROUP_PREFIX = 'batch:';
+
+export interface PlanRedaction {
+  enabled: boolean;
+  /** Built-in detectors that run (sorted); empty when redaction is off. */
+  detectors: string[];
+  /** The profile's own patterns, in declared order. */
+  rules: { name: string; pattern: string; replacement: string }[];
+  /** A local placeholder -> value map is kept so collect can restore the values. */
+  reidentify: boolean;
+}
+
+export interface PlanBatchPricing {
+  /** USD per 1M tokens at the batch rate. */
+  batch: PlanPricing;
+  /** The synchronous price of the same model at the same provider, or null when the plan has no such deployment. */
+  synchronous: PlanPricing | null;
+  /** The deployment whose price that is (and that spend rows name), or null. */
+  deployment: string | null;
 }
 
 export interface PlanSloTarget {
@@ -227,6 +264,11 @@ export interface PlanAlert {
   severity: 'critical' | 'warning' | 'info';
 }
 
+/** Options of the compile targets, resolved (defaults filled in). */
+export interface PlanTargets {
+  litellm: { release: LitellmRelease; enterprise: boolean };
+}
+
 export interface CompiledPlan {
   schemaVersion: typeof PLAN_SCHEMA_VERSION;
   name: string;
@@ -241,6 +283,11 @@ export interface CompiledPlan {
   pools: Record<string, PlanPool>;
   batchProfiles: Record<string, PlanBatchProfile>;
   slos: { targets: Record<string, PlanSloTarget>; alerts: Record<string, PlanAlert> };
+  /**
+   * Always written by the compiler; optional for plans compiled before target
+   * options existed (readers use the defaults, src/targets/litellm/releases.ts).
+   */
+  targets?: PlanTargets;
 }
 
 /**

@@ -57,15 +57,20 @@ export function candidateSkip(
   inputTokens: number,
   outputTokens: number,
   now: number,
+  tenantInFlightUsd = 0,
 ): SkipReason | null {
   const r = deploymentSkip(d, s, inputTokens + outputTokens, now);
   if (r !== null) return r;
-  if (tenant !== null && !tenantBudgetAllows(tenant, ts!, estimatedCostUsd(d, inputTokens, outputTokens), now)) return 'tenant-budget';
+  if (tenant !== null && !tenantBudgetAllows(tenant, ts!, tenantInFlightUsd + estimatedCostUsd(d, inputTokens, outputTokens), now)) return 'tenant-budget';
   return null;
 }
 
-/** The monthly budget, per candidate: a cheaper deployment may still fit when a dearer one does not. */
-function tenantBudgetAllows(t: RtTenant, s: TenantState, costUsd: number, now: number): boolean {
+/**
+ * The monthly budget, per candidate: a cheaper deployment may still fit when
+ * a dearer one does not. `costUsd` is the call's worst case plus that of the
+ * tenant's calls still in flight, which have not spent yet but may.
+ */
+export function tenantBudgetAllows(t: RtTenant, s: TenantState, costUsd: number, now: number): boolean {
   return t.budgetUsd === Infinity || spendThisMonth(s, now) + costUsd <= t.budgetUsd;
 }
 

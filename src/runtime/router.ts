@@ -17,7 +17,7 @@ import type { Attempt, Clock, Random, RouteRequest, RouteResult, RouterEvents, R
 
 // How this project runs TypeScript (jiti) serves every imported binding through an interop Proxy;
 // the hot path binds the functions it calls once, at load.
-const { deploymentRateSkip, estimatedCostUsd, backoffMs, requestTokens, tenantRateSkip } = limits;
+const { deploymentRateSkip, estimatedCostUsd, backoffMs, requestTokens, tenantBudgetAllows, tenantRateSkip } = limits;
 const { markUsable, pickNext } = selection;
 const { called, isDeploymentFault, isRetryable, skipped } = traces;
 
@@ -61,6 +61,11 @@ export function createRouter(plan: CompiledPlan, options: RouterOptions): Router
   const maxGroupSize = Math.max(1, ...tables.groups.map((g) => g.candidates.length));
   const masks: Uint8Array[] = [];
   const counts = { requests: 0, succeeded: 0, failed: 0, servedByFallback: 0, calls: 0 };
+  // Per tenant: the worst-case cost of its calls in flight on this router, and how many there are. A
+  // call reserves its worst case before it starts and releases it when it ends (spending what it used),
+  // so concurrent requests cannot together pass a budget that each fits alone.
+  const inFlightUsd = new Float64Array(tables.tenants.length);
+  const inFlightCalls = new Uint32Array(tables.tenants.length);
 
   function finish(ok: boolean, trace: Attempt[], link?: RtLink, d?: RtDeployment, response?: TransportSuccess): RouteResult {
     if (ok) {
@@ -73,15 +78,30 @@ export function createRouter(plan: CompiledPlan, options: RouterOptions): Router
   }
 
   /**
-   * Before call k to a deployment: limits and the breaker are checked again
-   * (the previous attempt changed them) and the call is counted. False, with
-   * the reason traced, when the deployment may not be called (again).
+   * Before call k to a deployment: limits, the tenant's budget and the
+   * breaker are checked again (the previous attempt, and other requests in
+   * flight, changed them) and the call is counted, its worst-case cost
+   * reserved. False, with the reason traced, when the deployment may not be
+   * called (again).
    */
-  function beforeCall(session: Session, link: RtLink, d: RtDeployment, k: number, tokens: number, trace: Attempt[]): boolean {
+  function beforeCall(
+    session: Session,
+    link: RtLink,
+    d: RtDeployment,
+    k: number,
+    tokens: number,
+    tenant: RtTenant | null,
+    costUsd: number,
+    trace: Attempt[],
+  ): boolean {
     const now = clock.now();
     const limited = deploymentRateSkip(d, session.state.deployments[d.index]!, tokens, now);
     if (limited !== null) {
       trace.push(skipped(link.group.name, link.step, d.id, limited, k));
+      return false;
+    }
+    if (tenant !== null && !tenantBudgetAllows(tenant, session.state.tenants[tenant.index]!, inFlightUsd[tenant.index]! + costUsd, now)) {
+      trace.push(skipped(link.group.name, link.step, d.id, 'tenant-budget', k));
       return false;
     }
     if (!session.admit(d, now)) {
@@ -90,7 +110,19 @@ export function createRouter(plan: CompiledPlan, options: RouterOptions): Router
     }
     session.call(d, tokens, now);
     counts.calls++;
+    if (tenant !== null) {
+      inFlightUsd[tenant.index]! += costUsd;
+      inFlightCalls[tenant.index]!++;
+    }
     return true;
+  }
+
+  /** The call is over: its reservation goes (exactly zero once none is in flight, so sums do not drift). */
+  function release(tenant: RtTenant | null, costUsd: number): void {
+    if (tenant === null) return;
+    const i = tenant.index;
+    if (--inFlightCalls[i]! === 0) inFlightUsd[i] = 0;
+    else inFlightUsd[i]! -= costUsd;
   }
 
   /** After call k: records the outcome; SUCCESS, STOP (move on to the next deployment), or the backoff before retrying. */
@@ -170,6 +202,7 @@ export function createRouter(plan: CompiledPlan, options: RouterOptions): Router
           continue;
         }
         ctx.now = now = clock.now();
+        if (tenant !== null) ctx.tenantInFlightUsd = inFlightUsd[tenant.index]!;
         usable ??= masks.pop() ?? new Uint8Array(maxGroupSize);
         let left = markUsable(link, usable, state, tenant, ctx, calledSet, trace);
         while (left > 0) {
@@ -180,14 +213,17 @@ export function createRouter(plan: CompiledPlan, options: RouterOptions): Router
           left--;
           const d = lg.candidates[i]!;
           const timeoutMs = d.timeoutMs ?? lg.requestTimeoutMs;
+          const costUsd = tenant === null ? 0 : estimatedCostUsd(d, inputTokens, outputTokens);
           for (let k = 0; k <= lg.retries.count; k++) {
-            if (!beforeCall(session, link, d, k, tokens, trace)) break;
+            if (!beforeCall(session, link, d, k, tokens, tenant, costUsd, trace)) break;
             if (k === 0) calledSet.push(d.index);
             let r: TransportResult;
             try {
               r = await transport.call(d.plan, request, request.signal ? { timeoutMs, signal: request.signal } : { timeoutMs });
             } catch {
               r = THROWN;
+            } finally {
+              release(tenant, costUsd);
             }
             const next = afterCall(session, link, d, k, r, tenant, trace);
             if (next === SUCCESS) return finish(true, trace, link, d, r as TransportSuccess);

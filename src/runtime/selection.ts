@@ -29,6 +29,7 @@ function skipReason(g: RtGroup, i: number, state: LocalState, tenant: RtTenant |
     ctx.inputTokens,
     ctx.outputTokens,
     ctx.now,
+    ctx.tenantInFlightUsd,
   );
 }
 

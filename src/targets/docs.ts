@@ -11,12 +11,14 @@ import { assertNever } from '../model/closed-sets.ts';
 import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { compareStrings } from '../plan/defaults.ts';
-import type { Artifact, CompiledPlan } from '../plan/types.ts';
+import { batchSavings } from '../plan/batch-savings.ts';
+import { BATCH_GROUP_PREFIX, type Artifact, type CompiledPlan } from '../plan/types.ts';
+import { mdText } from './markdown.ts';
 import { METRICS, metricTable, VLLM_JOB } from '../observability/metrics.ts';
 import { ALERT_RATE_WINDOW_MS, COST_BASELINE_OFFSET, num, promDuration } from '../observability/promql.ts';
 import { alertRules, RUNBOOKS, type AlertRule } from '../observability/rules.ts';
 import { CATEGORY_TITLES, criterionWindow, readinessCriteria, thresholdText, type Category } from '../observability/readiness.ts';
-import { DASHBOARD_PATH, DASHBOARD_UID, READINESS_DOC_PATH, RULES_PATH } from './paths.ts';
+import { BATCH_PROFILES_PATH, DASHBOARD_PATH, DASHBOARD_UID, LITELLM_CONFIG_PATH, litellmDeploymentId, READINESS_DOC_PATH, RULES_PATH } from './paths.ts';
 import type { Target } from './target.ts';
 
 const hbs = Handlebars.create();
@@ -40,7 +42,7 @@ function groupsView(plan: CompiledPlan) {
       const g = plan.groups[name]!;
       const deployments = g.deployments.map((id) => {
         const d = plan.deployments[id];
-        return d ? `${code(id)} (${d.provider}, ${d.model})` : code(id);
+        return d ? `${code(id)} (${mdText(d.provider)}, ${mdText(d.model)})` : code(id);
       });
       return {
         name,
@@ -92,7 +94,8 @@ function alertSteps(plan: CompiledPlan, r: AlertRule): string[] {
       ];
     case 'vllm_engine_down':
       return [
-        `Check the engine process on the pool host (labels ${code('pool')}, ${code('instance')}); its launch config is generated/vllm/<pool>/<model>.yaml (${code('vllm serve --config <file>')}).`,
+        `Check the engine process on the pool host (labels ${code('pool')}, ${code('instance')}); it is started by generated/vllm/<pool>/<model>.sh, which pins its GPUs and runs ${code('vllm serve --config')} on the .yaml beside it (an engine spanning pools also needs each ${code('.ray-worker.sh')} running on the other pools' hosts).`,
+        'Behind the LiteLLM proxy an engine that refuses connections is never cooled down: take its entries out of rotation by hand (see "Behind the LiteLLM proxy" below).',
         'An engine that does not start usually runs out of GPU memory: compare the capacity figures in plan.json (`pools.<pool>.models.<model>.capacity`) with `nvidia-smi`.',
         `Meanwhile traffic for its groups takes the fallback chain; run ${code(`switchyard explain -m ${groups.find((g) => g.workload === 'cost_sensitive')?.name ?? '<group>'}`)} to see where it goes.`,
       ];
@@ -104,9 +107,9 @@ function alertSteps(plan: CompiledPlan, r: AlertRule): string[] {
       ];
     case 'batch_queue_stuck':
       return [
-        `Look at the profile's queue: ${code(`${METRICS.batchQueuePending.name}{profile="<profile>"}`)} and the runner logs.`,
-        'Check the provider Batch API status and quota (a file over the provider limit is rejected at submission).',
-        'Requests keep their place in the queue: once submission resumes, the oldest go first.',
+        `Look at the profile's queue: ${code(`${METRICS.batchQueuePending.name}{profile="<profile>"}`)}, then ${code('switchyard batch status --dir <prepared dir>')} for each batch's status and request counts.`,
+        'Check the provider Batch API status and quota (a file over the provider limit is rejected at submission). A batch stuck in validating or in_progress past its window ends expired: collect what finished, then resubmit the rest with `switchyard batch retry-failed`.',
+        `If the exporter itself stopped (${code('switchyard batch watch --metrics-port')}), the gauges freeze at their last values: restart it; it resumes from the journal.`,
       ];
     default:
       return assertNever(kind);
@@ -181,29 +184,65 @@ function routerOutageView(plan: CompiledPlan) {
     critical: alerts.filter((r) => r.source.kind === 'alert').map((r) => alertView(plan, r)),
     slo: alerts.filter((r) => r.source.kind === 'slo').map((r) => alertView(plan, r)),
     metrics: metricTable().map((m) => ({ ...m, labels: m.labels.join(', ') || '—' })),
+    litellm: { config: `generated/${LITELLM_CONFIG_PATH}`, selfHosted: selfHostedEntries(plan) },
   };
 }
+
+/**
+ * The LiteLLM model_list entries that point at our own vLLM servers: the
+ * ones a refused connection takes down without LiteLLM ever cooling them
+ * down (_is_cooldown_required ignores APIConnectionError,
+ * litellm/router_utils/cooldown_handlers.py).
+ */
+function selfHostedEntries(plan: CompiledPlan): string[] {
+  return Object.keys(plan.groups)
+    .sort(compareStrings)
+    .flatMap((name) =>
+      plan.groups[name]!.deployments.filter((id) => plan.deployments[id]?.providerKind === 'vllm').map((id) => {
+        const d = plan.deployments[id]!;
+        return `${code(litellmDeploymentId(name, id))} (${d.pool === null ? 'vLLM' : `pool ${code(d.pool)}`}, ${plan.providers[d.provider]?.apiBase ?? d.provider})`;
+      }),
+    );
+}
+
+const usd = (n: number) => `$${num(n)}`;
 
 function batchFailureView(plan: CompiledPlan) {
   const profiles = Object.keys(plan.batchProfiles)
     .sort(compareStrings)
     .map((id) => {
       const p = plan.batchProfiles[id]!;
+      const r = p.redaction;
+      const savings = batchSavings(p);
+      const sync = p.pricing.synchronous;
       return {
         id,
-        provider: p.provider,
-        model: p.model,
+        provider: mdText(p.provider),
+        model: mdText(p.model),
         endpoint: p.endpoint,
         window: `${p.completionWindowHours}h`,
         sla: `${p.slaHours}h`,
         maxRequests: p.maxRequestsPerFile,
+        maxMb: num(p.maxFileBytes / 1_000_000),
+        tenant: p.tenant === null ? `${code(`${BATCH_GROUP_PREFIX}${id}`)} (no tenant)` : code(p.tenant),
+        batchPrice: `${usd(p.pricing.batch.inputPer1M)} / ${usd(p.pricing.batch.outputPer1M)}`,
+        syncPrice: sync ? `${usd(sync.inputPer1M)} / ${usd(sync.outputPer1M)} (${code(p.pricing.deployment ?? '')})` : '—',
+        savings: savings === null ? '—' : `${num(savings * 100)}%`,
         dataClasses: p.dataClasses.join(', ') || '—',
-        redaction: p.redaction.enabled ? p.redaction.rules.map((r) => code(r.name)).join(', ') || 'enabled, no rules' : 'off',
-        redacts: p.redaction.enabled && p.redaction.rules.length > 0,
+        redaction: r.enabled ? [...r.detectors, ...r.rules.map((x) => x.name)].map(code).join(', ') || 'enabled, nothing to detect' : 'off',
+        reidentify: r.enabled ? (r.reidentify ? 'restored on collect' : 'stay redacted') : '—',
+        redacts: r.enabled && r.detectors.length + r.rules.length > 0,
       };
     });
   return {
     ...common(plan),
+    profilesPath: `generated/${BATCH_PROFILES_PATH}`,
+    metrics: {
+      pending: METRICS.batchQueuePending.name,
+      oldest: METRICS.batchQueueOldestPending.name,
+      requests: METRICS.batchRequests.name,
+      jobs: METRICS.batchJobs.name,
+    },
     profiles,
     alerts: alertRules(plan)
       .filter((r) => r.runbook.file === RUNBOOKS.batchFailure)

@@ -4,6 +4,7 @@ import type { Artifact, CompiledPlan } from '../plan/types.ts';
 import { docsTarget } from './docs.ts';
 import { grafanaTarget } from './grafana.ts';
 import { litellmTarget } from './litellm.ts';
+import { openaiBatchTarget } from './openai-batch.ts';
 import { planJsonTarget } from './plan-json.ts';
 import { prometheusTarget } from './prometheus.ts';
 import { sqlTarget } from './sql.ts';
@@ -13,7 +14,7 @@ import { vllmTarget } from './vllm.ts';
 export type { Target } from './target.ts';
 
 /** Every compile target. Adding one: a file exporting its Target record, listed here. */
-const TARGETS: readonly Target[] = [planJsonTarget, vllmTarget, litellmTarget, sqlTarget, prometheusTarget, grafanaTarget, docsTarget];
+const TARGETS: readonly Target[] = [planJsonTarget, vllmTarget, litellmTarget, sqlTarget, prometheusTarget, grafanaTarget, docsTarget, openaiBatchTarget];
 
 /** All artifacts of a plan, sorted by path so the writer and the drift check see one order. */
 export function emitAll(plan: CompiledPlan): Artifact[] {

@@ -20,10 +20,11 @@ import { formatPath } from '../diagnostics/path.ts';
 import { assertNever, OPENAI_COMPATIBLE_SERVICES } from '../model/closed-sets.ts';
 import type { Artifact, CompiledPlan, PlanDeployment, PlanGroup, PlanProvider, PlanSecretRef } from '../plan/types.ts';
 import { limitations } from './litellm/limitations.ts';
-import { globalRouter, RETRY_CLASSES, sortedGroups } from './litellm/router.ts';
-import { DEFAULT_VAULT_MOUNT, SecretMapper } from './litellm/secrets.ts';
+import { globalRouter, groupRetryPolicy, sortedGroups, unclassedServerErrors } from './litellm/router.ts';
+import { litellmOptions } from './litellm/releases.ts';
+import { DEFAULT_VAULT_MOUNT, SecretMapper, type VaultEnv } from './litellm/secrets.ts';
 import { num, seconds, toYaml } from './litellm/yaml.ts';
-import { LITELLM_CONFIG_PATH } from './paths.ts';
+import { LITELLM_CONFIG_PATH, litellmDeploymentId } from './paths.ts';
 import type { Target } from './target.ts';
 
 const MASTER_KEY_ENV = 'LITELLM_MASTER_KEY';
@@ -76,24 +77,31 @@ export interface LitellmConfig {
   /** Unsupported-secret errors; limitations come from litellmLimitations. */
   diagnostics: Diagnostic[];
   envNames: string[];
+  /** Environment variables standing for vault: references, filled by the deployment (not Enterprise). */
+  vaultEnv: VaultEnv[];
+  /** Enterprise only: names LiteLLM reads from Vault itself. */
   vaultNames: string[];
   vaultMount: string | null;
 }
 
 export function buildLitellmConfig(plan: CompiledPlan): LitellmConfig {
+  const options = litellmOptions(plan);
   const g0 = globalRouter(plan);
   const groups = sortedGroups(plan);
-  const secrets = new SecretMapper([
-    ...groups.flatMap((g) =>
-      g.deployments.flatMap((id) => {
-        const p = plan.providers[plan.deployments[id]!.provider]!;
-        return [...(p.apiKey ? [p.apiKey] : []), ...Object.values(p.passthrough?.secrets ?? {})];
-      }),
-    ),
-    ...(plan.routerState.kind === 'redis' ? [plan.routerState.url] : []),
-  ]);
+  const secrets = new SecretMapper(
+    [
+      ...groups.flatMap((g) =>
+        g.deployments.flatMap((id) => {
+          const p = plan.providers[plan.deployments[id]!.provider]!;
+          return [...(p.apiKey ? [p.apiKey] : []), ...Object.values(p.passthrough?.secrets ?? {})];
+        }),
+      ),
+      ...(plan.routerState.kind === 'redis' ? [plan.routerState.url] : []),
+    ],
+    options.enterprise,
+  );
 
-  const modelList = groups.flatMap((g) => g.deployments.map((id, rank) => modelEntry(plan, g, plan.deployments[id]!, rank, g0.numRetries, secrets)));
+  const modelList = groups.flatMap((g) => g.deployments.map((id, rank) => modelEntry(plan, g, plan.deployments[id]!, rank, secrets)));
 
   // Without model groups there is nothing to route: only the strategy is written, and no per-group value
   // (the breaker and timeouts of no group are undefined, and LiteLLM's own defaults apply).
@@ -104,25 +112,29 @@ export function buildLitellmConfig(plan: CompiledPlan): LitellmConfig {
           routing_strategy: g0.strategy,
           num_retries: g0.numRetries,
           timeout: seconds(g0.timeoutMs),
-          retry_policy: Object.fromEntries(RETRY_CLASSES.map((c) => [c.key, g0.retryClasses.has(c.key) ? g0.numRetries : 0])),
+          // Read before any global retry_policy, by the group the request (or its fallback) asked for
+          // (get_num_retries_from_retry_policy, litellm/router_utils/get_retry_from_policy.py): each
+          // group keeps its own count, and a class it does not retry is written as 0.
+          model_group_retry_policy: Object.fromEntries(groups.map((g) => [g.name, groupRetryPolicy(g, options.release)])),
           allowed_fails: g0.allowedFails,
           cooldown_time: seconds(g0.cooldownMs),
           // Failures that say something about the deployment, not the request (LiteLLM never cools down on a 400).
+          // No InternalServerErrorAllowedFails: get_allowed_fails_from_policy has no branch for it
+          // (BerriAI/litellm#29283), so a 500 counts against allowed_fails, the same number.
           allowed_fails_policy: {
             AuthenticationErrorAllowedFails: g0.allowedFails,
             TimeoutErrorAllowedFails: g0.allowedFails,
             RateLimitErrorAllowedFails: g0.allowedFails,
-            InternalServerErrorAllowedFails: g0.allowedFails,
           },
           fallbacks: groups.filter((g) => g.fallbacks.length > 0).map((g) => ({ [g.name]: [...g.fallbacks] })),
           max_fallbacks: 1,
         };
   const cwf = groups.filter((g) => g.contextWindowFallbacks.length > 0);
-  if (cwf.length > 0) {
-    router.context_window_fallbacks = cwf.map((g) => ({ [g.name]: [...g.contextWindowFallbacks] }));
-    // Pre-call checks compare the prompt with model_info.max_input_tokens before choosing a deployment.
-    router.enable_pre_call_checks = true;
-  }
+  if (cwf.length > 0) router.context_window_fallbacks = cwf.map((g) => ({ [g.name]: [...g.contextWindowFallbacks] }));
+  // Pre-call checks compare the prompt with model_info.max_input_tokens before choosing a deployment,
+  // and they are where LiteLLM keeps only the lowest `order` of a group (_pre_call_checks, litellm/router.py):
+  // without them an ordered group's deployments share its traffic (BerriAI/litellm#18444).
+  if (cwf.length > 0 || groups.some((g) => g.strategy === 'ordered')) router.enable_pre_call_checks = true;
   if (plan.routerState.kind === 'redis') {
     // The Router takes `redis_url` itself (Router.__init__: `if redis_url is not None:
     // cache_config["url"] = redis_url`, litellm/router.py), so the one URL secret of the
@@ -144,8 +156,9 @@ export function buildLitellmConfig(plan: CompiledPlan): LitellmConfig {
     model_list: modelList.map((m) => m.entry),
     router_settings: router,
     litellm_settings: {
-      // Prometheus metrics are a LiteLLM Enterprise feature; the open-source proxy registers none.
-      callbacks: ['prometheus'],
+      // PrometheusLogger registers its metrics only for premium_user (LiteLLM Enterprise); without it, one
+      // counter saying so (litellm/integrations/prometheus.py), so the callback is written only with Enterprise.
+      ...(options.enterprise ? { callbacks: ['prometheus'] } : {}),
       ...(groups.length === 0 ? {} : { request_timeout: seconds(requestCeilingMs) }),
       drop_params: true,
     },
@@ -155,12 +168,13 @@ export function buildLitellmConfig(plan: CompiledPlan): LitellmConfig {
     config,
     diagnostics: secrets.diagnostics,
     envNames: [...secrets.envNames, MASTER_KEY_ENV, DATABASE_URL_ENV].sort(),
+    vaultEnv: [...secrets.vaultEnv].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     vaultNames: secrets.vaultNames,
     vaultMount: secrets.mount,
   };
 }
 
-function modelEntry(plan: CompiledPlan, g: PlanGroup, d: PlanDeployment, rank: number, globalRetries: number, secrets: SecretMapper) {
+function modelEntry(plan: CompiledPlan, g: PlanGroup, d: PlanDeployment, rank: number, secrets: SecretMapper) {
   const provider = plan.providers[d.provider]!;
   const at = (setting: string) => formatPath(['providers', provider.id, setting]);
   const params: Record<string, unknown> = { model: `${litellmPrefix(provider)}/${d.model}` };
@@ -191,8 +205,10 @@ function modelEntry(plan: CompiledPlan, g: PlanGroup, d: PlanDeployment, rank: n
   params.timeout = seconds(timeoutMs);
   // LiteLLM uses stream_timeout as the HTTP timeout of streaming calls, so it bounds the first token (and each gap between chunks).
   if (g.timeouts.streamFirstTokenMs !== null) params.stream_timeout = seconds(g.timeouts.streamFirstTokenMs);
-  // Only where the group differs: a deployment's num_retries outranks the global retry_policy.
-  if (g.retries.count !== globalRetries) params.num_retries = g.retries.count;
+  // For errors no class of the retry policy names (connection errors, 502, ...): the Router takes the
+  // failing deployment's num_retries off the exception (async_function_with_retries, litellm/router.py),
+  // and our runtime retries connection errors whatever retryOn says.
+  params.num_retries = g.retries.count;
   const cost = { input_cost_per_token: num(d.pricing.inputPer1M, 6), output_cost_per_token: num(d.pricing.outputPer1M, 6) };
   // Per-token prices in litellm_params are what LiteLLM's cost tracking reads (docs/proxy/custom_pricing,
   // "Cost Per Token"); model_info repeats them for /model/info, with the context window pre-call checks use.
@@ -202,7 +218,14 @@ function modelEntry(plan: CompiledPlan, g: PlanGroup, d: PlanDeployment, rank: n
     entry: {
       model_name: g.name,
       litellm_params: params,
-      model_info: { id: `${g.name}/${d.id}`, max_input_tokens: d.contextWindow, ...cost },
+      model_info: {
+        id: litellmDeploymentId(g.name, d.id),
+        // LiteLLM prices and context-checks an Azure deployment by model_info.base_model: the deployment name in
+        // `model` is the customer's own (_pre_call_checks reads base_model "for azure openai models", litellm/router.py).
+        ...(d.providerKind === 'azure_openai' ? { base_model: `azure/${d.baseModel ?? d.model}` } : {}),
+        max_input_tokens: d.contextWindow,
+        ...cost,
+      },
     },
   };
 }
@@ -223,22 +246,44 @@ function header(plan: CompiledPlan, built: LitellmConfig, notes: Diagnostic[]): 
     `Run: litellm --config generated/${LITELLM_CONFIG_PATH}`,
     `Environment: ${built.envNames.join(', ')}`,
   ];
+  if (built.vaultEnv.length > 0) {
+    lines.push('Filled from Vault by the deployment (a Vault agent template or a secret operator; LiteLLM reads only the environment):');
+    for (const v of built.vaultEnv) lines.push(`  ${v.name} <- ${v.ref}`);
+  }
   if (built.vaultNames.length > 0)
     lines.push(
       `Vault (key_management_system hashicorp_vault, LiteLLM Enterprise): HCP_VAULT_ADDR, HCP_VAULT_TOKEN (or AppRole / TLS cert);` +
         ` KV v2 mount "${built.vaultMount}"${built.vaultMount === DEFAULT_VAULT_MOUNT ? '' : ` (set HCP_VAULT_MOUNT_NAME=${built.vaultMount})`},` +
         ` field "key" of: ${built.vaultNames.join(', ')}`,
     );
+  const { release, enterprise } = litellmOptions(plan);
   lines.push(
+    `Written for ${release.text} (targets.litellm.release "${release.id}"), LiteLLM Enterprise ${enterprise ? 'on' : 'off'} (targets.litellm.enterprise).`,
     'router_settings hold the values of the interactive groups (all groups if none is interactive): the most common strategy,',
-    'the largest num_retries and timeout, the most protective breaker; per-group timeouts, retries and order are on the deployments.',
-    `allowed_fails = max(1, floor(errorRateThreshold x minRequests x 60s / window)); cooldown_time = the breaker cooldown.`,
+    'the largest timeout, the most protective breaker; per-group timeouts and order are on the deployments.',
+    'Retries per group: model_group_retry_policy.<group> gives each error class the group retries its retry count, and 0 to the others;',
+    `errors no class covers (connection errors, ${unclassedServerErrors(release).join(', ')}, other codes) are retried litellm_params.num_retries times, the group's count.`,
+  );
+  if (!release.policyBeforeRetryChecks)
+    lines.push(
+      'On this release range the Router checks should_retry_this_error before the retry policy: an AuthenticationError is retried',
+      'only in a group of more than one deployment, and nothing is retried while no deployment of the group is healthy.',
+    );
+  lines.push(
+    'allowed_fails = max(1, floor(errorRateThreshold x minRequests x cooldown_time / window)): LiteLLM keeps counting failures',
+    'as long as they come less than cooldown_time apart; cooldown_time = the breaker cooldown. Connection errors never cool',
+    'a deployment down in LiteLLM: docs/runbooks/router-outage.md, "Behind the LiteLLM proxy".',
   );
   const errors = notes.filter((d) => d.severity === 'error');
-  const infos = notes.filter((d) => d.severity !== 'error');
+  const warnings = notes.filter((d) => d.severity === 'warning');
+  const infos = notes.filter((d) => d.severity === 'info');
   if (errors.length > 0) {
     lines.push('', `ERRORS (${errors.length}): this file is not usable as is:`);
     for (const d of errors) lines.push(`  - ${d.path}: ${d.message}`);
+  }
+  if (warnings.length > 0) {
+    lines.push('', `Behaves differently from the policy (${warnings.length}):`);
+    for (const d of warnings) lines.push(`  - ${d.path}: ${d.message}`);
   }
   lines.push('', `Not carried by this file (${infos.length}):`);
   for (const d of infos) lines.push(`  - ${d.path}: ${d.message}`);

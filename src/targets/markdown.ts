@@ -26,3 +26,18 @@ export function headingAnchors(markdown: string): { level: number; text: string;
   }
   return out;
 }
+
+/**
+ * A policy string as literal Markdown text inside a line or a table cell:
+ * the characters inline Markdown (GitHub flavour) interprets are
+ * backslash-escaped, those of inline HTML turned into entities, and line
+ * breaks (which would end the table row) into spaces.
+ */
+export function mdText(s: string): string {
+  return s
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}

@@ -136,6 +136,7 @@ export function syntheticPolicy(opts: { deployments: number; groups: number; ten
       dataClasses: ['internal'],
       redaction: { enabled: true, rules: [{ name: 'email', pattern: '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+', replacement: '[EMAIL]' }] },
       slaHours: 24,
+      pricing: { inputPer1M: 0.075, outputPer1M: 0.3 },
     })),
     slos: {
       targets: [

@@ -6,9 +6,9 @@
  * rollback steps rehearsed against a bundle directory with the real CLI.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createJiti } from 'jiti';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -69,10 +69,14 @@ describe("GitHub's workflow parser", () => {
     const template = await parser.convertWorkflowTemplate(result.context, result.value!);
     expect(template.errors ?? []).toEqual([]);
     expect(Object.keys(template.events).sort()).toEqual(['pull_request', 'push']);
-    expect(template.events.pull_request?.paths).toEqual(['policies/**']);
+    // No filter on the event of the required check: a workflow it skips leaves the check pending and the PR unmergeable.
+    expect(template.events.pull_request?.paths).toBeUndefined();
+    expect(template.events.pull_request?.['paths-ignore']).toBeUndefined();
+    expect(template.events.pull_request?.branches).toBeUndefined();
     expect(template.events.pull_request?.types).toEqual(expect.arrayContaining(['opened', 'synchronize', 'reopened', 'labeled', 'unlabeled']));
     expect(template.events.push?.branches).toEqual(['main']);
-    expect(template.events.push?.paths).toEqual(['policies/**']);
+    // A lockfile or switchyard version change is checked and published like a policy change.
+    expect(template.events.push?.paths).toEqual(['policies/**', 'generated/**', 'package.json', 'package-lock.json', '.github/workflows/switchyard.yml']);
     expect(template.jobs.map((j) => j.id.value)).toEqual(['pull-request', 'canary', 'promote']);
     const promote = template.jobs.find((j) => j.id.value === 'promote')!;
     expect(promote.needs?.map((n) => n.value)).toEqual(['canary']);
@@ -99,9 +103,33 @@ describe('structure', () => {
     for (const id of ['canary', 'promote']) expect(JOBS[id]!.permissions).toBeUndefined();
   });
 
-  it('runs one workflow per PR (a new push cancels the stale run) and never cancels a deploy', () => {
+  it('runs one workflow per PR (a new push cancels the stale run) and never cancels a running deploy', () => {
     expect(DOC.concurrency.group).toContain('github.event.pull_request.number');
     expect(DOC.concurrency['cancel-in-progress']).toBe("${{ github.event_name == 'pull_request' }}");
+  });
+
+  it("the README says what GitHub's concurrency does to a deploy: a pending one is replaced, a running one never cancelled", () => {
+    // docs.github.com, "Control the concurrency of workflows and jobs": at most one running and one
+    // pending job or workflow per group; a newly queued one cancels the pending one and takes its place.
+    const readme = readFileSync(join(REPO, 'cicd/README.md'), 'utf8');
+    expect(readme).not.toMatch(/deploys run\s+one at a time and are \*\*never cancelled\*\*/);
+    expect(readme).toContain('a deploy that is still pending when a newer push arrives is cancelled');
+    expect(TEXT).toContain('a\n# newer push replaces a deploy that is still pending');
+  });
+
+  it('the required PR job always runs and reports; every step after "what changed" works only when an input changed', () => {
+    const job = JOBS['pull-request']!;
+    expect(job.if).toBe("github.event_name == 'pull_request'");
+    const i = job.steps.findIndex((s) => s.id === 'changes');
+    expect(i).toBe(1);
+    for (const s of job.steps.slice(i + 1)) {
+      // Directly, or through the install step's outcome (skipped when nothing changed).
+      const guarded =
+        s.if?.includes("steps.changes.outputs.relevant == 'true'") ||
+        s.if?.includes("steps.install.outcome == 'success'") ||
+        s.if?.includes('steps.diff.outcome');
+      expect(guarded, `${s.name ?? s.uses ?? s.run}: ${s.if}`).toBe(true);
+    }
   });
 
   it('uses only actions pinned to the major versions the issue names', () => {
@@ -122,6 +150,7 @@ describe('structure', () => {
     expect(job.if).toBe("github.event_name == 'pull_request'");
     expect(job.steps[0]).toEqual({ uses: 'actions/checkout@v4', with: { 'fetch-depth': 0 } });
     const order = [
+      (s: Step) => s.id === 'changes',
       (s: Step) => s.run === 'npm ci',
       (s: Step) => s.run === 'npx switchyard validate --format github',
       (s: Step) => s.run === 'npx switchyard check --format github',
@@ -346,6 +375,62 @@ describe('canary rehearsal with the real CLI against a bundle directory', () => 
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('no earlier version on the canary target');
     expect(r.calls).toEqual([]);
+  });
+});
+
+describe('the "what changed" step in a git repository', () => {
+  let runner: Runner;
+  let repo: string;
+  beforeAll(() => {
+    runner = makeRunner();
+    repo = mkdtempSync(join(tmpdir(), 'switchyard-gh-changes-'));
+  });
+  afterAll(() => {
+    runner.cleanup();
+    rmSync(repo, { recursive: true, force: true });
+  });
+  const git = (...args: string[]) => {
+    const r = spawnSync('git', ['-c', 'user.name=ci', '-c', 'user.email=ci@example.com', '-c', 'commit.gpgsign=false', ...args], {
+      cwd: repo,
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout.trim();
+  };
+  const script = stepNamed('pull-request', (s) => s.id === 'changes').run!;
+  const relevantAfter = (file: string, base = 'main') => {
+    git('checkout', '-q', '-B', `pr-${file.replace(/\W/g, '-')}`, 'main');
+    mkdirSync(dirname(join(repo, file)), { recursive: true });
+    writeFileSync(join(repo, file), `changed ${file}\n`);
+    git('add', '.');
+    git('commit', '-q', '-m', `change ${file}`);
+    const out = join(runner.dir, `out-${file.replace(/\W/g, '-')}`);
+    writeFileSync(out, '');
+    const r = runner.run(script, { cwd: repo, env: { GITHUB_BASE_REF: base, GITHUB_OUTPUT: out }, bashFlags: ['--noprofile', '--norc', '-eo', 'pipefail'] });
+    expect(r.code, r.stderr).toBe(0);
+    return { relevant: readKeyValues(out).relevant, stdout: r.stdout };
+  };
+
+  it('says whether the PR changed policies/, generated/, package.json, package-lock.json or the workflow', () => {
+    git('init', '-q', '-b', 'main');
+    writeFileSync(join(repo, 'README.md'), 'base\n');
+    git('add', '.');
+    git('commit', '-q', '-m', 'base');
+    git('update-ref', 'refs/remotes/origin/main', 'HEAD');
+    const readme = relevantAfter('docs/guide.md');
+    expect(readme.relevant).toBe('false');
+    expect(readme.stdout).toContain('nothing to check');
+    for (const f of ['policies/routing.ts', 'generated/plan.json', 'package.json', 'package-lock.json', '.github/workflows/switchyard.yml'])
+      expect(relevantAfter(f).relevant, f).toBe('true');
+    // Lookalikes are not inputs.
+    expect(relevantAfter('src/policies/x.ts').relevant).toBe('false');
+    expect(relevantAfter('package.json.bak').relevant).toBe('false');
+  });
+
+  it('checks everything when it cannot list the changes', () => {
+    const r = relevantAfter('docs/other.md', 'no-such-branch');
+    expect(r.relevant).toBe('true');
+    expect(r.stdout).toContain('cannot list the files this PR changes; checking everything');
   });
 });
 

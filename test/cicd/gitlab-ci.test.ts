@@ -38,6 +38,8 @@ function compileSchema() {
 const validate = compileSchema();
 
 const FILE = join(REPO, 'cicd/gitlab/.gitlab-ci.yml');
+/** What the pipeline checks and publishes on: the policies, the committed output and the switchyard version. */
+const INPUTS = ['policies/**/*', 'generated/**/*', 'package.json', 'package-lock.json', '.gitlab-ci.yml'];
 const TEXT = readFileSync(FILE, 'utf8');
 
 interface Job {
@@ -133,14 +135,23 @@ describe('structure', () => {
     for (const id of Object.keys(JOBS)) expect(DOC.stages).toContain(job(id).stage);
   });
 
-  it('merge request jobs run in merge request pipelines touching policies/ and are interruptible', () => {
-    for (const id of ['validate', 'check', 'diff', 'risk-gate']) {
+  it('merge request jobs run in merge request pipelines changing policies/, generated/ or the switchyard version, and are interruptible', () => {
+    for (const id of ['check', 'diff', 'risk-gate']) {
       const j = resolved(id);
-      expect(j.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"', changes: ['policies/**/*'] }]);
+      expect(j.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"', changes: INPUTS }]);
       expect(j.interruptible).toBe(true);
     }
+    expect(resolved('validate').interruptible).toBe(true);
     expect(scriptOf('validate')).toBe('npx switchyard validate\nnpx switchyard compile --check');
     expect(scriptOf('check')).toBe('npx switchyard check');
+  });
+
+  it('validate runs in every merge request pipeline, so "Pipelines must succeed" always has one, and filters inside', () => {
+    // The last rule has no changes: filter; the first says whether any input changed.
+    expect(job('validate').rules).toEqual([
+      { if: '$CI_PIPELINE_SOURCE == "merge_request_event"', changes: INPUTS, variables: { SWITCHYARD_INPUTS_CHANGED: 'true' } },
+      { if: '$CI_PIPELINE_SOURCE == "merge_request_event"', variables: { SWITCHYARD_INPUTS_CHANGED: 'false' } },
+    ]);
   });
 
   it('diff: full history, the markdown report and the JSON level, one MR note found by its marker and updated in place', () => {
@@ -171,7 +182,8 @@ describe('structure', () => {
       const j = resolved(id);
       expect(j.resource_group).toBe('switchyard-production');
       expect(j.interruptible).toBe(false);
-      expect(j.rules).toEqual([{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE == "push"', changes: ['policies/**/*'] }]);
+      // A lockfile or switchyard version change compiles and publishes too.
+      expect(j.rules).toEqual([{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE == "push"', changes: INPUTS }]);
     }
     expect(job('publish-canary').environment).toEqual({ name: 'production-canary', deployment_tier: 'production' });
     expect(scriptOf('publish-canary')).toContain('npx switchyard publish --to "$SWITCHYARD_CANARY_TARGET" --json > publish.json');
@@ -337,6 +349,8 @@ describe('canary rehearsal with the real CLI against bundle directories', () => 
       },
     });
 
+  // About twenty real CLI processes (the jobs run validate, check, compile --check and publish; bundles are read back):
+  // on a loaded machine that takes more than the default minute.
   it('publishes to the canary after the dry run, rolls it back when the gate fails, and promotion rolls back both targets when the gate fails after it', async () => {
     expect((await cli('compile', '-p', ws.policies, '--out', ws.out)).code).toBe(0);
     const first = runJob('publish-canary', {});
@@ -385,5 +399,31 @@ describe('canary rehearsal with the real CLI against bundle directories', () => 
     ]);
     expect(current(production)).toBe(productionBefore);
     expect(current(canary)).toBe(v1);
+  }, 240_000);
+});
+
+describe('validate filters inside the job (its before_script, as the runner runs it)', () => {
+  let runner: Runner;
+  beforeAll(() => void (runner = makeRunner()));
+  afterAll(() => runner.cleanup());
+  // before_script and script run as one shell script: an `exit 0` in the first ends the job, passed.
+  const validate = () => [...(job('validate').before_script ?? []), ...(job('validate').script ?? [])].join('\n');
+
+  it('passes at once, installing and running nothing, when no input changed', () => {
+    const r = runner.run(validate(), { cwd: runner.dir, env: { SWITCHYARD_INPUTS_CHANGED: 'false', FAKE_SWITCHYARD_RC: '1' }, bashFlags: GITLAB_BASH });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('nothing to check');
+    expect(r.calls).toEqual([]);
+  });
+
+  it('installs and runs validate and compile --check when one did (and fails with them)', () => {
+    // npm is not faked: a stand-in that succeeds, so the switchyard calls are what is checked.
+    writeFileSync(join(runner.dir, 'bin/npm'), '#!/bin/sh\nexit 0\n');
+    chmodSync(join(runner.dir, 'bin/npm'), 0o755);
+    const ok = runner.run(validate(), { cwd: runner.dir, env: { SWITCHYARD_INPUTS_CHANGED: 'true', FAKE_SWITCHYARD_RC: '0' }, bashFlags: GITLAB_BASH });
+    expect(ok.code).toBe(0);
+    expect(ok.calls).toEqual(['switchyard validate', 'switchyard compile --check']);
+    const failing = runner.run(validate(), { cwd: runner.dir, env: { SWITCHYARD_INPUTS_CHANGED: 'true', FAKE_SWITCHYARD_RC: '1' }, bashFlags: GITLAB_BASH });
+    expect(failing.code).toBe(1);
   });
 });

@@ -28,7 +28,8 @@ describe('switchyard capacity', () => {
   it('prints a table per pool and model, the same as the README shows', async () => {
     const r = await cli('capacity', '-p', ws.policies);
     expect(r.code).toBe(0);
-    expect(r.stderr).not.toMatch(/error/);
+    // Warnings about LiteLLM's handling of the vLLM groups may print; no error does.
+    expect(r.stderr).not.toMatch(/ error [a-z-]+:/);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toMatch(
       /^pool\s+model\s+GPU\s+TP\s+usable GB\s+util\s+weights GB\s+reserve GB\s+KV GB\s+KV tokens\s+context\s+max conc\.\s+max-num-seqs\s+max-num-batched-tokens$/,
@@ -61,7 +62,7 @@ describe('switchyard capacity', () => {
     ]);
     const seventy = out.engines[0];
     expect(seventy).toMatchObject({
-      model: 'meta-llama/Llama-3.1-70B-Instruct',
+      model: 'hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4',
       gpu: 'RTX 5090 32 GB',
       pools: ['pool-a', 'pool-b'],
       tensorParallel: 2,

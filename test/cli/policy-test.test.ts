@@ -139,6 +139,8 @@ describe('switchyard policy test (the rule pack)', () => {
     expect(results.length).toBeGreaterThanOrEqual(25);
     expect(results.filter((x) => x.fail || x.error || x.skip)).toEqual([]);
     expect(results[0]!.location.file).toMatch(/_test\.rego$/);
+    // Every risk rule at its boundaries and with each condition taken away (policies/risk/boundaries_test.rego).
+    expect(results.filter((x) => x.package === 'data.switchyard.risk_boundaries_test').length).toBe(63);
   });
 
   it('fails with the location of a failing test', async () => {

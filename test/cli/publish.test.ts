@@ -22,12 +22,16 @@ afterEach(() => ws.cleanup());
 
 const publish = (to: string, ...more: string[]) => cli('publish', '--to', to, '--from', ws.out, '-p', ws.policies, ...more);
 const versionOf = (s: string) => VERSION.exec(s)![0];
+/** Files in a bundle: those the compile listed in its manifest, plus the manifest. */
+const fileCount = () => (JSON.parse(readFileSync(join(ws.out, '.switchyard-manifest.json'), 'utf8')) as { files: string[] }).files.length + 1;
 
 describe('switchyard publish / rollback / bundles (directory)', () => {
   it('publishes, says "already published" for the same output, rolls back, and lists versions', async () => {
     const first = await publish(bundles, '--commit', '0123456789abcdef0123456789abcdef01234567');
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^published \S+ to .*: 18 files, plan reference sha256:[0-9a-f]{12}, commit 0123456789ab\ncurrent: \S+\n$/);
+    expect(first.stdout).toMatch(
+      new RegExp(`^published \\S+ to .*: ${fileCount()} files, plan reference sha256:[0-9a-f]{12}, commit 0123456789ab\\ncurrent: \\S+\\n$`),
+    );
     const v1 = versionOf(first.stdout);
 
     const before = snapshot(bundles);
@@ -56,7 +60,7 @@ describe('switchyard publish / rollback / bundles (directory)', () => {
     const back = await cli('rollback', '--target', bundles, '--to', v1);
     expect(back.code).toBe(0);
     expect(back.stdout).toContain(`current: ${v1} (was ${v2})`);
-    expect(back.stdout).toMatch(/18 files verified/);
+    expect(back.stdout).toContain(`${fileCount()} files verified`);
     expect((await readCurrentBundle(bundles)).version).toBe(v1);
 
     // the policy that is compiled now is v2's: publishing it again names v2, which is not current
@@ -133,7 +137,7 @@ describe('switchyard publish / rollback / bundles (directory)', () => {
     const head = git('rev-parse', 'HEAD');
     const r = await publish(bundles, '--json');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'published', commit: head, files: 18 });
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'published', commit: head, files: fileCount() });
     expect((await readCurrentBundle(bundles)).manifest.commit).toBe(head);
 
     ws.edit('tenants.ts', 'rpm: 120,', 'rpm: -5,');

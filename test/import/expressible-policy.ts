@@ -8,9 +8,9 @@
  * The subset, and why each limit is LiteLLM's:
  * - one routing strategy for every group that is not `ordered` (LiteLLM
  *   has one routing_strategy for the proxy);
- * - one breaker and one set of retried error classes for every group, the
- *   retried codes whole LiteLLM error classes (retry_policy is one per
- *   proxy, by class);
+ * - one breaker for every group (allowed_fails and cooldown_time are the
+ *   proxy's), retried codes that are whole LiteLLM error classes plus the
+ *   server errors (LiteLLM retries those no class covers anyway);
  * - no deployment timeouts of their own (a group whose every deployment
  *   overrides its timeout never shows the group's own);
  * - a deployment in at most one `ordered` group (LiteLLM's `order` is a
@@ -18,13 +18,15 @@
  * - no tenants or SLOs (LiteLLM keeps them in its database, Switchyard in
  *   Prometheus), no vLLM deployments (their pools come from vLLM configs;
  *   the reference round trip covers them), Redis with the default key prefix.
- * Drawn otherwise freely: providers of each hosted kind with env or Vault
+ * Drawn otherwise freely: both LiteLLM release ranges, with and without
+ * LiteLLM Enterprise (Vault references read by LiteLLM, or filled into the
+ * environment by the deployment), providers of each hosted kind with env or Vault
  * keys, shared deployments, weights, orders, prices down to 1e-8 USD per
  * token, fallbacks and context-window fallbacks, every workload, retry
  * counts and timeouts per group.
  */
 import fc from 'fast-check';
-import { STRATEGIES, WORKLOADS } from '../../src/model/closed-sets.ts';
+import { LITELLM_RELEASES, STRATEGIES, WORKLOADS } from '../../src/model/closed-sets.ts';
 import type { DeploymentInput } from '../../src/model/deployment.ts';
 import type { ModelGroupInput } from '../../src/model/model-group.ts';
 import type { PolicyInput } from '../../src/model/policy.ts';
@@ -101,6 +103,8 @@ const genome = fc.record({
     }),
   ),
   redis: fc.boolean(),
+  release: fc.constantFrom(...LITELLM_RELEASES),
+  enterprise: fc.boolean(),
 });
 
 type Genome = typeof genome extends fc.Arbitrary<infer G> ? G : never;
@@ -155,7 +159,8 @@ function build(g: Genome): PolicyInput {
   const members = g.groups.map((gr) => choose(deployments, gr.deployments));
   const maxWindow = members.map((ds) => Math.max(...ds.map((d) => d.contextWindow)));
   const inOrdered = new Set<string>();
-  const retryOn = g.retryClasses && [...new Set(g.retryClasses.flatMap((c) => CLASS_CODES[c]!))].sort((a, b) => a - b);
+  // Server errors are always listed: LiteLLM retries those no class covers whatever the policy says.
+  const retryOn = g.retryClasses && [...new Set([...g.retryClasses.flatMap((c) => CLASS_CODES[c]!), 500, 502, 503])].sort((a, b) => a - b);
   const modelGroups: ModelGroupInput[] = g.groups.map((gr, i) => {
     const ids = members[i]!.map((d) => d.id);
     const ordered = gr.ordered && ids.every((id) => !inOrdered.has(id));
@@ -183,6 +188,7 @@ function build(g: Genome): PolicyInput {
     modelGroups,
     circuitBreaker: g.breaker,
     routerState: g.redis ? { kind: 'redis', url: 'env:REDIS_URL' } : { kind: 'memory' },
+    targets: { litellm: { release: g.release, enterprise: g.enterprise } },
   };
 }
 

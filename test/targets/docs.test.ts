@@ -7,6 +7,7 @@ import { readinessCriteria, thresholdText } from '../../src/observability/readin
 import { RULES_PATH } from '../../src/targets/paths.ts';
 import { emitPrometheus } from '../../src/targets/prometheus.ts';
 import { emitAll } from '../../src/targets/index.ts';
+import { emitLitellm } from '../../src/targets/litellm.ts';
 import { referencePolicy } from '../fixtures/policies.ts';
 
 const reference = async () => compilePolicy(await referencePolicy()).plan!;
@@ -50,6 +51,25 @@ describe('docs', () => {
     expect(batch).toContain('oldest pending > 2h');
     expect(outage).not.toMatch(/\{\{|\}\}/);
     expect(batch).not.toMatch(/\{\{|\}\}/);
+  });
+
+  it('the router-outage runbook lists, behind the LiteLLM proxy, exactly the LiteLLM entries served by our vLLM engines (LiteLLM never cools them down on a refused connection)', async () => {
+    const plan = await reference();
+    const outage = emitDocs(plan).find((a) => a.path === DOC_PATHS.routerOutage)!.content;
+    expect(headingAnchors(outage).map((h) => h.text)).toContain('Behind the LiteLLM proxy');
+    const section = outage.slice(outage.indexOf('## Behind the LiteLLM proxy'), outage.indexOf('\n## ', outage.indexOf('## Behind the LiteLLM proxy') + 1));
+    // _is_cooldown_required (litellm/router_utils/cooldown_handlers.py) returns False for an APIConnectionError.
+    expect(section).toContain('`_is_cooldown_required` of `litellm/router_utils/cooldown_handlers.py`');
+    const listed = [...section.matchAll(/^- `([^`]+)` \(pool `([^`]+)`, (\S+)\)$/gm)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
+    const litellm = parse(emitLitellm(plan)[0]!.content) as { model_list: { litellm_params: { api_base: string }; model_info: { id: string } }[] };
+    const vllmEntries = litellm.model_list
+      .flatMap((e) => {
+        const d = plan.deployments[e.model_info.id.slice(e.model_info.id.indexOf('/') + 1)]!;
+        return d.providerKind === 'vllm' ? [`${e.model_info.id} ${d.pool} ${e.litellm_params.api_base}`] : [];
+      })
+      .sort();
+    expect(vllmEntries).toHaveLength(4);
+    expect(listed.sort()).toEqual(vllmEntries);
   });
 
   it('the readiness gate doc lists each criterion with its threshold and PromQL', async () => {

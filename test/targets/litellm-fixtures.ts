@@ -87,6 +87,12 @@ export function unknownKeys(config: unknown, k: LitellmKeys): string[] {
   const router = keys(top.router_settings, k.routerSettings, 'router_settings');
   if (!k.routingStrategies.has(String(router.routing_strategy))) bad.push(`router_settings.routing_strategy: ${String(router.routing_strategy)}`);
   if (router.retry_policy !== undefined) keys(router.retry_policy, k.retryPolicy, 'router_settings.retry_policy');
+  // Dict[str, RetryPolicy] (Router.__init__): one RetryPolicy per model group.
+  if (router.model_group_retry_policy !== undefined)
+    for (const [group, policy] of Object.entries(
+      keys(router.model_group_retry_policy, new Set(Object.keys(router.model_group_retry_policy as Obj)), 'router_settings.model_group_retry_policy'),
+    ))
+      keys(policy, k.retryPolicy, `router_settings.model_group_retry_policy.${group}`);
   if (router.allowed_fails_policy !== undefined) keys(router.allowed_fails_policy, k.allowedFailsPolicy, 'router_settings.allowed_fails_policy');
   for (const f of ['fallbacks', 'context_window_fallbacks'] as const) if (router[f] !== undefined) groupMaps(router[f], `router_settings.${f}`);
   keys(top.litellm_settings, k.litellmSettings, 'litellm_settings');

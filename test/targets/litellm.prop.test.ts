@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { Policy, type PolicyInput } from '../../src/model/policy.ts';
 import { servedNameOf } from '../../src/plan/defaults.ts';
 import { compilePolicy } from '../../src/plan/compile.ts';
+import { vaultEnvName } from '../../src/plan/secret-ref.ts';
 import type { CompiledPlan } from '../../src/plan/types.ts';
 import { buildLitellmConfig, emitLitellm, litellmLimitations } from '../../src/targets/litellm.ts';
 import { arbitraryPolicy } from '../fixtures/arbitrary-policy.ts';
@@ -19,7 +20,13 @@ const RUNS = { numRuns: 150 };
 function pinPoolModels(input: PolicyInput): PolicyInput {
   const gpuPools = input.gpuPools?.map((pool) => ({
     ...pool,
-    models: pool.models.map((m) => ({ ...m, model: 'meta-llama/Llama-3.2-1B-Instruct', servedName: m.servedName ?? servedNameOf({ model: m.model }) })),
+    models: pool.models.map((m) => ({
+      ...m,
+      model: 'meta-llama/Llama-3.2-1B-Instruct',
+      // An unquantized checkpoint takes no AWQ or GPTQ flag (src/plan/checks/capacity.ts).
+      quantization: m.quantization === 'fp8' || m.quantization === 'bitsandbytes' ? m.quantization : undefined,
+      servedName: m.servedName ?? servedNameOf({ model: m.model }),
+    })),
   }));
   return { ...input, gpuPools };
 }
@@ -50,16 +57,27 @@ describe('LiteLLM config of arbitrary valid plans', () => {
 
   it('never contains a literal secret: api keys, master key, database and Redis URLs are os.environ/ references', () => {
     fc.assert(
-      fc.property(arbitraryPlan, (plan) => {
+      fc.property(arbitraryPlan, fc.boolean(), (compiled, enterprise) => {
+        const plan: CompiledPlan = { ...compiled, targets: { litellm: { release: '1.80-1.98', enterprise } } };
         const text = emitLitellm(plan)[0]!.content;
         const cfg = parse(text) as Obj;
         for (const [, v] of secretValues(cfg)) expect(v).toMatch(/^os\.environ\/[A-Za-z0-9_./-]+$/);
         const hosted: string[] = cfg.general_settings.key_management_settings?.hosted_keys ?? [];
-        // A Vault reference of a provider in the model list becomes the name under its mount, read through the Vault manager.
         const used = new Set(Object.values(plan.groups).flatMap((g) => g.deployments.map((id) => plan.deployments[id]!.provider)));
         for (const p of Object.values(plan.providers))
-          if (used.has(p.id) && p.apiKey?.scheme === 'vault') expect(hosted).toContain(p.apiKey.path.slice(p.apiKey.path.indexOf('/') + 1));
-        for (const ref of refsOf(plan)) expect(text).not.toContain(ref);
+          if (used.has(p.id) && p.apiKey?.scheme === 'vault') {
+            if (enterprise) {
+              // Read through LiteLLM's Vault manager: the name under its mount.
+              expect(hosted).toContain(p.apiKey.path.slice(p.apiKey.path.indexOf('/') + 1));
+            } else {
+              // An environment variable the deployment fills from Vault, named in the header.
+              expect(text).toContain(`api_key: os.environ/${vaultEnvName(p.apiKey)}\n`);
+              expect(text).toContain(`#   ${vaultEnvName(p.apiKey)} <- ${p.apiKey.ref}\n`);
+            }
+          }
+        if (!enterprise) expect(cfg.general_settings.key_management_system).toBeUndefined();
+        const values = secretValues(cfg).map(([, v]) => v);
+        for (const ref of refsOf(plan)) expect(values).not.toContain(ref);
         // The arbitrary policies use vault:secret/...#key, which LiteLLM reads as is.
         expect(litellmLimitations(plan).filter((d) => d.severity === 'error')).toEqual([]);
       }),

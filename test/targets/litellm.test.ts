@@ -84,9 +84,9 @@ describe('LiteLLM config of the reference policy', () => {
       timeout: 60,
       api_key: 'os.environ/VLLM_API_KEY',
     });
-    // chat-mini keeps the default two retries, the interactive groups retry once: the difference rides on its deployments.
+    // Every deployment carries its group's count, for errors no retry class names (connection errors, 5xx on 1.80-1.98).
     for (const e of entries(cfg, 'chat-mini')) expect(e.litellm_params.num_retries).toBe(2);
-    for (const e of entries(cfg, 'chat')) expect(e.litellm_params.num_retries).toBeUndefined();
+    for (const e of entries(cfg, 'chat')) expect(e.litellm_params.num_retries).toBe(1);
     const chat = entries(cfg, 'chat')[0]!;
     expect(chat.model_info).toEqual({ id: 'chat/openai-gpt-4o', max_input_tokens: 128_000, input_cost_per_token: 2.5e-6, output_cost_per_token: 1e-5 });
     expect(chat.litellm_params.input_cost_per_token).toBe(2.5e-6);
@@ -95,17 +95,25 @@ describe('LiteLLM config of the reference policy', () => {
 
   it('writes router_settings from the interactive groups, fallbacks in declared order', async () => {
     const cfg = parsed(await reference());
+    // On 1.80-1.98 only five classes are read: 500s ride on num_retries (releases.ts).
+    const policy = (n: number, retried: string[]) =>
+      Object.fromEntries(
+        ['BadRequestErrorRetries', 'AuthenticationErrorRetries', 'TimeoutErrorRetries', 'RateLimitErrorRetries', 'ContentPolicyViolationErrorRetries'].map(
+          (k) => [k, retried.includes(k) ? n : 0],
+        ),
+      );
+    const transient = ['TimeoutErrorRetries', 'RateLimitErrorRetries'];
     expect(cfg.router_settings).toEqual({
       routing_strategy: 'usage-based-routing-v2',
       num_retries: 1,
       timeout: 0.6,
-      retry_policy: {
-        BadRequestErrorRetries: 0,
-        AuthenticationErrorRetries: 0,
-        TimeoutErrorRetries: 1,
-        RateLimitErrorRetries: 1,
-        ContentPolicyViolationErrorRetries: 0,
-        InternalServerErrorRetries: 1,
+      model_group_retry_policy: {
+        chat: policy(1, transient),
+        'chat-anthropic': policy(1, transient),
+        'chat-azure': policy(1, transient),
+        'chat-local': policy(1, transient),
+        'chat-mini': policy(2, transient),
+        premium: policy(2, transient),
       },
       allowed_fails: 1,
       cooldown_time: 30,
@@ -113,7 +121,6 @@ describe('LiteLLM config of the reference policy', () => {
         AuthenticationErrorAllowedFails: 1,
         TimeoutErrorAllowedFails: 1,
         RateLimitErrorAllowedFails: 1,
-        InternalServerErrorAllowedFails: 1,
       },
       fallbacks: [
         { chat: ['chat-azure', 'chat-anthropic', 'chat-local'] },
@@ -127,24 +134,24 @@ describe('LiteLLM config of the reference policy', () => {
       enable_pre_call_checks: true,
       redis_url: 'os.environ/SWITCHYARD_REDIS_URL',
     });
-    expect(cfg.litellm_settings).toEqual({ callbacks: ['prometheus'], request_timeout: 60, drop_params: true });
-    // The OpenAI key lives in Vault at secret/switchyard/openai#key, the field LiteLLM's Vault manager reads.
-    expect(cfg.general_settings).toEqual({
-      master_key: 'os.environ/LITELLM_MASTER_KEY',
-      database_url: 'os.environ/DATABASE_URL',
-      key_management_system: 'hashicorp_vault',
-      key_management_settings: { access_mode: 'read_only', hosted_keys: ['switchyard/openai'] },
-    });
+    expect(cfg.litellm_settings).toEqual({ request_timeout: 60, drop_params: true });
+    // The OpenAI key lives in Vault at secret/switchyard/openai#key; without LiteLLM Enterprise the deployment
+    // puts it in VAULT_SECRET_SWITCHYARD_OPENAI_KEY and LiteLLM reads the environment only.
+    expect(cfg.general_settings).toEqual({ master_key: 'os.environ/LITELLM_MASTER_KEY', database_url: 'os.environ/DATABASE_URL' });
+    expect(entries(cfg, 'chat')[0]!.litellm_params.api_key).toBe('os.environ/VAULT_SECRET_SWITCHYARD_OPENAI_KEY');
   });
 
-  it('reports a Vault field LiteLLM cannot read as an error and writes no literal for it', async () => {
-    const plan = edited((p) => void (p.providers.find((x) => x.id === 'openai')!.apiKey = 'vault:secret/switchyard/openai#api_key'));
+  it('with LiteLLM Enterprise, reports a Vault field LiteLLM cannot read as an error and writes no literal for it', async () => {
+    const plan = edited((p) => {
+      p.targets = { litellm: { enterprise: true } };
+      p.providers.find((x) => x.id === 'openai')!.apiKey = 'vault:secret/switchyard/openai#api_key';
+    });
     const errors = litellmLimitations(plan).filter((d) => d.severity === 'error');
     expect(errors.map((d) => `${d.code} @ ${d.path}`)).toEqual(['litellm-vault-unsupported @ providers.openai.apiKey']);
     expect(errors[0]!.message).toContain('field "api_key"');
     expect(errors[0]!.hint).toContain('vault:secret/switchyard/openai#key');
     const cfg = parsed(plan);
-    expect(entries(cfg, 'chat')[0]!.litellm_params.api_key).toBe('os.environ/SWITCHYARD_VAULT_SECRET_SWITCHYARD_OPENAI_API_KEY');
+    expect(entries(cfg, 'chat')[0]!.litellm_params.api_key).toBe('os.environ/VAULT_SECRET_SWITCHYARD_OPENAI_API_KEY');
     expect(emitted(plan).content).toContain('# ERRORS (1): this file is not usable as is:\n#   - providers.openai.apiKey:');
   });
 });
@@ -172,13 +179,13 @@ describe.skipIf(!haveFixtures)(`every emitted key is one LiteLLM documents (${FI
     const cfg = parsed(await reference());
     cfg.router_settings.max_retries = 3; // UpdateRouterConfig has it, Router.__init__ does not (SOURCES.md)
     cfg.model_list[0].litellm_params.weights = 2;
-    cfg.router_settings.retry_policy.NotFoundErrorRetries = 1;
+    cfg.router_settings.model_group_retry_policy.chat.NotFoundErrorRetries = 1;
     cfg.router_settings.routing_strategy = 'round-robin';
     expect(unknownKeys(cfg, keys!)).toEqual([
       'model_list[0].litellm_params: weights',
       'router_settings: max_retries',
       'router_settings.routing_strategy: round-robin',
-      'router_settings.retry_policy: NotFoundErrorRetries',
+      'router_settings.model_group_retry_policy.chat: NotFoundErrorRetries',
     ]);
   });
 
@@ -237,7 +244,7 @@ describe('strategies', () => {
 });
 
 describe('breaker', () => {
-  it('derives allowed_fails from errorRateThreshold x minRequests per minute, at least 1', () => {
+  it("derives allowed_fails from errorRateThreshold x minRequests per cooldown_time (LiteLLM's counting window), at least 1", () => {
     const b = (errorRateThreshold: number, minRequests: number, windowMs: number) => ({
       errorRateThreshold,
       minRequests,
@@ -245,12 +252,14 @@ describe('breaker', () => {
       cooldownMs: 30_000,
       halfOpenProbes: 3,
     });
+    // The breaker's own cooldown is 30 s: 5% of 20 in 60 s is 1 failure per minute, 0.5 per cooldown -> 1.
     expect(allowedFails(b(0.05, 20, 60_000))).toBe(1);
-    expect(allowedFails(b(0.5, 20, 60_000))).toBe(10);
-    expect(allowedFails(b(0.05, 20, 10_000))).toBe(6);
+    expect(allowedFails(b(0.5, 20, 60_000))).toBe(5); // 10 a minute, 5 in 30 s
+    expect(allowedFails(b(0.5, 20, 60_000), 90_000)).toBe(15); // the window LiteLLM uses is the global cooldown_time
+    expect(allowedFails(b(0.05, 20, 10_000))).toBe(3);
     expect(allowedFails(b(0.1, 20, 120_000))).toBe(1);
     expect(allowedFails(b(0.01, 10, 60_000))).toBe(1);
-    expect(allowedFails(b(0.3, 10, 60_000))).toBe(3); // 0.3 x 10 is 3.0000000000000004 in binary, not 3.x
+    expect(allowedFails(b(0.3, 20, 60_000))).toBe(3); // 0.3 x 20 x 30/60 is 3.0000000000000004 in binary, not 3.x
   });
 
   it('uses the most protective interactive breaker and lists groups that differ', () => {
@@ -261,7 +270,7 @@ describe('breaker', () => {
     expect([cfg.router_settings.allowed_fails, cfg.router_settings.cooldown_time]).toEqual([1, 90]);
     expect(
       litellmLimitations(plan)
-        .filter((d) => d.path.endsWith('.circuitBreaker'))
+        .filter((d) => d.path.endsWith('.circuitBreaker') && d.code === 'litellm-unsupported')
         .map((d) => d.path),
     ).toEqual([
       'groups.chat.circuitBreaker',
@@ -272,8 +281,39 @@ describe('breaker', () => {
 });
 
 describe('secrets', () => {
-  it("reads vault:<mount>/<name>#key through LiteLLM's Hashicorp Vault manager, and only those names", () => {
+  it('reads every secret from the environment by default: vault: references become variables the deployment fills', () => {
     const plan = edited((p) => {
+      p.providers[2]!.apiKey = 'vault:secret/vllm/pool-a#api_key';
+    });
+    const cfg = parsed(plan);
+    expect(entries(cfg, 'chat-azure')[0]!.litellm_params.api_key).toBe('os.environ/VAULT_SECRET_AZURE_KEY');
+    expect(entries(cfg, 'local')[0]!.litellm_params.api_key).toBe('os.environ/VAULT_SECRET_VLLM_POOL_A_API_KEY');
+    expect(cfg.general_settings.key_management_system).toBeUndefined();
+    // Any field and any mount: the agent or operator reads Vault, not LiteLLM.
+    expect(litellmLimitations(plan).filter((d) => d.severity === 'error')).toEqual([]);
+    const text = emitted(plan).content;
+    expect(text).toContain(
+      '# Filled from Vault by the deployment (a Vault agent template or a secret operator; LiteLLM reads only the environment):\n' +
+        '#   VAULT_SECRET_AZURE_KEY <- vault:secret/azure#key\n' +
+        '#   VAULT_SECRET_VLLM_POOL_A_API_KEY <- vault:secret/vllm/pool-a#api_key\n',
+    );
+    expect(text).toContain('LiteLLM Enterprise off (targets.litellm.enterprise)');
+  });
+
+  it('refuses two references that would share one environment variable', () => {
+    const plan = edited((p) => {
+      p.providers[0]!.apiKey = 'env:VAULT_SECRET_AZURE_KEY';
+    });
+    const errors = litellmLimitations(plan).filter((d) => d.severity === 'error');
+    expect(errors.map((d) => d.code)).toEqual(['litellm-secret-env-clash']);
+    expect(errors[0]!.message).toContain(
+      'vault:secret/azure#key and env:VAULT_SECRET_AZURE_KEY would both be read from the environment variable VAULT_SECRET_AZURE_KEY',
+    );
+  });
+
+  it("with LiteLLM Enterprise, reads vault:<mount>/<name>#key through LiteLLM's Hashicorp Vault manager, and only those names", () => {
+    const plan = edited((p) => {
+      p.targets = { litellm: { enterprise: true } };
       p.providers[2]!.apiKey = 'vault:secret/vllm/pool-a#key';
     });
     const cfg = parsed(plan);
@@ -290,12 +330,14 @@ describe('secrets', () => {
     expect(emitted(plan).content).toContain('KV v2 mount "secret", field "key" of: azure, vllm/pool-a');
   });
 
-  it('names HCP_VAULT_MOUNT_NAME for another mount, and refuses a second mount or no mount', () => {
+  it('with LiteLLM Enterprise, names HCP_VAULT_MOUNT_NAME for another mount, and refuses a second mount or no mount', () => {
     const kv = edited((p) => {
+      p.targets = { litellm: { enterprise: true } };
       p.providers[1]!.apiKey = 'vault:kv/azure#key';
     });
     expect(emitted(kv).content).toContain('(set HCP_VAULT_MOUNT_NAME=kv)');
     const mixed = edited((p) => {
+      p.targets = { litellm: { enterprise: true } };
       p.providers[0]!.apiKey = 'vault:kv/openai#key';
     });
     // "secret" wins: every LiteLLM release reads that mount, only newer ones read HCP_VAULT_MOUNT_NAME.
@@ -305,19 +347,25 @@ describe('secrets', () => {
         .map((d) => [d.path, d.message.split(';')[0]]),
     ).toEqual([['providers.openai.apiKey', 'LiteLLM reads every Vault secret from one mount ("secret"), and vault:kv/openai#key is on "kv"']]);
     const bare = edited((p) => {
+      p.targets = { litellm: { enterprise: true } };
       p.providers[1]!.apiKey = 'vault:azure#key';
     });
     expect(litellmLimitations(bare).find((d) => d.severity === 'error')!.message).toContain('has no mount');
-    expect(entries(parsed(bare), 'chat-azure')[0]!.litellm_params.api_key).toBe('os.environ/SWITCHYARD_VAULT_AZURE_KEY');
+    expect(entries(parsed(bare), 'chat-azure')[0]!.litellm_params.api_key).toBe('os.environ/VAULT_AZURE_KEY');
   });
 
   it('reads the Redis URL from its secret, env or Vault', () => {
     const redis = edited((p) => {
+      p.targets = { litellm: { enterprise: true } };
       p.routerState = { kind: 'redis', url: 'vault:secret/redis#key', cluster: false };
     });
     const cfg = parsed(redis);
     expect(cfg.router_settings.redis_url).toBe('os.environ/redis');
     expect(cfg.general_settings.key_management_settings.hosted_keys).toEqual(['azure', 'redis']);
+    const agent = edited((p) => {
+      p.routerState = { kind: 'redis', url: 'vault:secret/redis#key', cluster: false };
+    });
+    expect(parsed(agent).router_settings.redis_url).toBe('os.environ/VAULT_SECRET_REDIS_KEY');
     expect(litellmLimitations(redis).map((d) => d.path)).toContain('routerState.keyPrefix');
     expect(litellmLimitations(redis).map((d) => d.path)).not.toContain('routerState.cluster');
     expect(parsed(edited(() => {})).router_settings.redis_url).toBeUndefined();
@@ -368,8 +416,11 @@ describe('limitations', () => {
         .map((d) => d.message);
     expect(byPath('deployments["openai-gpt-4o"]')[0]).toContain('listed by chat, chat-azure');
     const retry = byPath('groups["chat-azure"].retries.retryOn');
-    expect(retry.some((m) => m.includes('409'))).toBe(true);
-    expect(retry.some((m) => m.includes('InternalServerError (500, 502, 503)'))).toBe(true);
+    expect(retry.some((m) => m.includes('status codes 409 match no retry class of LiteLLM 1.80 to 1.98'))).toBe(true);
+    // 500 is in retryOn; 502 and 503 are not, and LiteLLM has no class for them: retried num_retries times anyway.
+    expect(
+      retry.some((m) => m.includes('has no retry class for 502, 503: LiteLLM retries them like connection errors, litellm_params.num_retries = 2 times')),
+    ).toBe(true);
     expect(entries(parsed(plan), 'chat-azure').map((e) => e.model_info.id)).toEqual(['chat-azure/azure-gpt-4o', 'chat-azure/openai-gpt-4o']);
   });
 

@@ -47,7 +47,30 @@ function checkVllmInvariants(plan: CompiledPlan): void {
     }
   }
   // Nothing but the configs above: no file for a pool or model the plan does not have.
-  expect(new Set(files.keys())).toEqual(expected);
+  expect(new Set([...files.keys()].filter((k) => !k.endsWith('.sh')))).toEqual(expected);
+  // Launch scripts only beside an engine's config (its own, or on a pool its engine spans into).
+  const servedWithConfig = new Set(
+    [...expected]
+      .filter((k) => k.endsWith('.yaml'))
+      .map((k) =>
+        k
+          .split('/')
+          .pop()!
+          .replace(/\.yaml$/, ''),
+      ),
+  );
+  for (const k of files.keys())
+    if (k.endsWith('.ray-worker.sh'))
+      expect(
+        servedWithConfig.has(
+          k
+            .split('/')
+            .pop()!
+            .replace(/\.ray-worker\.sh$/, ''),
+        ),
+        k,
+      ).toBe(true);
+    else if (k.endsWith('.sh')) expect(files.has(k.replace(/\.sh$/, '.yaml')), k).toBe(true);
 }
 
 describe('vLLM emitter on arbitrary plans', () => {

@@ -3,10 +3,12 @@
  * budget and the batching knobs, with GB (10^9 bytes) to 3 decimals.
  */
 import type { PlanCapacity, PlanPool, PlanPoolModel } from '../types.ts';
-import { findModel } from '../../capacity/catalog.ts';
+import { modelCatalog, type ModelCatalog } from '../../capacity/catalog.ts';
 import { estimateEngine, type EngineConfig, type EngineEstimate } from '../../capacity/estimate.ts';
 import { visibleGpuBytes } from '../../capacity/gpu-memory.ts';
 import { chooseMaxNumBatchedTokens, chooseMaxNumSeqs, MAX_NUM_SEQS, profiledBatchedTokens } from '../../capacity/sizing.ts';
+
+const BUILT_IN = modelCatalog();
 
 /** vLLM's long-standing default (later versions moved to 0.92): the plan always states the value it assumed. */
 const DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
@@ -51,8 +53,13 @@ export function engineGpus(pool: PoolGpus, model: Pick<PoolModelSettings, 'spans
  * KV cache depends on nothing that grows with the GPU (more memory never
  * means fewer tokens).
  */
-export function engineConfigFor(pool: PoolGpus, model: PoolModelSettings, pools: Readonly<Record<string, PoolGpus>>): EngineConfig | undefined {
-  const arch = findModel(model.model);
+export function engineConfigFor(
+  pool: PoolGpus,
+  model: PoolModelSettings,
+  pools: Readonly<Record<string, PoolGpus>>,
+  catalog: ModelCatalog = BUILT_IN,
+): EngineConfig | undefined {
+  const arch = catalog.find(model.model);
   if (arch === undefined) return undefined;
   return {
     arch,
@@ -90,12 +97,18 @@ function toPlanCapacity(c: EngineConfig, e: EngineEstimate, expected: PoolModelS
 }
 
 /**
- * The capacity of `model` served on `pool` (`pools` resolves spansPools). A
+ * The capacity of `model` served on `pool` (`pools` resolves spansPools,
+ * `catalog` the model: built in or declared by the policy). A
  * model missing from the catalog gets an empty capacity that does not fit;
  * the feasibility check reports it as unknown-model, so no plan carries it.
  */
-export function capacityFor(pool: PoolGpus, model: PoolModelSettings, pools: Readonly<Record<string, PoolGpus>>): PlanCapacity {
-  const config = engineConfigFor(pool, model, pools);
+export function capacityFor(
+  pool: PoolGpus,
+  model: PoolModelSettings,
+  pools: Readonly<Record<string, PoolGpus>>,
+  catalog: ModelCatalog = BUILT_IN,
+): PlanCapacity {
+  const config = engineConfigFor(pool, model, pools, catalog);
   if (config === undefined) {
     const gpus = engineGpus(pool, model, pools);
     return {

@@ -1,9 +1,10 @@
-/** Batch profiles run through the OpenAI Batch API, which OpenAI and Azure OpenAI offer; other providers have none compatible. */
+/** Batch profiles: a provider with an OpenAI-compatible Batch API, a price, and redaction patterns that are safe to run. */
 import { diagnostic, type Diagnostic } from '../../diagnostics/diagnostic.ts';
 import { formatPath } from '../../diagnostics/path.ts';
 import type { ProviderKind } from '../../model/closed-sets.ts';
 import type { Policy } from '../../model/policy.ts';
 import { q } from './index-by-id.ts';
+import { redactionPatternProblem } from './regex-safety.ts';
 
 const BATCH_KINDS: ReadonlySet<ProviderKind> = new Set<ProviderKind>(['openai', 'azure_openai']);
 
@@ -24,5 +25,43 @@ export function checkBatchProviders(policy: Policy): Diagnostic[] {
         ),
       );
   });
+  return out;
+}
+
+/** Spend rows and estimates need a batch price: the profile's own, or a deployment of the same provider and model to discount. */
+export function checkBatchPricing(policy: Policy): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const priced = new Set(policy.deployments.map((d) => `${d.provider}\n${d.model}`));
+  policy.batchProfiles.forEach((b, i) => {
+    if (b.pricing !== undefined || priced.has(`${b.provider}\n${b.model}`)) return;
+    out.push(
+      diagnostic(
+        'error',
+        'batch-unpriced',
+        `batch profile ${q(b.id)} has no price: no deployment serves model ${q(b.model)} on provider ${q(b.provider)} and the profile sets no pricing`,
+        formatPath(['batchProfiles', i, 'model']),
+        { hint: 'add pricing: { inputPer1M, outputPer1M } (the batch rate) to the profile, or a deployment of that model' },
+      ),
+    );
+  });
+  return out;
+}
+
+export function checkRedactionPatterns(policy: Policy): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  policy.batchProfiles.forEach((b, i) =>
+    b.redaction.rules.forEach((r, j) => {
+      const problem = redactionPatternProblem(r.pattern);
+      if (problem)
+        out.push(
+          diagnostic(
+            'error',
+            'redaction-pattern-invalid',
+            `redaction rule ${q(r.name)} of batch profile ${q(b.id)}: the pattern ${problem}`,
+            formatPath(['batchProfiles', i, 'redaction', 'rules', j, 'pattern']),
+          ),
+        );
+    }),
+  );
   return out;
 }

@@ -10,7 +10,7 @@ import { diagnostic, type Diagnostic } from '../../diagnostics/diagnostic.ts';
 import { formatPath } from '../../diagnostics/path.ts';
 import { closest } from '../../diagnostics/suggest.ts';
 import type { PlanPool, PlanPoolModel } from '../types.ts';
-import { catalogIds, findModel } from '../../capacity/catalog.ts';
+import { modelCatalog, sameArchitecture, type ModelArchitecture, type ModelCatalog } from '../../capacity/catalog.ts';
 import type { Quantization } from '../../capacity/dtypes.ts';
 import { estimateEngine, type EngineConfig, type EngineEstimate } from '../../capacity/estimate.ts';
 import { engineConfigFor, engineGpus, type EngineGpus } from '../capacity/engine.ts';
@@ -26,15 +26,21 @@ const gb = (bytes: number) => `${(bytes / 1e9).toFixed(2)} GB`;
 const int = (n: number) => n.toLocaleString('en-US');
 const sortedKeys = (o: object) => Object.keys(o).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
-export function checkCapacity(pools: Readonly<Record<string, PlanPool>>): Diagnostic[] {
+export function checkCapacity(pools: Readonly<Record<string, PlanPool>>, catalog: ModelCatalog = modelCatalog()): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const poolId of sortedKeys(pools)) {
     const pool = pools[poolId]!;
     for (const served of sortedKeys(pool.models)) {
       const m = pool.models[served]!;
       const at = (...rest: string[]) => formatPath(['pools', poolId, 'models', served, ...rest]);
-      if (findModel(m.model) === undefined) {
-        out.push(unknownModel(m, poolId, at('model')));
+      const arch = catalog.find(m.model);
+      if (arch === undefined) {
+        out.push(unknownModel(m, poolId, at('model'), catalog));
+        continue;
+      }
+      const mismatch = checkpointMismatch(m, poolId, arch, catalog, at);
+      if (mismatch !== null) {
+        out.push(mismatch);
         continue;
       }
       if (m.capacity.gpuMemoryUtilization > MAX_GPU_MEMORY_UTILIZATION)
@@ -48,7 +54,7 @@ export function checkCapacity(pools: Readonly<Record<string, PlanPool>>): Diagno
           ),
         );
       if (!m.capacity.fits) {
-        const config = engineConfigFor(pool, m, pools)!;
+        const config = engineConfigFor(pool, m, pools, catalog)!;
         out.push(doesNotFit(m, poolId, config, engineGpus(pool, m, pools), at()));
       }
     }
@@ -56,15 +62,71 @@ export function checkCapacity(pools: Readonly<Record<string, PlanPool>>): Diagno
   return out;
 }
 
-function unknownModel(m: PlanPoolModel, poolId: string, path: string): Diagnostic {
-  const known = catalogIds();
+function unknownModel(m: PlanPoolModel, poolId: string, path: string, catalog: ModelCatalog): Diagnostic {
+  const known = catalog.ids();
   const near = closest(m.model, known);
   return diagnostic(
     'error',
     'unknown-model',
     `model ${q(m.model)} of pool ${q(poolId)} is not in the capacity catalog, so its GPU memory cannot be checked${near ? ` (did you mean ${q(near)}?)` : ''}`,
     path,
-    { hint: `known models: ${known.join(', ')}` },
+    {
+      hint: `declare it under models: { id: ${q(m.model)}, architecture: {...} } or { id: ${q(m.model)}, configFile: 'path/to/config.json' }; known models: ${known.join(', ')}`,
+    },
+  );
+}
+
+/**
+ * vLLM loads the weights the checkpoint holds. With `--quantization awq` or
+ * `gptq` it reads the method's config from the checkpoint and fails to start
+ * when there is none ("Cannot find the config file for awq",
+ * get_quant_config, vllm/model_executor/model_loader/weight_utils.py
+ * @0a1ee72ed53f07ca8e57e5e82fdbd89734b39026); a quantized checkpoint is loaded
+ * quantized whatever the flag says (ModelConfig reads its
+ * quantization_config), and refused when the flag names another method. fp8
+ * and bitsandbytes also quantize an unquantized checkpoint while loading it
+ * (dynamic FP8; bitsandbytes in-flight, docs.vllm.ai features/quantization/bnb).
+ */
+function checkpointMismatch(
+  m: PlanPoolModel,
+  poolId: string,
+  arch: ModelArchitecture,
+  catalog: ModelCatalog,
+  at: (...rest: string[]) => string,
+): Diagnostic | null {
+  const stored = arch.quantization ?? null;
+  const asked = m.quantization;
+  if (stored === asked) return null;
+  if (stored === null && (asked === 'fp8' || asked === 'bitsandbytes')) return null;
+  const alternatives = (want: string | null) =>
+    catalog
+      .ids()
+      .map((id) => catalog.find(id)!)
+      .filter((c) => (c.quantization ?? null) === want && sameArchitecture(c, arch) && c.id !== arch.id)
+      .map((c) => q(c.id));
+  if (stored === null) {
+    const others = alternatives(asked);
+    return diagnostic(
+      'error',
+      'checkpoint-not-quantized',
+      `model ${q(m.servedName)} on pool ${q(poolId)} asks vLLM for quantization ${q(asked!)}, but the checkpoint ${m.model} is not stored as ${asked}: vLLM looks for the method's quantization config in the checkpoint and does not start ("Cannot find the config file for ${asked}")`,
+      at('quantization'),
+      {
+        hint:
+          others.length > 0
+            ? `serve a checkpoint of the same model stored as ${asked}, e.g. ${others.join(' or ')}`
+            : `serve a checkpoint of this model stored as ${asked} (declare it under models with quantization ${q(asked!)})`,
+      },
+    );
+  }
+  return diagnostic(
+    'error',
+    'checkpoint-quantization-mismatch',
+    asked === null
+      ? `model ${q(m.servedName)} on pool ${q(poolId)} names the checkpoint ${m.model}, stored as ${stored}, without quantization: vLLM loads it as ${stored} while the plan sizes it unquantized`
+      : `model ${q(m.servedName)} on pool ${q(poolId)} asks vLLM for quantization ${q(asked)}, but the checkpoint ${m.model} is stored as ${stored}: vLLM refuses a method other than the checkpoint's`,
+    at('quantization'),
+    { hint: `set quantization: ${q(stored)}${alternatives(asked).length > 0 ? `, or serve ${alternatives(asked).join(' or ')}` : ''}` },
   );
 }
 
@@ -90,6 +152,9 @@ function tpSizes(config: EngineConfig, from: number, max: number): number[] {
   return out;
 }
 
+/** AWQ and GPTQ need a checkpoint stored that way; fp8 quantizes any checkpoint while loading. */
+const checkpointNote = (qn: Quantization) => (qn === 'awq' || qn === 'gptq' ? ` with a checkpoint stored as ${qn}` : '');
+
 function whatFits(config: EngineConfig, e: EngineEstimate, gpus: EngineGpus): string {
   const tryWith = (over: Partial<EngineConfig>) => estimateEngine({ ...config, ...over });
   const where = gpus.pools.map(q).join(' + ');
@@ -100,7 +165,7 @@ function whatFits(config: EngineConfig, e: EngineEstimate, gpus: EngineGpus): st
     .filter(([, r]) => r.fits);
   if (quantized.length > 0)
     fits.push(
-      `quantization ${quantized.map(([qn, r]) => `${q(qn)} (weights ${gb(r.weightsBytes)} per GPU, KV cache for ${int(r.kvTokens)} tokens)`).join(' or ')}`,
+      `quantization ${quantized.map(([qn, r]) => `${q(qn)}${checkpointNote(qn)} (weights ${gb(r.weightsBytes)} per GPU, KV cache for ${int(r.kvTokens)} tokens)`).join(' or ')}`,
     );
 
   const biggerTp = tpSizes(config, config.tensorParallel + 1, MAX_SUGGESTED_TP).find((tp) => tryWith({ tensorParallel: tp }).fits);
@@ -124,7 +189,9 @@ function whatFits(config: EngineConfig, e: EngineEstimate, gpus: EngineGpus): st
     for (const qn of SUGGESTED_QUANTIZATIONS.filter((x) => x !== config.quantization)) {
       const tp = tpSizes(config, config.tensorParallel + 1, MAX_SUGGESTED_TP).find((t) => tryWith({ quantization: qn, tensorParallel: t }).fits);
       if (tp === undefined) continue;
-      fits.push(`quantization ${q(qn)} with tensorParallel ${tp}${tp <= gpus.available ? ` over ${where}` : ` (needs ${tp} GPUs: add pools to spansPools)`}`);
+      fits.push(
+        `quantization ${q(qn)}${checkpointNote(qn)} with tensorParallel ${tp}${tp <= gpus.available ? ` over ${where}` : ` (needs ${tp} GPUs: add pools to spansPools)`}`,
+      );
       break;
     }
   }

@@ -66,6 +66,15 @@ export function checkDuplicates(policy: Policy): Diagnostic[] {
   duplicateIds(out, (x) => `tenant ${q(x)}`, policy.tenants, ['tenants'], id, idField);
   duplicateIds(out, (x) => `GPU pool ${q(x)}`, policy.gpuPools, ['gpuPools'], id, idField);
   duplicateIds(out, (x) => `batch profile ${q(x)}`, policy.batchProfiles, ['batchProfiles'], id, idField);
+  // Hugging Face ids are case-insensitive, and so is the catalog.
+  duplicateIds(
+    out,
+    (x) => `model ${q(x)}`,
+    policy.models,
+    ['models'],
+    (m) => m.id.toLowerCase(),
+    idField,
+  );
   duplicateIds(out, (x) => `SLO target ${q(x)}`, policy.slos.targets, ['slos', 'targets'], id, idField);
   duplicateIds(out, (x) => `alert ${q(x)}`, policy.slos.alerts, ['slos', 'alerts'], id, idField);
   policy.gpuPools.forEach((pool, p) => {

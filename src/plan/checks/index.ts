@@ -6,11 +6,11 @@
  */
 import type { Diagnostic } from '../../diagnostics/diagnostic.ts';
 import type { Policy } from '../../model/policy.ts';
-import { checkBatchProviders } from './batch.ts';
+import { checkBatchPricing, checkBatchProviders, checkRedactionPatterns } from './batch.ts';
 import { checkDuplicates } from './duplicates.ts';
 import { checkContextWindowFallbacks, checkFallbackCycles, checkSelfFallbacks } from './fallbacks.ts';
 import { checkEmptyGroups, checkOrderedGroups, checkUnusedDeployments, checkWeights } from './groups.ts';
-import { checkDeploymentPools, checkGpuPlacement, checkTensorParallel } from './pools.ts';
+import { checkDeploymentPools, checkGpuPlacement, checkModelDeclarations, checkTensorParallel } from './pools.ts';
 import { checkNothingRouted, checkPassthroughGroups, checkPassthroughProviders } from './providers.ts';
 import { checkReferences } from './references.ts';
 import { checkTenantKeys } from './tenants.ts';
@@ -30,7 +30,10 @@ const CHECKS: readonly Check[] = [
   checkDeploymentPools,
   checkTensorParallel,
   checkGpuPlacement,
+  checkModelDeclarations,
   checkBatchProviders,
+  checkBatchPricing,
+  checkRedactionPatterns,
   checkUnusedDeployments,
   checkPassthroughProviders,
   checkPassthroughGroups,

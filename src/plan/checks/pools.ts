@@ -20,6 +20,16 @@ export function checkDeploymentPools(policy: Policy): Diagnostic[] {
   policy.deployments.forEach((d, i) => {
     const kind = kindOf.get(d.provider);
     if (kind === undefined) return; // unknown-provider says it
+    if (d.baseModel !== undefined && kind !== 'azure_openai')
+      out.push(
+        diagnostic(
+          'error',
+          'base-model-on-non-azure-deployment',
+          `deployment ${q(d.id)} has baseModel ${q(d.baseModel)} but its provider ${q(d.provider)} is ${kind}: only an Azure deployment name stands for another model`,
+          formatPath(['deployments', i, 'baseModel']),
+          { hint: 'remove baseModel; model already names the model' },
+        ),
+      );
     if (kind !== 'vllm') {
       if (d.pool !== undefined)
         out.push(
@@ -146,4 +156,24 @@ export function checkGpuPlacement(policy: Policy): Diagnostic[] {
       );
   });
   return out;
+}
+
+/**
+ * A declared model with a configFile gets its architecture from the loader,
+ * which reads the file; a policy compiled without the loader (a library
+ * caller) has not read it, and its capacity cannot be computed.
+ */
+export function checkModelDeclarations(policy: Policy): Diagnostic[] {
+  return policy.models.flatMap((m, i) =>
+    m.architecture === undefined
+      ? [
+          diagnostic(
+            'error',
+            'model-config-not-read',
+            `model ${q(m.id)} points to configFile ${q(m.configFile ?? '')}, which was not read: load the policy with loadPolicy (the CLI does) or give its architecture inline`,
+            formatPath(['models', i, 'configFile']),
+          ),
+        ]
+      : [],
+  );
 }

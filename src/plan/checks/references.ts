@@ -11,6 +11,7 @@ export function checkReferences(policy: Policy): Diagnostic[] {
   const deployments = new Set(policy.deployments.map((d) => d.id));
   const groups = new Set(policy.modelGroups.map((g) => g.name));
   const pools = new Set(policy.gpuPools.map((p) => p.id));
+  const tenants = new Set(policy.tenants.map((t) => t.id));
   const unknown = (known: Set<string>, code: string, kind: string, owner: string, ref: string, path: Path) => {
     if (known.has(ref)) return;
     // Only unknown references pay for the suggestion; the common path is a Set lookup.
@@ -44,8 +45,9 @@ export function checkReferences(policy: Policy): Diagnostic[] {
       ),
     ),
   );
-  policy.batchProfiles.forEach((b, i) =>
-    unknown(providers, 'unknown-provider', 'provider', `batch profile ${q(b.id)}`, b.provider, ['batchProfiles', i, 'provider']),
-  );
+  policy.batchProfiles.forEach((b, i) => {
+    unknown(providers, 'unknown-provider', 'provider', `batch profile ${q(b.id)}`, b.provider, ['batchProfiles', i, 'provider']);
+    if (b.tenant !== undefined) unknown(tenants, 'unknown-tenant', 'tenant', `batch profile ${q(b.id)}`, b.tenant, ['batchProfiles', i, 'tenant']);
+  });
   return out;
 }

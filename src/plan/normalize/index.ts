@@ -5,6 +5,7 @@
  * dangling reference here is a compiler bug and throws.
  */
 import type { Policy } from '../../model/policy.ts';
+import { policyCatalog } from '../capacity/catalog.ts';
 import { recordOrigin } from '../origins.ts';
 import { PLAN_SCHEMA_VERSION, type CompiledPlan, type PlanDeployment, type PlanOrigins, type PlanProvider } from '../types.ts';
 import { normalizeBatchProfile } from './batch.ts';
@@ -39,10 +40,11 @@ export function normalizePolicy(policy: Policy): { plan: UnhashedPlan; origins: 
   const defaultBreaker = normalizeBreaker(policy.circuitBreaker);
   const groups = policy.modelGroups.map((g, i) => [g.name, normalizeGroup(g, i, defaultBreaker, deployments, origins)] as const);
   const tenants = policy.tenants.map((t, i) => [t.id, normalizeTenant(t, i, origins)] as const);
-  const pools = policy.gpuPools.map((p, i) => [p.id, normalizePool(p, i, origins, policy.gpuPools)] as const);
+  const catalog = policyCatalog(policy.models);
+  const pools = policy.gpuPools.map((p, i) => [p.id, normalizePool(p, i, origins, policy.gpuPools, catalog)] as const);
   const batchProfiles = policy.batchProfiles.map((b, i) => {
     const kind = must(providers.get(b.provider), `provider ${b.provider} of batch profile ${b.id}`).kind;
-    return [b.id, normalizeBatchProfile(b, i, kind, origins)] as const;
+    return [b.id, normalizeBatchProfile(b, i, kind, deployments, origins)] as const;
   });
   const targets = policy.slos.targets.map((t, i) => [t.id, normalizeSloTarget(t, i, origins)] as const);
   const alerts = policy.slos.alerts.map((a, i) => [a.id, normalizeAlert(a, i, origins)] as const);
@@ -59,6 +61,7 @@ export function normalizePolicy(policy: Policy): { plan: UnhashedPlan; origins: 
     pools: keyed(pools),
     batchProfiles: keyed(batchProfiles),
     slos: { targets: keyed(targets), alerts: keyed(alerts) },
+    targets: { litellm: { release: policy.targets.litellm.release, enterprise: policy.targets.litellm.enterprise } },
   };
   return { plan, origins };
 }

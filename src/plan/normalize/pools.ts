@@ -1,3 +1,4 @@
+import type { ModelCatalog } from '../../capacity/catalog.ts';
 import { capacityFor, type PoolGpus } from '../capacity/engine.ts';
 import type { GpuPool, PoolModel } from '../../model/gpu-pool.ts';
 import { servedNameOf } from '../defaults.ts';
@@ -9,7 +10,7 @@ function poolGpus(pool: GpuPool): PoolGpus {
   return { id: pool.id, gpu: { model: pool.gpu.model, vramGb: pool.gpu.vramGb, count: pool.gpu.count } };
 }
 
-function normalizePoolModel(pool: GpuPool, m: PoolModel, servedName: string, gpus: Readonly<Record<string, PoolGpus>>): PlanPoolModel {
+function normalizePoolModel(pool: GpuPool, m: PoolModel, servedName: string, gpus: Readonly<Record<string, PoolGpus>>, catalog?: ModelCatalog): PlanPoolModel {
   const settings: Omit<PlanPoolModel, 'capacity'> = {
     id: `${pool.id}/${servedName}`,
     model: m.model,
@@ -26,7 +27,7 @@ function normalizePoolModel(pool: GpuPool, m: PoolModel, servedName: string, gpu
     expected: { promptTokens: m.expected.promptTokens, completionTokens: m.expected.completionTokens },
   };
   // Per-GPU memory, KV cache and batching knobs; gpuMemoryUtilization is resolved there (default 0.90).
-  return { ...settings, capacity: capacityFor(poolGpus(pool), settings, gpus) };
+  return { ...settings, capacity: capacityFor(poolGpus(pool), settings, gpus, catalog) };
 }
 
 /** The GPUs of every pool by id, built once per policy (normalizePool runs once per pool). */
@@ -41,14 +42,14 @@ function gpusOf(allPools: readonly GpuPool[]): Record<string, PoolGpus> {
   return gpus;
 }
 
-/** `allPools` resolves spansPools: a spanning model's GPUs are those of its pool and the pools it spans. */
-export function normalizePool(pool: GpuPool, i: number, origins: PlanOrigins, allPools: readonly GpuPool[] = [pool]): PlanPool {
+/** `allPools` resolves spansPools: a spanning model's GPUs are those of its pool and the pools it spans; `catalog` the models (built in and declared). */
+export function normalizePool(pool: GpuPool, i: number, origins: PlanOrigins, allPools: readonly GpuPool[] = [pool], catalog?: ModelCatalog): PlanPool {
   const gpus = gpusOf(allPools);
   recordOrigin(origins, ['pools', pool.id], ['gpuPools', i]);
   const models = pool.models.map((m, j) => {
     const servedName = servedNameOf(m);
     recordOrigin(origins, ['pools', pool.id, 'models', servedName], ['gpuPools', i, 'models', j]);
-    return [servedName, normalizePoolModel(pool, m, servedName, gpus)] as const;
+    return [servedName, normalizePoolModel(pool, m, servedName, gpus, catalog)] as const;
   });
   return {
     id: pool.id,

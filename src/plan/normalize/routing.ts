@@ -62,6 +62,7 @@ export function normalizeDeployment(d: Deployment, provider: PlanProvider): Plan
     provider: d.provider,
     providerKind: provider.kind,
     model: d.model,
+    ...(provider.kind === 'azure_openai' ? { baseModel: d.baseModel ?? d.model } : {}),
     contextWindow: d.contextWindow,
     rpm: d.rpm ?? null,
     tpm: d.tpm ?? null,

@@ -8,6 +8,8 @@ export interface PickContext {
   inputTokens: number;
   outputTokens: number;
   random: Random;
+  /** Worst-case cost of the tenant's calls in flight (this router's other requests), counted against its budget. */
+  tenantInFlightUsd?: number;
 }
 
 /** Index (into `candidates`) of the deployment to call next among those marked usable, or -1 when none is. */

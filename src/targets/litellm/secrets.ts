@@ -1,52 +1,73 @@
 /**
  * Secret references in LiteLLM's form. The proxy resolves any config value
- * `os.environ/NAME` through `get_secret` (litellm/proxy/proxy_server.py,
- * `_check_for_os_environ_vars`), so a secret is never written out.
+ * `os.environ/NAME` through `get_secret` (litellm/secret_managers/main.py),
+ * so a secret is never written out.
  *
- * `env:NAME` -> `os.environ/NAME`.
+ * By default every reference is an environment variable:
+ * - `env:NAME` -> `os.environ/NAME`;
+ * - `vault:<path>#<field>` -> `os.environ/VAULT_<PATH>_<FIELD>`
+ *   (src/plan/secret-ref.ts, vaultEnvName), a variable the deployment fills
+ *   from Vault: a Vault agent template, the Vault Secrets Operator or the
+ *   External Secrets Operator. The header lists each such variable with the
+ *   reference it must hold.
  *
- * `vault:<mount>/<name>#key` -> `os.environ/<name>` plus
- * `general_settings.key_management_system: hashicorp_vault`. With that
- * setting `get_secret` reads `<name>` from Vault's KV v2 engine at
- * `<mount>/data/<name>` and returns the field `key` of the secret
- * (litellm/secret_managers/main.py and hashicorp_secret_manager.py, BerriAI/litellm;
- * docs: https://docs.litellm.ai/docs/secret_managers/hashicorp_vault, "How it
- * works" and "Expected Secret Format"). `key_management_settings.hosted_keys`
- * lists exactly those names, so every other `os.environ/` value is still read
- * from the environment. The Vault integration is a LiteLLM Enterprise feature.
- *
- * No faithful form, hence an error Diagnostic (never a literal):
- * - a field other than `key`: LiteLLM reads only `data.data.key`;
- * - a path without a mount, or a second mount: the mount is one setting for
- *   the whole proxy (`secret` in the code read; newer releases read
- *   HCP_VAULT_MOUNT_NAME).
- * The config then names an environment variable derived from the reference
- * (`SWITCHYARD_VAULT_...`) that nothing sets, so the deployment fails closed
- * rather than picking up some other key.
+ * Only with `targets.litellm.enterprise` are Vault references read by
+ * LiteLLM itself (`general_settings.key_management_system: hashicorp_vault`),
+ * because that integration is narrow and fails quietly, as read in
+ * BerriAI/litellm:
+ * - HashicorpSecretManager.__init__ raises unless `premium_user` (LiteLLM
+ *   Enterprise) (litellm/secret_managers/hashicorp_secret_manager.py
+ *   @00e06b862370b670316c20336cb2bf1534ea7685);
+ * - it reads `<mount>/data/<name>` and returns `data.data.key`, nothing else
+ *   (get_url hard-codes the mount `secret`; newer releases read
+ *   HCP_VAULT_MOUNT_NAME; _get_secret_value_from_json_response reads "key");
+ * - a failed read is logged and returns None; get_secret then falls back to
+ *   os.getenv(name) (main.py @033d7ba414acf6fcdcd1245c6c96c63500429c65), which for a
+ *   name like `switchyard/openai` is unset: the deployment gets api_key None and
+ *   no error at start-up.
+ * So with Enterprise on, a reference LiteLLM cannot read exactly (another
+ * field, no mount, a second mount) is an error, never a best effort.
  */
 import { diagnostic, type Diagnostic } from '../../diagnostics/diagnostic.ts';
+import { vaultEnvName } from '../../plan/secret-ref.ts';
 import type { PlanSecretRef } from '../../plan/types.ts';
 
 export const DEFAULT_VAULT_MOUNT = 'secret';
 
+/** An environment variable the config reads that the deployment must fill from Vault. */
+export interface VaultEnv {
+  name: string;
+  ref: string;
+}
+
 export class SecretMapper {
-  /** Names read from Vault (hosted_keys), in first-use order. */
+  /** Names LiteLLM reads from Vault itself (Enterprise: hosted_keys), in first-use order. */
   readonly vaultNames: string[] = [];
   /** Names read from the environment, in first-use order. */
   readonly envNames: string[] = [];
+  /** The environment variables that stand for vault: references (not Enterprise). */
+  readonly vaultEnv: VaultEnv[] = [];
   readonly diagnostics: Diagnostic[] = [];
-  /** The one Vault mount: `secret` when any reference uses it (every LiteLLM release reads it), else the first one's. */
+  /** Enterprise only: the one Vault mount, `secret` when any reference uses it, else the first one's. */
   readonly mount: string | null;
 
   /** `refs`: every reference the config will name, in output order. */
-  constructor(refs: readonly PlanSecretRef[]) {
+  constructor(
+    refs: readonly PlanSecretRef[],
+    private readonly enterprise: boolean,
+  ) {
     const mounts = refs.flatMap((r) => (r.scheme === 'vault' && r.path.indexOf('/') > 0 ? [r.path.slice(0, r.path.indexOf('/'))] : []));
-    this.mount = mounts.includes(DEFAULT_VAULT_MOUNT) ? DEFAULT_VAULT_MOUNT : (mounts[0] ?? null);
+    this.mount = enterprise ? (mounts.includes(DEFAULT_VAULT_MOUNT) ? DEFAULT_VAULT_MOUNT : (mounts[0] ?? null)) : null;
   }
 
   /** The config value for `ref`, found at plan path `at`. */
   value(ref: PlanSecretRef, at: string): string {
-    if (ref.scheme === 'env') return `os.environ/${this.use(this.envNames, ref.name)}`;
+    if (ref.scheme === 'env') return `os.environ/${this.env(ref.name, ref.ref, at)}`;
+    if (!this.enterprise) {
+      const name = vaultEnvName(ref);
+      if (!this.vaultEnv.some((v) => v.name === name)) this.vaultEnv.push({ name, ref: ref.ref });
+      return `os.environ/${this.env(name, ref.ref, at)}`;
+    }
     const slash = ref.path.indexOf('/');
     const mount = slash > 0 ? ref.path.slice(0, slash) : null;
     const name = slash > 0 ? ref.path.slice(slash + 1) : ref.path;
@@ -59,29 +80,39 @@ export class SecretMapper {
             ? `LiteLLM reads every Vault secret from one mount ("${this.mount}"), and ${ref.ref} is on "${mount}"`
             : null;
     if (problem === null) {
-      return `os.environ/${this.use(this.vaultNames, name)}`;
+      if (!this.vaultNames.includes(name)) this.vaultNames.push(name);
+      return `os.environ/${name}`;
     }
-    const bridge = bridgeName(ref);
+    const fallback = vaultEnvName(ref);
     // One Diagnostic per reference site, however many deployments use the provider.
     if (!this.diagnostics.some((d) => d.path === at && d.message.includes(ref.ref)))
       this.diagnostics.push(
-        diagnostic('error', 'litellm-vault-unsupported', `${problem}; the LiteLLM config names os.environ/${bridge} instead, which nothing sets`, at, {
-          hint: `store the secret in the field "key" (vault:${ref.path}#key), on the mount the other Vault references use, or reference it as env:NAME`,
+        diagnostic(
+          'error',
+          'litellm-vault-unsupported',
+          `${problem}; LiteLLM would return None for it without an error, so the config names os.environ/${fallback} instead, which nothing sets`,
+          at,
+          {
+            hint: `store the secret in the field "key" (vault:${ref.path}#key) on the mount the other Vault references use, or turn targets.litellm.enterprise off to have the deployment fill ${fallback} from Vault`,
+          },
+        ),
+      );
+    return `os.environ/${this.env(fallback, ref.ref, at)}`;
+  }
+
+  /** Records an environment variable; two references that would share one variable are an error. */
+  private env(name: string, ref: string, at: string): string {
+    if (!this.envNames.includes(name)) this.envNames.push(name);
+    const owner = this.owners.get(name);
+    if (owner === undefined) this.owners.set(name, ref);
+    else if (owner !== ref)
+      this.diagnostics.push(
+        diagnostic('error', 'litellm-secret-env-clash', `${ref} and ${owner} would both be read from the environment variable ${name}`, at, {
+          hint: 'rename one of the references: each environment variable holds one secret',
         }),
       );
-    return `os.environ/${this.use(this.envNames, bridge)}`;
-  }
-
-  private use(list: string[], name: string): string {
-    if (!list.includes(name)) list.push(name);
     return name;
   }
-}
 
-/** `vault:secret/a/b#api_key` -> `SWITCHYARD_VAULT_SECRET_A_B_API_KEY`. */
-function bridgeName(ref: Extract<PlanSecretRef, { scheme: 'vault' }>): string {
-  return `SWITCHYARD_VAULT_${`${ref.path}_${ref.field}`
-    .toUpperCase()
-    .replace(/[^A-Z0-9]+/g, '_')
-    .replace(/^_|_$/g, '')}`;
+  private readonly owners = new Map<string, string>();
 }

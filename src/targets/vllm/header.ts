@@ -1,11 +1,13 @@
 /**
  * The comment block at the top of each vLLM config: where the file comes
- * from, how to launch it, where the API key comes from, and (for a model
- * spanning pools) how the tensor-parallel group is formed.
+ * from, how to launch it on its GPUs, where the API key comes from, and (for
+ * a model spanning pools) how the tensor-parallel group is formed.
  */
 import { compareStrings } from '../../plan/defaults.ts';
 import type { CompiledPlan, PlanProvider, PlanSecretRef } from '../../plan/types.ts';
 import { DEFAULT_PORT, type VllmEngine } from './engine.ts';
+import { launchScriptPath, workerScriptPath } from './launch.ts';
+import type { HostGpus } from './placement.ts';
 
 /** The variable vLLM's API server reads its key from when `--api-key` is absent. */
 const VLLM_KEY_ENV = 'VLLM_API_KEY';
@@ -70,29 +72,40 @@ function apiKeyLines(plan: CompiledPlan, engine: VllmEngine, port: number): stri
   return lines;
 }
 
-function tensorParallelLines(plan: CompiledPlan, engine: VllmEngine): string[] {
-  const { pool, model } = engine;
-  if (model.spansPools.length === 0) return [];
-  const describe = (id: string) => {
-    const p = plan.pools[id];
-    return p === undefined ? id : `${id} (${p.gpu.count}x ${p.gpu.model})`;
-  };
-  const members = [pool.id, ...model.spansPools].map(describe).join(' + ');
-  return [
+const gpuList = (h: HostGpus) => `${h.pool} ${h.gpus.length === 1 ? 'GPU' : 'GPUs'} ${h.gpus.join(',')}`;
+
+function placementLines(plan: CompiledPlan, engine: VllmEngine, hosts: HostGpus[] | undefined): string[] {
+  const script = launchScriptPath(engine);
+  if (hosts === undefined) return ['No GPUs could be placed for this engine (its pools are over-committed): it has no launch script.'];
+  const [home, ...others] = hosts as [HostGpus, ...HostGpus[]];
+  const lines = [
+    'Launch, from the compile output directory (generated/ by default), with its GPUs pinned:',
+    `  sh ${script}`,
+    `It runs vllm serve --config ${engine.path} with CUDA_VISIBLE_DEVICES=${home.gpus.join(',')}: vLLM uses every GPU it`,
+    'can see, so without the pinning it would start on the GPUs other engines on this host use.',
+    `The same settings as arguments: vllm serve $(jq -r '.[]' ${argsPath(engine)}).`,
     '',
-    `Tensor parallelism: ${model.tensorParallel} GPUs over pools ${members}; this file belongs to ${pool.id}, the home pool.`,
-    `GPUs on other hosts join a vLLM engine only through a Ray cluster, hence distributed-executor-backend: ray.`,
-    `Before launching: \`ray start --head\` on ${pool.id}'s host, then on the host of ${model.spansPools.join(', ')}:`,
-    `\`ray start --address=<${pool.id} address>:6379\`. Launch vllm serve on ${pool.id}'s host only.`,
+    `GPUs: ${hosts.map(gpuList).join('; ')}.`,
   ];
+  if (others.length > 0) {
+    const describe = (id: string) => {
+      const p = plan.pools[id];
+      return p === undefined ? id : `${id} (${p.gpu.count}x ${p.gpu.model})`;
+    };
+    lines.push(
+      `Tensor parallelism: ${engine.model.tensorParallel} GPUs over pools ${hosts.map((h) => describe(h.pool)).join(' + ')}; this file belongs to ${engine.pool.id}, the home pool.`,
+      'GPUs on other hosts join a vLLM engine only through a Ray cluster, hence distributed-executor-backend: ray. The launch',
+      `script starts the cluster's head; on ${others.map((h) => `${h.pool}'s host run sh ${workerScriptPath(engine, h.pool)}`).join(', ')}.`,
+    );
+  }
+  return lines;
 }
 
 /**
  * Other engines of the plan on this engine's pools. vLLM's
- * gpu-memory-utilization is a share of the whole GPU per engine, so engines
- * placed on one GPU must sum to at most 1; the plan does not say which GPU
- * of a multi-GPU pool each engine gets, so the file names who shares the
- * pools, and says so outright where a single-GPU pool is over-committed.
+ * gpu-memory-utilization is a share of the whole GPU per engine; the launch
+ * scripts keep engines on separate GPUs, and the file names who shares the
+ * pools, saying so outright where a single-GPU pool is over-committed.
  */
 function sharingLines(plan: CompiledPlan, engine: VllmEngine): string[] {
   const shared: string[] = [];
@@ -126,7 +139,7 @@ function sharingLines(plan: CompiledPlan, engine: VllmEngine): string[] {
   return lines;
 }
 
-export function headerComment(plan: CompiledPlan, engine: VllmEngine): string {
+export function headerComment(plan: CompiledPlan, engine: VllmEngine, hosts: HostGpus[] | undefined): string {
   const { pool, model } = engine;
   const port = model.port ?? DEFAULT_PORT;
   const negated = engine.flags.filter((f) => f.name.startsWith('no-'));
@@ -135,13 +148,9 @@ export function headerComment(plan: CompiledPlan, engine: VllmEngine): string {
     `Plan ${plan.hash}`,
     `vLLM engine for ${model.model}, served as ${model.servedName} on pool ${pool.id} (${pool.gpu.count}x ${pool.gpu.model}, ${pool.gpu.vramGb} GB).`,
     '',
-    'Launch, from the compile output directory (generated/ by default):',
-    `  vllm serve --config ${engine.path}`,
-    'or with the same arguments on the command line:',
-    `  vllm serve $(jq -r '.[]' ${argsPath(engine)})`,
+    ...placementLines(plan, engine, hosts),
     '',
     ...apiKeyLines(plan, engine, port),
-    ...tensorParallelLines(plan, engine),
     ...sharingLines(plan, engine),
   ];
   if (negated.length > 0) lines.push('', `Features turned off are written as no-<flag>: true, because vLLM ignores <flag>: false in a --config file.`);

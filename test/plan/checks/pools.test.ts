@@ -57,6 +57,12 @@ describe('pools', () => {
       mentions: ['"openai-gpt-4o"', '"pool-a"'],
     },
     {
+      name: 'a baseModel on a deployment that is not Azure OpenAI',
+      edit: (p) => void (p.deployments[0]!.baseModel = 'gpt-4o'),
+      expected: 'base-model-on-non-azure-deployment @ deployments[0].baseModel',
+      mentions: ['"openai-gpt-4o"', '"gpt-4o"', 'openai'],
+    },
+    {
       name: 'tensorParallel larger than the GPUs of the pool',
       edit: (p) => void (p.gpuPools[0]!.models[0]!.tensorParallel = 2),
       expected: 'tensor-parallel-exceeds-gpus @ gpuPools[0].models[0].tensorParallel',
