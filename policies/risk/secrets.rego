@@ -27,6 +27,12 @@ secret_slots contains [["providers", id, "apiKey"], p.apiKey] if {
 	some id, p in input.plan.providers
 }
 
+# A pass-through provider's credentials (aws_secret_access_key, vertex_credentials...).
+secret_slots contains [["providers", id, "passthrough", "secrets", name], ref] if {
+	some id, p in input.plan.providers
+	some name, ref in p.passthrough.secrets
+}
+
 secret_slots contains [["tenants", id, "apiKeys", i], key] if {
 	some id, t in input.plan.tenants
 	some i, key in t.apiKeys

@@ -32,3 +32,23 @@ test_credentials_in_a_url_are_denied if {
 	some f in risk.deny with input as {"plan": plan, "base": null, "diff": null}
 	f.path == ["providers", "vllm", "apiBase"]
 }
+
+test_string_in_a_passthrough_secret_is_denied if {
+	plan := {"providers": {"bedrock": {"passthrough": {"provider": "bedrock", "params": {}, "secrets": {"aws_secret_access_key": "wJalrXUtnFEMI"}}}}}
+	some f in risk.deny with input as {"plan": plan, "base": null, "diff": null}
+	f.id == "literal-secret"
+	f.path == ["providers", "bedrock", "passthrough", "secrets", "aws_secret_access_key"]
+	not contains(f.msg, "wJalr")
+}
+
+test_aws_key_in_a_passthrough_param_is_denied if {
+	plan := {"providers": {"bedrock": {"passthrough": {"provider": "bedrock", "params": {"aws_region_name": "AKIAABCDEFGHIJKLMNOP"}, "secrets": {}}}}}
+	some f in risk.deny with input as {"plan": plan, "base": null, "diff": null}
+	f.path == ["providers", "bedrock", "passthrough", "params", "aws_region_name"]
+}
+
+test_passthrough_secret_references_are_not_secrets if {
+	ref := {"ref": "env:AWS_SECRET_ACCESS_KEY", "scheme": "env", "name": "AWS_SECRET_ACCESS_KEY"}
+	plan := {"providers": {"bedrock": {"passthrough": {"provider": "bedrock", "params": {}, "secrets": {"aws_secret_access_key": ref}}}}}
+	not "literal-secret" in ids(risk.deny) with input as {"plan": plan, "base": null, "diff": null}
+}

@@ -40,7 +40,7 @@ const posix = (p: string) => p.split(sep).join('/');
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
 
 /** An npm package name from the folder's name: lowercase, npm's characters only. */
-export function repoPackageName(dir: string): string {
+function repoPackageName(dir: string): string {
   const name = basename(resolve(dir))
     .toLowerCase()
     .replace(/[^a-z0-9._-]+/g, '-')

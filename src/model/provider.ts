@@ -127,6 +127,9 @@ export const LitellmPassthrough = z
             ctx.addIssue({ code: 'custom', path: [name], message: `${name} is written by Switchyard from the provider and deployment; set it there` });
           else if (CREDENTIAL_PARAM.test(name))
             ctx.addIssue({ code: 'custom', path: [name], message: `${name} looks like a credential: put it under secrets as env:NAME or vault:path#field` });
+          // LiteLLM resolves os.environ/NAME in any value: a reference belongs under secrets, where it is checked.
+          else if (typeof params[name] === 'string' && /^os\.environ\//.test(params[name]))
+            ctx.addIssue({ code: 'custom', path: [name], message: `${name} is a LiteLLM environment reference: put it under secrets as env:NAME` });
         }
       }),
     /** e.g. `{ aws_secret_access_key: 'env:AWS_SECRET_ACCESS_KEY', vertex_credentials: 'vault:secret/gcp#key' }`. */

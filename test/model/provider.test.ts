@@ -63,6 +63,11 @@ describe('passthrough providers', () => {
     ]);
   });
 
+  it('take no LiteLLM environment reference among plain parameters', () => {
+    const r = issues({ id: 'b', kind: 'passthrough', litellm: { provider: 'bedrock', params: { aws_region_name: 'os.environ/AWS_REGION' } } });
+    expect(r).toEqual([expect.stringMatching(/^litellm\.params\.aws_region_name: .*env:NAME/)]);
+  });
+
   it('take credentials only as secret references', () => {
     const s = (secrets: Record<string, string>) => issues({ id: 'b', kind: 'passthrough', litellm: { provider: 'bedrock', secrets } });
     expect(s({ aws_secret_access_key: 'env:AWS_SECRET_ACCESS_KEY' })).toEqual([]);

@@ -67,6 +67,11 @@ describe('scenario files', () => {
     // A description is printed on terminals: no control characters (escape sequences).
     expect(validate({ name: 'x', description: 'red \u001b[31m alert' })).toBe(false);
     expect(validate({ name: 'x', description: 'OpenAI down — 30 min at peak' })).toBe(true);
+    // Group names as clients send them, and nothing a group name may not hold.
+    for (const group of ['qwen2.5:7b', 'openai/gpt-4o-mini', 'Llama-3.1-8B-Instruct', 'claude@bedrock'])
+      expect([group, validate({ name: 'x', events: [{ kind: 'traffic', group, multiplier: 2 }] })]).toEqual([group, true]);
+    for (const group of ['-x', 'a b', 'a"b', 'x'.repeat(129)])
+      expect([group, validate({ name: 'x', events: [{ kind: 'traffic', group, multiplier: 2 }] })]).toEqual([group, false]);
   });
 
   it('becomes the scenario its fields say', () => {

@@ -125,6 +125,15 @@ describe('vLLM emitter', () => {
     expect(header(byPath(emitVllm(plan)).get('vllm/pool-a/llama-3.1-8b-instruct.yaml')!)).toContain("its port 9000 is not this server's port 8000");
   });
 
+  it('names the variable a provider reads its base URL from', () => {
+    const plan = referenceLikePlan();
+    plan.providers['vllm-pool-c']!.apiBase = null;
+    plan.providers['vllm-pool-c']!.apiBaseEnv = 'POOL_C_BASE';
+    expect(header(byPath(emitVllm(plan)).get('vllm/pool-c/llama-3.1-8b-instruct.yaml')!)).toContain(
+      'Provider vllm-pool-c (base URL from POOL_C_BASE) sends no key.',
+    );
+  });
+
   it('names the other engines on the same pools and says when a single GPU is over-committed', () => {
     const files = byPath(emitVllm(referenceLikePlan()));
     const h70 = header(files.get('vllm/pool-a/llama-3.1-70b-instruct.yaml')!);

@@ -60,7 +60,7 @@ function apiKeyLines(plan: CompiledPlan, engine: VllmEngine, port: number): stri
   }
   for (const p of providers) {
     const target = portOf(p.apiBase ?? '');
-    const base = p.apiBase === null ? '' : ` (${p.apiBase})`;
+    const base = p.apiBase !== null ? ` (${p.apiBase})` : p.apiBaseEnv !== null ? ` (base URL from ${p.apiBaseEnv})` : '';
     const mismatch = target !== null && target !== port ? `; its port ${target} is not this server's port ${port}` : '';
     if (p.apiKey === null) lines.push(`Provider ${p.id}${base} sends no key${mismatch}.`);
     else if (p.apiKey.scheme === 'env' && p.apiKey.name === VLLM_KEY_ENV)
