@@ -1,7 +1,7 @@
 /**
  * Shared by the importer's tests: run an import of a fixture (pure), write
- * its files where the loader can compile them (imports pointed at this
- * checkout), and compile them as a user would.
+ * its files to a folder of their own (no node_modules: the loader resolves
+ * `switchyard` to this checkout), and compile them as a user would.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import type { Diagnostic } from '../../src/diagnostics/diagnostic.ts';
 import { type ImportResult, importLitellm } from '../../src/import/litellm.ts';
 import { type GpuSpec, parseVllmSpec, type VllmSource } from '../../src/import/vllm.ts';
 import type { CompiledPlan } from '../../src/plan/types.ts';
-import { pointAtCheckout, REPO } from '../fixtures/workspace.ts';
+import { REPO } from '../fixtures/workspace.ts';
 
 export const FIXTURES = join(REPO, 'test/import/fixtures');
 export const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
@@ -32,7 +32,7 @@ export const findings = (ds: readonly Diagnostic[]) => ds.filter((d) => d.severi
 /** Writes the files of an import, compiles them with the real loader, returns the plan (or the diagnostics). */
 export async function compileWritten(result: ImportResult): Promise<{ plan?: CompiledPlan; diagnostics: Diagnostic[]; dir: string; cleanup(): void }> {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-imported-'));
-  for (const f of result.files!) writeFileSync(join(dir, f.path), pointAtCheckout(f.content));
+  for (const f of result.files!) writeFileSync(join(dir, f.path), f.content);
   const r = await runPipeline(dir);
   return { plan: r.plan, diagnostics: r.diagnostics, dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
