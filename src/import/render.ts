@@ -6,6 +6,7 @@
  * policy does not.
  */
 import type { Path } from '../diagnostics/path.ts';
+import { CircuitBreaker } from '../model/circuit-breaker.ts';
 import { Deployment } from '../model/deployment.ts';
 import { GpuPool, PoolModel } from '../model/gpu-pool.ts';
 import { ModelGroup } from '../model/model-group.ts';
@@ -41,6 +42,7 @@ const DEPLOYMENT_KEYS = Object.keys(Deployment.shape);
 const GROUP_KEYS = Object.keys(ModelGroup.shape);
 const POOL_KEYS = Object.keys(GpuPool.shape);
 const POOL_MODEL_KEYS = Object.keys(PoolModel.shape);
+const BREAKER_KEYS = Object.keys(CircuitBreaker.shape);
 
 export function renderPolicy(draft: PolicyDraft, source: string): PolicyFileText[] {
   const d = draft.policy;
@@ -49,6 +51,7 @@ export function renderPolicy(draft: PolicyDraft, source: string): PolicyFileText
     providers: d.providers.map((x) => inSchemaOrder(x, PROVIDER_KEYS)),
     deployments: d.deployments.map((x) => inSchemaOrder(x, DEPLOYMENT_KEYS)),
     modelGroups: d.modelGroups.map((x) => inSchemaOrder(x, GROUP_KEYS)),
+    ...(d.circuitBreaker ? { circuitBreaker: inSchemaOrder(d.circuitBreaker, BREAKER_KEYS) } : {}),
     gpuPools: d.gpuPools.map((x) => inSchemaOrder({ ...x, models: x.models.map((m) => inSchemaOrder(m, POOL_MODEL_KEYS)) }, POOL_KEYS)),
   };
   const banner = `// Imported by \`switchyard import litellm\` from ${source}. Review the comments, then run \`switchyard validate\`.\n`;
