@@ -129,7 +129,12 @@ describe('endpoints from the environment', () => {
 
 describe('pass-through providers', () => {
   it('write their parameters and their credentials as references, never literals', () => {
-    const cfg = config(compiled());
+    // LiteLLM reads vault: references itself only with Enterprise (targets.litellm.enterprise); otherwise they are
+    // environment variables the deployment fills, named in the header.
+    const p = realWorldPolicy();
+    p.targets = { litellm: { enterprise: true } };
+    const cfg = config(compilePolicy(Policy.parse(p)).plan!);
+    expect(entry(config(compiled()), 'gemini-1.5-pro/vertex-gemini').vertex_credentials).toBe('os.environ/VAULT_SECRET_GCP_VERTEX_KEY');
     expect(entry(cfg, 'claude-3.5-sonnet@bedrock/bedrock-claude')).toMatchObject({
       aws_region_name: 'eu-west-1',
       aws_access_key_id: 'os.environ/AWS_ACCESS_KEY_ID',
