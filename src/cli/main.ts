@@ -34,6 +34,7 @@ Examples:
   switchyard gate --prometheus URL      readiness gate against a Prometheus server
   switchyard publish --to DIR|redis://  publish generated/ as a new bundle version
   switchyard rollback --target T --to V make an earlier bundle version current
+  switchyard serve --port 4000          run the OpenAI-compatible gateway over generated/plan.json
   switchyard batch prepare --profile P --input F   redact and split a batch input, with a cost estimate
 `;
 
@@ -61,6 +62,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<CommandFactory>]> 
   ['publish', async () => (await import('./publish.ts')).publishCommand],
   ['rollback', async () => (await import('./rollback.ts')).rollbackCommand],
   ['bundles', async () => (await import('./bundles.ts')).bundlesCommand],
+  ['serve', async () => (await import('./serve.ts')).serveCommand],
   ['batch', async () => (await import('./batch.ts')).batchCommand],
 ];
 

@@ -1,4 +1,4 @@
-/** Reading a compiled plan.json for the commands that run from one (explain, simulate). */
+/** Reading a compiled plan.json for the commands that run from one (explain, simulate, serve): one-line errors naming the file. */
 import { readFileSync } from 'node:fs';
 import { parsePlan } from '../plan/read.ts';
 import type { CompiledPlan } from '../plan/types.ts';

@@ -50,7 +50,10 @@ export interface Router {
 /** A transport that throws instead of answering failed to connect, as far as routing is concerned. */
 const THROWN: TransportResult = { ok: false, kind: 'connection', latencyMs: 0 };
 const SUCCESS = -1;
+/** Move on to the next candidate. */
 const STOP = -2;
+/** The transport said the request is over (final): no retry, no fallback. */
+const END = -3;
 
 export function createRouter(plan: CompiledPlan, options: RouterOptions): Router {
   const tables = buildTables(plan);
@@ -125,7 +128,7 @@ export function createRouter(plan: CompiledPlan, options: RouterOptions): Router
     else inFlightUsd[i]! -= costUsd;
   }
 
-  /** After call k: records the outcome; SUCCESS, STOP (move on to the next deployment), or the backoff before retrying. */
+  /** After call k: records the outcome; SUCCESS, STOP (move on to the next deployment), END (the request is over), or the backoff before retrying. */
   function afterCall(session: Session, link: RtLink, d: RtDeployment, k: number, r: TransportResult, tenant: RtTenant | null, trace: Attempt[]): number {
     const g = link.group;
     const now = clock.now();
@@ -140,6 +143,7 @@ export function createRouter(plan: CompiledPlan, options: RouterOptions): Router
     }
     const before = session.result(d, now, isDeploymentFault(r), r.kind === 'timeout' ? r.latencyMs : null);
     if (before !== breaker.phase) emitBreaker(d, before, now);
+    if (r.final === true) return END;
     if (k === g.retries.count || !isRetryable(r, g.retries.retryOn)) return STOP;
     let delay = backoffMs(g.retries, k);
     if (r.retryAfterMs !== undefined) {
@@ -219,7 +223,7 @@ export function createRouter(plan: CompiledPlan, options: RouterOptions): Router
             if (k === 0) calledSet.push(d.index);
             let r: TransportResult;
             try {
-              r = await transport.call(d.plan, request, request.signal ? { timeoutMs, signal: request.signal } : { timeoutMs });
+              r = await transport.call(d.plan, request, request.signal ? { timeoutMs, signal: request.signal, group: lg.name } : { timeoutMs, group: lg.name });
             } catch {
               r = THROWN;
             } finally {
@@ -228,6 +232,7 @@ export function createRouter(plan: CompiledPlan, options: RouterOptions): Router
             const next = afterCall(session, link, d, k, r, tenant, trace);
             if (next === SUCCESS) return finish(true, trace, link, d, r as TransportSuccess);
             if (next === STOP) break;
+            if (next === END) return finish(false, trace);
             await clock.sleep(next);
           }
         }

@@ -36,8 +36,9 @@ export function isRetryable(r: TransportFailure, retryOn: readonly number[]): bo
   return r.kind !== 'http' || (r.status !== undefined && retryOn.includes(r.status));
 }
 
-/** Counts against the breaker: the deployment, not the request, is at fault (5xx, 429, timeouts, connection errors). */
+/** Counts against the breaker: the deployment, not the request, is at fault (5xx, 429, timeouts, connection errors; not a caller that went away). */
 export function isDeploymentFault(r: TransportFailure): boolean {
+  if (r.kind === 'cancelled') return false;
   return r.kind !== 'http' || r.status === undefined || r.status === 429 || r.status >= 500;
 }
 

@@ -33,14 +33,28 @@ export type TransportSuccess = { ok: true; latencyMs: number; usage: Usage; body
 export type TransportFailure = {
   ok: false;
   status?: number;
-  kind: 'http' | 'timeout' | 'connection';
+  /** `cancelled`: the caller went away (a client disconnect); not the deployment's fault. */
+  kind: 'http' | 'timeout' | 'connection' | 'cancelled';
   retryAfterMs?: number;
   latencyMs: number;
+  /**
+   * The request ends here: no retry and no fallback. A gateway sets it when
+   * part of the answer already reached the client (a stream that broke after
+   * its first byte) or when the client is gone.
+   */
+  final?: boolean;
 };
 export type TransportResult = TransportSuccess | TransportFailure;
 
+export interface TransportCallOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** The model group this call is made for (the requested group or one of its fallbacks): its stream timeouts apply. */
+  group: string;
+}
+
 export interface Transport {
-  call(deployment: PlanDeployment, request: RouteRequest, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<TransportResult>;
+  call(deployment: PlanDeployment, request: RouteRequest, opts: TransportCallOptions): Promise<TransportResult>;
 }
 
 /** Why a candidate was not called (or not called again). */
@@ -59,7 +73,7 @@ export type SkipReason =
   | 'retry-after-too-long';
 
 /** Why a call failed. */
-export type FailureReason = 'http-429' | 'http-5xx' | 'http-4xx' | 'http-other' | 'timeout' | 'connection';
+export type FailureReason = 'http-429' | 'http-5xx' | 'http-4xx' | 'http-other' | 'timeout' | 'connection' | 'cancelled';
 
 export type Step = 'primary' | 'fallback' | 'context-window-fallback';
 

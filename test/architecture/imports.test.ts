@@ -82,7 +82,8 @@ const RULES: Record<string, Rule> = {
   secrets: { values: ['errors', 'net'] },
   'request-log': { values: ['errors', 'observability'], types: PLAN_TYPES, packages: ['pg', '@electric-sql/pglite'] },
   simulate: { values: ['runtime', 'capacity', 'observability', 'errors', 'diagnostics', 'plan', ...LEAVES], types: PLAN_TYPES },
-  gateway: { values: SERVING, types: PLAN_TYPES, packages: ['ioredis', 'undici', 'prom-client', 'pg', '@electric-sql/pglite'] },
+  // The gateway's baseline cost counter prices at the deployment the analytics SQL does (plan/baseline.ts: pure, plan types only).
+  gateway: { values: [...SERVING, 'plan/baseline.ts'], types: PLAN_TYPES, packages: ['ioredis', 'undici', 'prom-client', 'pg', '@electric-sql/pglite'] },
   batch: { values: SERVING, types: PLAN_TYPES, packages: ['openai', 'prom-client'] },
 };
 

@@ -112,7 +112,7 @@ describe('switchyard batch', () => {
     const c = await cli('batch', 'collect', '--dir', dir, ...runner());
     expect(c.code).toBe(0);
     expect(c.stdout).toMatch(
-      /^2 results in .*results\.jsonl: 2 completed, 0 failed\ntokens: \d+ input, \d+ output\ncost at the batch rate \$[0-9.e-]+; synchronous \$[0-9.e-]+, saved \$[0-9.e-]+\nplaceholders restored in 2 answers\nspend rows: not written \(give --database-url or --request-log-dir so cost reports include this batch\)\n$/,
+      /^2 results in .*results\.jsonl: 2 completed, 0 failed\ntokens: \d+ input, \d+ output\ncost at the batch rate \$[0-9.e-]+; synchronous \$[0-9.e-]+, saved \$[0-9.e-]+\nplaceholders restored in 2 answers\nspend rows: not written \(give --database-url or --data-dir so cost reports include this batch\)\n$/,
     );
     expect(readJsonl(join(dir, 'results.jsonl')).map((r) => [r.custom_id, r.line, r.status])).toEqual([
       ['line-1', 1, 'completed'],

@@ -8,10 +8,7 @@
  * environment through resolveProviderEnv, as the gateway resolves them at
  * start.
  */
-import { readFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompatRefusal, compatBody, compatHeaders, compatPath, compatStreamUsage } from '../../src/gateway/providers/compat-quirks.ts';
 import { Policy } from '../../src/model/policy.ts';
@@ -19,49 +16,7 @@ import { compilePolicy } from '../../src/plan/compile.ts';
 import type { PlanProvider } from '../../src/plan/types.ts';
 import { resolveProviderEnv } from '../../src/runtime/provider-env.ts';
 import { realWorldPolicy } from '../fixtures/real-world-policy.ts';
-import { SHARED_FIXTURES } from '../fixtures/shared.ts';
-
-const WIRE = join(SHARED_FIXTURES, 'wire', 'openai');
-const wire = (name: string) => readFileSync(join(WIRE, name), 'utf8');
-
-interface Seen {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: Record<string, unknown>;
-}
-
-/** One strict OpenAI-compatible server: its prefix, and what it refuses. */
-async function standIn(o: { prefix: string; refuses: ('n' | 'stream_options')[] }): Promise<{ server: Server; root: string; seen: Seen[] }> {
-  const seen: Seen[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-      seen.push({ path: req.url ?? '', headers: req.headers, body });
-      const fail = (status: number, message: string) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { message, type: 'invalid_request_error', param: null, code: null } }));
-      };
-      if (req.method !== 'POST' || req.url !== `${o.prefix}/chat/completions`) return fail(404, `no route ${req.url}`);
-      for (const key of o.refuses) if (key in body) return fail(400, `unsupported parameter: ${key}`);
-      if (body.stream === true) {
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        // Without include_usage there is no usage chunk (fixtures/wire/README.md).
-        const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
-        const events = wire('chat_stream.sse')
-          .split('\n\n')
-          .filter((e) => e !== '' && (includeUsage || !e.includes('"choices":[]')));
-        res.end(events.map((e) => `${e}\n\n`).join(''));
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(wire('chat_response.json'));
-    });
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  return { server, root: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
-}
+import { standIn, wire } from './compat-standin.ts';
 
 /** What the adapter sends for one client body to one provider. */
 async function send(p: PlanProvider, key: string | null, client: Record<string, unknown>, model: string) {

@@ -71,6 +71,63 @@ describe('retries', () => {
   });
 });
 
+describe('final transport results (a gateway whose answer already reached the client, or whose client left)', () => {
+  const p = plan(
+    [deployment('a'), deployment('b'), deployment('c')],
+    [
+      group('g', ['a', 'b'], { strategy: 'ordered', fallbacks: ['f'], circuitBreaker: { ...BREAKER, minRequests: 1, errorRateThreshold: 0 } }),
+      group('f', ['c']),
+    ],
+  );
+
+  it('a final failure ends the request: no retry, no next candidate, no fallback; it still counts against the breaker', async () => {
+    const calls: string[] = [];
+    const transport: Transport = {
+      call: async (d, _r, opts) => {
+        calls.push(`${d.id}@${opts.group}`);
+        return d.id === 'a' ? { ok: false, kind: 'connection', latencyMs: 3, final: true } : ok;
+      },
+    };
+    const router = createRouter(p, { clock: manualClock(), random: seededRandom(1), transport });
+    const r = await router.route({ group: 'g', estimatedInputTokens: 10 });
+    expect(r.ok).toBe(false);
+    expect(r.trace.map((a) => `${a.deployment} ${a.outcome} ${a.reason}`)).toEqual(['a error connection']);
+    expect(calls).toEqual(['a@g']);
+    expect(router.inspect('a').breaker).toBe('open');
+    // Without the flag the same failure is retried, then the next candidate answers.
+    calls.length = 0;
+    const plain = createRouter(p, {
+      clock: manualClock(),
+      random: seededRandom(1),
+      transport: { call: async (d, _r, opts) => (calls.push(`${d.id}@${opts.group}`), d.id === 'a' ? { ok: false, kind: 'connection', latencyMs: 3 } : ok) },
+    });
+    expect((await plain.route({ group: 'g', estimatedInputTokens: 10 })).deployment).toBe('b');
+    expect(calls).toEqual(['a@g', 'b@g']);
+  });
+
+  it('a cancelled call (the client went away) ends the request and does not count against the breaker', async () => {
+    const router = createRouter(p, {
+      clock: manualClock(),
+      random: seededRandom(1),
+      transport: { call: async () => ({ ok: false, kind: 'cancelled', latencyMs: 1, final: true }) },
+    });
+    const r = await router.route({ group: 'g', estimatedInputTokens: 10 });
+    expect(r.trace.map((a) => `${a.deployment} ${a.outcome} ${a.reason}`)).toEqual(['a error cancelled']);
+    expect(router.inspect('a').breaker).toBe('closed');
+  });
+
+  it('tells the transport which group each call is for (fallbacks included)', async () => {
+    const groups: string[] = [];
+    const router = createRouter(p, {
+      clock: manualClock(),
+      random: seededRandom(1),
+      transport: { call: async (d, _r, opts) => (groups.push(`${d.id}@${opts.group}`), d.id === 'c' ? ok : s503) },
+    });
+    expect((await router.route({ group: 'g', estimatedInputTokens: 10 })).group).toBe('f');
+    expect(groups.at(-1)).toBe('c@f');
+  });
+});
+
 describe('fallbacks', () => {
   const p = plan(
     [deployment('small', { contextWindow: 8_000 }), deployment('big', { contextWindow: 100_000 }), deployment('other')],

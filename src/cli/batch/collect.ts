@@ -17,7 +17,7 @@ export function collectCommand(io: Io, done: (code: number) => void): Command {
       '--database-url <url>',
       "write spend rows at the batch price into the request-log tables of this PostgreSQL database (the gateway's), once per batch",
     )
-    .option('--request-log-dir <dir>', 'write spend rows into a PGlite request log in this directory instead (what serve uses without --database-url)');
+    .option('--data-dir <dir>', 'write spend rows into a PGlite request log in this directory instead (what serve uses without --database-url)');
   return withRunnerOptions(cmd).action(async (opts: CollectOpts) => {
     const ctx = await openRunner(io, opts);
     const requestLog = openSpendLog(opts);
@@ -39,7 +39,7 @@ export function collectCommand(io: Io, done: (code: number) => void): Command {
       lines.push(
         requestLog
           ? `spend rows: ${int(s.spendRows)} written for ${int(s.spendBatches)} batch${s.spendBatches === 1 ? '' : 'es'} to ${requestLog.target}`
-          : 'spend rows: not written (give --database-url or --request-log-dir so cost reports include this batch)',
+          : 'spend rows: not written (give --database-url or --data-dir so cost reports include this batch)',
       );
       if (s.failed > 0) lines.push(`next: switchyard batch retry-failed --dir ${shown(opts.dir)} to submit the failed requests again`);
       io.stdout(`${lines.join('\n')}\n`);
@@ -51,16 +51,16 @@ export function collectCommand(io: Io, done: (code: number) => void): Command {
 interface CollectOpts extends RunnerOpts {
   dir: string;
   databaseUrl?: string;
-  requestLogDir?: string;
+  dataDir?: string;
 }
 
 /** The request log spend rows go to, when the user named one. */
 function openSpendLog(opts: CollectOpts): OpenRequestLog | undefined {
-  if (opts.databaseUrl !== undefined && opts.requestLogDir !== undefined) throw new UserError('give --database-url or --request-log-dir, not both');
+  if (opts.databaseUrl !== undefined && opts.dataDir !== undefined) throw new UserError('give --database-url or --data-dir, not both');
   if (opts.databaseUrl !== undefined) {
     if (!/^postgres(ql)?:\/\//.test(opts.databaseUrl)) throw new UserError(`--database-url must be a postgres:// URL, got ${displayUrl(opts.databaseUrl)}`);
     return createRequestLog({ databaseUrl: opts.databaseUrl });
   }
-  if (opts.requestLogDir !== undefined) return createRequestLog({ dataDir: opts.requestLogDir });
+  if (opts.dataDir !== undefined) return createRequestLog({ dataDir: opts.dataDir });
   return undefined;
 }

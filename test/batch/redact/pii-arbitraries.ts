@@ -68,7 +68,7 @@ export const cardArb = fc.oneof(
   }),
 );
 
-/** Country code, BBAN shape (d digit, A letter) from the IBAN registry for a few countries. */
+/** Country code, BBAN shape (d digit, A letter) from the IBAN registry for a few countries; lengths as the registry has them (the detector holds each country to its own). */
 const IBAN_SHAPES: ReadonlyArray<readonly [string, string]> = [
   ['DE', 'dddddddddddddddddd'],
   ['GB', 'AAAAdddddddddddddd'],
@@ -77,7 +77,7 @@ const IBAN_SHAPES: ReadonlyArray<readonly [string, string]> = [
   ['ES', 'dddddddddddddddddddd'],
   ['CH', 'ddddddddddddddddd'],
   ['BE', 'dddddddddddd'],
-  ['IT', 'Addddddddddddddddddddddd'],
+  ['IT', 'Adddddddddddddddddddddd'],
 ];
 
 function ibanCheck(country: string, bban: string): string {

@@ -1,0 +1,204 @@
+/**
+ * switchyard serve: the OpenAI-compatible gateway over a compiled plan.
+ * Secrets (tenant keys, provider keys, the state store URL) are resolved at
+ * start from the plan's references; the state store is the plan's (or
+ * --redis / --memory); the request log goes to PostgreSQL (--database-url)
+ * or to PGlite in a data directory; SIGTERM and SIGINT drain in-flight
+ * requests (streams included), then flush the request log, before the
+ * process exits. Logs are JSON lines on stderr.
+ */
+import { Command, Option } from 'commander';
+import { parseSize } from '../gateway/body.ts';
+import { createLogger, type Logger } from '../gateway/log.ts';
+import { resolveServingSecrets } from '../gateway/secrets.ts';
+import { DEFAULT_MAX_BODY_BYTES } from '../gateway/server.ts';
+import { REQUEST_LOG_CLOSE_MS, startGateway } from '../gateway/start.ts';
+import { displayUrl } from '../net/limited-fetch.ts';
+import { parsePromDuration } from '../observability/promql.ts';
+import type { CompiledPlan } from '../plan/types.ts';
+import { createRequestLog, DEFAULT_DATA_DIR, memoryRequestLog, REQUEST_LOG_DEFAULTS, type RequestLog } from '../request-log/index.ts';
+import { memoryStore } from '../runtime/stores/memory.ts';
+import { checkRedisUrl, createRedisStore } from '../runtime/stores/redis.ts';
+import type { RouterStore } from '../runtime/stores/store.ts';
+import { createSecretResolver, type SecretResolver } from '../secrets/resolve.ts';
+import { EXIT, type Io, UserError } from './context.ts';
+import { DEFAULT_PLAN, readPlanFile } from './plan-file.ts';
+
+interface ServeOptions {
+  plan: string;
+  host: string;
+  port: string;
+  redis?: string;
+  redisCluster?: boolean;
+  memory?: boolean;
+  databaseUrl?: string;
+  dataDir?: string;
+  /** false with --no-request-log. */
+  requestLog: boolean;
+  maxBody: string;
+  shutdownTimeout: string;
+}
+
+function port(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 65_535) throw new UserError(`--port must be a port number (0-65535), got ${JSON.stringify(text)}`);
+  return n;
+}
+
+/** The password of a URL (decoded), so the logger can scrub it wherever a library's message repeats it. */
+function passwordOf(url: string | undefined): string[] {
+  if (url === undefined) return [];
+  try {
+    const p = new URL(url).password;
+    return p === '' ? [] : [p, decodeURIComponent(p)];
+  } catch {
+    return [];
+  }
+}
+
+/** The state store URL: --redis, else the plan's routerState reference; null for the memory store. */
+async function storeUrl(plan: CompiledPlan, o: ServeOptions, resolver: SecretResolver): Promise<string | null> {
+  if (o.memory && o.redis !== undefined) throw new UserError('--memory and --redis exclude each other');
+  if (o.memory) return null;
+  const url = o.redis ?? (plan.routerState.kind === 'redis' ? await resolver.resolve(plan.routerState.url.ref) : null);
+  if (url === null) return null;
+  try {
+    checkRedisUrl(url);
+  } catch (e) {
+    throw new UserError(o.redis !== undefined ? `--redis: ${(e as Error).message}` : `the plan's ${(e as Error).message}`);
+  }
+  return url;
+}
+
+/** The state store: --memory, --redis URL, or what the plan's routerState says. */
+async function openStore(plan: CompiledPlan, o: ServeOptions, url: string | null, log: Logger): Promise<RouterStore> {
+  if (url === null) return memoryStore();
+  const rs = plan.routerState;
+  const keyPrefix = rs.kind === 'redis' ? rs.keyPrefix : 'switchyard:';
+  // The plan's cluster flag describes the plan's URL; a --redis URL is standalone unless --redis-cluster says otherwise.
+  const cluster = o.redis !== undefined ? o.redisCluster === true : rs.kind === 'redis' && rs.cluster;
+  const store = await createRedisStore({ url, cluster, keyPrefix });
+  log({ msg: 'state store', store: 'redis', url: displayUrl(url), cluster, keyPrefix, ready: store.client.status === 'ready' });
+  return store;
+}
+
+/** The request log: PostgreSQL with --database-url, else PGlite in --data-dir; --no-request-log keeps no rows. */
+function openRequestLog(o: ServeOptions, log: Logger): RequestLog & { target: string } {
+  if (!o.requestLog) {
+    if (o.databaseUrl !== undefined || o.dataDir !== undefined) throw new UserError('--no-request-log excludes --database-url and --data-dir');
+    // Every row is dropped, and counted as such in switchyard_request_log_dropped_total: nothing pretends to be written.
+    return Object.assign(memoryRequestLog({ maxRows: 0 }), { target: 'off' });
+  }
+  if (o.databaseUrl !== undefined && o.dataDir !== undefined) throw new UserError('--database-url and --data-dir exclude each other');
+  return createRequestLog({
+    ...(o.databaseUrl !== undefined ? { databaseUrl: o.databaseUrl } : { dataDir: o.dataDir ?? DEFAULT_DATA_DIR }),
+    onEvent: (e) => log({ ...e, msg: `request log ${e.kind}` }),
+  });
+}
+
+export function serveCommand(io: Io, done: (code: number) => void): Command {
+  return new Command('serve')
+    .description(
+      "run the OpenAI-compatible gateway over a compiled plan: POST /v1/chat/completions, /v1/completions, /v1/embeddings; GET /v1/models, /healthz, /readyz, /metrics; 'model' is the model group, tenants authenticate with their API key",
+    )
+    .option('--plan <file>', 'compiled plan to serve', DEFAULT_PLAN)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0: any free port)', '4000')
+    .option('--redis <url>', "share router state in this Redis (overrides the plan's routerState)")
+    .option('--redis-cluster', 'the --redis URL is a seed node of a Redis Cluster')
+    .option('--memory', "keep router state in this process only (overrides the plan's routerState)")
+    .addOption(
+      new Option('--database-url <url>', 'write the request log to this PostgreSQL database (postgres://user:password@host:port/db)').env(
+        'SWITCHYARD_DATABASE_URL',
+      ),
+    )
+    .option('--data-dir <dir>', `without --database-url, the embedded PGlite database's directory (default: ${DEFAULT_DATA_DIR})`)
+    .option('--no-request-log', 'keep no request log (its rows are counted as dropped)')
+    .option('--max-body <size>', 'largest request body, e.g. 10mb, 512kb', `${DEFAULT_MAX_BODY_BYTES / 1024 / 1024}mb`)
+    .option('--shutdown-timeout <duration>', 'on SIGTERM, how long in-flight requests may take to finish', '30s')
+    .option('--debug', 'print stack traces for internal errors')
+    .addHelpText(
+      'after',
+      `
+Secrets: tenant API keys, provider keys and the state store URL are the plan's
+secret references, resolved at start: env:NAME from the environment,
+vault:path#field from Vault KV v2 (VAULT_ADDR, VAULT_TOKEN, VAULT_NAMESPACE).
+
+Request log: one row per request and one per upstream attempt, in the tables
+generated/sql reads (switchyard.requests, switchyard.attempts), queued and
+written in batches in the background: a slow or down database never delays
+a request (past ${REQUEST_LOG_DEFAULTS.maxQueue.toLocaleString('en-US')} queued rows, rows are dropped and counted in
+switchyard_request_log_dropped_total). Give the database URL in
+SWITCHYARD_DATABASE_URL rather than --database-url to keep its password out
+of the process list (--no-request-log or --data-dir override it); it is
+never printed. Without either, PGlite keeps the log in
+${DEFAULT_DATA_DIR} (one gateway per directory). On SIGTERM, after
+draining, queued rows get ${REQUEST_LOG_CLOSE_MS / 1000} s to be written.
+
+Examples:
+  switchyard serve --memory
+  switchyard serve --redis redis://127.0.0.1:6379 --database-url postgres://switchyard@db:5432/switchyard
+  curl -s localhost:4000/v1/chat/completions -H "Authorization: Bearer $KEY" \\
+    -H 'content-type: application/json' -d '{"model":"chat","messages":[{"role":"user","content":"hi"}]}'`,
+    )
+    .action(async (o: ServeOptions, cmd: Command) => {
+      // SWITCHYARD_DATABASE_URL is a default: --no-request-log or --data-dir on the command line overrides it.
+      if (cmd.getOptionValueSource('databaseUrl') === 'env' && (!o.requestLog || o.dataDir !== undefined)) delete o.databaseUrl;
+      const listenPort = port(o.port);
+      const maxBodyBytes = parseSize(o.maxBody);
+      if (maxBodyBytes === null) throw new UserError(`--max-body must be a size such as 10mb or 65536, got ${JSON.stringify(o.maxBody)}`);
+      const shutdownMs = parsePromDuration(o.shutdownTimeout);
+      if (shutdownMs === null) throw new UserError(`--shutdown-timeout must be a duration such as 30s, got ${JSON.stringify(o.shutdownTimeout)}`);
+      const plan = readPlanFile(o.plan);
+      const resolver = createSecretResolver();
+      const secrets = await resolveServingSecrets(plan, resolver);
+      const url = await storeUrl(plan, o, resolver);
+      const values = [
+        ...[...secrets.tenantKeys.values()].flat(),
+        ...[...secrets.providerKeys.values()].filter((k): k is string => k !== null),
+        ...passwordOf(url ?? undefined),
+        ...passwordOf(o.databaseUrl),
+      ];
+      const log = createLogger(io.stderr, values);
+      if (secrets.tenantKeys.size === 0) log({ msg: 'the plan has no tenants: every request will be refused (401)' });
+      // The request log first: its settings are checked at once (a bad URL, a data directory another gateway holds).
+      const requestLog = openRequestLog(o, log);
+      let store: RouterStore | null = null;
+      let gateway: Awaited<ReturnType<typeof startGateway>>;
+      try {
+        store = await openStore(plan, o, url, log);
+        gateway = await startGateway({ plan, store, secrets, requestLog, maxBodyBytes, log });
+      } catch (e) {
+        // A plan the gateway cannot serve: release what was opened (the data directory's lock, the Redis connection).
+        await Promise.all([requestLog.close(0), store?.close()]);
+        throw e;
+      }
+      let address: { address: string; port: number };
+      try {
+        address = await gateway.listen(listenPort, o.host);
+      } catch (e) {
+        await gateway.close(0);
+        throw new UserError(`cannot listen on ${o.host}:${listenPort}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+      const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+      log({
+        msg: 'listening',
+        url: `http://${host}:${address.port}`,
+        plan: plan.name,
+        hash: plan.hash,
+        store: store.kind,
+        requestLog: requestLog.target,
+        tenants: Object.keys(plan.tenants).length,
+        groups: Object.keys(plan.groups).length,
+        deployments: Object.keys(plan.deployments).length,
+      });
+      const signal = await new Promise<string>((resolve) => {
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+        process.once('SIGINT', () => resolve('SIGINT'));
+      });
+      log({ msg: 'shutting down', signal, inFlight: gateway.inFlight(), timeoutMs: shutdownMs });
+      const summary = await gateway.close(shutdownMs);
+      log({ msg: 'stopped', unfinished: summary.unfinished, requestLog: summary.requestLog });
+      done(EXIT.ok);
+    });
+}

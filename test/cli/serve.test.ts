@@ -1,0 +1,95 @@
+/**
+ * switchyard serve's settings: every mistake is one line on stderr with exit
+ * 2 before anything listens, URLs are never echoed with their password, and a
+ * start that fails after the request log was opened releases its data
+ * directory. (Serving itself is tested in test/gateway/.)
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planHash } from '../../src/plan/hash.ts';
+import { cli } from '../fixtures/cli.ts';
+import { deployment, group, plan } from '../runtime/plans.ts';
+
+const PASSWORD = 'pw-never-printed-4c1d';
+
+let dir: string;
+let file: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'switchyard-serve-cli-'));
+  // Its deployment names a provider the plan lacks: the gateway refuses it, after the request log is opened.
+  const p = plan([deployment('d')], [group('g', ['d'])], {
+    web: { id: 'web', description: null, apiKeys: [], allowedGroups: ['g'], rpm: null, tpm: null, monthlyBudgetUsd: null },
+  });
+  p.hash = planHash(p);
+  file = join(dir, 'plan.json');
+  writeFileSync(file, JSON.stringify(p));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const serve = (...args: string[]) => cli('serve', '--plan', file, '--port', '0', ...args);
+
+describe('switchyard serve: usage errors', () => {
+  it.each([
+    [['--port', '70000'], 'switchyard: --port must be a port number (0-65535), got "70000"'],
+    [['--max-body', 'lots'], 'switchyard: --max-body must be a size such as 10mb or 65536, got "lots"'],
+    [['--shutdown-timeout', 'soon'], 'switchyard: --shutdown-timeout must be a duration such as 30s, got "soon"'],
+    [['--memory', '--redis', 'redis://127.0.0.1:1'], 'switchyard: --memory and --redis exclude each other'],
+    [
+      ['--redis', `http://user:${PASSWORD}@cache:6379`],
+      'switchyard: --redis: router state URL "http://user:***@cache:6379" is not a redis:// or rediss:// URL with a host',
+    ],
+    [['--no-request-log', '--database-url', `postgres://u:${PASSWORD}@db/x`], 'switchyard: --no-request-log excludes --database-url and --data-dir'],
+    [['--no-request-log', '--data-dir', 'x'], 'switchyard: --no-request-log excludes --database-url and --data-dir'],
+    [['--database-url', `postgres://u:${PASSWORD}@db/x`, '--data-dir', 'x'], 'switchyard: --database-url and --data-dir exclude each other'],
+    [['--memory', '--database-url', `mysql://u:${PASSWORD}@db/x`], 'switchyard: --database-url must be a postgres:// or postgresql:// URL, not mysql://...'],
+  ])('%j', async (args, message) => {
+    const r = await serve(...args);
+    expect(r).toEqual({ code: 2, stdout: '', stderr: `${message}\n` });
+  });
+
+  it('reads the database URL from SWITCHYARD_DATABASE_URL, out of the process list, and never prints it', async () => {
+    process.env.SWITCHYARD_DATABASE_URL = `mysql://u:${PASSWORD}@db/x`;
+    try {
+      const r = await serve('--memory');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe('switchyard: --database-url must be a postgres:// or postgresql:// URL, not mysql://...\n');
+    } finally {
+      delete process.env.SWITCHYARD_DATABASE_URL;
+    }
+  });
+
+  it('--no-request-log on the command line overrides SWITCHYARD_DATABASE_URL', async () => {
+    process.env.SWITCHYARD_DATABASE_URL = `mysql://u:${PASSWORD}@db/x`;
+    try {
+      // The URL is not even checked: the start goes on until the plan is refused.
+      expect(await serve('--memory', '--no-request-log')).toEqual({ code: 2, stdout: '', stderr: 'switchyard: deployment d: provider p is not in the plan\n' });
+    } finally {
+      delete process.env.SWITCHYARD_DATABASE_URL;
+    }
+  });
+
+  it('refuses a data directory another live process holds', async () => {
+    const data = join(dir, 'held');
+    rmSync(data, { recursive: true, force: true });
+    mkdirSync(data);
+    // PID 1 is alive on every Linux machine, and it is not this process.
+    writeFileSync(join(data, 'lock'), `1@${hostname()}\n`);
+    const r = await serve('--memory', '--data-dir', data);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `switchyard: request log data directory ${data} is in use by 1@${hostname()} (lock file ${join(data, 'lock')}): give each gateway its own directory, or a --database-url\n`,
+    );
+  });
+
+  it('a plan the gateway cannot serve: one line, exit 2, the data directory released', async () => {
+    const data = join(dir, 'released');
+    const r = await serve('--memory', '--data-dir', data);
+    expect(r).toEqual({ code: 2, stdout: '', stderr: 'switchyard: deployment d: provider p is not in the plan\n' });
+    // PGlite was still opening in its worker: the lock goes once that connection is closed, as it opens.
+    const lock = join(data, 'lock');
+    for (let i = 0; i < 1_200 && existsSync(lock); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(existsSync(lock)).toBe(false);
+  }, 90_000);
+});

@@ -1,0 +1,58 @@
+/**
+ * The gateway registers exactly the naming table's `switchyard` metrics
+ * (names, types, labels), except the batch runner's (`switchyard_batch_*`,
+ * which `switchyard batch watch` exports); state gauges are read at scrape
+ * time.
+ */
+import { describe, expect, it } from 'vitest';
+import { GatewayMetrics } from '../../src/gateway/metrics.ts';
+import { metricTable } from '../../src/observability/metrics.ts';
+import { parseMetrics } from './metrics-text.ts';
+
+const fromBatchRunner = (name: string) => name.startsWith('switchyard_batch_');
+
+describe('gateway metrics', () => {
+  it('match the naming table: names, types and labels', async () => {
+    const m = new GatewayMetrics({
+      breakers: () => [],
+      store: () => ({ kind: 'memory', up: true }),
+      requestLog: () => ({ queued: 0, written: 0, dropped: 0, failedWrites: 0, rejected: 0 }),
+    });
+    const registered = (await m.registry.getMetricsAsJSON()).map((x) => ({
+      name: x.name,
+      type: x.type,
+      labels: [...((m.registry.getSingleMetric(x.name) as unknown as { labelNames: string[] }).labelNames ?? [])],
+    }));
+    const table = metricTable()
+      .filter((d) => d.origin === 'switchyard' && !fromBatchRunner(d.name))
+      .map((d) => ({ name: d.name, type: d.type, labels: [...d.labels] }));
+    expect(registered.sort((a, b) => a.name.localeCompare(b.name))).toEqual(table.sort((a, b) => a.name.localeCompare(b.name)));
+  });
+
+  it('reads breakers, the state store and the request log when scraped', async () => {
+    let phase = 0;
+    let stats = { queued: 3, written: 10, dropped: 2, failedWrites: 1, rejected: 4 };
+    const m = new GatewayMetrics({ breakers: () => [['d1', phase] as const], store: () => ({ kind: 'redis', up: phase === 0 }), requestLog: () => stats });
+    let s = parseMetrics(await m.text());
+    expect(s.get('switchyard_circuit_breaker_state{deployment="d1"}')).toBe(0);
+    expect(s.get('switchyard_state_store_up{store="redis"}')).toBe(1);
+    expect([
+      s.get('switchyard_request_log_queued'),
+      s.get('switchyard_request_log_written_total'),
+      s.get('switchyard_request_log_dropped_total'),
+      s.get('switchyard_request_log_write_failures_total'),
+      s.get('switchyard_request_log_rejected_total'),
+    ]).toEqual([3, 10, 2, 1, 4]);
+    phase = 1;
+    stats = { queued: 0, written: 25, dropped: 7, failedWrites: 1, rejected: 5 };
+    s = parseMetrics(await m.text());
+    expect(s.get('switchyard_circuit_breaker_state{deployment="d1"}')).toBe(1);
+    expect(s.get('switchyard_state_store_up{store="redis"}')).toBe(0);
+    expect([
+      s.get('switchyard_request_log_queued'),
+      s.get('switchyard_request_log_written_total'),
+      s.get('switchyard_request_log_dropped_total'),
+      s.get('switchyard_request_log_rejected_total'),
+    ]).toEqual([0, 25, 7, 5]);
+  });
+});
