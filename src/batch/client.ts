@@ -55,7 +55,7 @@ const LOOKUP_SLACK_S = 600;
 
 type SdkBatch = OpenAI.Batches.Batch;
 
-export function snapshot(b: SdkBatch): BatchSnapshot {
+function snapshot(b: SdkBatch): BatchSnapshot {
   return {
     id: b.id,
     status: b.status,
@@ -73,7 +73,7 @@ export function snapshot(b: SdkBatch): BatchSnapshot {
 }
 
 /** An SDK failure as one line: status, type or code, and the server's message; never the key. */
-export function apiFailure(what: string, e: unknown): BatchApiError {
+function apiFailure(what: string, e: unknown): BatchApiError {
   const unknownOutcome = outcomeUnknown(e);
   if (e instanceof OpenAI.APIError && !(e instanceof OpenAI.APIConnectionError)) {
     const detail = [e.status, e.code ?? e.type].filter((x) => x !== undefined && x !== null).join(' ');
@@ -84,7 +84,7 @@ export function apiFailure(what: string, e: unknown): BatchApiError {
 }
 
 /** True when the request may have reached the server and taken effect although no answer came back. */
-export function outcomeUnknown(e: unknown): boolean {
+function outcomeUnknown(e: unknown): boolean {
   if (e instanceof OpenAI.APIConnectionError) return true; // includes timeouts
   return e instanceof OpenAI.APIError && (e.status === undefined || e.status >= 500);
 }

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { processAlive, removeStaleTemps, writeFileDurable } from './atomic.ts';
 import { BatchError } from './errors.ts';
 
-export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed', 'expired', 'cancelled']);
+const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed', 'expired', 'cancelled']);
 
 /** What the runner keeps of a Batch object (the rest is refetched when needed). */
 export interface BatchSnapshot {

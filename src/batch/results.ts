@@ -14,7 +14,7 @@ import type { JobRecord } from './journal.ts';
 
 export const DOWNLOADS_DIR = 'downloads';
 /** Largest output or error file read back: OpenAI's 512 MB file limit. */
-export const MAX_DOWNLOAD_BYTES = 512 * 1024 * 1024;
+const MAX_DOWNLOAD_BYTES = 512 * 1024 * 1024;
 
 export interface Outcome {
   ok: boolean;
@@ -36,7 +36,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** Local copies of a finished job's output and error files (null when the batch has none). */
-export async function downloadResults(api: BatchApi, dir: string, rec: JobRecord): Promise<{ output: string | null; error: string | null }> {
+async function downloadResults(api: BatchApi, dir: string, rec: JobRecord): Promise<{ output: string | null; error: string | null }> {
   await mkdir(join(dir, DOWNLOADS_DIR), { recursive: true, mode: 0o700 });
   const get = async (fileId: string | null, kind: string) => {
     if (!fileId) return null;
@@ -55,7 +55,7 @@ interface ResultLine {
 }
 
 /** Each line of an output or error file as [custom_id, outcome]. */
-export async function* readOutcomes(path: string, batchId: string): AsyncGenerator<[string, Outcome]> {
+async function* readOutcomes(path: string, batchId: string): AsyncGenerator<[string, Outcome]> {
   const rl = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
   let n = 0;
   for await (const text of rl) {
@@ -115,7 +115,7 @@ export function notRun(rec: JobRecord): Outcome {
 }
 
 /** The custom_id at the start of a line the prepare step wrote (`{"custom_id":"line-12",…`). */
-export function customIdOfLine(line: string): string | null {
+function customIdOfLine(line: string): string | null {
   const m = /^\{"custom_id":"([^"\\]+)"/.exec(line);
   return m ? m[1]! : null;
 }

@@ -36,7 +36,7 @@ export interface DirStatus {
   final: boolean;
 }
 
-export function statusRow(rec: JobRecord | null, part: string, requests: number, round: number): StatusRow {
+function statusRow(rec: JobRecord | null, part: string, requests: number, round: number): StatusRow {
   const counts = rec?.batch?.request_counts;
   return {
     part,

@@ -198,7 +198,7 @@ export function findModel(id: string): ModelArchitecture | undefined {
   return BY_ID.get(id.toLowerCase());
 }
 
-export function catalogIds(): string[] {
+function catalogIds(): string[] {
   return CATALOG.map((m) => m.id);
 }
 

@@ -17,7 +17,7 @@ import { ajvErrorsToDiagnostics } from './ajv-diagnostics.ts';
 import { parseDataText } from './data-text.ts';
 import { displayPath } from './entry.ts';
 
-export const MAX_SCENARIO_BYTES = 1024 * 1024;
+const MAX_SCENARIO_BYTES = 1024 * 1024;
 
 const SCHEMA_URL = new URL('../../schemas/scenario.schema.json', import.meta.url);
 let validator: ValidateFunction | undefined;

@@ -50,7 +50,7 @@ export function errorLine(err: unknown): string {
   return `${message.split('\n')[0]}${state === null ? '' : ` (SQLSTATE ${state})`}`;
 }
 
-export class TimeoutError extends Error {
+class TimeoutError extends Error {
   constructor(what: string, ms: number) {
     super(`${what} took longer than ${ms} ms`);
     this.name = 'TimeoutError';

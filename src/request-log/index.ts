@@ -15,7 +15,6 @@ import { BatchWriter, type RequestLogEvent } from './writer.ts';
 export { RequestLogError } from './errors.ts';
 export { type MemoryRequestLog, memoryRequestLog } from './memory.ts';
 export { REQUEST_LOG_METRICS } from './metrics.ts';
-export { describeDatabaseUrl } from './postgres.ts';
 export type { AttemptRow, RequestLog, RequestLogStats, RequestRow } from './types.ts';
 export type { RequestLogEvent } from './writer.ts';
 

@@ -18,7 +18,7 @@ export interface PostgresOptions {
 }
 
 /** The database URL without user, password or query (which may hold `password=`): safe for logs. */
-export function describeDatabaseUrl(url: string): string {
+function describeDatabaseUrl(url: string): string {
   try {
     const u = new URL(url);
     return `PostgreSQL ${u.protocol}//${u.host}${u.pathname}`;
@@ -28,7 +28,7 @@ export function describeDatabaseUrl(url: string): string {
 }
 
 /** Throws a RequestLogError (without echoing the URL, which may hold a password) unless `url` is a postgres:// URL. */
-export function checkDatabaseUrl(url: string): void {
+function checkDatabaseUrl(url: string): void {
   let u: URL;
   try {
     u = new URL(url);

@@ -23,7 +23,7 @@ const money = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(
 const latency = (v: unknown): boolean => v === null || (typeof v === 'number' && v >= 0 && v <= MAX_INT);
 
 /** Why a request row cannot be written, or null when it can. */
-export function requestProblem(r: RequestRow): string | null {
+function requestProblem(r: RequestRow): string | null {
   if (typeof r !== 'object' || r === null) return 'not a request row';
   if (!text(r.requestId)) return 'requestId is not a non-empty string of at most 512 characters without NUL';
   if (!text(r.tenant)) return 'tenant is not a valid text value';
@@ -38,7 +38,7 @@ export function requestProblem(r: RequestRow): string | null {
 }
 
 /** Why an attempt row of `requestId` cannot be written, or null when it can. */
-export function attemptProblem(a: AttemptRow, requestId: string): string | null {
+function attemptProblem(a: AttemptRow, requestId: string): string | null {
   if (typeof a !== 'object' || a === null) return 'not an attempt row';
   if (a.requestId !== requestId) return 'attempt of another request';
   if (!int(a.attempt, 1)) return 'attempt number is not a positive integer';

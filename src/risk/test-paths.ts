@@ -12,9 +12,9 @@ import { basename, dirname, join, relative, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { ModuleSource } from '../rego/index.ts';
 
-export const MAX_REGO_BYTES = 4 * 1024 * 1024;
-export const MAX_DATA_BYTES = 64 * 1024 * 1024;
-export const MAX_FILES = 10_000;
+const MAX_REGO_BYTES = 4 * 1024 * 1024;
+const MAX_DATA_BYTES = 64 * 1024 * 1024;
+const MAX_FILES = 10_000;
 
 const DATA_FILE = /^data\.(json|ya?ml)$/;
 

@@ -57,7 +57,7 @@ export function routingDiffers(base: CompiledPlan, head: CompiledPlan): boolean 
   return parts(base) !== parts(head);
 }
 
-export function summarize(r: ScenarioReport): ScenarioSummary {
+function summarize(r: ScenarioReport): ScenarioSummary {
   return {
     requests: r.totals.requests,
     successRate: r.totals.successRate,
@@ -72,7 +72,7 @@ export function summarize(r: ScenarioReport): ScenarioSummary {
 }
 
 /** Baseline, then every provider of either plan down, in id order. */
-export function comparisonScenarios(base: CompiledPlan, head: CompiledPlan): Scenario[] {
+function comparisonScenarios(base: CompiledPlan, head: CompiledPlan): Scenario[] {
   const providers = [...new Set([...Object.keys(base.providers), ...Object.keys(head.providers)])].sort();
   return [BASELINE, ...providers.map(providerDown)];
 }

@@ -43,12 +43,13 @@ export interface FirstTokenListener {
  * prefills, then (scheduled again) at its last token while it decodes.
  */
 export class Job extends TimedEvent {
-  state = QUEUED;
+  // Assigned in the constructor, not as field initializers (see TimedEvent).
+  declare state: number;
   /** KV tokens reserved while it runs. */
   readonly kv: number;
   /** Context it holds on average over its decode (for the step time of the others). */
   readonly ctx: number;
-  decodeMs = 0;
+  declare decodeMs: number;
 
   constructor(
     private readonly engine: Engine,
@@ -58,9 +59,16 @@ export class Job extends TimedEvent {
     private readonly listener: FirstTokenListener,
   ) {
     super();
+    this.state = QUEUED;
+    this.decodeMs = 0;
     this.kv = input + output;
     // A sequence holds, on average over its decode, its input and half its output.
     this.ctx = input + output / 2;
+  }
+
+  /** Started, with its first token due no later than `deadline` (an event due at the same time as one scheduled after it fires first). */
+  firstTokenBy(deadline: number): boolean {
+    return this.state === PREFILL && this.t <= deadline;
   }
 
   fire(): void {

@@ -30,7 +30,7 @@ export interface HostedDefaults {
 /** Pass-through deployments never reach the simulator: the gateway cannot serve them (runtime/servable.ts). */
 type HostedKind = Exclude<ProviderKind, 'vllm' | 'passthrough'>;
 
-export const HOSTED_DEFAULTS: Readonly<Record<HostedKind, HostedDefaults>> = {
+const HOSTED_DEFAULTS: Readonly<Record<HostedKind, HostedDefaults>> = {
   openai: { p50Ms: 280, p95Ms: 450, errorRate: 0.001 },
   azure_openai: { p50Ms: 300, p95Ms: 480, errorRate: 0.001 },
   anthropic: { p50Ms: 320, p95Ms: 520, errorRate: 0.001 },

@@ -29,7 +29,7 @@ export function exponential(random: Random, mean: number): number {
 }
 
 /** Standard normal (Box-Muller; one of the pair is dropped to keep the stream stateless). */
-export function standardNormal(random: Random): number {
+function standardNormal(random: Random): number {
   const u = 1 - random();
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
 }

@@ -24,9 +24,9 @@ import type { ServiceModel, ServiceTimes } from './engine.ts';
 import type { GpuOverride } from './scenario.ts';
 
 /** Share of peak bandwidth a decode step reaches (memory-bound kernels reach 70-90% of peak). */
-export const MEMORY_EFFICIENCY = 0.8;
+const MEMORY_EFFICIENCY = 0.8;
 /** Share of peak tensor throughput prefill reaches (model FLOPs utilisation of serving engines is typically 40-60%). */
-export const COMPUTE_EFFICIENCY = 0.5;
+const COMPUTE_EFFICIENCY = 0.5;
 
 export interface EngineHardware {
   gpu: string;

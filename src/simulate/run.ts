@@ -16,26 +16,26 @@ import type { RouteRequest, RouteResult } from '../runtime/types.ts';
 import { Collector, latencySummary, type Outcome } from './collect.ts';
 import { Conditions } from './conditions.ts';
 import { Engine, type ServiceModel } from './engine.ts';
-import { EventLoop } from './event-loop.ts';
+import { EventLoop, TimedEvent } from './event-loop.ts';
 import { HostedEndpoint } from './hosted.ts';
 import { stream } from './random.ts';
 import { type EngineReport, type ScenarioReport, ratio, round } from './report.ts';
 import { engineHardware, rooflineParams, rooflineService } from './roofline.ts';
 import { hasSharedState, type Scenario } from './scenario.ts';
 import { evaluateSlos } from './slo.ts';
-import { ArrivalStream, DEFAULT_TENANT_LOAD, tenantShares } from './traffic.ts';
+import { type Arrival, ArrivalStream, DEFAULT_TENANT_LOAD, tenantShares } from './traffic.ts';
 import { type Endpoint, SimTransport } from './transport.ts';
 
 /** Where virtual time starts: mid-month, so a run never crosses a tenant's budget period. */
-export const SIM_START = Date.UTC(2025, 0, 15, 12);
+const SIM_START = Date.UTC(2025, 0, 15, 12);
 /** Router replicas when the plan shares state (the gateway behind a load balancer). */
-export const DEFAULT_REPLICAS = 3;
+const DEFAULT_REPLICAS = 3;
 /**
  * Most requests one scenario may simulate (about an hour of CPU time). A
  * plan comes from a pull request: a peakRpm of a billion must not keep CI
  * busy for a week.
  */
-export const MAX_SIMULATED_REQUESTS = 20_000_000;
+const MAX_SIMULATED_REQUESTS = 20_000_000;
 
 export class SimulationTooLargeError extends Error {}
 
@@ -50,7 +50,7 @@ export interface SimulateOptions {
   onRequestEnd?: (id: number, group: string, outcome: Outcome) => void;
 }
 
-export function defaultReplicas(plan: CompiledPlan): number {
+function defaultReplicas(plan: CompiledPlan): number {
   return hasSharedState(plan) ? DEFAULT_REPLICAS : 1;
 }
 
@@ -82,11 +82,37 @@ function buildEngines(plan: CompiledPlan, scenario: Scenario, opts: SimulateOpti
 }
 
 /** Requests the plan's traffic brings over the window, traffic multipliers included. */
-export function expectedRequests(plan: CompiledPlan, conditions: Conditions, durationMs: number): number {
+function expectedRequests(plan: CompiledPlan, conditions: Conditions, durationMs: number): number {
   let n = 0;
   for (const [name, g] of Object.entries(plan.groups))
     if (g.traffic) n += (g.traffic.peakRpm * conditions.multiplierRange(name, durationMs).mean * durationMs) / 60_000;
   return n;
+}
+
+/**
+ * A group's arrivals as one event object, scheduled again for the next
+ * arrival each time it fires (a group has one arrival pending at a time), so
+ * an arrival costs no event or closure of its own.
+ */
+class GroupArrivals extends TimedEvent {
+  private arrival: Arrival | null = null;
+  constructor(
+    private readonly source: ArrivalStream,
+    private readonly loop: EventLoop,
+    private readonly send: (a: Arrival) => void,
+  ) {
+    super();
+  }
+  /** Schedules the next arrival, if the window has one. */
+  next(): void {
+    this.arrival = this.source.next();
+    if (this.arrival !== null) this.loop.schedule(this, this.arrival.t);
+  }
+  fire(): void {
+    // The request goes out (and schedules what it causes) before the next arrival is drawn, as the event order requires.
+    this.send(this.arrival!);
+    this.next();
+  }
 }
 
 export async function simulateScenario(plan: CompiledPlan, scenario: Scenario, opts: SimulateOptions): Promise<ScenarioReport> {
@@ -150,34 +176,28 @@ export async function simulateScenario(plan: CompiledPlan, scenario: Scenario, o
       end,
       stream(seed, `arrivals:${name}`),
     );
-    const arrive = () => {
-      const a = source.next();
-      if (a === null) return;
-      loop.at(a.t, () => {
-        const request: RouteRequest =
-          a.tenant === undefined
-            ? { group: name, estimatedInputTokens: a.inputTokens, maxOutputTokens: a.outputTokens }
-            : { group: name, tenant: a.tenant, estimatedInputTokens: a.inputTokens, maxOutputTokens: a.outputTokens };
-        const id = nextId++;
-        const began = loop.now();
-        loop.unpark();
-        pickRouter(began - start)
-          .route(request)
-          .then(
-            (r: RouteResult) => {
-              const outcome = collector.record(name, r, loop.now() - began);
-              opts.onRequestEnd?.(id, name, outcome);
-              loop.park();
-            },
-            (e: unknown) => {
-              failure ??= e;
-              loop.park();
-            },
-          );
-        arrive();
-      });
-    };
-    arrive();
+    new GroupArrivals(source, loop, (a) => {
+      const request: RouteRequest =
+        a.tenant === undefined
+          ? { group: name, estimatedInputTokens: a.inputTokens, maxOutputTokens: a.outputTokens }
+          : { group: name, tenant: a.tenant, estimatedInputTokens: a.inputTokens, maxOutputTokens: a.outputTokens };
+      const id = nextId++;
+      const began = loop.now();
+      loop.unpark();
+      pickRouter(began - start)
+        .route(request)
+        .then(
+          (r: RouteResult) => {
+            const outcome = collector.record(name, r, loop.now() - began);
+            opts.onRequestEnd?.(id, name, outcome);
+            loop.park();
+          },
+          (e: unknown) => {
+            failure ??= e;
+            loop.park();
+          },
+        );
+    }).next();
   }
 
   await loop.run();

@@ -80,7 +80,7 @@ export class ScenarioError extends Error {}
 const sortedKeys = (o: Record<string, unknown>) => Object.keys(o).sort();
 
 /** Providers in the order N-1 runs them (by id). */
-export const providerIds = (plan: CompiledPlan): string[] => sortedKeys(plan.providers);
+const providerIds = (plan: CompiledPlan): string[] => sortedKeys(plan.providers);
 
 /** Pools that carry at least one engine (by id). */
 export const poolIds = (plan: CompiledPlan): string[] => sortedKeys(plan.pools).filter((id) => Object.keys(plan.pools[id]!.models).length > 0);
@@ -97,7 +97,7 @@ export function providerDown(id: string): Scenario {
   };
 }
 
-export function poolDown(id: string): Scenario {
+function poolDown(id: string): Scenario {
   return {
     name: `pool-down:${id}`,
     kind: 'pool-down',
@@ -157,7 +157,7 @@ export function builtinScenario(name: string, plan: CompiledPlan): Scenario {
 }
 
 /** N-1: every provider down, one at a time. */
-export const nMinusOne = (plan: CompiledPlan): Scenario[] => providerIds(plan).map(providerDown);
+const nMinusOne = (plan: CompiledPlan): Scenario[] => providerIds(plan).map(providerDown);
 
 /** Every built-in that applies to the plan, in a fixed order. */
 export function allBuiltins(plan: CompiledPlan): Scenario[] {

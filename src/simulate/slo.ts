@@ -30,7 +30,7 @@ const NOT_MODELLED: Record<string, string> = {
   kv_cache_hit_rate: 'not simulated: prefix caching is not modelled',
 };
 
-export const objectiveText = (t: PlanSloTarget): string => t.objective.map((b) => `${b.op} ${b.value}`).join(' and ');
+const objectiveText = (t: PlanSloTarget): string => t.objective.map((b) => `${b.op} ${b.value}`).join(' and ');
 
 export function meets(value: number, t: PlanSloTarget): boolean {
   return t.objective.every((b) => (b.op === '<' ? value < b.value : b.op === '<=' ? value <= b.value : b.op === '>' ? value > b.value : value >= b.value));

@@ -23,8 +23,8 @@ import * as random from './random.ts';
 const { exponential, tokenCount } = random;
 
 export const DEFAULT_TENANT_LOAD = 0.8;
-export const INPUT_CV = 0.6;
-export const OUTPUT_CV = 0.5;
+const INPUT_CV = 0.6;
+const OUTPUT_CV = 0.5;
 
 /** Per group: tenant id -> share of the group's requests (0-1), in tenant id order; what is missing carries no tenant. */
 export function tenantShares(plan: CompiledPlan, tenantLoad = DEFAULT_TENANT_LOAD): Record<string, Record<string, number>> {

@@ -18,9 +18,9 @@ import type { Lognormal } from './random.ts';
 const { lognormalFromPercentiles, sampleLognormal } = random;
 
 /** A refused connection fails this fast. */
-export const CONNECTION_REFUSED_MS = 1;
+const CONNECTION_REFUSED_MS = 1;
 /** A vLLM server that answers an error (its own, or an outage's 503) does so this fast. */
-export const ENGINE_ERROR_MS = 5;
+const ENGINE_ERROR_MS = 5;
 
 export type Endpoint = { kind: 'hosted'; hosted: HostedEndpoint } | { kind: 'engine'; engine: Engine; random: Random };
 
@@ -46,8 +46,9 @@ class Reply extends TimedEvent {
 
 /** A call to a vLLM engine: answered at its first token, or at the router's timeout (which aborts the sequence), whichever comes first. */
 class EngineCall extends TimedEvent implements FirstTokenListener {
-  job: Job | null = null;
-  private settled = false;
+  // Assigned in the constructor, not as field initializers (see TimedEvent).
+  declare job: Job | null;
+  declare private settled: boolean;
   constructor(
     private readonly loop: EventLoop,
     private readonly engine: Engine,
@@ -57,6 +58,8 @@ class EngineCall extends TimedEvent implements FirstTokenListener {
     private readonly limit: number,
   ) {
     super();
+    this.job = null;
+    this.settled = false;
   }
   firstToken(): void {
     if (this.settled) return;
@@ -100,16 +103,24 @@ export class SimTransport implements Transport {
     return promise;
   }
 
-  /** Decides the answer to a call starting now and schedules it. */
+  /** The answer `r`, arriving `after` ms from now. */
+  private answer(resolve: (r: TransportResult) => void, after: number, r: TransportResult): void {
+    this.loop.schedule(new Reply(this.loop, resolve, r), this.loop.now() + after);
+  }
+
+  /** The answer `r` after `latencyMs`, or a timeout at `limit` if that comes first: an attempt that would outlast the router's timeout ends at the timeout. */
+  private within(resolve: (r: TransportResult) => void, limit: number, latencyMs: number, r: TransportResult): void {
+    if (latencyMs > limit) this.answer(resolve, limit, timeout(limit));
+    else this.answer(resolve, latencyMs, r);
+  }
+
+  /** Decides the answer to a call starting now and schedules it (helper methods, not closures: this runs once per attempt). */
   private dispatch(d: PlanDeployment, request: RouteRequest, limit: number, resolve: (r: TransportResult) => void): void {
     const loop = this.loop;
     const now = loop.now();
-    const answer = (after: number, r: TransportResult) => void loop.schedule(new Reply(loop, resolve, r), now + after);
-    // An attempt that would outlast the router's timeout ends at the timeout.
-    const within = (latencyMs: number, r: TransportResult) => (latencyMs > limit ? answer(limit, timeout(limit)) : answer(latencyMs, r));
 
     const ep = this.endpoints.get(d.id);
-    if (ep === undefined) return void answer(CONNECTION_REFUSED_MS, REFUSED);
+    if (ep === undefined) return void this.answer(resolve, CONNECTION_REFUSED_MS, REFUSED);
     const t = now - this.start;
     const input = request.estimatedInputTokens;
     const output = request.maxOutputTokens ?? 0;
@@ -117,35 +128,38 @@ export class SimTransport implements Transport {
     const outage = c === null ? null : Conditions.outage(c, t);
     const errorRate = c === null ? null : Conditions.errorRate(c, t);
 
-    if (outage === 'connection') return void answer(CONNECTION_REFUSED_MS, REFUSED);
-    if (outage === 'timeout') return void answer(limit, timeout(limit));
+    if (outage === 'connection') return void this.answer(resolve, CONNECTION_REFUSED_MS, REFUSED);
+    if (outage === 'timeout') return void this.answer(resolve, limit, timeout(limit));
 
     if (ep.kind === 'hosted') {
       const h = ep.hosted;
       const latency = c === null ? h.latency : effectiveLatency(h.latency, Conditions.latency(c, t));
       if (outage === 'error') {
         const ms = sampleLognormal(h.random, latency);
-        return void within(ms, status(503, ms));
+        return void this.within(resolve, limit, ms, status(503, ms));
       }
       const a = h.answer(now, input + output, latency, errorRate ?? h.errorRate);
-      if (a.kind === 'http-429') return void within(a.latencyMs, status(429, a.latencyMs, a.retryAfterMs));
-      if (a.kind === 'error-503') return void within(a.latencyMs, status(503, a.latencyMs));
-      return void within(a.latencyMs, { ok: true, latencyMs: a.latencyMs, usage: { inputTokens: input, outputTokens: output } });
+      if (a.kind === 'http-429') return void this.within(resolve, limit, a.latencyMs, status(429, a.latencyMs, a.retryAfterMs));
+      if (a.kind === 'error-503') return void this.within(resolve, limit, a.latencyMs, status(503, a.latencyMs));
+      return void this.within(resolve, limit, a.latencyMs, { ok: true, latencyMs: a.latencyMs, usage: { inputTokens: input, outputTokens: output } });
     }
 
     if (outage === 'error' || (errorRate !== null && errorRate > 0 && ep.random() < errorRate))
-      return void within(ENGINE_ERROR_MS, status(503, ENGINE_ERROR_MS));
+      return void this.within(resolve, limit, ENGINE_ERROR_MS, status(503, ENGINE_ERROR_MS));
     const call = new EngineCall(loop, ep.engine, resolve, now, { inputTokens: input, outputTokens: output }, limit);
     const job = ep.engine.submit(input, output, call);
     // vLLM answers 400 to a request longer than its context.
-    if (job === null) return void answer(ENGINE_ERROR_MS, status(400, ENGINE_ERROR_MS));
+    if (job === null) return void this.answer(resolve, ENGINE_ERROR_MS, status(400, ENGINE_ERROR_MS));
     call.job = job;
-    loop.schedule(call, now + limit);
+    // A sequence that started at once and will have its first token by the
+    // deadline needs no deadline event: it would only sit in the queue,
+    // cancelled, keeping the call alive for the length of the timeout.
+    if (!job.firstTokenBy(now + limit)) loop.schedule(call, now + limit);
   }
 }
 
 /** The latency in force: an event's own percentiles, or the base scaled by its multiplier. */
-export function effectiveLatency(base: Lognormal, e: { multiplier: number | null; p50Ms: number | null; p95Ms: number | null } | undefined): Lognormal {
+function effectiveLatency(base: Lognormal, e: { multiplier: number | null; p50Ms: number | null; p95Ms: number | null } | undefined): Lognormal {
   if (e === undefined) return base;
   if (e.p50Ms !== null) return lognormalFromPercentiles(e.p50Ms, e.p95Ms ?? e.p50Ms * Math.exp(base.sigma * random.Z95));
   return { median: base.median * (e.multiplier ?? 1), sigma: base.sigma };

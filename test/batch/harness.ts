@@ -13,7 +13,7 @@ import { type RunnerContext, runnerContext } from '../../src/batch/runner.ts';
 import type { CompiledPlan } from '../../src/plan/types.ts';
 import { tempDir, type TempDir } from './fixtures.ts';
 
-export const API_KEY = 'sk-emulator-harness';
+const API_KEY = 'sk-emulator-harness';
 
 export interface Harness {
   emu: Emulator;
@@ -27,7 +27,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export const FAST_PACE: Pace = { validatingMs: 1_000, perRequestMs: 100, finalizingMs: 1_000, cancellingMs: 2_000, failureRate: 0 };
+const FAST_PACE: Pace = { validatingMs: 1_000, perRequestMs: 100, finalizingMs: 1_000, cancellingMs: 2_000, failureRate: 0 };
 
 export async function harness(plan: CompiledPlan, opts: { pace?: Partial<Pace>; emulator?: EmulatorOptions } = {}): Promise<Harness> {
   const clock = manualClock();

@@ -34,7 +34,7 @@ function rng(seed: number): () => number {
   };
 }
 
-export function batchLine(r: () => number, withPii: boolean): string {
+function batchLine(r: () => number, withPii: boolean): string {
   const words: string[] = [];
   const n = 180 + Math.floor(r() * 80);
   for (let i = 0; i < n; i++) {

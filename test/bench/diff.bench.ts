@@ -15,7 +15,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmt, medianOf } from './stats.ts';
+import { fmt, median, timeChildren } from './stats.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RUNS = 5;
@@ -40,37 +40,35 @@ export async function main(): Promise<void> {
     edit(join(repo, 'policies/routing.ts'), "fallbacks: ['chat-azure', 'chat-anthropic', 'chat-local'],", "fallbacks: ['chat-azure', 'chat-local'],");
     edit(join(repo, 'policies/tenants.ts'), 'rpm: 600,', 'rpm: 1_800,');
 
-    const diff = (...extra: string[]) => {
-      const t0 = process.hrtime.bigint();
-      const r = spawnSync('node', ['bin/switchyard.mjs', 'diff', '--base', 'HEAD', ...extra], {
-        cwd: repo,
-        encoding: 'utf8',
-        env: { ...process.env, NO_COLOR: '1' },
+    const diff = (...extra: string[]) =>
+      timeChildren(() => {
+        const r = spawnSync('node', ['bin/switchyard.mjs', 'diff', '--base', 'HEAD', ...extra], {
+          cwd: repo,
+          encoding: 'utf8',
+          env: { ...process.env, NO_COLOR: '1' },
+        });
+        // Exit 1 is the expected verdict (a fallback removed is high risk); anything else is a failure.
+        if (r.status !== 1 || !r.stdout.includes('fallback-removed')) throw new Error(`diff exited ${r.status}: ${r.stderr}${r.stdout}`);
       });
-      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      // Exit 1 is the expected verdict (a fallback removed is high risk); anything else is a failure.
-      if (r.status !== 1 || !r.stdout.includes('fallback-removed')) throw new Error(`diff exited ${r.status}: ${r.stderr}${r.stdout}`);
-      return ms;
-    };
     const dropBase = () => rmSync(join(repo, 'node_modules', '.cache', 'switchyard-diff'), { recursive: true, force: true });
+    const measure = (label: string, run: () => { wallMs: number; cpuMs: number }) => {
+      const runs = Array.from({ length: RUNS }, run);
+      const wall = median(runs.map((r) => r.wallMs));
+      const cpu = median(runs.map((r) => r.cpuMs));
+      console.log(
+        `  ${label.padEnd(58)} median ${fmt(wall).padStart(7)} wall, ${Number.isNaN(cpu) ? 'CPU n/a' : `${fmt(cpu).padStart(7)} CPU`} (wall runs: ${runs.map((r) => fmt(r.wallMs)).join(', ')})`,
+      );
+    };
 
     diff(); // fills jiti's transpile cache for the clone's sources, as any earlier command would
-    const cold = medianOf(RUNS, () => {
+    console.log(`diff --base HEAD, reference policies with a change, ${RUNS} runs each:`);
+    measure('base checked out each run', () => {
       dropBase();
       return diff();
     });
-    const warm = medianOf(RUNS, () => diff());
-    const unsimulated = medianOf(RUNS, () => diff('--no-simulate'));
-    console.log(
-      `diff --base HEAD, reference policies with a change: median ${fmt(cold.median)} wall with the base checked out each run (runs: ${cold.runs.map(fmt).join(', ')})`,
-    );
-    console.log(
-      `                                                      median ${fmt(warm.median)} wall with the base copy reused (runs: ${warm.runs.map(fmt).join(', ')})`,
-    );
-    console.log(
-      `                                                      median ${fmt(unsimulated.median)} wall without the simulated impact (--no-simulate; the default simulates baseline and N-1, 2m each, on base and head)`,
-    );
-    console.log('goal: 3 s or less, Node start-up and git included');
+    measure('base copy reused', () => diff());
+    measure('without the simulated impact (--no-simulate)', () => diff('--no-simulate'));
+    console.log('the default simulates baseline and N-1, 2m each, on base and head; goal: 3 s or less, Node start-up and git included');
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

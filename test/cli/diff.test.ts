@@ -265,20 +265,21 @@ describe('switchyard diff: options and formats', () => {
 
 describe('switchyard diff: simulated impact', () => {
   /**
-   * A base the simulator finds healthy: the reference policies at a twentieth
-   * of their traffic (so GPUs and token limits keep up) and chat-mini, which
-   * has no fallback, without traffic of its own. Committed as the base.
+   * A base the simulator finds healthy even with OpenAI down: the reference
+   * policies at a fifth of their traffic (so Azure, Anthropic and the local
+   * pools can take chat's share) and chat-mini, which has no fallback and is
+   * on OpenAI too, without traffic of its own. Committed as the base.
    */
   beforeEach(() => {
-    for (const [from, to] of [
-      ['peakRpm: 3_000', 'peakRpm: 150'],
-      ['peakRpm: 600', 'peakRpm: 30'],
-      ['peakRpm: 300', 'peakRpm: 15'],
-      ['peakRpm: 1_500', 'peakRpm: 75'],
-      ['peakRpm: 60,', 'peakRpm: 5,'],
-    ])
-      ws.edit('routing.ts', from!, to!);
-    ws.edit('routing.ts', /\n\s*traffic: \{ peakRpm: 400, meanInputTokens: 6_000, meanOutputTokens: 500 \},/, '');
+    const text = ws.read('routing.ts');
+    const scaled = text.replace(/peakRpm: ([0-9_]+)/g, (_, n: string) => `peakRpm: ${Math.max(1, Math.round(Number(n.replaceAll('_', '')) / 5))}`);
+    // chat-mini's own traffic line: the first one after its name, before the next group's.
+    const mini = scaled.indexOf("name: 'chat-mini'");
+    const line = /\n\s*traffic: \{[^}]*\},/g;
+    line.lastIndex = mini;
+    const found = line.exec(scaled)!;
+    expect(scaled.indexOf('name:', mini + 1)).toBeGreaterThan(found.index);
+    ws.write('routing.ts', scaled.slice(0, found.index) + scaled.slice(found.index + found[0].length));
     git(ws.dir, 'add', 'policies');
     git(ws.dir, 'commit', '-q', '-m', 'quiet reference');
   });
@@ -346,7 +347,7 @@ describe('switchyard diff: simulated impact', () => {
     const text = await cli('diff', '--base', 'HEAD', '-p', ws.policies);
     expect(text.stdout).toContain('Simulated impact  not simulated: no change to routing');
     // A head asking for absurd traffic is not simulated (and does not stall CI): the report says why.
-    ws.edit('routing.ts', 'peakRpm: 150', 'peakRpm: 900_000_000');
+    ws.edit('routing.ts', /peakRpm: [0-9]+/, 'peakRpm: 900_000_000');
     const huge = (await diffJson(ws)).report!;
     expect(huge.simulation).toBeNull();
     expect(huge.simulationNote).toMatch(

@@ -28,7 +28,8 @@ describe('compilePolicy on the reference policy', () => {
   });
 
   it('resolves and defaults the reference values', async () => {
-    const plan = planOf(compilePolicy(await referencePolicy()));
+    const policy = await referencePolicy();
+    const plan = planOf(compilePolicy(policy));
     expect(plan.deployments['azure-eastus-gpt-4o']!.providerKind).toBe('azure_openai');
     expect(plan.providers.openai!.apiKey).toEqual({
       ref: 'vault:secret/switchyard/openai#key',
@@ -44,7 +45,10 @@ describe('compilePolicy on the reference policy', () => {
     });
     expect(plan.groups.chat!.timeouts).toEqual({ requestMs: 600, streamFirstTokenMs: 400 });
     expect(plan.groups.chat!.circuitBreaker).toEqual({ errorRateThreshold: 0.05, minRequests: 20, windowMs: 60_000, cooldownMs: 30_000, halfOpenProbes: 3 });
-    expect(plan.groups.chat!.traffic!.monthlyRequests).toBe(3_000 * 60 * 8 * 30);
+    // The policy gives no monthly volume: its peak rate for 8 hours a day, 30 days.
+    const chatTraffic = policy.modelGroups.find((g) => g.name === 'chat')!.traffic!;
+    expect(chatTraffic.monthlyRequests).toBeUndefined();
+    expect(plan.groups.chat!.traffic).toEqual({ ...chatTraffic, monthlyRequests: chatTraffic.peakRpm * 60 * 8 * 30 });
     expect(plan.groups['chat-local']!.maxContextWindow).toBe(32_768);
     expect(plan.pools['pool-a']!.models['llama-3.1-70b-instruct']!.id).toBe('pool-a/llama-3.1-70b-instruct');
     expect(plan.pools['pool-c']!.models['llama-3.1-8b-instruct']!.maxModelLen).toBe(16_384);

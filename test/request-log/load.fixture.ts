@@ -18,7 +18,7 @@ import type { CompiledPlan } from '../../src/plan/types.ts';
 import type { AttemptRow, RequestRow } from '../../src/request-log/types.ts';
 import { REPO } from '../fixtures/workspace.ts';
 
-export const referencePlan = (): CompiledPlan => parsePlan(readFileSync(join(REPO, 'generated/plan.json'), 'utf8'));
+const referencePlan = (): CompiledPlan => parsePlan(readFileSync(join(REPO, 'generated/plan.json'), 'utf8'));
 export const ANALYTICS_SQL = () => readFileSync(join(REPO, 'generated/sql/routing_analytics.sql'), 'utf8');
 
 const SUPPORT = 'support-assistant';
@@ -40,7 +40,7 @@ interface Scenario {
 const ok = (group: string, deployment: string): Call => [group, deployment, 'success', 200];
 const err = (group: string, deployment: string, status: number): Call => [group, deployment, 'error', status];
 
-export const DAY1: Scenario[] = [
+const DAY1: Scenario[] = [
   /* 1 */ { tenant: SUPPORT, group: 'chat', latencyMs: 800, status: 200, calls: [ok('chat', 'openai-gpt-4o')] },
   /* 2 */ { tenant: SUPPORT, group: 'chat', latencyMs: 1000, status: 200, calls: [ok('chat', 'openai-gpt-4o')] },
   /* 3 */ {
@@ -88,7 +88,7 @@ export const DAY1: Scenario[] = [
   /* 10 */ { tenant: DOCS, group: 'chat-local', latencyMs: 500, status: 200, calls: [ok('chat-local', 'vllm-c-llama-8b')] },
 ];
 
-export const DAY2: Scenario[] = [
+const DAY2: Scenario[] = [
   /* 11 */ { tenant: SUPPORT, group: 'chat', latencyMs: 700, status: 200, calls: [ok('chat', 'openai-gpt-4o')] },
   /* 12 */ {
     tenant: DOCS,
@@ -107,8 +107,8 @@ export const DAY2: Scenario[] = [
   /* 14: refused by the tenant's rate limit before any call */ { tenant: LAB, group: 'chat', latencyMs: 5, status: 429, calls: [] },
 ];
 
-export const DAY1_CYCLES = 100;
-export const DAY2_CYCLES = 50;
+const DAY1_CYCLES = 100;
+const DAY2_CYCLES = 50;
 const PROMPT = 10_000;
 const COMPLETION = 1_000;
 

@@ -81,7 +81,7 @@ export async function expectSharedBreaker({ stores, prefix, hgetall }: SharedSet
 }
 
 /** acme may send 5 requests a minute. */
-export const LIMIT_PLAN = plan([deployment('a')], [group('g', ['a'])], {
+const LIMIT_PLAN = plan([deployment('a')], [group('g', ['a'])], {
   acme: { id: 'acme', description: null, apiKeys: [], allowedGroups: ['g'], rpm: 5, tpm: null, monthlyBudgetUsd: null },
 });
 const LIMIT_REQUEST = { group: 'g', tenant: 'acme', estimatedInputTokens: 10 };

@@ -108,15 +108,27 @@ describe('simulate: built-in scenarios', () => {
   });
 
   it('state-store-down: replicas enforce limits each on their own, so providers answer 429 where the shared state kept under their limits', async () => {
-    const down = await run('state-store-down');
+    // chat asks for half again what OpenAI's token limit allows (at peak it stays under it): the limits now have to bind.
+    const chat = plan.groups.chat!.traffic!;
+    const tokensPerMinute = chat.peakRpm * (chat.meanInputTokens + chat.meanOutputTokens);
+    const multiplier = (1.5 * plan.deployments['openai-gpt-4o']!.tpm!) / tokensPerMinute;
+    expect(multiplier).toBeGreaterThan(1);
+    const surge = { kind: 'traffic', group: 'chat', multiplier, fromMs: 0, toMs: Infinity } as const;
+    const over = (s: Scenario): Scenario => ({ ...s, events: [...s.events, surge] });
+    const shared = await run(over(BASELINE));
+    const down = await run(over(builtinScenario('state-store-down', plan)));
     expect(down.replicas).toBe(3);
     expect(down.sharedState).toBe(false);
-    expect(baseline.sharedState).toBe(true);
+    expect(shared.sharedState).toBe(true);
     expect(baseline.totals.http429).toBe(0);
-    expect(down.totals.http429).toBeGreaterThan(0);
+    // Shared: the router keeps OpenAI under its limit and sends the rest down the fallback chain, before the provider says no.
+    expect(shared.totals.http429).toBe(0);
+    expect(shared.groups.chat!.fallbackRate).toBeGreaterThan(0.1);
+    // Each replica alone believes it has the whole limit: together they overshoot it and OpenAI answers 429.
     expect(down.deployments['openai-gpt-4o']!.http429).toBeGreaterThan(0);
+    expect(down.totals.http429).toBeGreaterThanOrEqual(down.deployments['openai-gpt-4o']!.http429);
     // Three breakers per deployment instead of one.
-    expect(down.breakerTrips).toBeGreaterThan(baseline.breakerTrips);
+    expect(down.breakerTrips).toBeGreaterThan(shared.breakerTrips);
   });
 
   it('state-store-down is refused for a plan without shared state', () => {

@@ -16,8 +16,8 @@ import { BATCH_FILE_EXPIRY_S, type FileStore, type StoredFile } from './files.ts
 import { answer, hexId, type Outcome, unitHash } from './responses.ts';
 import { type LineError, type ParsedRequest, validateInput } from './validate.ts';
 
-export const COMPLETION_WINDOW_MS = 24 * 3_600_000;
-export const TERMINAL = new Set(['completed', 'failed', 'expired', 'cancelled']);
+const COMPLETION_WINDOW_MS = 24 * 3_600_000;
+const TERMINAL = new Set(['completed', 'failed', 'expired', 'cancelled']);
 
 export interface Pace {
   /** Emulated milliseconds a batch stays validating, per request, finalizing, cancelling. */

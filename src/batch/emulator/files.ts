@@ -31,7 +31,7 @@ export function fileObject(f: StoredFile) {
 }
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-export const fileId = () => `file-${[...randomBytes(22)].map((b) => ALNUM[b % ALNUM.length]).join('')}`;
+const fileId = () => `file-${[...randomBytes(22)].map((b) => ALNUM[b % ALNUM.length]).join('')}`;
 
 export class FileStore {
   private readonly files = new Map<string, StoredFile>();

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 
-export const CONTEXT_WINDOW = 128_000;
+const CONTEXT_WINDOW = 128_000;
 const REPLY_CHARS = 200;
 
 export interface Outcome {

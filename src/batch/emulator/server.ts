@@ -17,8 +17,8 @@ import { type EmulatorClock, scaledClock } from './clock.ts';
 import { ApiError, badRequest, notFound } from './errors.ts';
 import { BATCH_FILE_EXPIRY_S, FileStore, fileObject } from './files.ts';
 
-export const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
-export const MAX_BATCH_INPUT_BYTES = 200 * 1024 * 1024;
+const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
+const MAX_BATCH_INPUT_BYTES = 200 * 1024 * 1024;
 const MAX_JSON_BYTES = 1 << 20;
 const ENDPOINTS = new Set(['/v1/responses', '/v1/chat/completions', '/v1/embeddings', '/v1/completions', '/v1/moderations']);
 const UPLOAD_PURPOSES = new Set(['assistants', 'batch', 'fine-tune', 'vision', 'user_data', 'evals']);
@@ -52,7 +52,7 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
-export const DEFAULT_PACE: Pace = { validatingMs: 5_000, perRequestMs: 500, finalizingMs: 5_000, cancellingMs: 10_000, failureRate: 0 };
+const DEFAULT_PACE: Pace = { validatingMs: 5_000, perRequestMs: 500, finalizingMs: 5_000, cancellingMs: 10_000, failureRate: 0 };
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);

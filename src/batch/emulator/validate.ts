@@ -5,7 +5,7 @@
  * become the batch's `errors.data` with 1-based line numbers. The codes are
  * those reported by third parties (wire README, "Not confirmed" 22).
  */
-export const MAX_REQUESTS_PER_FILE = 50_000;
+const MAX_REQUESTS_PER_FILE = 50_000;
 const MAX_REPORTED = 100;
 
 export interface LineError {

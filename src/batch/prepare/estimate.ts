@@ -8,7 +8,7 @@
  */
 import type { PlanBatchProfile, PlanPricing } from '../../plan/types.ts';
 
-export const CHARS_PER_TOKEN = 4;
+const CHARS_PER_TOKEN = 4;
 
 export interface Estimate {
   inputTokens: number;

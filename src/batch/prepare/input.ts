@@ -82,7 +82,7 @@ export async function* jsonlRegions(file: string, maxLineBytes: number): AsyncGe
 }
 
 /** Regular, non-hidden files under `dir`, by relative path (POSIX separators) in code-unit order. */
-export async function textFiles(dir: string): Promise<string[]> {
+async function textFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   const files: string[] = [];
   for (const e of entries) {

@@ -26,7 +26,7 @@ import { createProcessor, type RegionResult, type RejectEntry, tooLongResult } f
 import { MAX_EMBEDDING_INPUTS, PartWriter } from './split.ts';
 
 /** No single request is larger than this, whatever the file limit: no model reads 16 MB of context. */
-export const MAX_REQUEST_BYTES = 16_000_000;
+const MAX_REQUEST_BYTES = 16_000_000;
 /** Inputs smaller than this are processed in-process: starting workers would cost more than it saves. */
 const WORKER_THRESHOLD_BYTES = 32_000_000;
 const IN_FLIGHT_PER_WORKER = 2;

@@ -53,7 +53,7 @@ export interface PartInfo {
   lastId: string;
 }
 
-export const partName = (n: number) => `part-${String(n).padStart(4, '0')}.jsonl`;
+const partName = (n: number) => `part-${String(n).padStart(4, '0')}.jsonl`;
 
 /** The part files of one prepare run, written through the planner in contiguous slices. */
 export class PartWriter {

@@ -50,5 +50,3 @@ export interface Detector {
 export function isWordCode(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
-
-export const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;

@@ -10,7 +10,7 @@ import { SECRET_REF_PATTERN } from '../../model/common.ts';
 import { UserError, type Io } from '../context.ts';
 import { DEFAULT_OUT } from '../options.ts';
 
-export const DEFAULT_STATE = '.switchyard/batch';
+const DEFAULT_STATE = '.switchyard/batch';
 
 export interface PlanOpts {
   plan: string;
@@ -52,7 +52,7 @@ export function readPlan(file: string): CompiledPlan {
   }
 }
 
-export function clientOptions(opts: RunnerOpts): ClientOptions {
+function clientOptions(opts: RunnerOpts): ClientOptions {
   if (opts.baseUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(opts.baseUrl))
     throw new UserError(`--base-url must be an http(s) URL, got ${JSON.stringify(opts.baseUrl)}`);
   if (opts.apiKeyRef !== undefined && !SECRET_REF_PATTERN.test(opts.apiKeyRef))

@@ -3,7 +3,7 @@ import { dirStatus, type StatusRow } from '../../batch/status.ts';
 import type { Io } from '../context.ts';
 import { int, openRunner, printJson, type RunnerOpts, shown, withRunnerOptions } from './shared.ts';
 
-export function statusTable(rows: readonly StatusRow[]): string {
+function statusTable(rows: readonly StatusRow[]): string {
   const w = Math.max(...rows.map((r) => r.part.length));
   return rows
     .map((r) => {

@@ -11,13 +11,13 @@ import { mermaidText } from '../../diagnostics/markdown.ts';
  * Text inside a flowchart node label `["..."]`: everything outside a safe
  * set becomes a numeric entity (`#35;`), which Mermaid decodes when it draws.
  */
-export function flowLabel(s: string): string {
+function flowLabel(s: string): string {
   const safe = [...s].map((ch) => (/^[A-Za-z0-9 ._\-/:()]$/.test(ch) ? ch : `#${ch.codePointAt(0)};`)).join('');
   return safe.trim() === '' ? '#160;' : safe;
 }
 
 /** Node and subgraph ids: letters, digits and underscores, with a prefix so no id is a keyword. */
-export const nodeId = (prefix: string, i: number): string => `${prefix.replace(/[^A-Za-z0-9_]/g, '_')}_${i}`;
+const nodeId = (prefix: string, i: number): string => `${prefix.replace(/[^A-Za-z0-9_]/g, '_')}_${i}`;
 
 /** A pie of percentage shares; zero and negative slices are left out (a pie cannot draw them). */
 export function pieChart(title: string, shares: Record<string, number>): string | undefined {

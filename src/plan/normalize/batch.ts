@@ -13,7 +13,7 @@ const price = (x: number) => Math.round(x * 1e9) / 1e9;
  * gives the synchronous price; the batch price is the profile's own or that
  * price less the discount. The checks report a profile with neither.
  */
-export function batchPricing(b: BatchProfile, deployments: ReadonlyMap<string, PlanDeployment>): PlanBatchPricing | null {
+function batchPricing(b: BatchProfile, deployments: ReadonlyMap<string, PlanDeployment>): PlanBatchPricing | null {
   const same = [...deployments.values()].filter((d) => d.provider === b.provider && d.model === b.model).sort((x, y) => compareStrings(x.id, y.id))[0];
   const synchronous = same ? { ...same.pricing } : null;
   const batch =

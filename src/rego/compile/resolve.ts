@@ -59,7 +59,7 @@ let renameCounter = 0;
 
 const scalar = (value: string, loc: Location): Term => ({ type: 'scalar', value, loc });
 
-export function dataRef(path: string[], loc: Location, rest: Term[] = []): Term {
+function dataRef(path: string[], loc: Location, rest: Term[] = []): Term {
   return { type: 'ref', head: { type: 'var', name: 'data', loc }, path: [...path.map((p) => scalar(p, loc)), ...rest], loc };
 }
 

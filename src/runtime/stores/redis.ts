@@ -43,7 +43,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Cluster, type ClusterNode, Redis, type RedisOptions } from 'ioredis';
-import type { CompiledPlan } from '../../plan/types.ts';
 import { PHASE_NAMES } from '../breaker.ts';
 import { LocalState, type Session } from '../state.ts';
 import type { RouterTables } from '../tables.ts';
@@ -379,18 +378,4 @@ export async function createRedisStore(options: RedisStoreOptions & { readyTimeo
     });
   }
   return store;
-}
-
-/** The store the plan asks for: its routerState's URL from the environment (`env:` references only). */
-export async function redisStoreFromPlan(
-  plan: CompiledPlan,
-  env: Record<string, string | undefined> = process.env,
-  options: Omit<RedisStoreOptions, 'url' | 'cluster' | 'keyPrefix' | 'client'> = {},
-): Promise<RedisStore> {
-  const rs = plan.routerState;
-  if (rs.kind !== 'redis') throw new Error('the plan keeps router state in memory (routerState.kind is "memory")');
-  if (rs.url.scheme !== 'env') throw new Error(`router state URL ${rs.url.ref}: only env: references can be resolved by the router`);
-  const url = env[rs.url.name];
-  if (!url) throw new Error(`router state URL: environment variable ${rs.url.name} is not set`);
-  return createRedisStore({ ...options, url, cluster: rs.cluster, keyPrefix: rs.keyPrefix });
 }

@@ -22,7 +22,7 @@ const pair = (base: Side, head: Side, f: (s: ScenarioSummary) => string, arrow: 
 const missed = (s: Side) => (s ? Object.keys(s.slos).filter((id) => s.slos[id]!.status === 'fail') : []);
 
 /** SLOs the head misses that the base met (or did not have), in this scenario. */
-export const newlyMissed = (c: ScenarioComparison): string[] => {
+const newlyMissed = (c: ScenarioComparison): string[] => {
   const before = new Set(missed(c.base));
   return missed(c.head).filter((id) => !before.has(id));
 };

@@ -10,7 +10,7 @@ import type { ScenarioReport, SimulationReport, SloResult } from '../report.ts';
 import { xyChart } from './mermaid.ts';
 import { sloValue } from './terminal.ts';
 
-export const SIMULATE_MARKER = '<!-- switchyard-simulate -->';
+const SIMULATE_MARKER = '<!-- switchyard-simulate -->';
 
 const int = (n: number) => n.toLocaleString('en-US');
 const rate = (r: number | null) => (r === null ? '–' : pct(r * 100));
@@ -18,7 +18,7 @@ const ms = (x: number | undefined) => (x === undefined ? '–' : int(Math.round(
 const STATUS = { pass: '✅', fail: '❌', 'n/a': '➖' } as const;
 
 /** SLO ids that fail, as inline code, or a check mark. */
-export const failing = (slos: readonly SloResult[]): string => {
+const failing = (slos: readonly SloResult[]): string => {
   const f = slos.filter((s) => s.status === 'fail').map((s) => code(s.id));
   return f.length ? `❌ ${f.join(', ')}` : '✅ none';
 };

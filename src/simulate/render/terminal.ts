@@ -36,7 +36,7 @@ export const sloValue = (s: SloResult): string =>
         ? rate(s.value)
         : String(s.value);
 
-export const sloCounts = (slos: readonly SloResult[]): string => {
+const sloCounts = (slos: readonly SloResult[]): string => {
   const n = (st: string) => slos.filter((s) => s.status === st).length;
   return `${n('pass')} pass, ${n('fail')} fail, ${n('n/a')} n/a`;
 };

@@ -17,7 +17,7 @@ const alnum = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789');
 const upper = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ');
 const word = (chars: fc.Arbitrary<string>, min: number, max: number) => fc.array(chars, { minLength: min, maxLength: max }).map((c) => c.join(''));
 
-export const emailArb = fc
+const emailArb = fc
   .tuple(
     word(alnum, 1, 12),
     fc.option(fc.tuple(fc.constantFrom('.', '_', '+', '-'), word(alnum, 1, 8)), { nil: undefined }),
@@ -30,7 +30,7 @@ export const emailArb = fc
     return caps ? s.replace(/^./, (c) => c.toUpperCase()) : s;
   });
 
-export const phoneArb = fc.oneof(
+const phoneArb = fc.oneof(
   fc.tuple(digits(1), digits(3), digits(3), digits(4)).map(([c, a, b, d]) => `+${c} ${a} ${b} ${d}`),
   fc.tuple(nonZero, digits(2), digits(3), digits(4)).map(([a0, a, b, d]) => `(${a0}${a}) ${b}-${d}`),
   fc.tuple(digits(3), digits(3), digits(4), fc.constantFrom('-', '.', ' ')).map(([a, b, d, s]) => `${a}${s}${b}${s}${d}`),
@@ -54,7 +54,7 @@ function luhnComplete(body: string): string {
   return body + String((10 - (sum % 10)) % 10);
 }
 
-export const cardArb = fc.oneof(
+const cardArb = fc.oneof(
   fc.tuple(fc.constantFrom('4', '51', '55', '6011'), fc.constantFrom('compact', ' ', '-')).chain(([prefix, style]) =>
     digits(15 - prefix.length).map((rest) => {
       const n = luhnComplete(prefix + rest);
@@ -90,7 +90,7 @@ function ibanCheck(country: string, bban: string): string {
   return String(98 - r).padStart(2, '0');
 }
 
-export const ibanArb = fc.constantFrom(...IBAN_SHAPES).chain(([country, shape]) =>
+const ibanArb = fc.constantFrom(...IBAN_SHAPES).chain(([country, shape]) =>
   fc.tuple(fc.tuple(...[...shape].map((c) => (c === 'd' ? digit : upper))), fc.boolean()).map(([chars, grouped]) => {
     const bban = chars.join('');
     const iban = `${country}${ibanCheck(country, bban)}${bban}`;
@@ -100,7 +100,7 @@ export const ibanArb = fc.constantFrom(...IBAN_SHAPES).chain(([country, shape]) 
 
 const octet = fc.integer({ min: 0, max: 255 }).map(String);
 const hexGroup = fc.integer({ min: 0, max: 0xffff }).map((n) => n.toString(16));
-export const ipArb = fc.oneof(
+const ipArb = fc.oneof(
   fc.tuple(octet, octet, octet, octet).map((o) => o.join('.')),
   fc.array(hexGroup, { minLength: 8, maxLength: 8 }).map((g) => g.join(':')),
   fc.tuple(fc.array(hexGroup, { minLength: 1, maxLength: 3 }), fc.array(hexGroup, { minLength: 1, maxLength: 3 }), fc.boolean()).map(([a, b, up]) => {
@@ -110,7 +110,7 @@ export const ipArb = fc.oneof(
   fc.tuple(octet, octet, octet, octet).map((o) => `::ffff:${o.join('.')}`),
 );
 
-export const ssnArb = fc.tuple(digits(3), digits(2), digits(4), fc.constantFrom('-', ' ')).map(([a, b, c, s]) => `${a}${s}${b}${s}${c}`);
+const ssnArb = fc.tuple(digits(3), digits(2), digits(4), fc.constantFrom('-', ' ')).map(([a, b, c, s]) => `${a}${s}${b}${s}${c}`);
 
 export const PII: Record<PiiKind, fc.Arbitrary<string>> = {
   email: emailArb,

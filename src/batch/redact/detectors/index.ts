@@ -7,7 +7,7 @@ import { paymentCard } from './payment-card.ts';
 import { phone } from './phone.ts';
 import { usSsn } from './us-ssn.ts';
 
-export const DETECTORS: readonly Detector[] = [email, iban, paymentCard, usSsn, ipAddress, phone];
+const DETECTORS: readonly Detector[] = [email, iban, paymentCard, usSsn, ipAddress, phone];
 
 export function detectorsByName(names: readonly string[]): Detector[] {
   const known = new Map(DETECTORS.map((d) => [d.name, d]));
