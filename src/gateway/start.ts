@@ -55,7 +55,7 @@ export const REQUEST_LOG_CLOSE_MS = 5_000;
  * pass-through deployments out of their groups, each group touched said
  * once in the log.
  */
-export function servedPlan(plan: CompiledPlan, env: Env, log: Logger): CompiledPlan {
+function servedPlan(plan: CompiledPlan, env: Env, log: Logger): CompiledPlan {
   let resolved: CompiledPlan;
   try {
     resolved = resolveProviderEnv(plan, env);
