@@ -23,6 +23,7 @@ Environment:
 
 Examples:
   switchyard init [dir]                 scaffold a policy repository (package.json, tsconfig, policies/, CI workflow)
+  switchyard import litellm config.yaml turn an existing LiteLLM config into policies/
   switchyard validate --typecheck       schema, semantic and TypeScript checks
   switchyard compile                    write generated/ from policies/
   switchyard compile --check            fail when generated/ is out of date (for CI)
@@ -48,6 +49,7 @@ type CommandFactory = (io: Io, done: (code: number) => void) => Command;
  */
 const COMMANDS: ReadonlyArray<readonly [string, () => Promise<CommandFactory>]> = [
   ['init', async () => (await import('./init.ts')).initCommand],
+  ['import', async () => (await import('./import.ts')).importCommand],
   ['validate', async () => (await import('./validate.ts')).validateCommand],
   ['compile', async () => (await import('./compile.ts')).compileCommand],
   ['check', async () => (await import('./check.ts')).checkCommand],

@@ -38,12 +38,23 @@ const maskStrings = (line: string) => line.replace(/(['"`])(?:(?!\1)[^\\]|\\.)+\
 const maskPlainValues = (line: string) => line.replace(/(:\s+)(?!\*\*\*)([^\s'"`{}[\],#][^,}\]#]*)/g, '$1***');
 /** What a frame may show of a policy line: never a credential, whatever the diagnostic is about. */
 const frameLine = (line: string, sensitive: boolean) => (sensitive ? maskPlainValues(maskStrings(line)) : maskSecrets(line));
+/**
+ * Diagnostics located at a secret in a config that is not ours (an imported
+ * LiteLLM YAML, a vLLM command line), where values are often unquoted: the
+ * frame keeps the line up to the key and its `:` or `=`, and nothing after.
+ */
+const VALUE_SENSITIVE_CODES = new Set(['import-literal-secret']);
+function maskValue(line: string, column: number): string {
+  const from = Math.max(0, column - 1);
+  const sep = line.slice(from).search(/[:=]/);
+  return sep < 0 ? `${line.slice(0, from)}***` : `${line.slice(0, from + sep + 1)} ***`;
+}
 
-function codeFrame(text: string, line: number, column: number, color: boolean, sensitive: boolean): string {
+function codeFrame(text: string, line: number, column: number, color: boolean, sensitive: boolean, valueSensitive = false): string {
   const lines = text.split('\n');
   const raw = lines[line - 1];
   if (raw === undefined) return '';
-  const masked = frameLine(raw, sensitive);
+  const masked = valueSensitive ? maskValue(raw, column) : frameLine(raw, sensitive);
   // A minified JSON policy is one long line: show a window around the column.
   const WIDTH = 120;
   const start = masked.length > WIDTH ? Math.max(0, Math.min(column - 1 - WIDTH / 2, masked.length - WIDTH)) : 0;
@@ -70,7 +81,7 @@ export function renderPretty(ds: readonly Diagnostic[], opts: PrettyOptions): st
     out.push(`${paint(opts.color, ANSI.bold, where)} ${sev}${level} ${d.code}: ${d.message}${at}`);
     const text = d.source && opts.readSource?.(d.source.file);
     if (d.source && text) {
-      const frame = codeFrame(text, d.source.line, d.source.column, opts.color, sensitiveLines.has(lineKey(d)));
+      const frame = codeFrame(text, d.source.line, d.source.column, opts.color, sensitiveLines.has(lineKey(d)), VALUE_SENSITIVE_CODES.has(d.code));
       if (frame) out.push(frame);
     }
     if (d.hint) out.push(`  ${paint(opts.color, ANSI.cyan, 'hint:')} ${d.hint}`);

@@ -16,7 +16,12 @@ const MAX_ALIAS_COUNT = 1000;
 
 export type ParsedData = { value: unknown; locate: (path: Path) => SourceLocation } | { diagnostics: Diagnostic[] };
 
-export function parseDataText(text: string, kind: 'yaml' | 'json', shown: string): ParsedData {
+/**
+ * `yamlVersion` 1.1 reads a document as PyYAML does (`2024-10-21` a date,
+ * `yes` a boolean, `1e5` a string): for configs of Python tools (LiteLLM,
+ * vLLM) read back by the importer. Policies are YAML 1.2.
+ */
+export function parseDataText(text: string, kind: 'yaml' | 'json', shown: string, yamlVersion: '1.1' | '1.2' = '1.2'): ParsedData {
   // A .json file must be JSON (YAML would also accept comments and trailing
   // commas), and JSON.parse is many times faster than building a YAML
   // document, which is only needed to locate a problem.
@@ -39,7 +44,7 @@ export function parseDataText(text: string, kind: 'yaml' | 'json', shown: string
 
   const lineCounter = new LineCounter();
   let doc: ReturnType<typeof parseDocument> | undefined;
-  const document = () => (doc ??= parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true }));
+  const document = () => (doc ??= parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: yamlVersion }));
   if (kind === 'yaml') {
     const syntax = document().errors[0];
     if (syntax) {

@@ -385,3 +385,32 @@ export async function writeFileAtomic(file: string, content: string): Promise<vo
     throw new OutputDirError(`cannot write ${file}: ${REASONS[errno(e)!] ?? errno(e)} (${errno(e)}); nothing was changed`, { cause: e });
   }
 }
+
+/**
+ * Source files (a policies/ folder the importer writes), all or nothing, LF
+ * and final newline, no manifest (they are the user's to edit). Each path is
+ * checked below `dir` without following links; every file is staged beside
+ * its target before any is renamed into place, and a failure removes what
+ * was staged and the directories this call created.
+ */
+export async function writeFilesAllOrNothing(dir: string, files: ReadonlyArray<{ path: string; content: string }>): Promise<void> {
+  for (const f of files) checkArtifactPath(f.path);
+  const created: string[] = [];
+  const tag = `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const staged: Array<{ tmp: string; target: string }> = [];
+  try {
+    await mkdirs(resolve(dir), created);
+    for (const f of files) {
+      if ((await entryBelow(dir, f.path)) === 'dir') throw new UnsafePathError(`${shownPath(dir, f.path)} is a directory`, f.path);
+      await mkdirBelow(dir, posix.dirname(f.path) === '.' ? '' : posix.dirname(f.path), created);
+      const target = join(dir, f.path);
+      await realFs.writeFile(target + tag, normalizeContent(f.content));
+      staged.push({ tmp: target + tag, target });
+    }
+    for (const s of staged) await rename(s.tmp, s.target);
+  } catch (e) {
+    await Promise.all(staged.map((s) => rm(s.tmp, { force: true })));
+    await removeEmptyDirs(created);
+    throw e;
+  }
+}

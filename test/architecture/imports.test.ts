@@ -72,6 +72,8 @@ const RULES: Record<string, Rule> = {
   targets: { values: ['plan', 'observability', 'capacity', 'diagnostics', 'escape', ...LEAVES], packages: ['yaml', 'handlebars'] },
   diff: { values: ['plan', 'diagnostics', 'errors', 'simulate', 'escape', ...LEAVES], types: ['risk'], packages: ['diff', 'tar'] },
   risk: { values: ['plan', 'diagnostics', 'rego', 'errors', 'fs'], types: ['diff', 'simulate'], packages: ['@open-policy-agent/opa-wasm', 'tar', 'yaml'] },
+  // The importer inverts the LiteLLM emitter and checks its result with the loader's validation and the compiler.
+  import: { values: ['model', 'load', 'plan', 'targets', 'capacity', 'diagnostics', 'errors', 'fs', 'escape', ...LEAVES], packages: ['yaml'] },
   gate: { values: ['observability', 'errors', 'net'], types: ['plan'] },
   rego: { values: [], packages: ['yaml', 'ajv'] },
   runtime: { values: PLAN_READER, types: PLAN_TYPES, packages: ['ioredis'] },

@@ -72,7 +72,7 @@ function globalStrategy(plan: CompiledPlan): string {
  * nothing reads InternalServerErrorRetries, and ServiceUnavailableErrorRetries
  * does not exist.
  */
-const RETRY_CLASSES = [
+export const RETRY_CLASSES = [
   { key: 'BadRequestErrorRetries', codes: [400, 422] },
   { key: 'AuthenticationErrorRetries', codes: [401] },
   { key: 'TimeoutErrorRetries', codes: [408, 504], always: true },
@@ -87,7 +87,7 @@ type RetryClass = (typeof RETRY_CLASSES)[number];
 const isAlways = (c: RetryClass) => 'always' in c && c.always;
 
 /** The classes whose key the release range's retry lookup reads. */
-function policyClasses(release: LitellmReleaseBehaviour): RetryClass[] {
+export function policyClasses(release: LitellmReleaseBehaviour): RetryClass[] {
   return RETRY_CLASSES.filter((c) => !('readIf' in c) || release[c.readIf]);
 }
 
@@ -102,7 +102,7 @@ export function unclassedServerErrors(release: LitellmReleaseBehaviour): number[
 }
 
 /** Which policy classes a retryOn list retries. */
-function retriedClasses(retryOn: readonly number[], release: LitellmReleaseBehaviour): Set<string> {
+export function retriedClasses(retryOn: readonly number[], release: LitellmReleaseBehaviour): Set<string> {
   return new Set(
     policyClasses(release)
       .filter((c) => isAlways(c) || c.codes.some((code) => retryOn.includes(code)))
