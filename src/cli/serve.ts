@@ -9,6 +9,7 @@
  */
 import { Command, Option } from 'commander';
 import { parseSize } from '../gateway/body.ts';
+import { followBundle } from '../gateway/follow-bundle.ts';
 import { createLogger, type Logger } from '../gateway/log.ts';
 import { resolveServingSecrets } from '../gateway/secrets.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../gateway/server.ts';
@@ -16,6 +17,8 @@ import { REQUEST_LOG_CLOSE_MS, startGateway } from '../gateway/start.ts';
 import { displayUrl } from '../net/limited-fetch.ts';
 import { parsePromDuration } from '../observability/promql.ts';
 import type { CompiledPlan } from '../plan/types.ts';
+import { readCurrentBundle } from '../publish/read.ts';
+import { parseTarget } from '../publish/target.ts';
 import { createRequestLog, DEFAULT_DATA_DIR, memoryRequestLog, REQUEST_LOG_DEFAULTS, type RequestLog } from '../request-log/index.ts';
 import { memoryStore } from '../runtime/stores/memory.ts';
 import { checkRedisUrl, createRedisStore } from '../runtime/stores/redis.ts';
@@ -26,6 +29,7 @@ import { DEFAULT_PLAN, readPlanFile } from './plan-file.ts';
 
 interface ServeOptions {
   plan: string;
+  bundle?: string;
   host: string;
   port: string;
   redis?: string;
@@ -102,6 +106,10 @@ export function serveCommand(io: Io, done: (code: number) => void): Command {
       "run the OpenAI-compatible gateway over a compiled plan: POST /v1/chat/completions, /v1/completions, /v1/embeddings; GET /v1/models, /healthz, /readyz, /metrics; 'model' is the model group, tenants authenticate with their API key",
     )
     .option('--plan <file>', 'compiled plan to serve', DEFAULT_PLAN)
+    .option(
+      '--bundle <target>',
+      'serve the current version of a publish target (a directory or redis:// URL, as given to switchyard publish) and follow it: a publish or rollback is served within 2 s',
+    )
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0: any free port)', '4000')
     .option('--redis <url>', "share router state in this Redis (overrides the plan's routerState)")
@@ -149,7 +157,10 @@ Examples:
       if (maxBodyBytes === null) throw new UserError(`--max-body must be a size such as 10mb or 65536, got ${JSON.stringify(o.maxBody)}`);
       const shutdownMs = parsePromDuration(o.shutdownTimeout);
       if (shutdownMs === null) throw new UserError(`--shutdown-timeout must be a duration such as 30s, got ${JSON.stringify(o.shutdownTimeout)}`);
-      const plan = readPlanFile(o.plan);
+      if (o.bundle !== undefined && cmd.getOptionValueSource('plan') === 'cli') throw new UserError('--plan and --bundle exclude each other');
+      const target = o.bundle === undefined ? null : parseTarget(o.bundle);
+      const bundle = target === null ? null : await readCurrentBundle(target);
+      const plan = bundle?.plan ?? readPlanFile(o.plan);
       const resolver = createSecretResolver();
       const secrets = await resolveServingSecrets(plan, resolver);
       const url = await storeUrl(plan, o, resolver);
@@ -167,7 +178,7 @@ Examples:
       let gateway: Awaited<ReturnType<typeof startGateway>>;
       try {
         store = await openStore(plan, o, url, log);
-        gateway = await startGateway({ plan, store, secrets, requestLog, maxBodyBytes, log });
+        gateway = await startGateway({ plan, store, secrets, requestLog, maxBodyBytes, log, openStore: () => openStore(plan, o, url, log) });
       } catch (e) {
         // A plan the gateway cannot serve: release what was opened (the data directory's lock, the Redis connection).
         await Promise.all([requestLog.close(0), store?.close()]);
@@ -181,11 +192,22 @@ Examples:
         throw new UserError(`cannot listen on ${o.host}:${listenPort}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
       const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+      const follower =
+        target === null || bundle === null
+          ? null
+          : followBundle({
+              target,
+              version: bundle.version,
+              reload: gateway.reload,
+              secretsFor: (p) => resolveServingSecrets(p, resolver),
+              log,
+            });
       log({
         msg: 'listening',
         url: `http://${host}:${address.port}`,
         plan: plan.name,
         hash: plan.hash,
+        ...(target !== null && bundle !== null ? { bundle: target.display, version: bundle.version } : {}),
         store: store.kind,
         requestLog: requestLog.target,
         tenants: Object.keys(plan.tenants).length,
@@ -197,6 +219,7 @@ Examples:
         process.once('SIGINT', () => resolve('SIGINT'));
       });
       log({ msg: 'shutting down', signal, inFlight: gateway.inFlight(), timeoutMs: shutdownMs });
+      await follower?.close();
       const summary = await gateway.close(shutdownMs);
       log({ msg: 'stopped', unfinished: summary.unfinished, requestLog: summary.requestLog });
       done(EXIT.ok);

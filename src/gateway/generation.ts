@@ -41,6 +41,8 @@ export interface Generation {
   readonly baseline: RtDeployment | null;
   /** Epoch ms. */
   readonly loadedAt: number;
+  /** Requests holding this generation (a retired generation's router closes when it reaches 0). */
+  active: number;
 }
 
 export interface GenerationOptions {
@@ -125,5 +127,6 @@ export function buildGeneration(o: GenerationOptions): Generation {
     providerOf: tables.deployments.map((d) => d.plan.provider),
     baseline: baselineId === null ? null : (tables.deploymentById.get(baselineId) ?? null),
     loadedAt,
+    active: 0,
   };
 }

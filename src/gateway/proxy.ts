@@ -17,6 +17,7 @@ import type { Exchange } from './exchange.ts';
 import * as outcomes from './outcome.ts';
 import * as records from './record.ts';
 import * as responses from './respond.ts';
+import type { Generation } from './generation.ts';
 import type { GatewayState } from './state.ts';
 
 // How this project runs TypeScript (jiti) serves every imported binding through an interop Proxy;
@@ -40,7 +41,17 @@ function refuse(state: GatewayState, ex: Exchange, e: ApiError, close = false): 
 }
 
 export async function proxy(state: GatewayState, req: IncomingMessage, res: ServerResponse, requestId: string, kind: EndpointKind): Promise<void> {
+  // The request holds the generation it arrived on to its end (its records included): a reload retires that generation's router only once it is free.
   const gen = state.gen;
+  gen.active++;
+  try {
+    await handle(state, gen, req, res, requestId, kind);
+  } finally {
+    gen.active--;
+  }
+}
+
+async function handle(state: GatewayState, gen: Generation, req: IncomingMessage, res: ServerResponse, requestId: string, kind: EndpointKind): Promise<void> {
   const ex = new ExchangeClass(req, res, gen, requestId, Date.now(), performance.now());
   const tenant = gen.keys.authenticate(req.headers.authorization);
   // The body is not read for a caller without a key: the connection closes after the answer.

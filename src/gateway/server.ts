@@ -67,7 +67,7 @@ export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 export function createGateway(o: GatewayOptions): Gateway {
   const log: Logger = o.log ?? (() => {});
-  const health = storeHealth(o.generation.router.store);
+  const health = storeHealth(() => state.gen.router.store);
   const state: GatewayState = {
     gen: o.generation,
     requestLog: o.requestLog,

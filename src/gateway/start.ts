@@ -8,10 +8,12 @@
  */
 import type { CompiledPlan } from '../plan/types.ts';
 import type { RequestLog } from '../request-log/types.ts';
+import { memoryStore } from '../runtime/stores/memory.ts';
 import type { RouterStore } from '../runtime/stores/store.ts';
 import type { Clock, Random } from '../runtime/types.ts';
 import { buildGeneration } from './generation.ts';
 import type { Logger } from './log.ts';
+import { createReloader, type ReloadResult } from './reload.ts';
 import type { ServingSecrets } from './secrets.ts';
 import { createGateway, type Gateway } from './server.ts';
 import { UpstreamPools } from './upstream/pools.ts';
@@ -25,6 +27,12 @@ export interface StartOptions {
   log?: Logger;
   clock?: Clock;
   random?: Random;
+  /**
+   * Opens the store a reloaded plan routes on: a new session of the same
+   * state (a new connection to the same Redis keys; for the memory store a
+   * new memory store, the state itself carried over). Default: a memory store.
+   */
+  openStore?: () => Promise<RouterStore>;
 }
 
 export interface ClosedSummary {
@@ -36,6 +44,10 @@ export interface ClosedSummary {
 export interface RunningGateway extends Gateway {
   /** Drains requests for up to `timeoutMs`, then gives the request log up to REQUEST_LOG_CLOSE_MS to write what it holds. */
   close(timeoutMs: number): Promise<ClosedSummary>;
+  /** Serves `plan` from now on: requests in flight finish on the plan they started with; state carries over by deployment and tenant id. */
+  reload(plan: CompiledPlan, secrets: ServingSecrets): Promise<ReloadResult>;
+  /** Replaced plans still held by requests in flight. */
+  retiring(): number;
 }
 
 /**
@@ -54,15 +66,17 @@ export async function startGateway(o: StartOptions): Promise<RunningGateway> {
       return true;
     },
   };
-  const generation = buildGeneration({
-    plan: o.plan,
-    secrets: o.secrets,
-    store: o.store,
-    pools,
-    events,
-    ...(o.clock ? { clock: o.clock } : {}),
-    ...(o.random ? { random: o.random } : {}),
-  });
+  const build = (plan: CompiledPlan, secrets: ServingSecrets, store: RouterStore) =>
+    buildGeneration({
+      plan,
+      secrets,
+      store,
+      pools,
+      events,
+      ...(o.clock ? { clock: o.clock } : {}),
+      ...(o.random ? { random: o.random } : {}),
+    });
+  const generation = build(o.plan, o.secrets, o.store);
   // Never rejects: an unreachable store comes back degraded and routing starts on local state.
   await o.store.sync();
   const gateway = createGateway({
@@ -71,10 +85,14 @@ export async function startGateway(o: StartOptions): Promise<RunningGateway> {
     log,
     ...(o.maxBodyBytes !== undefined ? { maxBodyBytes: o.maxBodyBytes } : {}),
   });
+  const reloader = createReloader({ state: gateway.state, build, openStore: o.openStore ?? (async () => memoryStore()), log });
   return {
     ...gateway,
+    reload: reloader.reload,
+    retiring: reloader.retiring,
     async close(timeoutMs) {
       const { unfinished } = await gateway.shutdown(timeoutMs);
+      await reloader.closeRetired();
       await gateway.state.gen.router.close();
       await o.requestLog.close(REQUEST_LOG_CLOSE_MS);
       await pools.close();

@@ -4,6 +4,7 @@
  *   <prefix>bundle:<version>     hash: "manifest" -> manifest JSON, "file:<path>" -> file bytes
  *   <prefix>bundles              sorted set of versions, all score 0 (so ordered by id = publish order)
  *   <prefix>bundles:current      string: the current version
+ *   <prefix>bundles:changed      pub/sub channel: the new current version, published with every change of current
  *
  * Publishing WATCHes the version list and the current pointer, reads what
  * it needs, then writes the whole hash, adds the version and sets current
@@ -26,8 +27,12 @@ const FILE_FIELD = 'file:';
 const SET_CURRENT_LUA = `
 if redis.call('EXISTS', KEYS[1]) == 0 or not redis.call('ZSCORE', KEYS[2], ARGV[1]) then return 0 end
 redis.call('SET', KEYS[3], ARGV[1])
+redis.call('PUBLISH', ARGV[2], ARGV[1])
 return 1
 `;
+
+/** Where a change of the current version is announced (gateways following the target subscribe; they poll too, since pub/sub is fire-and-forget). */
+export const changedChannel = (target: RedisTarget): string => `${target.prefix}bundles:changed`;
 
 export async function openRedisStore(target: RedisTarget): Promise<RedisStore> {
   const client = new Redis(target.url, {
@@ -110,6 +115,7 @@ export class RedisStore implements BundleStore {
         .hset(this.key(bundle.version), ...fields)
         .zadd(this.listKey, 0, bundle.version)
         .set(this.currentKey, bundle.version)
+        .publish(changedChannel(this.target), bundle.version)
         .exec(),
     );
     if (result === null) return false; // a watched key changed: another publish or rollback got in first
@@ -118,7 +124,9 @@ export class RedisStore implements BundleStore {
   }
 
   async setCurrent(version: string): Promise<void> {
-    const ok = await this.call(() => this.client.eval(SET_CURRENT_LUA, 3, this.key(version), this.listKey, this.currentKey, version));
+    const ok = await this.call(() =>
+      this.client.eval(SET_CURRENT_LUA, 3, this.key(version), this.listKey, this.currentKey, version, changedChannel(this.target)),
+    );
     if (ok !== 1) throw new UnknownVersionError(version, await this.versions(), this.target.display);
   }
 

@@ -24,7 +24,7 @@ export interface BundleStore {
   close(): Promise<void>;
 }
 
-async function openStore(target: Target): Promise<BundleStore> {
+export async function openStore(target: Target): Promise<BundleStore> {
   if (target.kind === 'dir') {
     const { DirStore } = await import('./dir-store.ts');
     return new DirStore(target);

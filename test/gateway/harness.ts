@@ -9,7 +9,7 @@ import { Policy } from '../../src/model/policy.ts';
 import { compilePolicy } from '../../src/plan/compile.ts';
 import type { CompiledPlan } from '../../src/plan/types.ts';
 import { createLogger } from '../../src/gateway/log.ts';
-import { resolveServingSecrets } from '../../src/gateway/secrets.ts';
+import { resolveServingSecrets, type ServingSecrets } from '../../src/gateway/secrets.ts';
 import { type RunningGateway, startGateway } from '../../src/gateway/start.ts';
 import { type MemoryRequestLog, memoryRequestLog } from '../../src/request-log/memory.ts';
 import type { AttemptRow, RequestRow } from '../../src/request-log/types.ts';
@@ -99,6 +99,8 @@ export interface GatewayHarness {
   logLines: string[];
   gateway: RunningGateway;
   vault: VaultStandIn;
+  /** Resolves a plan's secrets as the gateway did at start (for reloads). */
+  secretsFor(plan: CompiledPlan): Promise<ServingSecrets>;
   post(path: string, body: unknown, o?: { tenant?: string; key?: string | null; headers?: Record<string, string> }): Promise<Reply>;
   get(path: string, o?: { tenant?: string }): Promise<Reply>;
   close(): Promise<void>;
@@ -150,7 +152,8 @@ export async function startHarness(o: HarnessOptions = {}): Promise<GatewayHarne
   o.edit?.(policy);
   const plan = compileOrThrow(policy);
   const env = { ...PROVIDER_ENV, VAULT_ADDR: vault.addr, VAULT_TOKEN: vault.token };
-  const secrets = await resolveServingSecrets(plan, createSecretResolver({ env }));
+  const resolver = createSecretResolver({ env });
+  const secrets = await resolveServingSecrets(plan, resolver);
   const logLines: string[] = [];
   const requestLog = memoryRequestLog();
   const gateway = await startGateway({
@@ -187,6 +190,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<GatewayHarne
     logLines,
     gateway,
     vault,
+    secretsFor: (p) => resolveServingSecrets(p, resolver),
     post: async (path, body, p = {}) =>
       reply(
         await fetch(`${url}${path}`, {
