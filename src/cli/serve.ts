@@ -18,7 +18,8 @@ import { displayUrl } from '../net/limited-fetch.ts';
 import { parsePromDuration } from '../observability/promql.ts';
 import type { CompiledPlan } from '../plan/types.ts';
 import { readCurrentBundle } from '../publish/read.ts';
-import { parseTarget } from '../publish/target.ts';
+import { DEFAULT_REDIS_PREFIX } from '../publish/target.ts';
+import { targetOption } from './bundle-target.ts';
 import { createRequestLog, DEFAULT_DATA_DIR, memoryRequestLog, REQUEST_LOG_DEFAULTS, type RequestLog } from '../request-log/index.ts';
 import { memoryStore } from '../runtime/stores/memory.ts';
 import { checkRedisUrl, createRedisStore } from '../runtime/stores/redis.ts';
@@ -30,6 +31,7 @@ import { DEFAULT_PLAN, readPlanFile } from './plan-file.ts';
 interface ServeOptions {
   plan: string;
   bundle?: string;
+  bundlePrefix?: string;
   host: string;
   port: string;
   redis?: string;
@@ -112,6 +114,7 @@ export function serveCommand(io: Io, done: (code: number) => void): Command {
     )
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0: any free port)', '4000')
+    .option('--bundle-prefix <prefix>', 'key prefix of a redis:// --bundle target, as given to switchyard publish --prefix (default: "switchyard:")')
     .option('--redis <url>', "share router state in this Redis (overrides the plan's routerState)")
     .option('--redis-cluster', 'the --redis URL is a seed node of a Redis Cluster')
     .option('--memory', "keep router state in this process only (overrides the plan's routerState)")
@@ -158,7 +161,8 @@ Examples:
       const shutdownMs = parsePromDuration(o.shutdownTimeout);
       if (shutdownMs === null) throw new UserError(`--shutdown-timeout must be a duration such as 30s, got ${JSON.stringify(o.shutdownTimeout)}`);
       if (o.bundle !== undefined && cmd.getOptionValueSource('plan') === 'cli') throw new UserError('--plan and --bundle exclude each other');
-      const target = o.bundle === undefined ? null : parseTarget(o.bundle);
+      if (o.bundlePrefix !== undefined && o.bundle === undefined) throw new UserError('--bundle-prefix needs --bundle');
+      const target = o.bundle === undefined ? null : targetOption(o.bundle, o.bundlePrefix ?? DEFAULT_REDIS_PREFIX, '--bundle-prefix');
       const bundle = target === null ? null : await readCurrentBundle(target);
       const plan = bundle?.plan ?? readPlanFile(o.plan);
       const resolver = createSecretResolver();
