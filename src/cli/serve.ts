@@ -12,7 +12,8 @@ import { parseSize } from '../gateway/body.ts';
 import { followBundle } from '../gateway/follow-bundle.ts';
 import { createLogger, type Logger } from '../gateway/log.ts';
 import { resolveServingSecrets } from '../gateway/secrets.ts';
-import { DEFAULT_MAX_BODY_BYTES } from '../gateway/server.ts';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IN_FLIGHT } from '../gateway/server.ts';
+import { DEFAULT_SLOT_LIMITS } from '../gateway/upstream/slots.ts';
 import { REQUEST_LOG_CLOSE_MS, startGateway } from '../gateway/start.ts';
 import { displayUrl } from '../net/limited-fetch.ts';
 import { parsePromDuration } from '../observability/promql.ts';
@@ -43,6 +44,16 @@ interface ServeOptions {
   requestLog: boolean;
   maxBody: string;
   shutdownTimeout: string;
+  maxInFlight: string;
+  maxConcurrency: string;
+  maxQueue: string;
+  queueTimeout: string;
+}
+
+function count(flag: string, text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > 1_000_000) throw new UserError(`${flag} must be a whole number from 1 to 1000000, got ${JSON.stringify(text)}`);
+  return n;
 }
 
 function port(text: string): number {
@@ -127,6 +138,18 @@ export function serveCommand(io: Io, done: (code: number) => void): Command {
     .option('--no-request-log', 'keep no request log (its rows are counted as dropped)')
     .option('--max-body <size>', 'largest request body, e.g. 10mb, 512kb', `${DEFAULT_MAX_BODY_BYTES / 1024 / 1024}mb`)
     .option('--shutdown-timeout <duration>', 'on SIGTERM, how long in-flight requests may take to finish', '30s')
+    .option('--max-in-flight <n>', 'model requests handled at once; past it new ones get 503 (code overloaded)', String(DEFAULT_MAX_IN_FLIGHT))
+    .option('--max-concurrency <n>', 'calls in flight per deployment; more wait in its queue', String(DEFAULT_SLOT_LIMITS.maxConcurrent))
+    .option(
+      '--max-queue <n>',
+      'calls waiting per deployment; past it the deployment counts as saturated (503) and the router falls back',
+      String(DEFAULT_SLOT_LIMITS.maxQueued),
+    )
+    .option(
+      '--queue-timeout <duration>',
+      'longest wait for a deployment slot (then a timeout: fallback, or 504)',
+      `${DEFAULT_SLOT_LIMITS.queueTimeoutMs / 1000}s`,
+    )
     .option('--debug', 'print stack traces for internal errors')
     .addHelpText(
       'after',
@@ -164,6 +187,10 @@ Examples:
       if (o.bundlePrefix !== undefined && o.bundle === undefined) throw new UserError('--bundle-prefix needs --bundle');
       const target = o.bundle === undefined ? null : targetOption(o.bundle, o.bundlePrefix ?? DEFAULT_REDIS_PREFIX, '--bundle-prefix');
       const bundle = target === null ? null : await readCurrentBundle(target);
+      const maxInFlight = count('--max-in-flight', o.maxInFlight);
+      const queueTimeoutMs = parsePromDuration(o.queueTimeout);
+      if (queueTimeoutMs === null) throw new UserError(`--queue-timeout must be a duration such as 5s, got ${JSON.stringify(o.queueTimeout)}`);
+      const slotLimits = { maxConcurrent: count('--max-concurrency', o.maxConcurrency), maxQueued: count('--max-queue', o.maxQueue), queueTimeoutMs };
       const plan = bundle?.plan ?? readPlanFile(o.plan);
       const resolver = createSecretResolver();
       const secrets = await resolveServingSecrets(plan, resolver);
@@ -182,7 +209,17 @@ Examples:
       let gateway: Awaited<ReturnType<typeof startGateway>>;
       try {
         store = await openStore(plan, o, url, log);
-        gateway = await startGateway({ plan, store, secrets, requestLog, maxBodyBytes, log, openStore: () => openStore(plan, o, url, log) });
+        gateway = await startGateway({
+          plan,
+          store,
+          secrets,
+          requestLog,
+          maxBodyBytes,
+          maxInFlight,
+          slotLimits,
+          log,
+          openStore: () => openStore(plan, o, url, log),
+        });
       } catch (e) {
         // A plan the gateway cannot serve: release what was opened (the data directory's lock, the Redis connection).
         await Promise.all([requestLog.close(0), store?.close()]);

@@ -19,6 +19,7 @@ import type { Target } from './providers/types.ts';
 import type { ServingSecrets } from './secrets.ts';
 import { createTransport } from './transport.ts';
 import type { UpstreamPools } from './upstream/pools.ts';
+import type { DeploymentSlots } from './upstream/slots.ts';
 
 /** A plan the gateway cannot serve (a provider without a usable base URL, tenants sharing a key). */
 class GatewayConfigError extends SwitchyardError {
@@ -50,6 +51,7 @@ export interface GenerationOptions {
   secrets: ServingSecrets;
   store: RouterStore;
   pools: UpstreamPools;
+  slots: DeploymentSlots;
   /** Largest non-streamed provider answer read; default 64 MiB. */
   maxResponseBytes?: number;
   clock?: Clock;
@@ -100,7 +102,7 @@ function modelsAnswers(tables: RouterTables, created: number): string[] {
 export function buildGeneration(o: GenerationOptions): Generation {
   const { plan } = o;
   const targets = targetsOf(plan, o.secrets, o.pools);
-  const transport = createTransport(targets, plan.groups, { maxResponseBytes: o.maxResponseBytes ?? 64 * 1024 * 1024 });
+  const transport = createTransport(targets, plan.groups, { maxResponseBytes: o.maxResponseBytes ?? 64 * 1024 * 1024, slots: o.slots });
   const router = createRouter(plan, {
     store: o.store,
     clock: o.clock ?? systemClock,

@@ -107,7 +107,7 @@ function finish(state: GatewayState, ex: Exchange, result: RouteResult): void {
     // The stream had begun (200 sent) and broke: the transport ended it with an error event.
     status = 200;
   } else {
-    const e = routeFailure(result, group.name, tenant.id, Date.now());
+    const e = routeFailure(result, group.name, tenant.id, Date.now(), ex.shed);
     status = e.status;
     sendError(ex.res, ex.requestId, e);
     if (e.rejected) {

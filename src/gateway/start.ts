@@ -17,6 +17,7 @@ import { createReloader, type ReloadResult } from './reload.ts';
 import type { ServingSecrets } from './secrets.ts';
 import { createGateway, type Gateway } from './server.ts';
 import { UpstreamPools } from './upstream/pools.ts';
+import { DeploymentSlots, type SlotLimits } from './upstream/slots.ts';
 
 export interface StartOptions {
   plan: CompiledPlan;
@@ -33,6 +34,10 @@ export interface StartOptions {
    * new memory store, the state itself carried over). Default: a memory store.
    */
   openStore?: () => Promise<RouterStore>;
+  /** Per-deployment concurrency cap and queue toward providers (default DEFAULT_SLOT_LIMITS). */
+  slotLimits?: SlotLimits;
+  /** Requests handled at once; past it new ones are refused with 503 (default DEFAULT_MAX_IN_FLIGHT). */
+  maxInFlight?: number;
 }
 
 export interface ClosedSummary {
@@ -60,6 +65,7 @@ export const REQUEST_LOG_CLOSE_MS = 5_000;
 export async function startGateway(o: StartOptions): Promise<RunningGateway> {
   const log: Logger = o.log ?? (() => {});
   const pools = new UpstreamPools();
+  const slots = new DeploymentSlots(o.slotLimits);
   const events = {
     emit(event: string, payload?: unknown): boolean {
       log({ msg: `router ${event}`, ...(typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {}) });
@@ -72,6 +78,7 @@ export async function startGateway(o: StartOptions): Promise<RunningGateway> {
       secrets,
       store,
       pools,
+      slots,
       events,
       ...(o.clock ? { clock: o.clock } : {}),
       ...(o.random ? { random: o.random } : {}),
@@ -83,7 +90,9 @@ export async function startGateway(o: StartOptions): Promise<RunningGateway> {
     generation,
     requestLog: o.requestLog,
     log,
+    upstream: () => slots.totals(),
     ...(o.maxBodyBytes !== undefined ? { maxBodyBytes: o.maxBodyBytes } : {}),
+    ...(o.maxInFlight !== undefined ? { maxInFlight: o.maxInFlight } : {}),
   });
   const reloader = createReloader({ state: gateway.state, build, openStore: o.openStore ?? (async () => memoryStore()), log });
   return {

@@ -11,6 +11,8 @@ export interface GatewayState {
   readonly requestLog: RequestLog;
   readonly storeHealth: StoreHealth;
   readonly maxBodyBytes: number;
+  /** Calls to providers in flight and queued for a slot, over every deployment. */
+  upstream(): { active: number; queued: number };
   /** Shutting down: no new requests. */
   draining: boolean;
 }

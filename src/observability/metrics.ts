@@ -138,7 +138,7 @@ export const METRICS = {
     name: 'switchyard_rejected_requests_total',
     type: 'counter',
     labels: ['tenant', 'reason'],
-    help: 'Requests the gateway refused before routing or because of tenant limits, by tenant ("" when unauthenticated) and reason (bad_request, unauthorized, forbidden, unknown_model, too_large, tenant_rpm, tenant_tpm, tenant_budget).',
+    help: 'Requests the gateway refused before routing or because of tenant limits, by tenant ("" when unauthenticated) and reason (bad_request, unauthorized, forbidden, unknown_model, too_large, tenant_rpm, tenant_tpm, tenant_budget, overloaded).',
     origin: 'switchyard',
     source: SWITCHYARD,
   },

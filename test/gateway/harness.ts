@@ -10,7 +10,7 @@ import { compilePolicy } from '../../src/plan/compile.ts';
 import type { CompiledPlan } from '../../src/plan/types.ts';
 import { createLogger } from '../../src/gateway/log.ts';
 import { resolveServingSecrets, type ServingSecrets } from '../../src/gateway/secrets.ts';
-import { type RunningGateway, startGateway } from '../../src/gateway/start.ts';
+import { type RunningGateway, type StartOptions, startGateway } from '../../src/gateway/start.ts';
 import { type MemoryRequestLog, memoryRequestLog } from '../../src/request-log/memory.ts';
 import type { AttemptRow, RequestRow } from '../../src/request-log/types.ts';
 import type { RouterStore } from '../../src/runtime/stores/store.ts';
@@ -111,6 +111,8 @@ export interface HarnessOptions {
   edit?: (p: Policy) => void;
   store?: RouterStore;
   maxBodyBytes?: number;
+  /** Load-shedding limits and the store a reload opens, as `serve` would pass them. */
+  start?: Pick<StartOptions, 'slotLimits' | 'maxInFlight' | 'openStore'>;
 }
 
 /** The reference policy with every provider's apiBase at a stand-in. */
@@ -163,6 +165,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<GatewayHarne
     requestLog,
     log: createLogger((s) => logLines.push(s), ALL_SECRETS),
     ...(o.maxBodyBytes !== undefined ? { maxBodyBytes: o.maxBodyBytes } : {}),
+    ...o.start,
   });
   const addr = await gateway.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${addr.port}`;

@@ -19,6 +19,6 @@ export function readyz(state: GatewayState, _req: IncomingMessage, res: ServerRe
   const storeUp = state.storeHealth.up();
   const status = state.draining ? 'draining' : storeUp ? 'ready' : 'degraded';
   const store = { kind: state.storeHealth.kind, up: storeUp, syncs: state.storeHealth.syncs() };
-  const body = JSON.stringify({ status, plan: { name: plan.name, hash: plan.hash }, store });
+  const body = JSON.stringify({ status, plan: { name: plan.name, hash: plan.hash }, store, upstream: state.upstream() });
   sendJson(res, state.draining ? 503 : 200, requestId, body);
 }
