@@ -11,7 +11,7 @@ import { Command, Option } from 'commander';
 import { parseSize } from '../gateway/body.ts';
 import { followBundle } from '../gateway/follow-bundle.ts';
 import { createLogger, type Logger } from '../gateway/log.ts';
-import { resolveServingSecrets } from '../gateway/secrets.ts';
+import { resolveServingSecrets, type ServingSecrets } from '../gateway/secrets.ts';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IN_FLIGHT } from '../gateway/server.ts';
 import { DEFAULT_SLOT_LIMITS } from '../gateway/upstream/slots.ts';
 import { REQUEST_LOG_CLOSE_MS, startGateway } from '../gateway/start.ts';
@@ -61,6 +61,12 @@ function port(text: string): number {
   if (!/^\d+$/.test(text) || n > 65_535) throw new UserError(`--port must be a port number (0-65535), got ${JSON.stringify(text)}`);
   return n;
 }
+
+/** Every secret value a plan's serving secrets hold (tenant and provider keys). */
+const secretValues = (s: ServingSecrets): string[] => [
+  ...[...s.tenantKeys.values()].flat(),
+  ...[...s.providerKeys.values()].filter((k): k is string => k !== null),
+];
 
 /** The password of a URL (decoded), so the logger can scrub it wherever a library's message repeats it. */
 function passwordOf(url: string | undefined): string[] {
@@ -195,12 +201,7 @@ Examples:
       const resolver = createSecretResolver();
       const secrets = await resolveServingSecrets(plan, resolver);
       const url = await storeUrl(plan, o, resolver);
-      const values = [
-        ...[...secrets.tenantKeys.values()].flat(),
-        ...[...secrets.providerKeys.values()].filter((k): k is string => k !== null),
-        ...passwordOf(url ?? undefined),
-        ...passwordOf(o.databaseUrl),
-      ];
+      const values = [...secretValues(secrets), ...passwordOf(url ?? undefined), ...passwordOf(o.databaseUrl)];
       const log = createLogger(io.stderr, values);
       if (secrets.tenantKeys.size === 0) log({ msg: 'the plan has no tenants: every request will be refused (401)' });
       // The request log first: its settings are checked at once (a bad URL, a data directory another gateway holds).
@@ -240,7 +241,12 @@ Examples:
               target,
               version: bundle.version,
               reload: gateway.reload,
-              secretsFor: (p) => resolveServingSecrets(p, resolver),
+              secretsFor: async (p) => {
+                const next = await resolveServingSecrets(p, resolver);
+                // A new plan may name new keys: they are scrubbed from the log before it can print them.
+                log.addSecrets(secretValues(next));
+                return next;
+              },
               log,
             });
       log({
