@@ -8,6 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteResult, Usage } from '../runtime/types.ts';
 import * as bodies from './body.ts';
+import * as canaries from './canary.ts';
 import * as endpoints from './endpoints.ts';
 import type { EndpointKind } from './endpoints.ts';
 import * as errors from './errors.ts';
@@ -23,6 +24,7 @@ import type { GatewayState } from './state.ts';
 // How this project runs TypeScript (jiti) serves every imported binding through an interop Proxy;
 // the hot path binds what it calls once, at load (as src/runtime does).
 const { ABORTED, readBody, TOO_LARGE } = bodies;
+const { canaryBucket, inCanary } = canaries;
 const { estimateInputTokens, maxOutputTokens, validateBody, wantsUsage } = endpoints;
 const { forbiddenGroup, malformedJson, tooLarge, unauthorized, unknownModel } = errors;
 const { Exchange: ExchangeClass } = exchanges;
@@ -42,12 +44,24 @@ function refuse(state: GatewayState, ex: Exchange, e: ApiError, close = false): 
 
 export async function proxy(state: GatewayState, req: IncomingMessage, res: ServerResponse, requestId: string, kind: EndpointKind): Promise<void> {
   // The request holds the generation it arrived on to its end (its records included): a reload retires that generation's router only once it is free.
-  const gen = state.gen;
+  let gen = state.gen;
+  let arm: 'stable' | 'canary' | null = null;
+  const canary = state.canary;
+  if (canary !== null && canary.status === 'running') {
+    const tenant = gen.keys.authenticate(req.headers.authorization);
+    if (tenant !== null) {
+      arm = inCanary(canaryBucket(tenant.id, requestId), canary.percent) ? 'canary' : 'stable';
+      if (arm === 'canary') gen = canary.gen;
+    }
+  }
+  const t0 = performance.now();
   gen.active++;
   try {
     await handle(state, gen, req, res, requestId, kind);
   } finally {
     gen.active--;
+    // A 5xx is the plan's failure; 4xx are the client's.
+    if (arm !== null) state.onCanaryOutcome(arm, res.statusCode >= 500, performance.now() - t0);
   }
 }
 

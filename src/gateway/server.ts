@@ -81,6 +81,8 @@ export function createGateway(o: GatewayOptions): Gateway {
     storeHealth: health,
     maxBodyBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     draining: false,
+    canary: null,
+    onCanaryOutcome: () => {},
     upstream: o.upstream ?? (() => ({ active: 0, queued: 0 })),
     metrics: new GatewayMetrics({
       breakers: () => state.gen.tables.deployments.map((d) => [d.id, PHASE_NAMES.indexOf(state.gen.router.inspect(d.id).breaker)] as const),

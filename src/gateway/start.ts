@@ -11,6 +11,7 @@ import type { RequestLog } from '../request-log/types.ts';
 import { memoryStore } from '../runtime/stores/memory.ts';
 import type { RouterStore } from '../runtime/stores/store.ts';
 import type { Clock, Random } from '../runtime/types.ts';
+import { CanaryJudge, errorRateLimit, type JudgeOptions } from './canary.ts';
 import { buildGeneration } from './generation.ts';
 import type { Logger } from './log.ts';
 import { createReloader, type ReloadResult } from './reload.ts';
@@ -34,6 +35,8 @@ export interface StartOptions {
    * new memory store, the state itself carried over). Default: a memory store.
    */
   openStore?: () => Promise<RouterStore>;
+  /** Told when a canary is rolled back on its own (to record it where operators look). */
+  onCanaryRollback?: (c: { version: string; hash: string; reason: string }) => void;
   /** Per-deployment concurrency cap and queue toward providers (default DEFAULT_SLOT_LIMITS). */
   slotLimits?: SlotLimits;
   /** Requests handled at once; past it new ones are refused with 503 (default DEFAULT_MAX_IN_FLIGHT). */
@@ -53,6 +56,14 @@ export interface RunningGateway extends Gateway {
   reload(plan: CompiledPlan, secrets: ServingSecrets): Promise<ReloadResult>;
   /** Replaced plans still held by requests in flight. */
   retiring(): number;
+  /** Sends `percent` of requests (by tenant and request id) to `plan`, judged against the stable plan's SLOs; rolled back on its own when it does worse. */
+  startCanary(
+    plan: CompiledPlan,
+    secrets: ServingSecrets,
+    c: { version: string; percent: number; judge?: Omit<JudgeOptions, 'errorRateLimit'> },
+  ): Promise<void>;
+  promoteCanary(): Promise<boolean>;
+  abortCanary(reason: string): boolean;
 }
 
 /**
@@ -95,10 +106,28 @@ export async function startGateway(o: StartOptions): Promise<RunningGateway> {
     ...(o.maxInFlight !== undefined ? { maxInFlight: o.maxInFlight } : {}),
   });
   const reloader = createReloader({ state: gateway.state, build, openStore: o.openStore ?? (async () => memoryStore()), log });
+  gateway.state.onCanaryOutcome = (arm, failed, latencyMs) => {
+    const c = gateway.state.canary;
+    if (c === null || c.status !== 'running') return;
+    c.judge.record(arm, failed, latencyMs);
+    if (arm !== 'canary') return;
+    const v = c.judge.verdict();
+    if (v.action !== 'rollback' || !reloader.endCanary('rolled-back', v.reason)) return;
+    log({ msg: 'canary rolled back', version: c.version, hash: c.gen.plan.hash, reason: v.reason, window: c.judge.snapshot() });
+    o.onCanaryRollback?.({ version: c.version, hash: c.gen.plan.hash, reason: v.reason });
+  };
   return {
     ...gateway,
     reload: reloader.reload,
     retiring: reloader.retiring,
+    startCanary: (plan, secrets, c) =>
+      reloader.startCanary(plan, secrets, {
+        version: c.version,
+        percent: c.percent,
+        judge: new CanaryJudge({ ...c.judge, errorRateLimit: errorRateLimit(gateway.state.gen.plan) }),
+      }),
+    promoteCanary: reloader.promoteCanary,
+    abortCanary: (reason) => reloader.endCanary('aborted', reason),
     async close(timeoutMs) {
       const { unfinished } = await gateway.shutdown(timeoutMs);
       await reloader.closeRetired();

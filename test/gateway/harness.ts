@@ -112,7 +112,7 @@ export interface HarnessOptions {
   store?: RouterStore;
   maxBodyBytes?: number;
   /** Load-shedding limits and the store a reload opens, as `serve` would pass them. */
-  start?: Pick<StartOptions, 'slotLimits' | 'maxInFlight' | 'openStore'>;
+  start?: Pick<StartOptions, 'slotLimits' | 'maxInFlight' | 'openStore' | 'onCanaryRollback'>;
 }
 
 /** The reference policy with every provider's apiBase at a stand-in. */
