@@ -18,7 +18,8 @@ import { REQUEST_LOG_CLOSE_MS, startGateway } from '../gateway/start.ts';
 import { displayUrl } from '../net/limited-fetch.ts';
 import { parsePromDuration } from '../observability/promql.ts';
 import type { CompiledPlan } from '../plan/types.ts';
-import { readCurrentBundle } from '../publish/read.ts';
+import { writeCanaryRecord } from '../publish/canary.ts';
+import { readBundle, readCurrentBundle } from '../publish/read.ts';
 import { DEFAULT_REDIS_PREFIX } from '../publish/target.ts';
 import { targetOption } from './bundle-target.ts';
 import { createRequestLog, DEFAULT_DATA_DIR, memoryRequestLog, REQUEST_LOG_DEFAULTS, type RequestLog } from '../request-log/index.ts';
@@ -33,6 +34,8 @@ interface ServeOptions {
   plan: string;
   bundle?: string;
   bundlePrefix?: string;
+  canaryVersion?: string;
+  canaryPercent?: string;
   host: string;
   port: string;
   redis?: string;
@@ -131,6 +134,11 @@ export function serveCommand(io: Io, done: (code: number) => void): Command {
     )
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0: any free port)', '4000')
+    .option(
+      '--canary-version <version>',
+      "with --bundle: also serve this version of the target as a canary, rolled back on its own when it does worse than the plan's SLOs",
+    )
+    .option('--canary-percent <n>', 'share of requests (by a stable hash of tenant and request id) the canary takes, 0-100')
     .option('--bundle-prefix <prefix>', 'key prefix of a redis:// --bundle target, as given to switchyard publish --prefix (default: "switchyard:")')
     .option('--redis <url>', "share router state in this Redis (overrides the plan's routerState)")
     .option('--redis-cluster', 'the --redis URL is a seed node of a Redis Cluster')
@@ -191,8 +199,14 @@ Examples:
       if (shutdownMs === null) throw new UserError(`--shutdown-timeout must be a duration such as 30s, got ${JSON.stringify(o.shutdownTimeout)}`);
       if (o.bundle !== undefined && cmd.getOptionValueSource('plan') === 'cli') throw new UserError('--plan and --bundle exclude each other');
       if (o.bundlePrefix !== undefined && o.bundle === undefined) throw new UserError('--bundle-prefix needs --bundle');
+      if ((o.canaryVersion === undefined) !== (o.canaryPercent === undefined)) throw new UserError('--canary-version and --canary-percent go together');
+      if (o.canaryVersion !== undefined && o.bundle === undefined) throw new UserError('--canary-version needs --bundle');
+      const canaryPercent = o.canaryPercent === undefined ? null : Number(o.canaryPercent);
+      if (canaryPercent !== null && (!/^\d+(\.\d+)?$/.test(o.canaryPercent!) || canaryPercent <= 0 || canaryPercent >= 100))
+        throw new UserError(`--canary-percent must be a number above 0 and below 100, got ${JSON.stringify(o.canaryPercent)}`);
       const target = o.bundle === undefined ? null : targetOption(o.bundle, o.bundlePrefix ?? DEFAULT_REDIS_PREFIX, '--bundle-prefix');
       const bundle = target === null ? null : await readCurrentBundle(target);
+      const canaryBundle = target === null || o.canaryVersion === undefined ? null : await readBundle(target, o.canaryVersion);
       const maxInFlight = count('--max-in-flight', o.maxInFlight);
       const queueTimeoutMs = parsePromDuration(o.queueTimeout);
       if (queueTimeoutMs === null) throw new UserError(`--queue-timeout must be a duration such as 5s, got ${JSON.stringify(o.queueTimeout)}`);
@@ -220,7 +234,25 @@ Examples:
           slotLimits,
           log,
           openStore: () => openStore(plan, o, url, log),
+          onCanaryRollback: (c) => {
+            // Recorded where operators and CI look; the gateway goes on without it if the target is down.
+            if (target === null) return;
+            const record = { version: c.version, percent: canaryPercent ?? 0, status: 'rolled-back' as const, reason: c.reason, at: new Date().toISOString() };
+            writeCanaryRecord(target, record).catch((e: unknown) => log({ msg: 'canary record not written', error: (e as Error).message }));
+          },
         });
+        if (canaryBundle !== null && canaryPercent !== null && target !== null) {
+          const secretsOfCanary = await resolveServingSecrets(canaryBundle.plan, resolver);
+          log.addSecrets(secretValues(secretsOfCanary));
+          await gateway.startCanary(canaryBundle.plan, secretsOfCanary, { version: canaryBundle.version, percent: canaryPercent });
+          await writeCanaryRecord(target, {
+            version: canaryBundle.version,
+            percent: canaryPercent,
+            status: 'running',
+            reason: null,
+            at: new Date().toISOString(),
+          });
+        }
       } catch (e) {
         // A plan the gateway cannot serve: release what was opened (the data directory's lock, the Redis connection).
         await Promise.all([requestLog.close(0), store?.close()]);
@@ -255,6 +287,7 @@ Examples:
         plan: plan.name,
         hash: plan.hash,
         ...(target !== null && bundle !== null ? { bundle: target.display, version: bundle.version } : {}),
+        ...(canaryBundle !== null ? { canary: canaryBundle.version, canaryPercent } : {}),
         store: store.kind,
         requestLog: requestLog.target,
         tenants: Object.keys(plan.tenants).length,

@@ -4,6 +4,7 @@
  *   <dir>/versions/<version>/manifest.json
  *   <dir>/versions/<version>/files/<path>     (a copy of generated/)
  *   <dir>/current -> versions/<version>        (relative symlink)
+ *   <dir>/canary.json                          (the canary record, replaced whole by a rename)
  *
  * A version is staged in `versions/.tmp-*` and renamed into place whole, so
  * `versions/<version>` either does not exist or is complete. `current` is
@@ -24,6 +25,7 @@ const MANIFEST = 'manifest.json';
 const FILES = 'files';
 const CURRENT = 'current';
 const VERSIONS = 'versions';
+const CANARY = 'canary.json';
 
 const code = (e: unknown) => (e as NodeJS.ErrnoException).code;
 const tag = () => `${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -158,6 +160,21 @@ export class DirStore implements BundleStore {
       if (code(e) === 'EISDIR' || code(e) === 'ENOTEMPTY' || code(e) === 'EEXIST')
         throw new TargetError(`${join(this.dir, CURRENT)} is a directory; it must be the symlink switchyard publish maintains`);
       throw e;
+    }
+  }
+
+  canaryText(): Promise<string | null> {
+    return readIfExists(join(this.dir, CANARY));
+  }
+
+  async setCanaryText(text: string): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const tmp = join(this.dir, `.canary-${tag()}`);
+    try {
+      await writeFile(tmp, text, { encoding: 'utf8', flush: true });
+      await rename(tmp, join(this.dir, CANARY));
+    } finally {
+      await rm(tmp, { force: true });
     }
   }
 

@@ -4,6 +4,7 @@
  *   <prefix>bundle:<version>     hash: "manifest" -> manifest JSON, "file:<path>" -> file bytes
  *   <prefix>bundles              sorted set of versions, all score 0 (so ordered by id = publish order)
  *   <prefix>bundles:current      string: the current version
+ *   <prefix>bundles:canary       string: the canary record (publish/canary.ts)
  *   <prefix>bundles:changed      pub/sub channel: the new current version, published with every change of current
  *
  * Publishing WATCHes the version list and the current pointer, reads what
@@ -128,6 +129,14 @@ export class RedisStore implements BundleStore {
       this.client.eval(SET_CURRENT_LUA, 3, this.key(version), this.listKey, this.currentKey, version, changedChannel(this.target)),
     );
     if (ok !== 1) throw new UnknownVersionError(version, await this.versions(), this.target.display);
+  }
+
+  canaryText(): Promise<string | null> {
+    return this.call(() => this.client.get(`${this.target.prefix}bundles:canary`));
+  }
+
+  async setCanaryText(text: string): Promise<void> {
+    await this.call(() => this.client.set(`${this.target.prefix}bundles:canary`, text));
   }
 
   async close(): Promise<void> {

@@ -21,6 +21,10 @@ export interface BundleStore {
   add(bundle: RawBundle): Promise<boolean>;
   /** Makes an existing version current; throws UnknownVersionError when it does not exist. */
   setCurrent(version: string): Promise<void>;
+  /** The stored canary record (publish/canary.ts), or null. */
+  canaryText(): Promise<string | null>;
+  /** Replaces the canary record whole (atomically). */
+  setCanaryText(text: string): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -60,6 +60,21 @@ describe('switchyard serve: usage errors', () => {
       stdout: '',
       stderr: 'switchyard: --bundle-prefix "a b" may hold only letters, digits and : _ - . { }\n',
     });
+    expect(await bundle('--bundle', empty, '--canary-version', 'v')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'switchyard: --canary-version and --canary-percent go together\n',
+    });
+    expect(await bundle('--canary-version', 'v', '--canary-percent', '10')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'switchyard: --canary-version needs --bundle\n',
+    });
+    expect(await bundle('--bundle', empty, '--canary-version', 'v', '--canary-percent', '100')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'switchyard: --canary-percent must be a number above 0 and below 100, got "100"\n',
+    });
     expect(await bundle('--bundle', empty)).toEqual({
       code: 2,
       stdout: '',

@@ -1,0 +1,90 @@
+/**
+ * `switchyard serve --bundle DIR --canary-version V --canary-percent N` as a
+ * real process: the canary version takes its share of requests, fails
+ * (its OpenAI is unreachable and it has no fallback), is rolled back on its
+ * own, and the rollback is recorded in the bundle directory with the reason;
+ * stable requests never see an error.
+ */
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canaryBucket, inCanary } from '../../src/gateway/canary.ts';
+import type { CompiledPlan } from '../../src/plan/types.ts';
+import { readCanaryRecord } from '../../src/publish/canary.ts';
+import { rollbackBundle } from '../../src/publish/rollback.ts';
+import { parseTarget, type Target } from '../../src/publish/target.ts';
+import type { StandIn } from '../fixtures/upstream-standins.ts';
+import type { VaultStandIn } from '../fixtures/vault-server.ts';
+import { tempDir } from '../publish/helpers.ts';
+import { publishPlan } from './bundles.ts';
+import { compileOrThrow, PROVIDER_ENV, standInPolicy, startStandIns, startVaultWithKeys, TENANT_KEYS } from './harness.ts';
+import { type Served, serveProcess, stopServe } from './serve-process.ts';
+
+let standIns: Record<string, StandIn>;
+let vault: VaultStandIn;
+let target: Target;
+let stable: CompiledPlan;
+let broken: CompiledPlan;
+let served: Served | undefined;
+
+beforeAll(async () => {
+  standIns = await startStandIns();
+  vault = await startVaultWithKeys();
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  stable = compileOrThrow(await standInPolicy((id) => standIns[id]!.base));
+  const policy = await standInPolicy((id) => standIns[id]!.base);
+  policy.providers.find((p) => p.id === 'openai')!.apiBase = `http://127.0.0.1:${port}/v1`;
+  policy.modelGroups.find((g) => g.name === 'chat')!.fallbacks = [];
+  broken = compileOrThrow(policy);
+  target = parseTarget(tempDir('switchyard-canary-'));
+}, 60_000);
+afterAll(async () => {
+  if (served) await stopServe(served);
+  await Promise.all(Object.values(standIns ?? {}).map((s) => s.close()));
+  await vault?.close();
+});
+
+describe('serve --canary-version', () => {
+  it('rolls a failing canary back on its own and records why in the bundle directory; stable requests all succeed', async () => {
+    const vStable = await publishPlan(target, stable, Date.UTC(2026, 0, 1));
+    const vCanary = await publishPlan(target, broken, Date.UTC(2026, 0, 2));
+    await rollbackBundle(target, vStable);
+    served = await serveProcess(['--bundle', target.display, '--canary-version', vCanary, '--canary-percent', '25', '--memory', '--no-request-log'], {
+      ...PROVIDER_ENV,
+      VAULT_ADDR: vault.addr,
+      VAULT_TOKEN: vault.token,
+    });
+    expect(served.stderr()).toContain(`"canary":"${vCanary}","canaryPercent":25`);
+    expect(await readCanaryRecord(target)).toMatchObject({ version: vCanary, percent: 25, status: 'running', reason: null });
+    const seen: Array<{ canary: boolean; status: number }> = [];
+    for (let i = 0; i < 300 && !served.stderr().includes('"msg":"canary rolled back"'); i++) {
+      const r = await fetch(`${served.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TENANT_KEYS['support-assistant']}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      await r.text();
+      seen.push({ canary: inCanary(canaryBucket('support-assistant', r.headers.get('x-request-id')!), 25), status: r.status });
+    }
+    expect(served.stderr()).toContain('"msg":"canary rolled back"');
+    expect(seen.filter((s) => !s.canary).every((s) => s.status === 200)).toBe(true);
+    // The judge needs 20 canary answers by default before it decides.
+    const failed = seen.filter((s) => s.status !== 200);
+    expect(failed.length).toBe(20);
+    expect(failed.every((s) => s.canary)).toBe(true);
+    let record = await readCanaryRecord(target);
+    for (let i = 0; i < 100 && record?.status !== 'rolled-back'; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      record = await readCanaryRecord(target);
+    }
+    expect(record).toMatchObject({ version: vCanary, percent: 25, status: 'rolled-back' });
+    expect(record!.reason).toMatch(/^canary error rate 1\.000 over the SLO's 0\.01 \(stable 0\.000\), 20 samples$/);
+    const ready = (await (await fetch(`${served.url}/readyz`)).json()) as { plan: { hash: string }; canary: { status: string } };
+    expect(ready.plan.hash).toBe(stable.hash);
+    expect(ready.canary.status).toBe('rolled-back');
+    expect(await stopServe(served)).toBe(0);
+    served = undefined;
+  }, 60_000);
+});
