@@ -61,6 +61,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<CommandFactory>]> 
   ['rollback', async () => (await import('./rollback.ts')).rollbackCommand],
   ['bundles', async () => (await import('./bundles.ts')).bundlesCommand],
   ['serve', async () => (await import('./serve.ts')).serveCommand],
+  ['canary', async () => (await import('./canary.ts')).canaryCommand],
   ['batch', async () => (await import('./batch.ts')).batchCommand],
 ];
 

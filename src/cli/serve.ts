@@ -237,7 +237,13 @@ Examples:
           onCanaryRollback: (c) => {
             // Recorded where operators and CI look; the gateway goes on without it if the target is down.
             if (target === null) return;
-            const record = { version: c.version, percent: canaryPercent ?? 0, status: 'rolled-back' as const, reason: c.reason, at: new Date().toISOString() };
+            const record = {
+              version: c.version,
+              percent: gateway.state.canary?.percent ?? canaryPercent ?? 0,
+              status: 'rolled-back' as const,
+              reason: c.reason,
+              at: new Date().toISOString(),
+            };
             writeCanaryRecord(target, record).catch((e: unknown) => log({ msg: 'canary record not written', error: (e as Error).message }));
           },
         });
@@ -273,6 +279,15 @@ Examples:
               target,
               version: bundle.version,
               reload: gateway.reload,
+              canary: {
+                current: () => {
+                  const c = gateway.state.canary;
+                  return c === null ? null : { version: c.version, status: c.status };
+                },
+                start: (p, s, version, percent) => gateway.startCanary(p, s, { version, percent }),
+                promote: gateway.promoteCanary,
+                end: (status, reason) => gateway.abortCanary(status === 'rolled-back' ? `rolled back elsewhere: ${reason}` : reason),
+              },
               secretsFor: async (p) => {
                 const next = await resolveServingSecrets(p, resolver);
                 // A new plan may name new keys: they are scrubbed from the log before it can print them.

@@ -8,6 +8,7 @@
  */
 import { SwitchyardError } from '../errors.ts';
 import type { CompiledPlan } from '../plan/types.ts';
+import { type CanaryRecord, parseCanaryRecord } from '../publish/canary.ts';
 import { type Follower, followCurrent } from '../publish/follow.ts';
 import { readBundle } from '../publish/read.ts';
 import { type Target, TargetError } from '../publish/target.ts';
@@ -24,6 +25,17 @@ export interface BundleFollowOptions {
   secretsFor(plan: CompiledPlan): Promise<ServingSecrets>;
   log: Logger;
   pollMs?: number;
+  /** Follow the target's canary record too (publish --canary, switchyard canary promote|abort). */
+  canary?: CanaryControl;
+}
+
+/** What the follower drives of the gateway's canary. */
+export interface CanaryControl {
+  /** The canary the gateway runs (or ran last). */
+  current(): { version: string; status: string } | null;
+  start(plan: CompiledPlan, secrets: ServingSecrets, version: string, percent: number): Promise<void>;
+  promote(): Promise<boolean>;
+  end(status: 'rolled-back' | 'aborted', reason: string): boolean;
 }
 
 export interface BundleFollower {
@@ -71,9 +83,42 @@ export function followBundle(o: BundleFollowOptions): BundleFollower {
     }
   }
 
+  async function onCanary(text: string | null): Promise<void> {
+    const control = o.canary;
+    if (control === undefined || text === null) return;
+    let record: CanaryRecord;
+    try {
+      record = parseCanaryRecord(text, o.target.display);
+    } catch (e) {
+      o.log({ msg: 'canary record unreadable: ignored', error: (e as Error).message });
+      return;
+    }
+    const mine = control.current();
+    const runningHere = mine !== null && mine.status === 'running' && mine.version === record.version;
+    if (record.status === 'running') {
+      if (runningHere) return;
+      if (mine !== null && mine.status === 'running') control.end('aborted', `replaced by canary ${record.version}`);
+      try {
+        const bundle = await readBundle(o.target, record.version);
+        await control.start(bundle.plan, await o.secretsFor(bundle.plan), record.version, record.percent);
+        o.log({ msg: 'canary started', version: record.version, percent: record.percent, hash: bundle.plan.hash });
+      } catch (e) {
+        if (!(e instanceof SwitchyardError) || e instanceof TargetError) throw e;
+        o.log({ msg: 'canary not started', version: record.version, error: (e as Error).message });
+      }
+      return;
+    }
+    if (!runningHere) return;
+    if (record.status === 'promoted') {
+      if (await control.promote()) o.log({ msg: 'canary promoted', version: record.version });
+    } else if (control.end(record.status, record.reason ?? record.status))
+      o.log({ msg: `canary ${record.status}`, version: record.version, reason: record.reason });
+  }
+
   const follower: Follower = followCurrent(o.target, {
     initial: o.version,
     onCurrent,
+    onCanary,
     onError(message) {
       // The same trouble on every poll is logged once, until it changes.
       if (message === lastError) return;

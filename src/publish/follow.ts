@@ -19,6 +19,8 @@ export interface FollowOptions {
   initial: string | null;
   /** Called with each new current version (null: the target has none), one call at a time; when it throws, the version counts as not seen and the next check offers it again. */
   onCurrent(version: string | null): void | Promise<void>;
+  /** Called with the canary record's text when it changes (null: none), after onCurrent. */
+  onCanary?(text: string | null): void | Promise<void>;
   onError(message: string): void;
   /** Default 1000 ms. */
   pollMs?: number;
@@ -32,6 +34,7 @@ export interface Follower {
 
 export function followCurrent(target: Target, o: FollowOptions): Follower {
   let last = o.initial;
+  let lastCanary: string | null | undefined;
   let store: BundleStore | null = null;
   let closed = false;
   let running: Promise<void> | null = null;
@@ -41,6 +44,7 @@ export function followCurrent(target: Target, o: FollowOptions): Follower {
     try {
       store ??= await openStore(target);
       const current = await store.current();
+      await canary(store);
       if (current === last) return;
       const previous = last;
       last = current;
@@ -57,6 +61,20 @@ export function followCurrent(target: Target, o: FollowOptions): Follower {
       const s = store;
       store = null;
       await s?.close().catch(() => {});
+    }
+  }
+
+  async function canary(s: BundleStore): Promise<void> {
+    if (o.onCanary === undefined) return;
+    const text = await s.canaryText();
+    if (text === lastCanary) return;
+    const previous = lastCanary;
+    lastCanary = text;
+    try {
+      await o.onCanary(text);
+    } catch (e) {
+      lastCanary = previous;
+      throw e;
     }
   }
 
@@ -85,7 +103,7 @@ export function followCurrent(target: Target, o: FollowOptions): Follower {
   if (target.kind === 'dir') {
     try {
       watcher = watch(target.dir, { persistent: false }, (_event, file) => {
-        if (file === null || file === 'current') void check();
+        if (file === null || file === 'current' || file === 'canary.json') void check();
       });
       watcher.on('error', () => {
         watcher?.close();

@@ -136,7 +136,7 @@ export class RedisStore implements BundleStore {
   }
 
   async setCanaryText(text: string): Promise<void> {
-    await this.call(() => this.client.set(`${this.target.prefix}bundles:canary`, text));
+    await this.call(() => this.client.multi().set(`${this.target.prefix}bundles:canary`, text).publish(changedChannel(this.target), 'canary').exec());
   }
 
   async close(): Promise<void> {

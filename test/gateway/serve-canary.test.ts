@@ -9,13 +9,14 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canaryBucket, inCanary } from '../../src/gateway/canary.ts';
 import type { CompiledPlan } from '../../src/plan/types.ts';
-import { readCanaryRecord } from '../../src/publish/canary.ts';
+import { readCanaryRecord, writeCanaryRecord } from '../../src/publish/canary.ts';
 import { rollbackBundle } from '../../src/publish/rollback.ts';
 import { parseTarget, type Target } from '../../src/publish/target.ts';
 import type { StandIn } from '../fixtures/upstream-standins.ts';
 import type { VaultStandIn } from '../fixtures/vault-server.ts';
+import { cli } from '../fixtures/cli.ts';
 import { tempDir } from '../publish/helpers.ts';
-import { publishPlan } from './bundles.ts';
+import { publishPlan, until } from './bundles.ts';
 import { compileOrThrow, PROVIDER_ENV, standInPolicy, startStandIns, startVaultWithKeys, TENANT_KEYS } from './harness.ts';
 import { type Served, serveProcess, stopServe } from './serve-process.ts';
 
@@ -24,6 +25,7 @@ let vault: VaultStandIn;
 let target: Target;
 let stable: CompiledPlan;
 let broken: CompiledPlan;
+let healthy: CompiledPlan;
 let served: Served | undefined;
 
 beforeAll(async () => {
@@ -38,6 +40,9 @@ beforeAll(async () => {
   policy.providers.find((p) => p.id === 'openai')!.apiBase = `http://127.0.0.1:${port}/v1`;
   policy.modelGroups.find((g) => g.name === 'chat')!.fallbacks = [];
   broken = compileOrThrow(policy);
+  const ok = await standInPolicy((id) => standIns[id]!.base);
+  ok.tenants.find((t) => t.id === 'research-lab')!.rpm = 321;
+  healthy = compileOrThrow(ok);
   target = parseTarget(tempDir('switchyard-canary-'));
 }, 60_000);
 afterAll(async () => {
@@ -84,6 +89,48 @@ describe('serve --canary-version', () => {
     const ready = (await (await fetch(`${served.url}/readyz`)).json()) as { plan: { hash: string }; canary: { status: string } };
     expect(ready.plan.hash).toBe(stable.hash);
     expect(ready.canary.status).toBe('rolled-back');
+    expect(await stopServe(served)).toBe(0);
+    served = undefined;
+  }, 60_000);
+
+  it('follows the canary record: a canary started through the target, aborted and promoted with switchyard canary', async () => {
+    const dir = parseTarget(tempDir('switchyard-canary-cli-'));
+    const vStable = await publishPlan(dir, stable, Date.UTC(2026, 1, 1));
+    const vOk = await publishPlan(dir, healthy, Date.UTC(2026, 1, 2));
+    await rollbackBundle(dir, vStable);
+    served = await serveProcess(['--bundle', dir.display, '--memory', '--no-request-log'], {
+      ...PROVIDER_ENV,
+      VAULT_ADDR: vault.addr,
+      VAULT_TOKEN: vault.token,
+    });
+    const ready = async () =>
+      (await (await fetch(`${served!.url}/readyz`)).json()) as { plan: { hash: string }; canary?: { version: string; status: string; percent: number } };
+    let last: Awaited<ReturnType<typeof ready>> | null = null;
+    const poll = setInterval(() => void ready().then((r) => (last = r)), 30);
+    try {
+      // What publish --canary would write: the gateway starts the canary within its poll.
+      await writeCanaryRecord(dir, { version: vOk, percent: 10, status: 'running', reason: null, at: '2026-02-03T00:00:00.000Z' });
+      await until(() => last?.canary?.status === 'running', 'the canary to start');
+      expect(last!.canary).toMatchObject({ version: vOk, percent: 10 });
+      const status = await cli('canary', 'status', '--target', dir.display);
+      expect(status).toEqual({ code: 0, stderr: '', stdout: `canary ${vOk} on 10% of requests: running, since 2026-02-03T00:00:00.000Z\n` });
+      const aborted = await cli('canary', 'abort', '--target', dir.display);
+      expect(aborted.code).toBe(0);
+      expect(aborted.stdout).toMatch(new RegExp(`^canary ${vOk} on 10% of requests: aborted \\(aborted with switchyard canary abort\\), since `));
+      await until(() => last?.canary?.status === 'aborted', 'the canary to stop');
+      expect(await cli('canary', 'abort', '--target', dir.display)).toMatchObject({
+        code: 1,
+        stderr: `switchyard: the canary ${vOk} on ${dir.display} is not running (aborted): nothing to abort\n`,
+      });
+      await writeCanaryRecord(dir, { version: vOk, percent: 10, status: 'running', reason: null, at: '2026-02-03T00:01:00.000Z' });
+      await until(() => last?.canary?.status === 'running', 'the canary to start again');
+      const promoted = await cli('canary', 'promote', '--target', dir.display);
+      expect(promoted.code).toBe(0);
+      await until(() => last?.plan.hash === healthy.hash && last?.canary?.status === 'promoted', 'the canary to be promoted');
+      expect(await readCanaryRecord(dir)).toMatchObject({ version: vOk, status: 'promoted' });
+    } finally {
+      clearInterval(poll);
+    }
     expect(await stopServe(served)).toBe(0);
     served = undefined;
   }, 60_000);
