@@ -114,7 +114,7 @@ export class DirStore implements BundleStore {
       );
   }
 
-  async add(bundle: RawBundle): Promise<boolean> {
+  async add(bundle: RawBundle, makeCurrent = true): Promise<boolean> {
     if (!isVersion(bundle.version)) throw new Error(`not a version id: ${bundle.version}`);
     await this.checkOwned();
     const versionsDir = join(this.dir, VERSIONS);
@@ -139,7 +139,7 @@ export class DirStore implements BundleStore {
     } finally {
       await rm(staging, { recursive: true, force: true });
     }
-    await this.setCurrent(bundle.version);
+    if (makeCurrent) await this.setCurrent(bundle.version);
     return true;
   }
 

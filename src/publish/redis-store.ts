@@ -107,18 +107,17 @@ export class RedisStore implements BundleStore {
     return { version, manifestText: manifest.toString('utf8'), files };
   }
 
-  async add(bundle: RawBundle): Promise<boolean> {
+  async add(bundle: RawBundle, makeCurrent = true): Promise<boolean> {
     const fields: Array<string | Buffer> = [MANIFEST_FIELD, bundle.manifestText];
     for (const [path, bytes] of bundle.files) fields.push(FILE_FIELD + path, bytes);
-    const result = await this.call(() =>
-      this.client
+    const result = await this.call(() => {
+      const m = this.client
         .multi()
         .hset(this.key(bundle.version), ...fields)
-        .zadd(this.listKey, 0, bundle.version)
-        .set(this.currentKey, bundle.version)
-        .publish(changedChannel(this.target), bundle.version)
-        .exec(),
-    );
+        .zadd(this.listKey, 0, bundle.version);
+      if (makeCurrent) m.set(this.currentKey, bundle.version).publish(changedChannel(this.target), bundle.version);
+      return m.exec();
+    });
     if (result === null) return false; // a watched key changed: another publish or rollback got in first
     for (const [err] of result) if (err) throw new TargetError(`Redis at ${this.target.display}: ${scrubSecret(err.message, this.target.url)}`);
     return true;

@@ -5,18 +5,21 @@
  * own, and the rollback is recorded in the bundle directory with the reason;
  * stable requests never see an error.
  */
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canaryBucket, inCanary } from '../../src/gateway/canary.ts';
 import type { CompiledPlan } from '../../src/plan/types.ts';
 import { readCanaryRecord, writeCanaryRecord } from '../../src/publish/canary.ts';
+import { readCurrentBundle } from '../../src/publish/read.ts';
 import { rollbackBundle } from '../../src/publish/rollback.ts';
 import { parseTarget, type Target } from '../../src/publish/target.ts';
 import type { StandIn } from '../fixtures/upstream-standins.ts';
 import type { VaultStandIn } from '../fixtures/vault-server.ts';
 import { cli } from '../fixtures/cli.ts';
 import { tempDir } from '../publish/helpers.ts';
-import { publishPlan, until } from './bundles.ts';
+import { planFiles, publishPlan, until } from './bundles.ts';
 import { compileOrThrow, PROVIDER_ENV, standInPolicy, startStandIns, startVaultWithKeys, TENANT_KEYS } from './harness.ts';
 import { type Served, serveProcess, stopServe } from './serve-process.ts';
 
@@ -26,6 +29,7 @@ let target: Target;
 let stable: CompiledPlan;
 let broken: CompiledPlan;
 let healthy: CompiledPlan;
+let newer: CompiledPlan;
 let served: Served | undefined;
 
 beforeAll(async () => {
@@ -43,6 +47,8 @@ beforeAll(async () => {
   const ok = await standInPolicy((id) => standIns[id]!.base);
   ok.tenants.find((t) => t.id === 'research-lab')!.rpm = 321;
   healthy = compileOrThrow(ok);
+  ok.tenants.find((t) => t.id === 'research-lab')!.rpm = 654;
+  newer = compileOrThrow(ok);
   target = parseTarget(tempDir('switchyard-canary-'));
 }, 60_000);
 afterAll(async () => {
@@ -108,19 +114,29 @@ describe('serve --canary-version', () => {
     let last: Awaited<ReturnType<typeof ready>> | null = null;
     const poll = setInterval(() => void ready().then((r) => (last = r)), 30);
     try {
-      // What publish --canary would write: the gateway starts the canary within its poll.
-      await writeCanaryRecord(dir, { version: vOk, percent: 10, status: 'running', reason: null, at: '2026-02-03T00:00:00.000Z' });
+      // publish --canary of a new plan: added beside current, not made current; the gateway starts the canary within its poll.
+      const gen = tempDir('switchyard-canary-gen-');
+      for (const [p, bytes] of planFiles(newer)) writeFileSync(join(gen, p), bytes);
+      const published = await cli('publish', '--to', dir.display, '--from', gen, '--no-recompile', '--commit', 'abc123', '--canary', '10');
+      expect(published.code).toBe(0);
+      const vNew = /^published (\S+) to /.exec(published.stdout)![1]!;
+      expect(published.stdout.split('\n')[1]).toBe(
+        `canary: ${vNew} on 10% of requests (current stays ${vStable}); switchyard canary promote|abort --target ${dir.display}`,
+      );
+      expect((await readCurrentBundle(dir)).version).toBe(vStable);
       await until(() => last?.canary?.status === 'running', 'the canary to start');
-      expect(last!.canary).toMatchObject({ version: vOk, percent: 10 });
+      expect(last!.canary).toMatchObject({ version: vNew, percent: 10 });
+      expect(last!.plan.hash).toBe(stable.hash);
       const status = await cli('canary', 'status', '--target', dir.display);
-      expect(status).toEqual({ code: 0, stderr: '', stdout: `canary ${vOk} on 10% of requests: running, since 2026-02-03T00:00:00.000Z\n` });
+      expect(status.code).toBe(0);
+      expect(status.stdout).toMatch(new RegExp(`^canary ${vNew} on 10% of requests: running, since \\d{4}-`));
       const aborted = await cli('canary', 'abort', '--target', dir.display);
       expect(aborted.code).toBe(0);
-      expect(aborted.stdout).toMatch(new RegExp(`^canary ${vOk} on 10% of requests: aborted \\(aborted with switchyard canary abort\\), since `));
+      expect(aborted.stdout).toMatch(new RegExp(`^canary ${vNew} on 10% of requests: aborted \\(aborted with switchyard canary abort\\), since `));
       await until(() => last?.canary?.status === 'aborted', 'the canary to stop');
       expect(await cli('canary', 'abort', '--target', dir.display)).toMatchObject({
         code: 1,
-        stderr: `switchyard: the canary ${vOk} on ${dir.display} is not running (aborted): nothing to abort\n`,
+        stderr: `switchyard: the canary ${vNew} on ${dir.display} is not running (aborted): nothing to abort\n`,
       });
       await writeCanaryRecord(dir, { version: vOk, percent: 10, status: 'running', reason: null, at: '2026-02-03T00:01:00.000Z' });
       await until(() => last?.canary?.status === 'running', 'the canary to start again');
