@@ -67,6 +67,9 @@ export interface Gateway {
   shutdown(timeoutMs: number): Promise<{ unfinished: number }>;
 }
 
+/** switchyard_canary_state's codes, from 1. */
+const CANARY_STATES = ['running', 'rolled-back', 'promoted', 'aborted'] as const;
+
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** Bounds the memory of requests waiting on slow providers (bodies, exchanges): with the 10 MiB body limit, a few GiB at worst. */
 export const DEFAULT_MAX_IN_FLIGHT = 1_024;
@@ -88,6 +91,7 @@ export function createGateway(o: GatewayOptions): Gateway {
       breakers: () => state.gen.tables.deployments.map((d) => [d.id, PHASE_NAMES.indexOf(state.gen.router.inspect(d.id).breaker)] as const),
       store: () => ({ kind: health.kind, up: health.up() }),
       requestLog: () => o.requestLog.stats(),
+      canary: () => (state.canary === null ? null : { version: state.canary.version, state: CANARY_STATES.indexOf(state.canary.status) + 1 }),
     }),
   };
 

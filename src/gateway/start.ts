@@ -110,6 +110,7 @@ export async function startGateway(o: StartOptions): Promise<RunningGateway> {
     const c = gateway.state.canary;
     if (c === null || c.status !== 'running') return;
     c.judge.record(arm, failed, latencyMs);
+    gateway.metrics.canaryRequest(arm, failed);
     if (arm !== 'canary') return;
     const v = c.judge.verdict();
     if (v.action !== 'rollback' || !reloader.endCanary('rolled-back', v.reason)) return;

@@ -150,6 +150,22 @@ export const METRICS = {
     origin: 'switchyard',
     source: SWITCHYARD,
   },
+  canaryState: {
+    name: 'switchyard_canary_state',
+    type: 'gauge',
+    labels: ['version'],
+    help: "The canary plan this gateway runs or ran last, by bundle version: 1 running, 2 rolled back on its own (it did worse than the plan's SLOs), 3 promoted, 4 aborted. No series without a canary.",
+    origin: 'switchyard',
+    source: SWITCHYARD,
+  },
+  canaryRequests: {
+    name: 'switchyard_canary_requests_total',
+    type: 'counter',
+    labels: ['arm', 'outcome'],
+    help: 'Requests judged while a canary runs, by arm (stable, canary) and outcome (success, error: a 5xx answer); the window the rollback decision reads.',
+    origin: 'switchyard',
+    source: SWITCHYARD,
+  },
   // ---- Switchyard request log (the writer's stats(), src/request-log) ---
   requestLogQueued: {
     name: 'switchyard_request_log_queued',

@@ -117,6 +117,12 @@ describe('a canary in the gateway', () => {
     expect(after.plan.hash).toBe(h.plan.hash);
     expect(after.canary).toMatchObject({ version: 'v-broken', status: 'rolled-back' });
     expect(h.logLines.some((l) => l.includes('"msg":"canary rolled back"') && l.includes('v-broken'))).toBe(true);
+    const metrics = (await h.get('/metrics')).text;
+    expect(metrics).toContain('switchyard_canary_state{version="v-broken"} 2');
+    // Counted while the canary ran: the failures that decided it (those still in flight at the rollback ended after it).
+    const judged = Number(/switchyard_canary_requests_total\{arm="canary",outcome="error"\} (\d+)/.exec(metrics)![1]);
+    expect(judged).toBeGreaterThanOrEqual(10);
+    expect(judged).toBeLessThanOrEqual(canaryFailures.length);
   });
 
   it('a healthy canary keeps running and, promoted, becomes the stable plan', async () => {
