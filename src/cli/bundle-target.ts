@@ -4,8 +4,8 @@ import { UserError } from './context.ts';
 export const PREFIX_HELP = `key prefix for a redis:// target (keys <prefix>bundle:<version>, <prefix>bundles, <prefix>bundles:current)`;
 
 /** The target option of publish, rollback and bundles, checked. */
-export function targetOption(spec: string, prefix: string): Target {
-  if (!/^[A-Za-z0-9:_{}.-]*$/.test(prefix)) throw new UserError(`--prefix ${JSON.stringify(prefix)} may hold only letters, digits and : _ - . { }`);
+export function targetOption(spec: string, prefix: string, flag = '--prefix'): Target {
+  if (!/^[A-Za-z0-9:_{}.-]*$/.test(prefix)) throw new UserError(`${flag} ${JSON.stringify(prefix)} may hold only letters, digits and : _ - . { }`);
   return parseTarget(spec, { prefix });
 }
 

@@ -64,6 +64,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<CommandFactory>]> 
   ['rollback', async () => (await import('./rollback.ts')).rollbackCommand],
   ['bundles', async () => (await import('./bundles.ts')).bundlesCommand],
   ['serve', async () => (await import('./serve.ts')).serveCommand],
+  ['canary', async () => (await import('./canary.ts')).canaryCommand],
   ['batch', async () => (await import('./batch.ts')).batchCommand],
 ];
 
@@ -80,7 +81,10 @@ export async function buildProgram(io: Io, done: (code: number) => void, only?: 
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   const chosen = COMMANDS.some(([name]) => name === only) ? COMMANDS.filter(([name]) => name === only) : COMMANDS;
-  for (const make of await Promise.all(chosen.map(([, load]) => load()))) {
+  // One at a time: two command modules loading the same modules concurrently through jiti can see one
+  // of them half-evaluated (a value imported before its module finished), which --help would hit.
+  for (const [, load] of chosen) {
+    const make = await load();
     program.addCommand(make(io, done).exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }));
   }
   return program;

@@ -24,6 +24,7 @@ interface PublishOpts {
   commit?: string;
   recompile: boolean;
   prefix: string;
+  canary?: string;
   json?: boolean;
 }
 
@@ -35,11 +36,18 @@ export function publishCommand(io: Io, done: (code: number) => void): Command {
     .option('--commit <sha>', 'commit to record (default: git rev-parse HEAD, or none outside git)')
     .option('--no-recompile', 'do not recompile the policies to check generated/ is up to date (only that it is complete)')
     .option('--prefix <prefix>', PREFIX_HELP, DEFAULT_REDIS_PREFIX)
+    .option(
+      '--canary <percent>',
+      'publish as a canary on this share of requests (0-100, exclusive) instead of making it current: gateways serving the target with --bundle start it; see switchyard canary',
+    )
     .option('--json', 'machine-readable JSON on stdout')
     .option('--debug', 'print stack traces for internal errors');
   withPolicyOption(cmd);
   return cmd.action(async (opts: PublishOpts) => {
     const target = targetOption(opts.to, opts.prefix);
+    const canary = opts.canary === undefined ? undefined : Number(opts.canary);
+    if (canary !== undefined && (!/^\d+(\.\d+)?$/.test(opts.canary!) || canary <= 0 || canary >= 100))
+      throw new UserError(`--canary must be a number above 0 and below 100, got ${JSON.stringify(opts.canary)}`);
     if (opts.commit !== undefined && !/^\S+$/.test(opts.commit)) throw new UserError('--commit must be a non-empty word such as a commit sha');
     const files = await readGenerated(opts.from);
 
@@ -66,7 +74,7 @@ export function publishCommand(io: Io, done: (code: number) => void): Command {
     }
 
     const commit = opts.commit ?? gitHead(opts.from);
-    const result = await publishBundle(target, files, { commit });
+    const result = await publishBundle(target, files, { commit, ...(canary !== undefined ? { canary } : {}) });
     for (const w of result.warnings) io.stderr(`warning: ${w}\n`);
     const m = result.manifest;
     const fileCount = Object.keys(m.files).length;
@@ -82,12 +90,28 @@ export function publishCommand(io: Io, done: (code: number) => void): Command {
             commit: m.commit,
             createdAt: m.createdAt,
             files: fileCount,
-            current: result.status === 'published' ? result.version : result.current,
+            current:
+              canary !== undefined
+                ? result.status === 'published'
+                  ? result.previous
+                  : result.current
+                : result.status === 'published'
+                  ? result.version
+                  : result.current,
+            ...(canary !== undefined ? { canary: { version: result.version, percent: canary, status: 'running' } } : {}),
             previous: result.status === 'published' ? result.previous : undefined,
           },
           null,
           2,
         )}\n`,
+      );
+      return done(EXIT.ok);
+    }
+    if (canary !== undefined) {
+      const current = result.status === 'published' ? result.previous : result.current;
+      io.stdout(
+        `${result.status === 'published' ? `published ${result.version} to ${target.display}: ${fileCount} files, plan ${m.planName} ${shortHash(m.planHash)}, ${shortCommit(m.commit)}` : `already published as ${result.version}`}\n` +
+          `canary: ${result.version} on ${canary}% of requests (current stays ${current ?? 'none'}); switchyard canary promote|abort --target ${target.display}\n`,
       );
       return done(EXIT.ok);
     }

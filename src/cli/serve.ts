@@ -9,13 +9,19 @@
  */
 import { Command, Option } from 'commander';
 import { parseSize } from '../gateway/body.ts';
+import { followBundle } from '../gateway/follow-bundle.ts';
 import { createLogger, type Logger } from '../gateway/log.ts';
-import { resolveServingSecrets } from '../gateway/secrets.ts';
-import { DEFAULT_MAX_BODY_BYTES } from '../gateway/server.ts';
+import { resolveServingSecrets, type ServingSecrets } from '../gateway/secrets.ts';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IN_FLIGHT } from '../gateway/server.ts';
+import { DEFAULT_SLOT_LIMITS } from '../gateway/upstream/slots.ts';
 import { REQUEST_LOG_CLOSE_MS, startGateway } from '../gateway/start.ts';
 import { displayUrl } from '../net/limited-fetch.ts';
 import { parsePromDuration } from '../observability/promql.ts';
 import type { CompiledPlan } from '../plan/types.ts';
+import { writeCanaryRecord } from '../publish/canary.ts';
+import { readBundle, readCurrentBundle } from '../publish/read.ts';
+import { DEFAULT_REDIS_PREFIX } from '../publish/target.ts';
+import { targetOption } from './bundle-target.ts';
 import { createRequestLog, DEFAULT_DATA_DIR, memoryRequestLog, REQUEST_LOG_DEFAULTS, type RequestLog } from '../request-log/index.ts';
 import { memoryStore } from '../runtime/stores/memory.ts';
 import { checkRedisUrl, createRedisStore } from '../runtime/stores/redis.ts';
@@ -26,6 +32,10 @@ import { DEFAULT_PLAN, readPlanFile } from './plan-file.ts';
 
 interface ServeOptions {
   plan: string;
+  bundle?: string;
+  bundlePrefix?: string;
+  canaryVersion?: string;
+  canaryPercent?: string;
   host: string;
   port: string;
   redis?: string;
@@ -37,6 +47,16 @@ interface ServeOptions {
   requestLog: boolean;
   maxBody: string;
   shutdownTimeout: string;
+  maxInFlight: string;
+  maxConcurrency: string;
+  maxQueue: string;
+  queueTimeout: string;
+}
+
+function count(flag: string, text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > 1_000_000) throw new UserError(`${flag} must be a whole number from 1 to 1000000, got ${JSON.stringify(text)}`);
+  return n;
 }
 
 function port(text: string): number {
@@ -44,6 +64,12 @@ function port(text: string): number {
   if (!/^\d+$/.test(text) || n > 65_535) throw new UserError(`--port must be a port number (0-65535), got ${JSON.stringify(text)}`);
   return n;
 }
+
+/** Every secret value a plan's serving secrets hold (tenant and provider keys). */
+const secretValues = (s: ServingSecrets): string[] => [
+  ...[...s.tenantKeys.values()].flat(),
+  ...[...s.providerKeys.values()].filter((k): k is string => k !== null),
+];
 
 /** The password of a URL (decoded), so the logger can scrub it wherever a library's message repeats it. */
 function passwordOf(url: string | undefined): string[] {
@@ -102,8 +128,18 @@ export function serveCommand(io: Io, done: (code: number) => void): Command {
       "run the OpenAI-compatible gateway over a compiled plan: POST /v1/chat/completions, /v1/completions, /v1/embeddings; GET /v1/models, /healthz, /readyz, /metrics; 'model' is the model group, tenants authenticate with their API key",
     )
     .option('--plan <file>', 'compiled plan to serve', DEFAULT_PLAN)
+    .option(
+      '--bundle <target>',
+      'serve the current version of a publish target (a directory or redis:// URL, as given to switchyard publish) and follow it: a publish or rollback is served within 2 s',
+    )
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0: any free port)', '4000')
+    .option(
+      '--canary-version <version>',
+      "with --bundle: also serve this version of the target as a canary, rolled back on its own when it does worse than the plan's SLOs",
+    )
+    .option('--canary-percent <n>', 'share of requests (by a stable hash of tenant and request id) the canary takes, 0-100')
+    .option('--bundle-prefix <prefix>', 'key prefix of a redis:// --bundle target, as given to switchyard publish --prefix (default: "switchyard:")')
     .option('--redis <url>', "share router state in this Redis (overrides the plan's routerState)")
     .option('--redis-cluster', 'the --redis URL is a seed node of a Redis Cluster')
     .option('--memory', "keep router state in this process only (overrides the plan's routerState)")
@@ -116,6 +152,18 @@ export function serveCommand(io: Io, done: (code: number) => void): Command {
     .option('--no-request-log', 'keep no request log (its rows are counted as dropped)')
     .option('--max-body <size>', 'largest request body, e.g. 10mb, 512kb', `${DEFAULT_MAX_BODY_BYTES / 1024 / 1024}mb`)
     .option('--shutdown-timeout <duration>', 'on SIGTERM, how long in-flight requests may take to finish', '30s')
+    .option('--max-in-flight <n>', 'model requests handled at once; past it new ones get 503 (code overloaded)', String(DEFAULT_MAX_IN_FLIGHT))
+    .option('--max-concurrency <n>', 'calls in flight per deployment; more wait in its queue', String(DEFAULT_SLOT_LIMITS.maxConcurrent))
+    .option(
+      '--max-queue <n>',
+      'calls waiting per deployment; past it the deployment counts as saturated (503) and the router falls back',
+      String(DEFAULT_SLOT_LIMITS.maxQueued),
+    )
+    .option(
+      '--queue-timeout <duration>',
+      'longest wait for a deployment slot (then a timeout: fallback, or 504)',
+      `${DEFAULT_SLOT_LIMITS.queueTimeoutMs / 1000}s`,
+    )
     .option('--debug', 'print stack traces for internal errors')
     .addHelpText(
       'after',
@@ -149,16 +197,25 @@ Examples:
       if (maxBodyBytes === null) throw new UserError(`--max-body must be a size such as 10mb or 65536, got ${JSON.stringify(o.maxBody)}`);
       const shutdownMs = parsePromDuration(o.shutdownTimeout);
       if (shutdownMs === null) throw new UserError(`--shutdown-timeout must be a duration such as 30s, got ${JSON.stringify(o.shutdownTimeout)}`);
-      const plan = readPlanFile(o.plan);
+      if (o.bundle !== undefined && cmd.getOptionValueSource('plan') === 'cli') throw new UserError('--plan and --bundle exclude each other');
+      if (o.bundlePrefix !== undefined && o.bundle === undefined) throw new UserError('--bundle-prefix needs --bundle');
+      if ((o.canaryVersion === undefined) !== (o.canaryPercent === undefined)) throw new UserError('--canary-version and --canary-percent go together');
+      if (o.canaryVersion !== undefined && o.bundle === undefined) throw new UserError('--canary-version needs --bundle');
+      const canaryPercent = o.canaryPercent === undefined ? null : Number(o.canaryPercent);
+      if (canaryPercent !== null && (!/^\d+(\.\d+)?$/.test(o.canaryPercent!) || canaryPercent <= 0 || canaryPercent >= 100))
+        throw new UserError(`--canary-percent must be a number above 0 and below 100, got ${JSON.stringify(o.canaryPercent)}`);
+      const target = o.bundle === undefined ? null : targetOption(o.bundle, o.bundlePrefix ?? DEFAULT_REDIS_PREFIX, '--bundle-prefix');
+      const bundle = target === null ? null : await readCurrentBundle(target);
+      const canaryBundle = target === null || o.canaryVersion === undefined ? null : await readBundle(target, o.canaryVersion);
+      const maxInFlight = count('--max-in-flight', o.maxInFlight);
+      const queueTimeoutMs = parsePromDuration(o.queueTimeout);
+      if (queueTimeoutMs === null) throw new UserError(`--queue-timeout must be a duration such as 5s, got ${JSON.stringify(o.queueTimeout)}`);
+      const slotLimits = { maxConcurrent: count('--max-concurrency', o.maxConcurrency), maxQueued: count('--max-queue', o.maxQueue), queueTimeoutMs };
+      const plan = bundle?.plan ?? readPlanFile(o.plan);
       const resolver = createSecretResolver();
       const secrets = await resolveServingSecrets(plan, resolver);
       const url = await storeUrl(plan, o, resolver);
-      const values = [
-        ...[...secrets.tenantKeys.values()].flat(),
-        ...[...secrets.providerKeys.values()].filter((k): k is string => k !== null),
-        ...passwordOf(url ?? undefined),
-        ...passwordOf(o.databaseUrl),
-      ];
+      const values = [...secretValues(secrets), ...passwordOf(url ?? undefined), ...passwordOf(o.databaseUrl)];
       const log = createLogger(io.stderr, values);
       if (secrets.tenantKeys.size === 0) log({ msg: 'the plan has no tenants: every request will be refused (401)' });
       // The request log first: its settings are checked at once (a bad URL, a data directory another gateway holds).
@@ -167,7 +224,41 @@ Examples:
       let gateway: Awaited<ReturnType<typeof startGateway>>;
       try {
         store = await openStore(plan, o, url, log);
-        gateway = await startGateway({ plan, store, secrets, requestLog, maxBodyBytes, log });
+        gateway = await startGateway({
+          plan,
+          store,
+          secrets,
+          requestLog,
+          maxBodyBytes,
+          maxInFlight,
+          slotLimits,
+          log,
+          openStore: () => openStore(plan, o, url, log),
+          onCanaryRollback: (c) => {
+            // Recorded where operators and CI look; the gateway goes on without it if the target is down.
+            if (target === null) return;
+            const record = {
+              version: c.version,
+              percent: gateway.state.canary?.percent ?? canaryPercent ?? 0,
+              status: 'rolled-back' as const,
+              reason: c.reason,
+              at: new Date().toISOString(),
+            };
+            writeCanaryRecord(target, record).catch((e: unknown) => log({ msg: 'canary record not written', error: (e as Error).message }));
+          },
+        });
+        if (canaryBundle !== null && canaryPercent !== null && target !== null) {
+          const secretsOfCanary = await resolveServingSecrets(canaryBundle.plan, resolver);
+          log.addSecrets(secretValues(secretsOfCanary));
+          await gateway.startCanary(canaryBundle.plan, secretsOfCanary, { version: canaryBundle.version, percent: canaryPercent });
+          await writeCanaryRecord(target, {
+            version: canaryBundle.version,
+            percent: canaryPercent,
+            status: 'running',
+            reason: null,
+            at: new Date().toISOString(),
+          });
+        }
       } catch (e) {
         // A plan the gateway cannot serve: release what was opened (the data directory's lock, the Redis connection).
         await Promise.all([requestLog.close(0), store?.close()]);
@@ -181,11 +272,37 @@ Examples:
         throw new UserError(`cannot listen on ${o.host}:${listenPort}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
       const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+      const follower =
+        target === null || bundle === null
+          ? null
+          : followBundle({
+              target,
+              version: bundle.version,
+              reload: gateway.reload,
+              canary: {
+                current: () => {
+                  const c = gateway.state.canary;
+                  return c === null ? null : { version: c.version, status: c.status };
+                },
+                start: (p, s, version, percent) => gateway.startCanary(p, s, { version, percent }),
+                promote: gateway.promoteCanary,
+                end: (status, reason) => gateway.abortCanary(status === 'rolled-back' ? `rolled back elsewhere: ${reason}` : reason),
+              },
+              secretsFor: async (p) => {
+                const next = await resolveServingSecrets(p, resolver);
+                // A new plan may name new keys: they are scrubbed from the log before it can print them.
+                log.addSecrets(secretValues(next));
+                return next;
+              },
+              log,
+            });
       log({
         msg: 'listening',
         url: `http://${host}:${address.port}`,
         plan: plan.name,
         hash: plan.hash,
+        ...(target !== null && bundle !== null ? { bundle: target.display, version: bundle.version } : {}),
+        ...(canaryBundle !== null ? { canary: canaryBundle.version, canaryPercent } : {}),
         store: store.kind,
         requestLog: requestLog.target,
         tenants: Object.keys(plan.tenants).length,
@@ -197,6 +314,7 @@ Examples:
         process.once('SIGINT', () => resolve('SIGINT'));
       });
       log({ msg: 'shutting down', signal, inFlight: gateway.inFlight(), timeoutMs: shutdownMs });
+      await follower?.close();
       const summary = await gateway.close(shutdownMs);
       log({ msg: 'stopped', unfinished: summary.unfinished, requestLog: summary.requestLog });
       done(EXIT.ok);

@@ -18,7 +18,16 @@ export interface ApiError {
   rejected?: RejectReason;
 }
 
-export type RejectReason = 'bad_request' | 'unauthorized' | 'forbidden' | 'unknown_model' | 'too_large' | 'tenant_rpm' | 'tenant_tpm' | 'tenant_budget';
+export type RejectReason =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'unknown_model'
+  | 'too_large'
+  | 'tenant_rpm'
+  | 'tenant_tpm'
+  | 'tenant_budget'
+  | 'overloaded';
 
 /** A message is one line of bounded length whatever the input it quotes. */
 const MAX_MESSAGE = 1_000;
@@ -115,4 +124,14 @@ export const shuttingDown = (): ApiError => ({
   param: null,
   message: 'The gateway is shutting down; retry on another instance.',
   retryAfterS: 1,
+});
+
+export const overloaded = (): ApiError => ({
+  status: 503,
+  type: 'server_error',
+  code: 'overloaded',
+  param: null,
+  message: 'The gateway is handling as many requests as it may at once; retry shortly.',
+  retryAfterS: 1,
+  rejected: 'overloaded',
 });

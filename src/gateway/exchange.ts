@@ -50,6 +50,8 @@ export class Exchange implements ExchangeView {
   upstreamMs = 0;
   /** The first byte of the answer went to the client: from now on nothing can be retried. */
   committed = false;
+  /** Calls refused by the gateway because the deployment's queue was full (no provider was called). */
+  shed = 0;
   /** The client went away before the answer was complete. */
   cancelled = false;
   active: Abortable | null = null;

@@ -19,6 +19,7 @@ import type { Target } from './providers/types.ts';
 import type { ServingSecrets } from './secrets.ts';
 import { createTransport } from './transport.ts';
 import type { UpstreamPools } from './upstream/pools.ts';
+import type { DeploymentSlots } from './upstream/slots.ts';
 
 /** A plan the gateway cannot serve (a provider without a usable base URL, tenants sharing a key). */
 export class GatewayConfigError extends SwitchyardError {
@@ -41,6 +42,8 @@ export interface Generation {
   readonly baseline: RtDeployment | null;
   /** Epoch ms. */
   readonly loadedAt: number;
+  /** Requests holding this generation (a retired generation's router closes when it reaches 0). */
+  active: number;
 }
 
 export interface GenerationOptions {
@@ -48,6 +51,7 @@ export interface GenerationOptions {
   secrets: ServingSecrets;
   store: RouterStore;
   pools: UpstreamPools;
+  slots: DeploymentSlots;
   /** Largest non-streamed provider answer read; default 64 MiB. */
   maxResponseBytes?: number;
   clock?: Clock;
@@ -101,7 +105,7 @@ function modelsAnswers(tables: RouterTables, created: number): string[] {
 export function buildGeneration(o: GenerationOptions): Generation {
   const { plan } = o;
   const targets = targetsOf(plan, o.secrets, o.pools);
-  const transport = createTransport(targets, plan.groups, { maxResponseBytes: o.maxResponseBytes ?? 64 * 1024 * 1024 });
+  const transport = createTransport(targets, plan.groups, { maxResponseBytes: o.maxResponseBytes ?? 64 * 1024 * 1024, slots: o.slots });
   const router = createRouter(plan, {
     store: o.store,
     clock: o.clock ?? systemClock,
@@ -128,5 +132,6 @@ export function buildGeneration(o: GenerationOptions): Generation {
     providerOf: tables.deployments.map((d) => d.plan.provider),
     baseline: baselineId === null ? null : (tables.deploymentById.get(baselineId) ?? null),
     loadedAt,
+    active: 0,
   };
 }

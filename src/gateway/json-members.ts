@@ -105,6 +105,9 @@ function scanMembers(b: Buffer, key: string): MemberSpan | null | undefined {
   }
 }
 
+/** Like findTopLevelMember, but tells apart "absent" (null) from "not a JSON object this scan understands" (undefined). */
+export const scanTopLevelMember = (b: Buffer, key: string): MemberSpan | null | undefined => scanMembers(b, key);
+
 /** The span of the value of top-level member `key` (the last one, as JSON.parse keeps it), or null. */
 export function findTopLevelMember(b: Buffer, key: string): MemberSpan | null {
   return scanMembers(b, key) ?? null;

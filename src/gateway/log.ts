@@ -8,10 +8,17 @@
 export type LogLine = Record<string, unknown> & { msg: string };
 export type Logger = (line: LogLine) => void;
 
-export function createLogger(write: (s: string) => void, secrets: readonly string[] = []): Logger {
-  // Longest first, so a key containing another is replaced whole.
-  const values = [...new Set(secrets)].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
-  return (line) => {
+/** A logger that also learns secret values after it was made (a reloaded plan's keys). */
+export type ScrubbingLogger = Logger & { addSecrets(secrets: readonly string[]): void };
+
+export function createLogger(write: (s: string) => void, secrets: readonly string[] = []): ScrubbingLogger {
+  let values: string[] = [];
+  const addSecrets = (more: readonly string[]) => {
+    // Longest first, so a key containing another is replaced whole.
+    values = [...new Set([...values, ...more])].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+  };
+  addSecrets(secrets);
+  const log = (line: LogLine) => {
     let text = JSON.stringify({ time: new Date().toISOString(), ...line });
     for (const v of values) if (text.includes(v)) text = text.split(v).join('[redacted]');
     // JSON escaping can hide a value (quotes, backslashes): check the escaped form too.
@@ -21,4 +28,5 @@ export function createLogger(write: (s: string) => void, secrets: readonly strin
     }
     write(`${text}\n`);
   };
+  return Object.assign(log, { addSecrets });
 }

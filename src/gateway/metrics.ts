@@ -16,6 +16,8 @@ export interface MetricsSources {
   breakers(): Iterable<readonly [string, number]>;
   store(): { kind: string; up: boolean };
   requestLog(): RequestLogStats;
+  /** The canary this gateway runs or ran last, as the switchyard_canary_state code; null without one. */
+  canary(): { version: string; state: number } | null;
 }
 
 /** Seconds. The SLO thresholds (2 s interactive p95, 150 ms routing overhead p95) are bucket bounds, so quantiles near them are exact. */
@@ -58,6 +60,7 @@ export class GatewayMetrics {
   private readonly baselineCost: Children<Counter.Internal>;
   private readonly rejected: Children<Counter.Internal>;
   private readonly streamErrors: Children<Counter.Internal>;
+  private readonly canaryRequests: Children<Counter.Internal>;
 
   constructor(sources: MetricsSources) {
     const r = this.registry;
@@ -77,6 +80,16 @@ export class GatewayMetrics {
     this.rejected = new Children((v) => rejected.labels(v[0]!, v[1]!));
     const streamErrors = new Counter(config('streamErrors', r));
     this.streamErrors = new Children((v) => streamErrors.labels(v[0]!, v[1]!, v[2]!));
+    const canaryRequests = new Counter(config('canaryRequests', r));
+    this.canaryRequests = new Children((v) => canaryRequests.labels(v[0]!, v[1]!));
+    new Gauge({
+      ...config('canaryState', r),
+      collect() {
+        this.reset();
+        const c = sources.canary();
+        if (c !== null) this.labels(c.version).set(c.state);
+      },
+    });
 
     new Gauge({
       ...config('breakerState', r),
@@ -113,6 +126,10 @@ export class GatewayMetrics {
           },
         });
     }
+  }
+
+  canaryRequest(arm: 'stable' | 'canary', failed: boolean): void {
+    this.canaryRequests.get(arm, failed ? 'error' : 'success').inc();
   }
 
   request(group: string, deployment: string, provider: string, outcome: 'success' | 'error'): void {

@@ -36,8 +36,13 @@ export function triedSummary(trace: readonly Attempt[]): string {
   return parts.join(', ');
 }
 
-/** The client's error for a route that did not succeed (not for one the client cancelled). */
-export function routeFailure(result: RouteResult, group: string, tenant: string, now: number): ApiError {
+/**
+ * The client's error for a route that did not succeed (not for one the
+ * client cancelled). `shed`: calls the gateway itself refused because the
+ * deployment's queue was full (upstream/slots.ts); when every failed call
+ * was one, the answer is 503 (saturated, retry shortly), not a provider failure.
+ */
+export function routeFailure(result: RouteResult, group: string, tenant: string, now: number, shed = 0): ApiError {
   const trace = result.trace;
   const first = trace[0];
   if (first && first.deployment === null && (first.reason === 'tenant-rpm' || first.reason === 'tenant-tpm'))
@@ -64,6 +69,15 @@ export function routeFailure(result: RouteResult, group: string, tenant: string,
       retryAfterS: 1,
     };
   }
+  if (shed > 0 && shed >= calls.length)
+    return {
+      status: 503,
+      type: 'server_error',
+      code: 'deployment_saturated',
+      param: null,
+      message: `Every deployment of model ${quoted(group)} and its fallbacks is at its concurrency limit with a full queue; retry shortly.`,
+      retryAfterS: 1,
+    };
   const timedOut = calls.every((a) => a.reason === 'timeout');
   return {
     status: timedOut ? 504 : 502,

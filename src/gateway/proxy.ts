@@ -8,6 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteResult, Usage } from '../runtime/types.ts';
 import * as bodies from './body.ts';
+import * as canaries from './canary.ts';
 import * as endpoints from './endpoints.ts';
 import type { EndpointKind } from './endpoints.ts';
 import * as errors from './errors.ts';
@@ -17,11 +18,13 @@ import type { Exchange } from './exchange.ts';
 import * as outcomes from './outcome.ts';
 import * as records from './record.ts';
 import * as responses from './respond.ts';
+import type { Generation } from './generation.ts';
 import type { GatewayState } from './state.ts';
 
 // How this project runs TypeScript (jiti) serves every imported binding through an interop Proxy;
 // the hot path binds what it calls once, at load (as src/runtime does).
 const { ABORTED, readBody, TOO_LARGE } = bodies;
+const { canaryBucket, inCanary } = canaries;
 const { estimateInputTokens, maxOutputTokens, validateBody, wantsUsage } = endpoints;
 const { forbiddenGroup, malformedJson, tooLarge, unauthorized, unknownModel } = errors;
 const { Exchange: ExchangeClass } = exchanges;
@@ -40,7 +43,29 @@ function refuse(state: GatewayState, ex: Exchange, e: ApiError, close = false): 
 }
 
 export async function proxy(state: GatewayState, req: IncomingMessage, res: ServerResponse, requestId: string, kind: EndpointKind): Promise<void> {
-  const gen = state.gen;
+  // The request holds the generation it arrived on to its end (its records included): a reload retires that generation's router only once it is free.
+  let gen = state.gen;
+  let arm: 'stable' | 'canary' | null = null;
+  const canary = state.canary;
+  if (canary !== null && canary.status === 'running') {
+    const tenant = gen.keys.authenticate(req.headers.authorization);
+    if (tenant !== null) {
+      arm = inCanary(canaryBucket(tenant.id, requestId), canary.percent) ? 'canary' : 'stable';
+      if (arm === 'canary') gen = canary.gen;
+    }
+  }
+  const t0 = performance.now();
+  gen.active++;
+  try {
+    await handle(state, gen, req, res, requestId, kind);
+  } finally {
+    gen.active--;
+    // A 5xx is the plan's failure; 4xx are the client's.
+    if (arm !== null) state.onCanaryOutcome(arm, res.statusCode >= 500, performance.now() - t0);
+  }
+}
+
+async function handle(state: GatewayState, gen: Generation, req: IncomingMessage, res: ServerResponse, requestId: string, kind: EndpointKind): Promise<void> {
   const ex = new ExchangeClass(req, res, gen, requestId, Date.now(), performance.now());
   const tenant = gen.keys.authenticate(req.headers.authorization);
   // The body is not read for a caller without a key: the connection closes after the answer.
@@ -96,7 +121,7 @@ function finish(state: GatewayState, ex: Exchange, result: RouteResult): void {
     // The stream had begun (200 sent) and broke: the transport ended it with an error event.
     status = 200;
   } else {
-    const e = routeFailure(result, group.name, tenant.id, Date.now());
+    const e = routeFailure(result, group.name, tenant.id, Date.now(), ex.shed);
     status = e.status;
     sendError(ex.res, ex.requestId, e);
     if (e.rejected) {

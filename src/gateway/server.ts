@@ -11,7 +11,7 @@ import type { RequestLog } from '../request-log/types.ts';
 import { PHASE_NAMES } from '../runtime/breaker.ts';
 import type { EndpointKind } from './endpoints.ts';
 import { EXCHANGE, type WithExchange } from './exchange.ts';
-import { internalError, methodNotAllowed, notFound, shuttingDown } from './errors.ts';
+import { internalError, methodNotAllowed, notFound, overloaded, shuttingDown } from './errors.ts';
 import type { Generation } from './generation.ts';
 import { healthz, readyz } from './handlers/health.ts';
 import { metrics } from './handlers/metrics.ts';
@@ -45,6 +45,10 @@ export interface GatewayOptions {
   requestLog: RequestLog;
   /** Largest request body; default 10 MiB. */
   maxBodyBytes?: number;
+  /** Model requests handled at once (streams included); past it a new one is refused with 503 before its body is read. Default DEFAULT_MAX_IN_FLIGHT. */
+  maxInFlight?: number;
+  /** Calls to providers in flight and queued (upstream/slots.ts), for /readyz. */
+  upstream?: () => { active: number; queued: number };
   log?: Logger;
 }
 
@@ -63,21 +67,31 @@ export interface Gateway {
   shutdown(timeoutMs: number): Promise<{ unfinished: number }>;
 }
 
+/** switchyard_canary_state's codes, from 1. */
+const CANARY_STATES = ['running', 'rolled-back', 'promoted', 'aborted'] as const;
+
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** Bounds the memory of requests waiting on slow providers (bodies, exchanges): with the 10 MiB body limit, a few GiB at worst. */
+export const DEFAULT_MAX_IN_FLIGHT = 1_024;
 
 export function createGateway(o: GatewayOptions): Gateway {
   const log: Logger = o.log ?? (() => {});
-  const health = storeHealth(o.generation.router.store);
+  const maxInFlight = o.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+  const health = storeHealth(() => state.gen.router.store);
   const state: GatewayState = {
     gen: o.generation,
     requestLog: o.requestLog,
     storeHealth: health,
     maxBodyBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     draining: false,
+    canary: null,
+    onCanaryOutcome: () => {},
+    upstream: o.upstream ?? (() => ({ active: 0, queued: 0 })),
     metrics: new GatewayMetrics({
       breakers: () => state.gen.tables.deployments.map((d) => [d.id, PHASE_NAMES.indexOf(state.gen.router.inspect(d.id).breaker)] as const),
       store: () => ({ kind: health.kind, up: health.up() }),
       requestLog: () => o.requestLog.stats(),
+      canary: () => (state.canary === null ? null : { version: state.canary.version, state: CANARY_STATES.indexOf(state.canary.status) + 1 }),
     }),
   };
 
@@ -121,7 +135,11 @@ export function createGateway(o: GatewayOptions): Gateway {
     if (route === undefined) sendError(res, requestId, notFound(method, path));
     else if (method !== route.method && !(method === 'HEAD' && route.method === 'GET')) sendError(res, requestId, methodNotAllowed(method, path, route.method));
     else if (state.draining && route.whileDraining !== true) sendError(res, requestId, shuttingDown(), true);
-    else dispatch(route.handle, req, res, requestId);
+    else if (route.method === 'POST' && handling >= maxInFlight) {
+      // The body is not read: the connection closes after the answer, so a flood cannot queue bodies here.
+      sendError(res, requestId, overloaded(), true);
+      state.metrics.reject('', 'overloaded');
+    } else dispatch(route.handle, req, res, requestId);
   }
 
   function dispatch(handle: Handler, req: IncomingMessage, res: ServerResponse, requestId: string): void {

@@ -8,15 +8,19 @@
  */
 import type { CompiledPlan } from '../plan/types.ts';
 import type { RequestLog } from '../request-log/types.ts';
+import { memoryStore } from '../runtime/stores/memory.ts';
 import type { RouterStore } from '../runtime/stores/store.ts';
 import type { Clock, Random } from '../runtime/types.ts';
 import { type Env, ProviderEnvError, resolveProviderEnv } from '../runtime/provider-env.ts';
 import { servablePlan } from '../runtime/servable.ts';
+import { CanaryJudge, errorRateLimit, type JudgeOptions } from './canary.ts';
 import { buildGeneration, GatewayConfigError } from './generation.ts';
 import type { Logger } from './log.ts';
+import { createReloader, type ReloadResult } from './reload.ts';
 import type { ServingSecrets } from './secrets.ts';
 import { createGateway, type Gateway } from './server.ts';
 import { UpstreamPools } from './upstream/pools.ts';
+import { DeploymentSlots, type SlotLimits } from './upstream/slots.ts';
 
 export interface StartOptions {
   plan: CompiledPlan;
@@ -29,6 +33,18 @@ export interface StartOptions {
   log?: Logger;
   clock?: Clock;
   random?: Random;
+  /**
+   * Opens the store a reloaded plan routes on: a new session of the same
+   * state (a new connection to the same Redis keys; for the memory store a
+   * new memory store, the state itself carried over). Default: a memory store.
+   */
+  openStore?: () => Promise<RouterStore>;
+  /** Told when a canary is rolled back on its own (to record it where operators look). */
+  onCanaryRollback?: (c: { version: string; hash: string; reason: string }) => void;
+  /** Per-deployment concurrency cap and queue toward providers (default DEFAULT_SLOT_LIMITS). */
+  slotLimits?: SlotLimits;
+  /** Requests handled at once; past it new ones are refused with 503 (default DEFAULT_MAX_IN_FLIGHT). */
+  maxInFlight?: number;
 }
 
 export interface ClosedSummary {
@@ -40,6 +56,18 @@ export interface ClosedSummary {
 export interface RunningGateway extends Gateway {
   /** Drains requests for up to `timeoutMs`, then gives the request log up to REQUEST_LOG_CLOSE_MS to write what it holds. */
   close(timeoutMs: number): Promise<ClosedSummary>;
+  /** Serves `plan` from now on: requests in flight finish on the plan they started with; state carries over by deployment and tenant id. */
+  reload(plan: CompiledPlan, secrets: ServingSecrets): Promise<ReloadResult>;
+  /** Replaced plans still held by requests in flight. */
+  retiring(): number;
+  /** Sends `percent` of requests (by tenant and request id) to `plan`, judged against the stable plan's SLOs; rolled back on its own when it does worse. */
+  startCanary(
+    plan: CompiledPlan,
+    secrets: ServingSecrets,
+    c: { version: string; percent: number; judge?: Omit<JudgeOptions, 'errorRateLimit'> },
+  ): Promise<void>;
+  promoteCanary(): Promise<boolean>;
+  abortCanary(reason: string): boolean;
 }
 
 /**
@@ -71,34 +99,64 @@ function servedPlan(plan: CompiledPlan, env: Env, log: Logger): CompiledPlan {
 export async function startGateway(o: StartOptions): Promise<RunningGateway> {
   const log: Logger = o.log ?? (() => {});
   const pools = new UpstreamPools();
+  const slots = new DeploymentSlots(o.slotLimits);
   const events = {
     emit(event: string, payload?: unknown): boolean {
       log({ msg: `router ${event}`, ...(typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {}) });
       return true;
     },
   };
-  const plan = servedPlan(o.plan, o.env ?? process.env, log);
-  const generation = buildGeneration({
-    plan,
-    secrets: o.secrets,
-    store: o.store,
-    pools,
-    events,
-    ...(o.clock ? { clock: o.clock } : {}),
-    ...(o.random ? { random: o.random } : {}),
-  });
+  const env = o.env ?? process.env;
+  // Every plan this gateway serves (at start, on reload, as a canary) is read through servedPlan: endpoints from the environment, pass-through deployments out.
+  const build = (plan: CompiledPlan, secrets: ServingSecrets, store: RouterStore) =>
+    buildGeneration({
+      plan: servedPlan(plan, env, log),
+      secrets,
+      store,
+      pools,
+      slots,
+      events,
+      ...(o.clock ? { clock: o.clock } : {}),
+      ...(o.random ? { random: o.random } : {}),
+    });
+  const generation = build(o.plan, o.secrets, o.store);
   // Never rejects: an unreachable store comes back degraded and routing starts on local state.
   await o.store.sync();
   const gateway = createGateway({
     generation,
     requestLog: o.requestLog,
     log,
+    upstream: () => slots.totals(),
     ...(o.maxBodyBytes !== undefined ? { maxBodyBytes: o.maxBodyBytes } : {}),
+    ...(o.maxInFlight !== undefined ? { maxInFlight: o.maxInFlight } : {}),
   });
+  const reloader = createReloader({ state: gateway.state, build, openStore: o.openStore ?? (async () => memoryStore()), log });
+  gateway.state.onCanaryOutcome = (arm, failed, latencyMs) => {
+    const c = gateway.state.canary;
+    if (c === null || c.status !== 'running') return;
+    c.judge.record(arm, failed, latencyMs);
+    gateway.metrics.canaryRequest(arm, failed);
+    if (arm !== 'canary') return;
+    const v = c.judge.verdict();
+    if (v.action !== 'rollback' || !reloader.endCanary('rolled-back', v.reason)) return;
+    log({ msg: 'canary rolled back', version: c.version, hash: c.gen.plan.hash, reason: v.reason, window: c.judge.snapshot() });
+    o.onCanaryRollback?.({ version: c.version, hash: c.gen.plan.hash, reason: v.reason });
+  };
   return {
     ...gateway,
+    reload: reloader.reload,
+    retiring: reloader.retiring,
+    startCanary: (plan, secrets, c) =>
+      reloader.startCanary(plan, secrets, {
+        version: c.version,
+        percent: c.percent,
+        judge: new CanaryJudge({ ...c.judge, errorRateLimit: errorRateLimit(gateway.state.gen.plan) }),
+      }),
+    promoteCanary: reloader.promoteCanary,
+    abortCanary: (reason) => reloader.endCanary('aborted', reason),
     async close(timeoutMs) {
       const { unfinished } = await gateway.shutdown(timeoutMs);
+      await reloader.closeRetired();
       await gateway.state.gen.router.close();
       await o.requestLog.close(REQUEST_LOG_CLOSE_MS);
       await pools.close();

@@ -16,8 +16,11 @@ export interface StoreHealth {
   syncs(): number;
 }
 
-export const storeHealth = (store: RouterStore): StoreHealth => ({
-  kind: store.kind,
-  up: () => !store.metrics().degraded,
-  syncs: () => store.metrics().syncs,
+/** Reads the store of the current generation each time: a plan reload may bring a new store (a new connection to the same shared state). */
+export const storeHealth = (store: () => RouterStore): StoreHealth => ({
+  get kind() {
+    return store().kind;
+  },
+  up: () => !store().metrics().degraded,
+  syncs: () => store().metrics().syncs,
 });

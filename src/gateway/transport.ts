@@ -13,6 +13,7 @@ import * as providers from './providers/types.ts';
 import type { Target } from './providers/types.ts';
 import * as calls from './upstream/call.ts';
 import * as retryAfter from './upstream/retry-after.ts';
+import type { DeploymentSlots, SlotResult } from './upstream/slots.ts';
 import * as streamCalls from './upstream/stream-call.ts';
 
 // How this project runs TypeScript (jiti) serves every imported binding through an interop Proxy;
@@ -25,12 +26,25 @@ const { StreamCall } = streamCalls;
 export interface TransportOptions {
   /** Largest non-streamed answer read from a provider. */
   maxResponseBytes: number;
+  /** Per-deployment concurrency caps and queue (shared by every generation). */
+  slots: DeploymentSlots;
 }
 
 const elapsed = (t0: number) => Math.round(performance.now() - t0);
 
 /** The call cannot be expressed for this provider: like a 400, not the deployment's fault, and the next candidate may take it. */
 const unsupported = (t0: number): TransportFailure => ({ ok: false, kind: 'http', status: 400, latencyMs: elapsed(t0) });
+
+/**
+ * No slot of the deployment: a full queue is the deployment saturated (503,
+ * so the router falls back at once); a wait that ran out is a timeout (the
+ * time budget went to the queue).
+ */
+function shed(r: Exclude<SlotResult, 'taken'>, t0: number): TransportFailure {
+  const latencyMs = elapsed(t0);
+  if (r === 'cancelled') return { ok: false, kind: 'cancelled', latencyMs, final: true };
+  return r === 'queue-full' ? { ok: false, kind: 'http', status: 503, latencyMs } : { ok: false, kind: 'timeout', latencyMs };
+}
 
 export function createTransport(targets: ReadonlyMap<string, Target>, groups: Readonly<Record<string, PlanGroup>>, o: TransportOptions): Transport {
   async function buffered(ex: Exchange, target: Target, path: string, body: Buffer | string, timeoutMs: number, t0: number): Promise<TransportResult> {
@@ -108,9 +122,24 @@ export function createTransport(targets: ReadonlyMap<string, Target>, groups: Re
         if (e instanceof UnsupportedRequest) return unsupported(t0);
         throw e;
       }
+      const wait = o.slots.acquire(deployment.id, opts.timeoutMs);
+      ex.active = wait;
+      const slot = await wait.result;
+      ex.active = null;
+      if (slot !== 'taken') {
+        ex.upstreamMs += performance.now() - t0;
+        if (slot === 'queue-full') ex.shed++;
+        return shed(slot, t0);
+      }
+      // The wait for a slot came out of the call's time budget.
+      const waited = performance.now() - t0;
+      const timeoutMs = waited < 1 ? opts.timeoutMs : Math.max(1, Math.round(opts.timeoutMs - waited));
       try {
-        return ex.stream ? await streamed(ex, target, path, body, opts, t0) : await buffered(ex, target, path, body, opts.timeoutMs, t0);
+        return ex.stream
+          ? await streamed(ex, target, path, body, timeoutMs === opts.timeoutMs ? opts : { ...opts, timeoutMs }, t0)
+          : await buffered(ex, target, path, body, timeoutMs, t0);
       } finally {
+        o.slots.release(deployment.id);
         ex.upstreamMs += performance.now() - t0;
       }
     },

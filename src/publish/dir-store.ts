@@ -4,6 +4,7 @@
  *   <dir>/versions/<version>/manifest.json
  *   <dir>/versions/<version>/files/<path>     (a copy of generated/)
  *   <dir>/current -> versions/<version>        (relative symlink)
+ *   <dir>/canary.json                          (the canary record, replaced whole by a rename)
  *
  * A version is staged in `versions/.tmp-*` and renamed into place whole, so
  * `versions/<version>` either does not exist or is complete. `current` is
@@ -24,6 +25,7 @@ const MANIFEST = 'manifest.json';
 const FILES = 'files';
 const CURRENT = 'current';
 const VERSIONS = 'versions';
+const CANARY = 'canary.json';
 
 const code = (e: unknown) => (e as NodeJS.ErrnoException).code;
 const tag = () => `${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -112,7 +114,7 @@ export class DirStore implements BundleStore {
       );
   }
 
-  async add(bundle: RawBundle): Promise<boolean> {
+  async add(bundle: RawBundle, makeCurrent = true): Promise<boolean> {
     if (!isVersion(bundle.version)) throw new Error(`not a version id: ${bundle.version}`);
     await this.checkOwned();
     const versionsDir = join(this.dir, VERSIONS);
@@ -137,7 +139,7 @@ export class DirStore implements BundleStore {
     } finally {
       await rm(staging, { recursive: true, force: true });
     }
-    await this.setCurrent(bundle.version);
+    if (makeCurrent) await this.setCurrent(bundle.version);
     return true;
   }
 
@@ -158,6 +160,21 @@ export class DirStore implements BundleStore {
       if (code(e) === 'EISDIR' || code(e) === 'ENOTEMPTY' || code(e) === 'EEXIST')
         throw new TargetError(`${join(this.dir, CURRENT)} is a directory; it must be the symlink switchyard publish maintains`);
       throw e;
+    }
+  }
+
+  canaryText(): Promise<string | null> {
+    return readIfExists(join(this.dir, CANARY));
+  }
+
+  async setCanaryText(text: string): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const tmp = join(this.dir, `.canary-${tag()}`);
+    try {
+      await writeFile(tmp, text, { encoding: 'utf8', flush: true });
+      await rename(tmp, join(this.dir, CANARY));
+    } finally {
+      await rm(tmp, { force: true });
     }
   }
 

@@ -3,6 +3,7 @@
  * it current, unless the same content is already published.
  */
 import { buildManifest, manifestText, nextVersion, parseManifest, sameContent, verifyBundle, type BundleManifest } from './bundle.ts';
+import { canaryRecordText } from './canary.ts';
 import { withStore, type BundleStore } from './store.ts';
 import type { Target } from './target.ts';
 
@@ -11,6 +12,8 @@ export interface PublishOptions {
   commit: string | null;
   /** Clock for createdAt and the version id (tests). */
   now?: () => number;
+  /** Publish as a canary on this share of requests (0-100): the version is added but not made current, and the target's canary record says running. */
+  canary?: number;
 }
 
 export type PublishResult =
@@ -50,6 +53,10 @@ async function findSame(
   return null;
 }
 
+async function startCanary(store: BundleStore, version: string, percent: number, t: number): Promise<void> {
+  await store.setCanaryText(canaryRecordText({ version, percent, status: 'running', reason: null, at: new Date(t).toISOString() }));
+}
+
 export async function publishBundle(target: Target, files: ReadonlyMap<string, Buffer>, opts: PublishOptions): Promise<PublishResult> {
   const now = opts.now ?? Date.now;
   return withStore(target, async (store) => {
@@ -59,12 +66,18 @@ export async function publishBundle(target: Target, files: ReadonlyMap<string, B
       const [versions, current] = [await store.versions(), await store.current()];
       const draft = buildManifest(files, { version: '', commit: opts.commit, createdAt: '' });
       const same = await findSame(store, draft, current, versions, warnings);
-      if (same) return { status: 'unchanged', version: same.version, manifest: same, current, warnings };
+      if (same) {
+        if (opts.canary !== undefined) await startCanary(store, same.version, opts.canary, now());
+        return { status: 'unchanged', version: same.version, manifest: same, current, warnings };
+      }
       const t = now();
       const version = nextVersion(draft.planHash, t, versions.at(-1) ?? null);
       const manifest: BundleManifest = { ...draft, version, createdAt: new Date(t).toISOString() };
-      if (await store.add({ version, manifestText: manifestText(manifest), files: new Map(files) }))
+      if (await store.add({ version, manifestText: manifestText(manifest), files: new Map(files) }, opts.canary === undefined)) {
+        // A canary leaves current where it is: the version runs beside it on its share.
+        if (opts.canary !== undefined) await startCanary(store, version, opts.canary, t);
         return { status: 'published', version, manifest, previous: current, warnings };
+      }
     }
     throw new Error(`gave up publishing to ${target.display} after ${MAX_ATTEMPTS} attempts: other publishes kept changing it`);
   });

@@ -4,6 +4,8 @@
  *   <prefix>bundle:<version>     hash: "manifest" -> manifest JSON, "file:<path>" -> file bytes
  *   <prefix>bundles              sorted set of versions, all score 0 (so ordered by id = publish order)
  *   <prefix>bundles:current      string: the current version
+ *   <prefix>bundles:canary       string: the canary record (publish/canary.ts)
+ *   <prefix>bundles:changed      pub/sub channel: the new current version, published with every change of current
  *
  * Publishing WATCHes the version list and the current pointer, reads what
  * it needs, then writes the whole hash, adds the version and sets current
@@ -26,11 +28,15 @@ const FILE_FIELD = 'file:';
 const SET_CURRENT_LUA = `
 if redis.call('EXISTS', KEYS[1]) == 0 or not redis.call('ZSCORE', KEYS[2], ARGV[1]) then return 0 end
 redis.call('SET', KEYS[3], ARGV[1])
+redis.call('PUBLISH', ARGV[2], ARGV[1])
 return 1
 `;
 
 const REDIS_CONNECT_TIMEOUT_MS = 5_000;
 const REDIS_COMMAND_TIMEOUT_MS = 10_000;
+
+/** Where a change of the current version is announced (gateways following the target subscribe; they poll too, since pub/sub is fire-and-forget). */
+export const changedChannel = (target: RedisTarget): string => `${target.prefix}bundles:changed`;
 
 export async function openRedisStore(target: RedisTarget): Promise<RedisStore> {
   const client = new Redis(target.url, {
@@ -106,25 +112,35 @@ export class RedisStore implements BundleStore {
     return { version, manifestText: manifest.toString('utf8'), files };
   }
 
-  async add(bundle: RawBundle): Promise<boolean> {
+  async add(bundle: RawBundle, makeCurrent = true): Promise<boolean> {
     const fields: Array<string | Buffer> = [MANIFEST_FIELD, bundle.manifestText];
     for (const [path, bytes] of bundle.files) fields.push(FILE_FIELD + path, bytes);
-    const result = await this.call(() =>
-      this.client
+    const result = await this.call(() => {
+      const m = this.client
         .multi()
         .hset(this.key(bundle.version), ...fields)
-        .zadd(this.listKey, 0, bundle.version)
-        .set(this.currentKey, bundle.version)
-        .exec(),
-    );
+        .zadd(this.listKey, 0, bundle.version);
+      if (makeCurrent) m.set(this.currentKey, bundle.version).publish(changedChannel(this.target), bundle.version);
+      return m.exec();
+    });
     if (result === null) return false; // a watched key changed: another publish or rollback got in first
     for (const [err] of result) if (err) throw new TargetError(`Redis at ${this.target.display}: ${scrubSecret(err.message, this.target.url)}`);
     return true;
   }
 
   async setCurrent(version: string): Promise<void> {
-    const ok = await this.call(() => this.client.eval(SET_CURRENT_LUA, 3, this.key(version), this.listKey, this.currentKey, version));
+    const ok = await this.call(() =>
+      this.client.eval(SET_CURRENT_LUA, 3, this.key(version), this.listKey, this.currentKey, version, changedChannel(this.target)),
+    );
     if (ok !== 1) throw new UnknownVersionError(version, await this.versions(), this.target.display);
+  }
+
+  canaryText(): Promise<string | null> {
+    return this.call(() => this.client.get(`${this.target.prefix}bundles:canary`));
+  }
+
+  async setCanaryText(text: string): Promise<void> {
+    await this.call(() => this.client.multi().set(`${this.target.prefix}bundles:canary`, text).publish(changedChannel(this.target), 'canary').exec());
   }
 
   async close(): Promise<void> {

@@ -17,14 +17,18 @@ export interface BundleStore {
   manifestText(version: string): Promise<string | null>;
   /** Manifest and every file of a version, or null when the version is unknown. */
   read(version: string): Promise<RawBundle | null>;
-  /** Adds the bundle and makes it current; false when a concurrent publish got in first (call begin and retry). */
-  add(bundle: RawBundle): Promise<boolean>;
+  /** Adds the bundle and makes it current (unless `makeCurrent` is false: a canary); false when a concurrent publish got in first (call begin and retry). */
+  add(bundle: RawBundle, makeCurrent?: boolean): Promise<boolean>;
   /** Makes an existing version current; throws UnknownVersionError when it does not exist. */
   setCurrent(version: string): Promise<void>;
+  /** The stored canary record (publish/canary.ts), or null. */
+  canaryText(): Promise<string | null>;
+  /** Replaces the canary record whole (atomically). */
+  setCanaryText(text: string): Promise<void>;
   close(): Promise<void>;
 }
 
-async function openStore(target: Target): Promise<BundleStore> {
+export async function openStore(target: Target): Promise<BundleStore> {
   if (target.kind === 'dir') {
     const { DirStore } = await import('./dir-store.ts');
     return new DirStore(target);

@@ -107,3 +107,36 @@ export class LocalState implements Session {
     s.spendUsd += usd;
   }
 }
+
+/**
+ * A plan reload keeps what the router learned: every deployment and tenant
+ * of `into` whose id is also in `from` takes over `from`'s state object
+ * (breaker, usage windows, latency, spend). The object is shared, not copied,
+ * so requests still running on the old plan keep counting into the state the
+ * new plan reads. Returns how many deployments and tenants carried over.
+ */
+export function carryState(into: LocalState, from: LocalState): { deployments: number; tenants: number } {
+  let deployments = 0;
+  let tenants = 0;
+  for (const d of into.tables.deployments) {
+    const old = from.tables.deploymentById.get(d.id);
+    if (old === undefined) continue;
+    const s = from.deployments[old.index]!;
+    if (old.breaker.windowMs === d.breaker.windowMs) into.deployments[d.index] = s;
+    else {
+      // The breaker's windows are sized by the plan: a new window size starts them empty, keeping the phase (an open circuit stays open).
+      const breaker = new Breaker(d.breaker);
+      breaker.phase = s.breaker.phase;
+      breaker.openedAt = s.breaker.openedAt;
+      into.deployments[d.index] = { breaker, rpm: s.rpm, tpm: s.tpm, latencyMs: s.latencyMs };
+    }
+    deployments++;
+  }
+  for (const t of into.tables.tenants) {
+    const old = from.tables.tenantById.get(t.id);
+    if (old === undefined) continue;
+    into.tenants[t.index] = from.tenants[old.index]!;
+    tenants++;
+  }
+  return { deployments, tenants };
+}

@@ -49,6 +49,44 @@ describe('switchyard serve: usage errors', () => {
     expect(r).toEqual({ code: 2, stdout: '', stderr: `${message}\n` });
   });
 
+  it('--bundle: exclusive with --plan, its prefix checked, an empty or unreachable target refused before anything listens', async () => {
+    const empty = join(dir, 'no-bundles');
+    mkdirSync(empty, { recursive: true });
+    const bundle = (...args: string[]) => cli('serve', '--port', '0', '--memory', '--no-request-log', ...args);
+    expect(await serve('--bundle', empty)).toEqual({ code: 2, stdout: '', stderr: 'switchyard: --plan and --bundle exclude each other\n' });
+    expect(await bundle('--bundle-prefix', 'ops:')).toEqual({ code: 2, stdout: '', stderr: 'switchyard: --bundle-prefix needs --bundle\n' });
+    expect(await bundle('--bundle', empty, '--bundle-prefix', 'a b')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'switchyard: --bundle-prefix "a b" may hold only letters, digits and : _ - . { }\n',
+    });
+    expect(await bundle('--bundle', empty, '--canary-version', 'v')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'switchyard: --canary-version and --canary-percent go together\n',
+    });
+    expect(await bundle('--canary-version', 'v', '--canary-percent', '10')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'switchyard: --canary-version needs --bundle\n',
+    });
+    expect(await bundle('--bundle', empty, '--canary-version', 'v', '--canary-percent', '100')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'switchyard: --canary-percent must be a number above 0 and below 100, got "100"\n',
+    });
+    expect(await bundle('--bundle', empty)).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `switchyard: ${empty} has no current bundle; run switchyard publish first\n`,
+    });
+    expect(await bundle('--bundle', `redis://u:${PASSWORD}@127.0.0.1:1`)).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'switchyard: cannot reach Redis at redis://u:***@127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1\n',
+    });
+  });
+
   it('reads the database URL from SWITCHYARD_DATABASE_URL, out of the process list, and never prints it', async () => {
     process.env.SWITCHYARD_DATABASE_URL = `mysql://u:${PASSWORD}@db/x`;
     try {

@@ -158,7 +158,12 @@ describe('endpoints through every provider kind', () => {
     expect((await h.get('/healthz')).json).toEqual({ status: 'ok' });
     const ready = await h.get('/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.json).toEqual({ status: 'ready', plan: { name: 'reference', hash: h.plan.hash }, store: { kind: 'memory', up: true, syncs: 0 } });
+    expect(ready.json).toEqual({
+      status: 'ready',
+      plan: { name: 'reference', hash: h.plan.hash },
+      store: { kind: 'memory', up: true, syncs: 0 },
+      upstream: { active: 0, queued: 0 },
+    });
   });
 });
 

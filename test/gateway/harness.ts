@@ -9,8 +9,8 @@ import { Policy } from '../../src/model/policy.ts';
 import { compilePolicy } from '../../src/plan/compile.ts';
 import type { CompiledPlan } from '../../src/plan/types.ts';
 import { createLogger } from '../../src/gateway/log.ts';
-import { resolveServingSecrets } from '../../src/gateway/secrets.ts';
-import { type RunningGateway, startGateway } from '../../src/gateway/start.ts';
+import { resolveServingSecrets, type ServingSecrets } from '../../src/gateway/secrets.ts';
+import { type RunningGateway, type StartOptions, startGateway } from '../../src/gateway/start.ts';
 import { type MemoryRequestLog, memoryRequestLog } from '../../src/request-log/memory.ts';
 import type { AttemptRow, RequestRow } from '../../src/request-log/types.ts';
 import type { RouterStore } from '../../src/runtime/stores/store.ts';
@@ -99,6 +99,8 @@ export interface GatewayHarness {
   logLines: string[];
   gateway: RunningGateway;
   vault: VaultStandIn;
+  /** Resolves a plan's secrets as the gateway did at start (for reloads). */
+  secretsFor(plan: CompiledPlan): Promise<ServingSecrets>;
   post(path: string, body: unknown, o?: { tenant?: string; key?: string | null; headers?: Record<string, string> }): Promise<Reply>;
   get(path: string, o?: { tenant?: string }): Promise<Reply>;
   close(): Promise<void>;
@@ -109,6 +111,8 @@ export interface HarnessOptions {
   edit?: (p: Policy) => void;
   store?: RouterStore;
   maxBodyBytes?: number;
+  /** Load-shedding limits and the store a reload opens, as `serve` would pass them. */
+  start?: Pick<StartOptions, 'slotLimits' | 'maxInFlight' | 'openStore' | 'onCanaryRollback'>;
 }
 
 /** The reference policy with every provider's apiBase at a stand-in. */
@@ -150,7 +154,8 @@ export async function startHarness(o: HarnessOptions = {}): Promise<GatewayHarne
   o.edit?.(policy);
   const plan = compileOrThrow(policy);
   const env = { ...PROVIDER_ENV, VAULT_ADDR: vault.addr, VAULT_TOKEN: vault.token };
-  const secrets = await resolveServingSecrets(plan, createSecretResolver({ env }));
+  const resolver = createSecretResolver({ env });
+  const secrets = await resolveServingSecrets(plan, resolver);
   const logLines: string[] = [];
   const requestLog = memoryRequestLog();
   const gateway = await startGateway({
@@ -160,6 +165,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<GatewayHarne
     requestLog,
     log: createLogger((s) => logLines.push(s), ALL_SECRETS),
     ...(o.maxBodyBytes !== undefined ? { maxBodyBytes: o.maxBodyBytes } : {}),
+    ...o.start,
   });
   const addr = await gateway.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${addr.port}`;
@@ -187,6 +193,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<GatewayHarne
     logLines,
     gateway,
     vault,
+    secretsFor: (p) => resolveServingSecrets(p, resolver),
     post: async (path, body, p = {}) =>
       reply(
         await fetch(`${url}${path}`, {

@@ -17,6 +17,7 @@ describe('gateway metrics', () => {
       breakers: () => [],
       store: () => ({ kind: 'memory', up: true }),
       requestLog: () => ({ queued: 0, written: 0, dropped: 0, failedWrites: 0, rejected: 0 }),
+      canary: () => null,
     });
     const registered = (await m.registry.getMetricsAsJSON()).map((x) => ({
       name: x.name,
@@ -32,7 +33,13 @@ describe('gateway metrics', () => {
   it('reads breakers, the state store and the request log when scraped', async () => {
     let phase = 0;
     let stats = { queued: 3, written: 10, dropped: 2, failedWrites: 1, rejected: 4 };
-    const m = new GatewayMetrics({ breakers: () => [['d1', phase] as const], store: () => ({ kind: 'redis', up: phase === 0 }), requestLog: () => stats });
+    let canary: { version: string; state: number } | null = null;
+    const m = new GatewayMetrics({
+      breakers: () => [['d1', phase] as const],
+      store: () => ({ kind: 'redis', up: phase === 0 }),
+      requestLog: () => stats,
+      canary: () => canary,
+    });
     let s = parseMetrics(await m.text());
     expect(s.get('switchyard_circuit_breaker_state{deployment="d1"}')).toBe(0);
     expect(s.get('switchyard_state_store_up{store="redis"}')).toBe(1);
@@ -54,5 +61,14 @@ describe('gateway metrics', () => {
       s.get('switchyard_request_log_dropped_total'),
       s.get('switchyard_request_log_rejected_total'),
     ]).toEqual([0, 25, 7, 5]);
+    // No canary: no series; then the state code of the one there is.
+    expect([...s.keys()].some((k) => k.startsWith('switchyard_canary_state'))).toBe(false);
+    canary = { version: 'v1', state: 2 };
+    m.canaryRequest('canary', true);
+    m.canaryRequest('stable', false);
+    s = parseMetrics(await m.text());
+    expect(s.get('switchyard_canary_state{version="v1"}')).toBe(2);
+    expect(s.get('switchyard_canary_requests_total{arm="canary",outcome="error"}')).toBe(1);
+    expect(s.get('switchyard_canary_requests_total{arm="stable",outcome="success"}')).toBe(1);
   });
 });

@@ -19,6 +19,11 @@ export function readyz(state: GatewayState, _req: IncomingMessage, res: ServerRe
   const storeUp = state.storeHealth.up();
   const status = state.draining ? 'draining' : storeUp ? 'ready' : 'degraded';
   const store = { kind: state.storeHealth.kind, up: storeUp, syncs: state.storeHealth.syncs() };
-  const body = JSON.stringify({ status, plan: { name: plan.name, hash: plan.hash }, store });
+  const c = state.canary;
+  const canary =
+    c === null
+      ? {}
+      : { canary: { version: c.version, hash: c.gen.plan.hash, percent: c.percent, status: c.status, reason: c.reason, window: c.judge.snapshot() } };
+  const body = JSON.stringify({ status, plan: { name: plan.name, hash: plan.hash }, store, upstream: state.upstream(), ...canary });
   sendJson(res, state.draining ? 503 : 200, requestId, body);
 }

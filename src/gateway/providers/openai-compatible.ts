@@ -10,7 +10,7 @@ import type { PlanProvider } from '../../plan/types.ts';
 import type { Usage } from '../../runtime/types.ts';
 import { type EndpointKind, UPSTREAM_PATH } from '../endpoints.ts';
 import type { ExchangeView } from '../exchange.ts';
-import { withTopLevelMember } from '../json-members.ts';
+import { scanTopLevelMember, withTopLevelMember } from '../json-members.ts';
 import { parseEvent, SseSplitter } from '../upstream/sse.ts';
 import type { Decoded, ProviderAdapter, StreamFailure, StreamRelay, Target, UpstreamRequest } from './types.ts';
 import { usageFromObject, usageOf } from './usage.ts';
@@ -31,6 +31,11 @@ export function upstreamBody(ex: ExchangeView, target: Target): Buffer | string 
 }
 
 function decodeOpenAi(ex: ExchangeView, body: Buffer): Decoded | null {
+  // A 200 whose body is not a JSON object (cut short, garbled) or carries an error envelope is the provider's failure, not an answer:
+  // the structural scan costs one pass over the bytes, no parse.
+  const error = scanTopLevelMember(body, 'error');
+  if (error === undefined) return null;
+  if (error !== null && body.toString('latin1', error.valueStart, error.valueEnd) !== 'null') return null;
   const usage = usageOf(body);
   // Without usage (some servers omit it) the estimate stands in for input; output is unknown.
   return { body, usage: usage ?? { inputTokens: ex.estimatedInputTokens, outputTokens: 0 } };
