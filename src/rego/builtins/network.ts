@@ -20,6 +20,21 @@ const MAX_BODY = 10 * 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 5_000;
 const MAX_TIMEOUT_MS = 60_000;
 
+/** TLS settings this engine cannot honour through fetch: refused rather than ignored. */
+const UNSUPPORTED = [
+  'tls_ca_cert',
+  'tls_ca_cert_file',
+  'tls_ca_cert_env_variable',
+  'tls_client_cert',
+  'tls_client_cert_file',
+  'tls_client_cert_env_variable',
+  'tls_client_key',
+  'tls_client_key_file',
+  'tls_client_key_env_variable',
+  'tls_insecure_skip_verify',
+  'tls_server_name',
+];
+
 const ALLOWED = new Set([
   'method',
   'url',
@@ -38,32 +53,8 @@ const ALLOWED = new Set([
   'cache_ignored_headers',
   'max_retry_attempts',
   'tls_use_system_certs',
-  'tls_ca_cert',
-  'tls_ca_cert_file',
-  'tls_ca_cert_env_variable',
-  'tls_client_cert',
-  'tls_client_cert_file',
-  'tls_client_cert_env_variable',
-  'tls_client_key',
-  'tls_client_key_file',
-  'tls_client_key_env_variable',
-  'tls_insecure_skip_verify',
-  'tls_server_name',
+  ...UNSUPPORTED,
 ]);
-/** TLS settings this engine cannot honour through fetch: refused rather than ignored. */
-const UNSUPPORTED = [
-  'tls_ca_cert',
-  'tls_ca_cert_file',
-  'tls_ca_cert_env_variable',
-  'tls_client_cert',
-  'tls_client_cert_file',
-  'tls_client_cert_env_variable',
-  'tls_client_key',
-  'tls_client_key_file',
-  'tls_client_key_env_variable',
-  'tls_insecure_skip_verify',
-  'tls_server_name',
-];
 
 const halt = (name: string, msg: string, code: 'eval_type_error' | 'eval_builtin_error' = 'eval_builtin_error') =>
   new BuiltinError(code, `${name}: ${msg}`, true);

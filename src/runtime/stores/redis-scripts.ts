@@ -105,6 +105,17 @@ local function finish(k)
   redis.call('PEXPIRE', key, TTL)
 end
 
+-- nc usage counters (bucket, requests, tokens) starting at ARGV[i]; returns the index after them.
+local function usageCounters(i, nc)
+  for _ = 1, nc do
+    local b = tonumber(ARGV[i])
+    add('r' .. b, tonumber(ARGV[i + 1]))
+    add('t' .. b, tonumber(ARGV[i + 2]))
+    i = i + 3
+  end
+  return i
+end
+
 -- A deployment segment starting at ARGV[i]: usage counters, then breaker records in order.
 local function deploymentSegment(i)
   local cooldown = tonumber(ARGV[i + 2])
@@ -115,12 +126,7 @@ local function deploymentSegment(i)
   local nc = tonumber(ARGV[i + 7])
   local nr = tonumber(ARGV[i + 8])
   i = i + 9
-  for _ = 1, nc do
-    local b = tonumber(ARGV[i])
-    add('r' .. b, tonumber(ARGV[i + 1]))
-    add('t' .. b, tonumber(ARGV[i + 2]))
-    i = i + 3
-  end
+  i = usageCounters(i, nc)
   for _ = 1, nr do
     local rk = tonumber(ARGV[i])
     local a = tonumber(ARGV[i + 1])
@@ -173,12 +179,7 @@ local function tenantSegment(i)
   local nc = tonumber(ARGV[i + 2])
   local ns = tonumber(ARGV[i + 3])
   i = i + 4
-  for _ = 1, nc do
-    local b = tonumber(ARGV[i])
-    add('r' .. b, tonumber(ARGV[i + 1]))
-    add('t' .. b, tonumber(ARGV[i + 2]))
-    i = i + 3
-  end
+  i = usageCounters(i, nc)
   for _ = 1, ns do
     local month = tonumber(ARGV[i])
     local m = -1
