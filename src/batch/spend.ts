@@ -12,6 +12,7 @@ import type { AttemptRow, RequestLog, RequestRow } from '../request-log/types.ts
 import { BatchError } from './errors.ts';
 import type { JobRecord } from './journal.ts';
 import { spendGroup, spendTenant } from './profile.ts';
+import { tokenCostUsd } from '../plan/pricing.ts';
 import type { Outcome } from './results.ts';
 
 export interface Usage {
@@ -28,12 +29,12 @@ export function usageOf(body: unknown): Usage {
 }
 
 export function batchCost(p: PlanBatchProfile, u: Usage): number {
-  return (u.promptTokens * p.pricing.batch.inputPer1M + u.completionTokens * p.pricing.batch.outputPer1M) / 1e6;
+  return tokenCostUsd(p.pricing.batch, u.promptTokens, u.completionTokens);
 }
 
 export function syncCost(p: PlanBatchProfile, u: Usage): number | null {
   const s = p.pricing.synchronous;
-  return s ? (u.promptTokens * s.inputPer1M + u.completionTokens * s.outputPer1M) / 1e6 : null;
+  return s ? tokenCostUsd(s, u.promptTokens, u.completionTokens) : null;
 }
 
 export function spendRows(p: PlanBatchProfile, rec: JobRecord, outcomes: ReadonlyMap<string, Outcome>): [RequestRow, AttemptRow][] {

@@ -11,6 +11,7 @@
  * Shares are percentages in tenths that sum to exactly 100.
  */
 import { assertNever } from '../model/closed-sets.ts';
+import { tokenCostUsd } from '../plan/pricing.ts';
 import type { CompiledPlan, PlanDeployment, PlanGroup } from '../plan/types.ts';
 
 /**
@@ -36,7 +37,7 @@ function normalize(raw: Map<string, number>): Record<string, number> {
 function requestCost(d: PlanDeployment, g: PlanGroup): number {
   const inTok = g.traffic?.meanInputTokens ?? 1000;
   const outTok = g.traffic?.meanOutputTokens ?? 250;
-  return (inTok * d.pricing.inputPer1M + outTok * d.pricing.outputPer1M) / 1e6;
+  return tokenCostUsd(d.pricing, inTok, outTok);
 }
 
 export function deploymentShares(plan: CompiledPlan, group: PlanGroup): Record<string, number> {

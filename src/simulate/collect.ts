@@ -2,6 +2,7 @@
  * Tallies of a run, fed one finished request at a time from the router's
  * own result and trace, and turned into the report at the end.
  */
+import { tokenCostUsd } from '../plan/pricing.ts';
 import type { CompiledPlan, PlanDeployment } from '../plan/types.ts';
 import type { RouteResult } from '../runtime/types.ts';
 import { Samples } from './engine.ts';
@@ -36,7 +37,7 @@ class DeploymentTally {
   costUsd = 0;
 }
 
-const priceOf = (d: PlanDeployment, input: number, output: number) => (input * d.pricing.inputPer1M + output * d.pricing.outputPer1M) / 1e6;
+const priceOf = (d: PlanDeployment, input: number, output: number) => tokenCostUsd(d.pricing, input, output);
 
 export class Collector {
   private readonly groups = new Map<string, GroupTally>();

@@ -55,7 +55,7 @@ interface Rule {
 const LEAVES = ['model/closed-sets.ts', 'model/duration.ts'];
 const PLAN_TYPES = ['plan/types.ts', 'diagnostics/diagnostic.ts', 'diagnostics/path.ts', ...LEAVES];
 /** What the runtime may load to run from plan.json alone (plan/types.ts holds a few constants of the plan format beside its types, and imports types only). */
-const PLAN_READER = ['plan/read.ts', 'plan/hash.ts', 'plan/canonical-json.ts', 'plan/types.ts', ...LEAVES];
+const PLAN_READER = ['plan/read.ts', 'plan/hash.ts', 'plan/canonical-json.ts', 'plan/types.ts', 'plan/pricing.ts', ...LEAVES];
 const SERVING = ['runtime', 'publish', 'observability', 'secrets', 'net', 'request-log', 'errors', ...PLAN_READER];
 
 /** DESIGN.md "Imports point one way", one row per layer. */

@@ -6,6 +6,7 @@
  * (max_tokens and the like), so that figure is an upper bound and requests
  * without a limit are counted apart.
  */
+import { tokenCostUsd } from '../../plan/pricing.ts';
 import type { PlanBatchProfile, PlanPricing } from '../../plan/types.ts';
 
 const CHARS_PER_TOKEN = 4;
@@ -35,7 +36,7 @@ export class EstimateAccumulator {
 
   result(profile: PlanBatchProfile): Estimate {
     const inputTokens = Math.ceil(this.chars / CHARS_PER_TOKEN);
-    const cost = (p: PlanPricing) => (inputTokens * p.inputPer1M + this.output * p.outputPer1M) / 1e6;
+    const cost = (p: PlanPricing) => tokenCostUsd(p, inputTokens, this.output);
     const batchUsd = cost(profile.pricing.batch);
     const sync = profile.pricing.synchronous;
     const synchronousUsd = sync ? cost(sync) : null;
