@@ -19,6 +19,7 @@ import { RULES_PATH } from '../../src/targets/paths.ts';
 import { planJsonTarget } from '../../src/targets/plan-json.ts';
 import { emitPrometheus } from '../../src/targets/prometheus.ts';
 import { cli } from '../fixtures/cli.ts';
+import { freePort } from '../fixtures/ports.ts';
 import { referencePolicy } from '../fixtures/policies.ts';
 import { prometheusBinary } from '../targets/prometheus-bin.ts';
 
@@ -89,16 +90,6 @@ function vllmMetrics(plan: CompiledPlan): string {
     '',
   ].join('\n');
 }
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 let plan: CompiledPlan;
 let dir: string;
