@@ -5,7 +5,8 @@
  *   a real process) are pinned to core 1, the load generator (wrk) to core 0;
  * - requests/s calling the upstream directly and through the gateway at 64
  *   connections, and their ratio (goal >= 40%), beside a bare Node http + undici
- *   relay (test/bench/bare-proxy.mjs) as the floor any Node gateway starts from;
+ *   relay (test/bench/bare-proxy.mjs) as the floor any Node gateway starts from, and a TCP
+ *   byte pipe (test/bench/tcp-pipe.mjs, no HTTP at all) as the floor of any Node proxy;
  * - gateway CPU time per proxied request, from /proc utime + stime over the
  *   64-connection run (goal <= 100 µs);
  * - added p50 at one connection (goal <= 0.25 ms) and p99 at 64;
@@ -18,6 +19,7 @@
  *   request log's own count of rows written and dropped when it stopped;
  * - where the gateway's time goes: a `node --cpu-prof` run, self time by
  *   function (BENCH_PROFILE=0 skips it).
+ * BENCH_VARIANTS=0 skips the --redis and request-log runs and SOAK_SECONDS=0 the soak, for a quick look.
  * BENCH_SECONDS (default 10) is the time per configuration, split into BENCH_ROUNDS (default 3)
  * alternating direct / gateway runs whose medians are printed. Nothing asserts timings.
  */
@@ -40,6 +42,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SOAK = Number(process.env.SOAK_SECONDS ?? 60);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PROFILE = process.env.BENCH_PROFILE !== '0';
+/** BENCH_VARIANTS=0 skips the --redis, PostgreSQL and PGlite runs (a quick look at the gateway alone). */
+const VARIANTS = process.env.BENCH_VARIANTS !== '0';
 const LOAD_CORE = process.env.BENCH_LOAD_CORE ?? '0';
 const SERVER_CORE = process.env.BENCH_SERVER_CORE ?? '1';
 const TENANT_KEY = 'bench-tenant-key-0123456789abcdef';
@@ -397,6 +401,24 @@ export async function main(): Promise<void> {
     const bareRps = median(bareRuns.map((r) => r.rps));
     const bareCpuPerRequest = bareCpu / bareRuns.reduce((n, r) => n + r.requests, 0);
     await stop(bare);
+
+    // Lower still: a TCP byte pipe (test/bench/tcp-pipe.mjs), one upstream connection per client connection, no HTTP at all.
+    const pipe = spawn('taskset', ['-c', SERVER_CORE, process.execPath, join(REPO, 'test/bench/tcp-pipe.mjs'), String(upstreamPort)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(pipe);
+    const pipeUrl = `http://127.0.0.1:${(await waitForLine(pipe, /ready (\d+)/, 'tcp pipe'))[1]}/v1/chat/completions`;
+    wrk(pipeUrl, 64, 2, dir, 'gpt-4o-mini');
+    const pipeRuns: WrkResult[] = [];
+    let pipeCpu = 0;
+    for (let i = 0; i < ROUNDS; i++) {
+      const c0 = cpuMicros(pipe.pid!);
+      pipeRuns.push(wrk(pipeUrl, 64, slice, dir, 'gpt-4o-mini'));
+      pipeCpu += cpuMicros(pipe.pid!) - c0;
+    }
+    const pipeRps = median(pipeRuns.map((r) => r.rps));
+    const pipeCpuPerRequest = pipeCpu / pipeRuns.reduce((n, r) => n + r.requests, 0);
+    await stop(pipe);
     const med = (rs: WrkResult[], k: keyof WrkResult) => median(rs.map((r) => r[k]));
     const direct64 = { rps: med(runs.direct64, 'rps'), p99Ms: med(runs.direct64, 'p99Ms'), errors: sum(runs.direct64) };
     const gw64 = { rps: med(runs.gw64, 'rps'), p99Ms: med(runs.gw64, 'p99Ms'), errors: sum(runs.gw64) };
@@ -404,13 +426,13 @@ export async function main(): Promise<void> {
     const gw1 = { p50Ms: med(runs.gw1, 'p50Ms'), errors: sum(runs.gw1) };
     const addedP50 = median(runs.gw1.map((g, i) => g.p50Ms - runs.direct1[i]!.p50Ms));
 
-    const { result: soak, rssMb } = await wrkSampling(gw.url, 64, SOAK, dir, pid, 5_000);
+    const { result: soak, rssMb } = SOAK > 0 ? await wrkSampling(gw.url, 64, SOAK, dir, pid, 5_000) : { result: { rps: 0, errors: 0 }, rssMb: [rssMb0(pid)] };
     const rssStart = rssMb[0]!;
     const rssEnd = rssMb.at(-1)!;
     await stop(gw.child);
 
     let redis: Variant | string;
-    const missing = redisServerMissing();
+    const missing = VARIANTS ? redisServerMissing() : 'BENCH_VARIANTS=0';
     if (missing) redis = missing;
     else {
       const server = await startRedisServer();
@@ -428,19 +450,20 @@ export async function main(): Promise<void> {
       }
     }
 
-    let postgres: Variant | string;
-    try {
-      const server = await startPostgres();
+    let postgres: Variant | string = 'BENCH_VARIANTS=0';
+    if (VARIANTS)
       try {
-        pin(readFileSync(join(server.socketDir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0], SERVER_CORE);
-        postgres = await variant(planFile, ['--memory', '--database-url', server.url], dir, direct1.p50Ms);
-      } finally {
-        await server.stop();
+        const server = await startPostgres();
+        try {
+          pin(readFileSync(join(server.socketDir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0], SERVER_CORE);
+          postgres = await variant(planFile, ['--memory', '--database-url', server.url], dir, direct1.p50Ms);
+        } finally {
+          await server.stop();
+        }
+      } catch (e) {
+        postgres = (e as Error).message.split('\n')[0]!;
       }
-    } catch (e) {
-      postgres = (e as Error).message.split('\n')[0]!;
-    }
-    const pglite = await variant(planFile, ['--memory', '--data-dir', join(dir, 'request-log')], dir, direct1.p50Ms);
+    const pglite = VARIANTS ? await variant(planFile, ['--memory', '--data-dir', join(dir, 'request-log')], dir, direct1.p50Ms) : 'BENCH_VARIANTS=0';
 
     let profile: Profile | null = null;
     if (PROFILE) {
@@ -461,6 +484,9 @@ export async function main(): Promise<void> {
     console.log(`gateway CPU per proxied request          ${f1(cpuPerRequest)} µs  (goal <= 100 µs)`);
     console.log(
       `bare Node http + undici relay (floor)    ${f0(bareRps)} req/s (${f1((100 * bareRps) / direct64.rps)}% of direct), ${f1(bareCpuPerRequest)} µs CPU per request`,
+    );
+    console.log(
+      `TCP byte pipe, no HTTP (lowest floor)    ${f0(pipeRps)} req/s (${f1((100 * pipeRps) / direct64.rps)}% of direct), ${f1(pipeCpuPerRequest)} µs CPU per request`,
     );
     console.log(
       `p50 at 1 connection                      direct ${f2(direct1.p50Ms)} ms, gateway ${f2(gw1.p50Ms)} ms: added ${f2(addedP50)} ms (goal <= 0.25 ms)`,
