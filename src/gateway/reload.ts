@@ -13,7 +13,7 @@ import type { CompiledPlan } from '../plan/types.ts';
 import { carryState } from '../runtime/state.ts';
 import { sharedUsageStore } from '../runtime/stores/shared-usage.ts';
 import type { RouterStore } from '../runtime/stores/store.ts';
-import type { CanaryJudge } from './canary.ts';
+import type { CanaryJudge } from './canary-judge.ts';
 import type { Generation } from './generation.ts';
 import type { Logger } from './log.ts';
 import type { ServingSecrets } from './secrets.ts';
