@@ -165,7 +165,7 @@ describe('a canary in the gateway', () => {
     expect((await h.get('/readyz')).json.canary.status).toBe('promoted');
     expect(await h.gateway.promoteCanary()).toBe(false);
   });
-  it('counts both arms against one tenant rpm: exactly the limit passes within the minute, the rest get 429', async () => {
+  it('counts both arms against one tenant rpm, across a reload of the stable plan: exactly the limit passes within the minute, the rest get 429', async () => {
     const stable = await planWith((p) => void (tenantOf(p, 'research-lab').rpm = 20));
     await h.gateway.reload(stable, await h.secretsFor(stable));
     const canary = await planWith((p) => {
@@ -173,7 +173,14 @@ describe('a canary in the gateway', () => {
       tenantOf(p, 'document-pipeline').rpm = 77;
     });
     await h.gateway.startCanary(canary, await h.secretsFor(canary), { version: 'v-rpm', percent: 50, judge: { minSamples: 10 } });
-    const seen = await traffic(50, { tenant: 'research-lab', workers: 1 });
+    const seen = await traffic(12, { tenant: 'research-lab', workers: 1 });
+    // The stable plan is reloaded under the running canary: the canary follows the new stable state (carried by id).
+    const reloaded = await planWith((p) => {
+      tenantOf(p, 'research-lab').rpm = 20;
+      tenantOf(p, 'research-lab').tpm = 300_000;
+    });
+    await h.gateway.reload(reloaded, await h.secretsFor(reloaded));
+    seen.push(...(await traffic(38, { tenant: 'research-lab', workers: 1 })));
     // The first 20, whichever plan routed them, then only refusals: each arm saw the other's requests in the tenant's window.
     expect(seen.slice(0, 20).every((s) => s.status === 200)).toBe(true);
     expect(seen.slice(20).map((s) => `${s.status} ${s.code}`)).toEqual(Array(30).fill('429 rate_limit_exceeded'));
