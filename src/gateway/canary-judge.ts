@@ -51,7 +51,7 @@ export const DEFAULT_FALLBACK_SUCCESS: Bound = { op: '>=', value: 0.95 };
 export const DEFAULT_LATENCY_RATIO = 2;
 export const DEFAULT_WINDOW_MS = 60_000;
 export const DEFAULT_MIN_SAMPLES = 20;
-/** Answers kept per arm (about 17 bytes each). */
+/** Answers kept per arm (25 bytes each: time, latency, flags, and the sorted copy). */
 export const DEFAULT_MAX_SAMPLES = 10_000;
 
 const upper = (b: Bound) => b.op === '<' || b.op === '<=';
@@ -153,13 +153,15 @@ export class CanaryJudge {
 
   snapshot(): JudgeSnapshot {
     this.expire();
+    // Rounded for people (/readyz, the rollback log line); the verdict reads the exact figures.
+    const round = (v: number | null, places: number) => (v === null ? null : Math.round(v * 10 ** places) / 10 ** places);
     const view = (a: ArmWindow): ArmFigures => ({
       samples: a.size,
-      errorRate: ratio(a.failed, a.size),
+      errorRate: round(ratio(a.failed, a.size), 4),
       neededFallback: a.neededFallback,
-      fallbackSuccessRate: ratio(a.savedByFallback, a.neededFallback),
+      fallbackSuccessRate: round(ratio(a.savedByFallback, a.neededFallback), 4),
       interactive: a.interactive,
-      p95Ms: a.p95(),
+      p95Ms: round(a.p95(), 1),
     });
     return { windowMs: this.windowMs, minSamples: this.minSamples, stable: view(this.stable), canary: view(this.canary) };
   }

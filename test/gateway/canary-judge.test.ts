@@ -312,6 +312,15 @@ describe('the window', () => {
     });
   });
 
+  it('the snapshot rounds for people (rates to 4 places, p95 to 0.1 ms); the verdict reads the exact figures', () => {
+    const j = new CanaryJudge({ limits: SLOS, now: () => 0, minSamples: 3 });
+    j.record('canary', { ...failed, latencyMs: 12.34567 });
+    j.record('canary', ok(1));
+    j.record('canary', saved);
+    expect(j.snapshot().canary).toEqual({ samples: 3, errorRate: 0.3333, neededFallback: 2, fallbackSuccessRate: 0.5, interactive: 3, p95Ms: 12.3 });
+    expect(j.verdict()).toEqual(rollback('error_rate past the SLO err (<= 0.05): canary 0.333 over 3 requests, stable none over 0, in the last 1m'));
+  });
+
   it("a stable arm's bad minute leaves the window too: then the canary is the worse one", () => {
     let now = 0;
     const j = new CanaryJudge({ limits: SLOS, now: () => now, windowMs: 60_000, minSamples: 10 });
