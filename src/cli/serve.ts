@@ -9,6 +9,7 @@
  */
 import { Command, Option } from 'commander';
 import { parseSize } from '../gateway/body.ts';
+import { DEFAULT_MIN_SAMPLES, DEFAULT_WINDOW_MS } from '../gateway/canary-judge.ts';
 import { followBundle } from '../gateway/follow-bundle.ts';
 import { createLogger, type Logger } from '../gateway/log.ts';
 import { resolveServingSecrets, type ServingSecrets } from '../gateway/secrets.ts';
@@ -36,6 +37,8 @@ interface ServeOptions {
   bundlePrefix?: string;
   canaryVersion?: string;
   canaryPercent?: string;
+  canaryWindow: string;
+  canaryMinSamples: string;
   host: string;
   port: string;
   redis?: string;
@@ -139,6 +142,16 @@ export function serveCommand(io: Io, done: (code: number) => void): Command {
       "with --bundle: also serve this version of the target as a canary, rolled back on its own when it does worse than the plan's SLOs",
     )
     .option('--canary-percent <n>', 'share of requests (by a stable hash of tenant and request id) the canary takes, 0-100')
+    .option(
+      '--canary-window <duration>',
+      "with --bundle: the canary judge's sliding window; the arms are compared over the answers of the last DURATION (1s to 1d)",
+      `${DEFAULT_WINDOW_MS / 1000}s`,
+    )
+    .option(
+      '--canary-min-samples <n>',
+      'with --bundle: canary answers of a kind (all; that needed a fallback; interactive) in the window before the SLO of that kind is judged',
+      String(DEFAULT_MIN_SAMPLES),
+    )
     .option('--bundle-prefix <prefix>', 'key prefix of a redis:// --bundle target, as given to switchyard publish --prefix (default: "switchyard:")')
     .option('--redis <url>', "share router state in this Redis (overrides the plan's routerState)")
     .option('--redis-cluster', 'the --redis URL is a seed node of a Redis Cluster')
@@ -183,6 +196,20 @@ never printed. Without either, PGlite keeps the log in
 ${DEFAULT_DATA_DIR} (one gateway per directory). On SIGTERM, after
 draining, queued rows get ${REQUEST_LOG_CLOSE_MS / 1000} s to be written.
 
+Canary (--canary-version, or switchyard publish --canary on the --bundle
+target): the canary's requests count against the same tenant and deployment
+rate limits and budgets as the stable plan's; its breakers are its own. Over
+--canary-window the gateway compares the two arms on three SLOs of the
+stable plan: error_rate (5xx answers), fallback_success_rate (of requests
+their own group did not serve, the share a fallback served) and
+interactive_latency_p95_ms (requests to interactive groups). Once the canary
+has --canary-min-samples answers of a kind, it is rolled back on its own when
+it is past that SLO's objective and worse than the stable arm; the reason
+(which SLO, both arms' figures and sample counts) goes to the log, /readyz
+and the target's canary record. Without those SLOs in the plan: error rate
+at most 1%, fallback success at least 95%, p95 at most twice the stable
+arm's.
+
 Examples:
   switchyard serve --memory
   switchyard serve --redis redis://127.0.0.1:6379 --database-url postgres://switchyard@db:5432/switchyard
@@ -204,6 +231,12 @@ Examples:
       const canaryPercent = o.canaryPercent === undefined ? null : Number(o.canaryPercent);
       if (canaryPercent !== null && (!/^\d+(\.\d+)?$/.test(o.canaryPercent!) || canaryPercent <= 0 || canaryPercent >= 100))
         throw new UserError(`--canary-percent must be a number above 0 and below 100, got ${JSON.stringify(o.canaryPercent)}`);
+      const canaryWindowMs = parsePromDuration(o.canaryWindow);
+      if (canaryWindowMs === null || canaryWindowMs < 1_000 || canaryWindowMs > 86_400_000)
+        throw new UserError(`--canary-window must be a duration from 1s to 1d such as 60s, got ${JSON.stringify(o.canaryWindow)}`);
+      const canaryJudge = { windowMs: canaryWindowMs, minSamples: count('--canary-min-samples', o.canaryMinSamples) };
+      if ((cmd.getOptionValueSource('canaryWindow') === 'cli' || cmd.getOptionValueSource('canaryMinSamples') === 'cli') && o.bundle === undefined)
+        throw new UserError('--canary-window and --canary-min-samples need --bundle');
       const target = o.bundle === undefined ? null : targetOption(o.bundle, o.bundlePrefix ?? DEFAULT_REDIS_PREFIX, '--bundle-prefix');
       const bundle = target === null ? null : await readCurrentBundle(target);
       const canaryBundle = target === null || o.canaryVersion === undefined ? null : await readBundle(target, o.canaryVersion);
@@ -234,6 +267,7 @@ Examples:
           slotLimits,
           log,
           openStore: () => openStore(plan, o, url, log),
+          canaryJudge,
           onCanaryRollback: (c) => {
             // Recorded where operators and CI look; the gateway goes on without it if the target is down.
             if (target === null) return;

@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteResult, Usage } from '../runtime/types.ts';
 import * as bodies from './body.ts';
 import * as canaries from './canary.ts';
+import type { CanaryOutcome } from './canary-judge.ts';
 import * as endpoints from './endpoints.ts';
 import type { EndpointKind } from './endpoints.ts';
 import * as errors from './errors.ts';
@@ -35,11 +36,13 @@ const { sendError, sendJson } = responses;
 /** Status recorded for a request whose client left before the answer was complete (nginx's convention). */
 const CLIENT_CLOSED = 499;
 
-function refuse(state: GatewayState, ex: Exchange, e: ApiError, close = false): void {
+/** Answers a refusal; null: a refused request is not the plan's to be judged on. */
+function refuse(state: GatewayState, ex: Exchange, e: ApiError, close = false): null {
   sendError(ex.res, ex.requestId, e, close);
   if (e.rejected) state.metrics.reject(ex.tenant?.id ?? '', e.rejected);
   // A request that named a group of the plan is logged even when refused (403); earlier refusals have no group to log.
   if (ex.tenant !== null && ex.group !== null) record(state, ex, { ok: false, trace: [] }, e.status, null);
+  return null;
 }
 
 export async function proxy(state: GatewayState, req: IncomingMessage, res: ServerResponse, requestId: string, kind: EndpointKind): Promise<void> {
@@ -56,23 +59,35 @@ export async function proxy(state: GatewayState, req: IncomingMessage, res: Serv
   }
   const t0 = performance.now();
   gen.active++;
+  let outcome: CanaryOutcome | null = null;
+  let threw = true;
   try {
-    await handle(state, gen, req, res, requestId, kind);
+    outcome = await handle(state, gen, req, res, requestId, kind);
+    threw = false;
   } finally {
     gen.active--;
-    // A 5xx is the plan's failure; 4xx are the client's.
-    if (arm !== null) state.onCanaryOutcome(arm, res.statusCode >= 500, performance.now() - t0);
+    // An internal error (answered 500 by the server) is the plan's failure too.
+    if (threw) outcome = { failed: true, latencyMs: performance.now() - t0, interactive: false, fallback: 'none' };
+    if (arm !== null && outcome !== null) state.onCanaryOutcome(arm, outcome);
   }
 }
 
-async function handle(state: GatewayState, gen: Generation, req: IncomingMessage, res: ServerResponse, requestId: string, kind: EndpointKind): Promise<void> {
+/** Serves one request; returns what the canary judge reads of it, null when the router was not asked (or the client gave up). */
+async function handle(
+  state: GatewayState,
+  gen: Generation,
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  kind: EndpointKind,
+): Promise<CanaryOutcome | null> {
   const ex = new ExchangeClass(req, res, gen, requestId, Date.now(), performance.now());
   const tenant = gen.keys.authenticate(req.headers.authorization);
   // The body is not read for a caller without a key: the connection closes after the answer.
   if (tenant === null) return refuse(state, ex, unauthorized(req.headers.authorization !== undefined), true);
   ex.tenant = tenant;
   const raw = await readBody(req, state.maxBodyBytes);
-  if (raw === ABORTED) return;
+  if (raw === ABORTED) return null;
   if (raw === TOO_LARGE) return refuse(state, ex, tooLarge(state.maxBodyBytes), true);
   let body: unknown;
   try {
@@ -102,10 +117,10 @@ async function handle(state: GatewayState, gen: Generation, req: IncomingMessage
     maxOutputTokens: maxOutputTokens(kind, b),
     call: ex,
   });
-  finish(state, ex, result);
+  return finish(state, ex, result);
 }
 
-function finish(state: GatewayState, ex: Exchange, result: RouteResult): void {
+function finish(state: GatewayState, ex: Exchange, result: RouteResult): CanaryOutcome | null {
   const group = ex.group!;
   const tenant = ex.tenant!;
   let status: number;
@@ -127,7 +142,7 @@ function finish(state: GatewayState, ex: Exchange, result: RouteResult): void {
     if (e.rejected) {
       state.metrics.reject(tenant.id, e.rejected);
       record(state, ex, result, status, null);
-      return;
+      return null;
     }
   }
   const gen = ex.gen;
@@ -151,6 +166,14 @@ function finish(state: GatewayState, ex: Exchange, result: RouteResult): void {
     m.spend(tenant.id, provider, group.name, spend, gen.baseline === null ? null : spendOf(gen.baseline, usage));
   }
   record(state, ex, result, status, usage, spend);
+  // As switchyard_requests_total counts it (a request the client gave up on is not the plan's failure), for the canary judge.
+  if (ex.cancelled) return null;
+  return {
+    failed: !result.ok,
+    latencyMs: totalMs,
+    interactive: group.plan.workload === 'interactive',
+    fallback: result.ok && result.group === group.name ? 'none' : result.ok ? 'served' : 'failed',
+  };
 }
 
 function record(state: GatewayState, ex: Exchange, result: RouteResult, statusCode: number, usage: Usage | null, spend = 0): void {

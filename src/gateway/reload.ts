@@ -11,9 +11,9 @@
  */
 import type { CompiledPlan } from '../plan/types.ts';
 import { carryState } from '../runtime/state.ts';
-import { memoryStore } from '../runtime/stores/memory.ts';
+import { sharedUsageStore } from '../runtime/stores/shared-usage.ts';
 import type { RouterStore } from '../runtime/stores/store.ts';
-import type { CanaryJudge } from './canary.ts';
+import type { CanaryJudge } from './canary-judge.ts';
 import type { Generation } from './generation.ts';
 import type { Logger } from './log.ts';
 import type { ServingSecrets } from './secrets.ts';
@@ -76,13 +76,15 @@ export function createReloader(o: ReloaderOptions): Reloader {
 
   /**
    * A generation of `plan` over a new store session that took over the
-   * current generation's state; `isolated`: over a state of its own (a
-   * canary: its failures must not open the stable plan's breakers).
+   * current generation's state; `isolated`: a canary, with breakers of its
+   * own (its failures must not open the stable plan's breakers) over the
+   * usage of whichever stable generation is current (its requests count
+   * against the same tenant and deployment limits).
    */
   async function prepare(plan: CompiledPlan, secrets: ServingSecrets, isolated = false): Promise<{ next: Generation; carried: ReloadResult['carried'] }> {
     if (o.state.draining) throw new Error('the gateway is shutting down: no reload');
     const old = o.state.gen;
-    const store = isolated ? memoryStore() : await o.openStore();
+    const store = isolated ? sharedUsageStore(() => o.state.gen.router.store) : await o.openStore();
     let next: Generation;
     try {
       next = o.build(plan, secrets, store);
@@ -138,7 +140,7 @@ export function createReloader(o: ReloaderOptions): Reloader {
       }),
     endCanary,
     // Promotion is a reload to the canary's plan: it routes on the stable plan's store and state from then on
-    // (the canary's own isolated state is dropped with its generation).
+    // (the canary's own breakers are dropped with its generation; the usage was the stable store's all along).
     promoteCanary: () =>
       queued(async () => {
         const c = o.state.canary;

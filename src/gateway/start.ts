@@ -8,12 +8,13 @@
  */
 import type { CompiledPlan } from '../plan/types.ts';
 import type { RequestLog } from '../request-log/types.ts';
+import { systemClock } from '../runtime/clock.ts';
 import { memoryStore } from '../runtime/stores/memory.ts';
 import type { RouterStore } from '../runtime/stores/store.ts';
 import type { Clock, Random } from '../runtime/types.ts';
 import { type Env, ProviderEnvError, resolveProviderEnv } from '../runtime/provider-env.ts';
 import { servablePlan } from '../runtime/servable.ts';
-import { CanaryJudge, errorRateLimit, type JudgeOptions } from './canary.ts';
+import { CanaryJudge, canaryLimits, type JudgeSettings } from './canary-judge.ts';
 import { buildGeneration, GatewayConfigError } from './generation.ts';
 import type { Logger } from './log.ts';
 import { createReloader, type ReloadResult } from './reload.ts';
@@ -41,6 +42,8 @@ export interface StartOptions {
   openStore?: () => Promise<RouterStore>;
   /** Told when a canary is rolled back on its own (to record it where operators look). */
   onCanaryRollback?: (c: { version: string; hash: string; reason: string }) => void;
+  /** How this gateway's canaries are judged (window, minimum samples), unless startCanary says otherwise. */
+  canaryJudge?: JudgeSettings;
   /** Per-deployment concurrency cap and queue toward providers (default DEFAULT_SLOT_LIMITS). */
   slotLimits?: SlotLimits;
   /** Requests handled at once; past it new ones are refused with 503 (default DEFAULT_MAX_IN_FLIGHT). */
@@ -61,11 +64,7 @@ export interface RunningGateway extends Gateway {
   /** Replaced plans still held by requests in flight. */
   retiring(): number;
   /** Sends `percent` of requests (by tenant and request id) to `plan`, judged against the stable plan's SLOs; rolled back on its own when it does worse. */
-  startCanary(
-    plan: CompiledPlan,
-    secrets: ServingSecrets,
-    c: { version: string; percent: number; judge?: Omit<JudgeOptions, 'errorRateLimit'> },
-  ): Promise<void>;
+  startCanary(plan: CompiledPlan, secrets: ServingSecrets, c: { version: string; percent: number; judge?: JudgeSettings }): Promise<void>;
   promoteCanary(): Promise<boolean>;
   abortCanary(reason: string): boolean;
 }
@@ -107,6 +106,7 @@ export async function startGateway(o: StartOptions): Promise<RunningGateway> {
     },
   };
   const env = o.env ?? process.env;
+  const clock = o.clock ?? systemClock;
   // Every plan this gateway serves (at start, on reload, as a canary) is read through servedPlan: endpoints from the environment, pass-through deployments out.
   const build = (plan: CompiledPlan, secrets: ServingSecrets, store: RouterStore) =>
     buildGeneration({
@@ -131,12 +131,12 @@ export async function startGateway(o: StartOptions): Promise<RunningGateway> {
     ...(o.maxInFlight !== undefined ? { maxInFlight: o.maxInFlight } : {}),
   });
   const reloader = createReloader({ state: gateway.state, build, openStore: o.openStore ?? (async () => memoryStore()), log });
-  gateway.state.onCanaryOutcome = (arm, failed, latencyMs) => {
+  gateway.state.onCanaryOutcome = (arm, outcome) => {
     const c = gateway.state.canary;
     if (c === null || c.status !== 'running') return;
-    c.judge.record(arm, failed, latencyMs);
-    gateway.metrics.canaryRequest(arm, failed);
-    if (arm !== 'canary') return;
+    c.judge.record(arm, outcome);
+    gateway.metrics.canaryRequest(arm, outcome.failed);
+    // Judged on every answer (O(1)): a stable answer moves the comparison too, and old answers leave the window with time.
     const v = c.judge.verdict();
     if (v.action !== 'rollback' || !reloader.endCanary('rolled-back', v.reason)) return;
     log({ msg: 'canary rolled back', version: c.version, hash: c.gen.plan.hash, reason: v.reason, window: c.judge.snapshot() });
@@ -150,7 +150,8 @@ export async function startGateway(o: StartOptions): Promise<RunningGateway> {
       reloader.startCanary(plan, secrets, {
         version: c.version,
         percent: c.percent,
-        judge: new CanaryJudge({ ...c.judge, errorRateLimit: errorRateLimit(gateway.state.gen.plan) }),
+        // Held to the SLOs of the plan stable when the canary starts.
+        judge: new CanaryJudge({ ...o.canaryJudge, ...c.judge, limits: canaryLimits(gateway.state.gen.plan), now: () => clock.now() }),
       }),
     promoteCanary: reloader.promoteCanary,
     abortCanary: (reason) => reloader.endCanary('aborted', reason),

@@ -1,6 +1,6 @@
 /** What every handler reads: the current generation and the gateway's shared parts. */
 import type { RequestLog } from '../request-log/types.ts';
-import type { CanaryJudge } from './canary.ts';
+import type { CanaryJudge, CanaryOutcome } from './canary-judge.ts';
 import type { Generation } from './generation.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { StoreHealth } from './store-health.ts';
@@ -18,8 +18,8 @@ export interface GatewayState {
   draining: boolean;
   /** A canary plan taking a share of requests, or the last one and why it ended. */
   canary: RunningCanary | null;
-  /** Called with the arm and outcome of every request while a canary runs. */
-  onCanaryOutcome(arm: 'stable' | 'canary', failed: boolean, latencyMs: number): void;
+  /** Called with the arm and outcome of every routed request while a canary runs (not refusals, not requests the client gave up on). */
+  onCanaryOutcome(arm: 'stable' | 'canary', outcome: CanaryOutcome): void;
 }
 
 export interface RunningCanary {

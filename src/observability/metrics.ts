@@ -162,7 +162,7 @@ export const METRICS = {
     name: 'switchyard_canary_requests_total',
     type: 'counter',
     labels: ['arm', 'outcome'],
-    help: 'Requests judged while a canary runs, by arm (stable, canary) and outcome (success, error: a 5xx answer); the window the rollback decision reads.',
+    help: 'Answers the canary judge read while a canary runs, by arm (stable, canary) and outcome (success; error: a 5xx answer or a stream that broke after it began). Only routed requests are judged (not refusals before routing or by tenant limits, nor requests the client gave up on); the judge compares the arms over its sliding window (serve --canary-window).',
     origin: 'switchyard',
     source: SWITCHYARD,
   },

@@ -75,6 +75,22 @@ describe('switchyard serve: usage errors', () => {
       stdout: '',
       stderr: 'switchyard: --canary-percent must be a number above 0 and below 100, got "100"\n',
     });
+    expect(await bundle('--bundle', empty, '--canary-window', '500ms')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'switchyard: --canary-window must be a duration from 1s to 1d such as 60s, got "500ms"\n',
+    });
+    expect(await bundle('--bundle', empty, '--canary-window', '2d')).toMatchObject({ code: 2, stderr: expect.stringContaining('--canary-window must be') });
+    expect(await bundle('--bundle', empty, '--canary-min-samples', '0')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'switchyard: --canary-min-samples must be a whole number from 1 to 1000000, got "0"\n',
+    });
+    expect(await bundle('--canary-window', '30s')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'switchyard: --canary-window and --canary-min-samples need --bundle\n',
+    });
     expect(await bundle('--bundle', empty)).toEqual({
       code: 2,
       stdout: '',

@@ -62,11 +62,23 @@ describe('serve --canary-version', () => {
     const vStable = await publishPlan(target, stable, Date.UTC(2026, 0, 1));
     const vCanary = await publishPlan(target, broken, Date.UTC(2026, 0, 2));
     await rollbackBundle(target, vStable);
-    served = await serveProcess(['--bundle', target.display, '--canary-version', vCanary, '--canary-percent', '25', '--memory', '--no-request-log'], {
-      ...PROVIDER_ENV,
-      VAULT_ADDR: vault.addr,
-      VAULT_TOKEN: vault.token,
-    });
+    served = await serveProcess(
+      [
+        '--bundle',
+        target.display,
+        '--canary-version',
+        vCanary,
+        '--canary-percent',
+        '25',
+        '--canary-window',
+        '30s',
+        '--canary-min-samples',
+        '15',
+        '--memory',
+        '--no-request-log',
+      ],
+      { ...PROVIDER_ENV, VAULT_ADDR: vault.addr, VAULT_TOKEN: vault.token },
+    );
     expect(served.stderr()).toContain(`"canary":"${vCanary}","canaryPercent":25`);
     expect(await readCanaryRecord(target)).toMatchObject({ version: vCanary, percent: 25, status: 'running', reason: null });
     const seen: Array<{ canary: boolean; status: number }> = [];
@@ -81,9 +93,9 @@ describe('serve --canary-version', () => {
     }
     expect(served.stderr()).toContain('"msg":"canary rolled back"');
     expect(seen.filter((s) => !s.canary).every((s) => s.status === 200)).toBe(true);
-    // The judge needs 20 canary answers by default before it decides.
+    // The judge needed its 15 canary answers (--canary-min-samples) before it decided.
     const failed = seen.filter((s) => s.status !== 200);
-    expect(failed.length).toBe(20);
+    expect(failed.length).toBe(15);
     expect(failed.every((s) => s.canary)).toBe(true);
     let record = await readCanaryRecord(target);
     for (let i = 0; i < 100 && record?.status !== 'rolled-back'; i++) {
@@ -91,7 +103,9 @@ describe('serve --canary-version', () => {
       record = await readCanaryRecord(target);
     }
     expect(record).toMatchObject({ version: vCanary, percent: 25, status: 'rolled-back' });
-    expect(record!.reason).toMatch(/^canary error rate 1\.000 over the SLO's 0\.01 \(stable 0\.000\), 20 samples$/);
+    expect(record!.reason).toMatch(
+      /^error_rate past the SLO error-rate \(<= 0\.01\): canary 1\.000 over 15 requests, stable 0\.000 over \d+, in the last 30s$/,
+    );
     const ready = (await (await fetch(`${served.url}/readyz`)).json()) as { plan: { hash: string }; canary: { status: string } };
     expect(ready.plan.hash).toBe(stable.hash);
     expect(ready.canary.status).toBe('rolled-back');
