@@ -46,13 +46,13 @@ export interface CanaryLimits {
   interactiveLatency: SloLimit | null;
 }
 
-export const DEFAULT_ERROR_RATE: Bound = { op: '<=', value: 0.01 };
-export const DEFAULT_FALLBACK_SUCCESS: Bound = { op: '>=', value: 0.95 };
-export const DEFAULT_LATENCY_RATIO = 2;
+const DEFAULT_ERROR_RATE: Bound = { op: '<=', value: 0.01 };
+const DEFAULT_FALLBACK_SUCCESS: Bound = { op: '>=', value: 0.95 };
+const DEFAULT_LATENCY_RATIO = 2;
 export const DEFAULT_WINDOW_MS = 60_000;
 export const DEFAULT_MIN_SAMPLES = 20;
 /** Answers kept per arm (25 bytes each: time, latency, flags, and the sorted copy). */
-export const DEFAULT_MAX_SAMPLES = 10_000;
+const DEFAULT_MAX_SAMPLES = 10_000;
 
 const upper = (b: Bound) => b.op === '<' || b.op === '<=';
 
