@@ -111,6 +111,12 @@ export interface HarnessOptions {
   edit?: (p: Policy) => void;
   store?: RouterStore;
   maxBodyBytes?: number;
+  /**
+   * Rows the in-memory request log keeps (default memoryRequestLog's); past
+   * it rows are dropped and counted, as a database writer's full queue drops
+   * them. A long load sets it, so what the test keeps is not what it measures.
+   */
+  requestLogRows?: number;
   /** Load-shedding limits and the store a reload opens, as `serve` would pass them. */
   start?: Pick<StartOptions, 'slotLimits' | 'maxInFlight' | 'openStore' | 'onCanaryRollback'>;
   /**
@@ -181,7 +187,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<GatewayHarne
   const resolver = createSecretResolver({ env });
   const secrets = await resolveServingSecrets(plan, resolver);
   const logLines: string[] = [];
-  const requestLog = memoryRequestLog();
+  const requestLog = memoryRequestLog(o.requestLogRows !== undefined ? { maxRows: o.requestLogRows } : {});
   const gateway = await startGateway({
     plan,
     store: o.store ?? memoryStore(),
