@@ -12,7 +12,7 @@ import { createLogger } from '../../src/gateway/log.ts';
 import { resolveServingSecrets, type ServingSecrets } from '../../src/gateway/secrets.ts';
 import { type RunningGateway, type StartOptions, startGateway } from '../../src/gateway/start.ts';
 import { type MemoryRequestLog, memoryRequestLog } from '../../src/request-log/memory.ts';
-import type { AttemptRow, RequestRow } from '../../src/request-log/types.ts';
+import type { AttemptRow, RequestLog, RequestRow } from '../../src/request-log/types.ts';
 import type { RouterStore } from '../../src/runtime/stores/store.ts';
 import { memoryStore } from '../../src/runtime/stores/memory.ts';
 import { createSecretResolver } from '../../src/secrets/resolve.ts';
@@ -111,8 +111,38 @@ export interface HarnessOptions {
   edit?: (p: Policy) => void;
   store?: RouterStore;
   maxBodyBytes?: number;
+  /**
+   * Rows the in-memory request log keeps (default memoryRequestLog's); past
+   * it rows are dropped and counted, as a database writer's full queue drops
+   * them. A long load sets it, so what the test keeps is not what it measures.
+   */
+  requestLogRows?: number;
   /** Load-shedding limits and the store a reload opens, as `serve` would pass them. */
   start?: Pick<StartOptions, 'slotLimits' | 'maxInFlight' | 'openStore' | 'onCanaryRollback'>;
+  /**
+   * A request log writing to a database, beside the in-memory one the tests
+   * read: the gateway records every request to both, and /metrics and
+   * close() report this one's stats. Closed with the gateway.
+   */
+  databaseLog?: RequestLog;
+}
+
+/** What the gateway records to: the in-memory log and, when given, the database log beside it. */
+function gatewayLog(memory: MemoryRequestLog, database: RequestLog | undefined): RequestLog {
+  if (database === undefined) return memory;
+  return {
+    record(request, attempts) {
+      memory.record(request, attempts);
+      database.record(request, attempts);
+    },
+    flush: async (timeoutMs) => {
+      await Promise.all([memory.flush(timeoutMs), database.flush(timeoutMs)]);
+    },
+    close: async (timeoutMs) => {
+      await Promise.all([memory.close(timeoutMs), database.close(timeoutMs)]);
+    },
+    stats: () => database.stats(),
+  };
 }
 
 /** The reference policy with every provider's apiBase at a stand-in. */
@@ -157,12 +187,12 @@ export async function startHarness(o: HarnessOptions = {}): Promise<GatewayHarne
   const resolver = createSecretResolver({ env });
   const secrets = await resolveServingSecrets(plan, resolver);
   const logLines: string[] = [];
-  const requestLog = memoryRequestLog();
+  const requestLog = memoryRequestLog(o.requestLogRows !== undefined ? { maxRows: o.requestLogRows } : {});
   const gateway = await startGateway({
     plan,
     store: o.store ?? memoryStore(),
     secrets,
-    requestLog,
+    requestLog: gatewayLog(requestLog, o.databaseLog),
     log: createLogger((s) => logLines.push(s), ALL_SECRETS),
     ...(o.maxBodyBytes !== undefined ? { maxBodyBytes: o.maxBodyBytes } : {}),
     ...o.start,
