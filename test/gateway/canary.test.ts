@@ -8,11 +8,11 @@
  * healthy canary keeps running and can be promoted; both arms count against
  * one tenant rpm.
  */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canaryBucket, inCanary } from '../../src/gateway/canary.ts';
 import type { Policy } from '../../src/model/policy.ts';
 import type { CompiledPlan } from '../../src/plan/types.ts';
+import { freePort } from '../fixtures/ports.ts';
 import { type StandIn, startStandIn } from '../fixtures/upstream-standins.ts';
 import { compileOrThrow, type GatewayHarness, OPENAI_KEY, standInPolicy, startHarness } from './harness.ts';
 
@@ -34,17 +34,9 @@ let broken: CompiledPlan;
 let healthy: CompiledPlan;
 const rolledBack: Array<{ version: string; reason: string }> = [];
 
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 beforeAll(async () => {
   h = await startHarness({ start: { onCanaryRollback: (c) => rolledBack.push(c) } });
-  const port = await closedPort();
+  const port = await freePort();
   const policy = await standInPolicy((id) => h.standIns[id]!.base);
   policy.providers.find((p) => p.id === 'openai')!.apiBase = `http://127.0.0.1:${port}/v1`;
   policy.modelGroups.find((g) => g.name === 'chat')!.fallbacks = [];

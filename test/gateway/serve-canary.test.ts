@@ -6,7 +6,6 @@
  * stable requests never see an error.
  */
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canaryBucket, inCanary } from '../../src/gateway/canary.ts';
@@ -18,6 +17,7 @@ import { parseTarget, type Target } from '../../src/publish/target.ts';
 import type { StandIn } from '../fixtures/upstream-standins.ts';
 import type { VaultStandIn } from '../fixtures/vault-server.ts';
 import { cli } from '../fixtures/cli.ts';
+import { freePort } from '../fixtures/ports.ts';
 import { tempDir } from '../publish/helpers.ts';
 import { planFiles, publishPlan, until } from './bundles.ts';
 import { compileOrThrow, PROVIDER_ENV, standInPolicy, startStandIns, startVaultWithKeys, TENANT_KEYS } from './harness.ts';
@@ -35,10 +35,7 @@ let served: Served | undefined;
 beforeAll(async () => {
   standIns = await startStandIns();
   vault = await startVaultWithKeys();
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
+  const port = await freePort();
   stable = compileOrThrow(await standInPolicy((id) => standIns[id]!.base));
   const policy = await standInPolicy((id) => standIns[id]!.base);
   policy.providers.find((p) => p.id === 'openai')!.apiBase = `http://127.0.0.1:${port}/v1`;
