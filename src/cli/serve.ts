@@ -26,6 +26,7 @@ import { targetOption } from './bundle-target.ts';
 import { createRequestLog, DEFAULT_DATA_DIR, memoryRequestLog, REQUEST_LOG_DEFAULTS, type RequestLog } from '../request-log/index.ts';
 import type { RouterStore } from '../runtime/stores/store.ts';
 import { createSecretResolver } from '../secrets/resolve.ts';
+import { SwitchyardError } from '../errors.ts';
 import { EXIT, type Io, UserError } from './context.ts';
 import { DEFAULT_PLAN, readPlanFile } from './plan-file.ts';
 
@@ -225,16 +226,22 @@ Examples:
         });
         gateway = running;
         if (canaryBundle !== null && canaryPercent !== null && target !== null) {
-          const secretsOfCanary = await resolveServingSecrets(canaryBundle.plan, resolver);
-          log.addSecrets(secretValues(secretsOfCanary));
-          await running.startCanary(canaryBundle.plan, secretsOfCanary, { version: canaryBundle.version, percent: canaryPercent });
-          await writeCanaryRecord(target, {
-            version: canaryBundle.version,
-            percent: canaryPercent,
-            status: 'running',
-            reason: null,
-            at: new Date().toISOString(),
-          });
+          try {
+            const secretsOfCanary = await resolveServingSecrets(canaryBundle.plan, resolver);
+            log.addSecrets(secretValues(secretsOfCanary));
+            await running.startCanary(canaryBundle.plan, secretsOfCanary, { version: canaryBundle.version, percent: canaryPercent });
+            await writeCanaryRecord(target, {
+              version: canaryBundle.version,
+              percent: canaryPercent,
+              status: 'running',
+              reason: null,
+              at: new Date().toISOString(),
+            });
+          } catch (e) {
+            // Said as the canary's, with the exit code of its cause (a secret, a plan the gateway cannot serve, the target).
+            if (!(e instanceof SwitchyardError)) throw e;
+            throw new SwitchyardError(`canary ${canaryBundle.version}: ${e.message}`, e.code, { exitCode: e.exitCode, cause: e });
+          }
         }
         try {
           address = await running.listen(listenPort, o.host);
