@@ -33,7 +33,7 @@ export interface StoreFlags {
 }
 
 /** A router state store that cannot be named: flags that exclude each other, a reference that does not resolve, a URL that is not Redis's. */
-export class StateStoreError extends SwitchyardError {
+class StateStoreError extends SwitchyardError {
   constructor(message: string, cause?: unknown) {
     super(message, 'state-store', cause === undefined ? {} : { cause });
   }
@@ -83,11 +83,11 @@ export async function planStore(plan: CompiledPlan, resolver: SecretResolver): P
   return { kind: 'redis', url, cluster: rs.cluster, keyPrefix: rs.keyPrefix };
 }
 
-export const sameStore = (a: StoreSpec, b: StoreSpec): boolean =>
+const sameStore = (a: StoreSpec, b: StoreSpec): boolean =>
   a.kind === 'memory' || b.kind === 'memory' ? a.kind === b.kind : a.url === b.url && a.cluster === b.cluster && a.keyPrefix === b.keyPrefix;
 
 /** A store as a message may show it: no credentials. */
-export const describeStore = (s: StoreSpec): string =>
+const describeStore = (s: StoreSpec): string =>
   s.kind === 'memory' ? 'memory' : `${displayUrl(s.url)} (key prefix ${JSON.stringify(s.keyPrefix)}${s.cluster ? ', cluster' : ''})`;
 
 /** Resolves when the client is ready, or with the last connection error (null: none yet) once `ms` have passed. */
