@@ -1,8 +1,9 @@
 /**
  * switchyard serve: the OpenAI-compatible gateway over a compiled plan.
  * Secrets (tenant keys, provider keys, the state store URL) are resolved at
- * start from the plan's references; the state store is the plan's (or
- * --redis / --memory); the request log goes to PostgreSQL (--database-url)
+ * start from the plan's references, and again from a reloaded plan's; the
+ * state store is the plan's, followed through reloads (or --redis / --memory
+ * for every plan); the request log goes to PostgreSQL (--database-url)
  * or to PGlite in a data directory; SIGTERM and SIGINT drain in-flight
  * requests (streams included), then flush the request log, before the
  * process exits. Logs are JSON lines on stderr.
@@ -14,20 +15,19 @@ import { followBundle } from '../gateway/follow-bundle.ts';
 import { createLogger, type Logger } from '../gateway/log.ts';
 import { resolveServingSecrets, type ServingSecrets } from '../gateway/secrets.ts';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IN_FLIGHT } from '../gateway/server.ts';
+import { MOVE_READY_TIMEOUT_MS, pinnedStore, planStore, storeOpener } from '../gateway/state-store.ts';
 import { DEFAULT_SLOT_LIMITS } from '../gateway/upstream/slots.ts';
-import { REQUEST_LOG_CLOSE_MS, startGateway } from '../gateway/start.ts';
-import { displayUrl } from '../net/limited-fetch.ts';
+import { REQUEST_LOG_CLOSE_MS, type RunningGateway, startGateway } from '../gateway/start.ts';
+import { urlSecrets } from '../net/redact.ts';
 import { parsePromDuration } from '../observability/promql.ts';
-import type { CompiledPlan } from '../plan/types.ts';
 import { writeCanaryRecord } from '../publish/canary.ts';
 import { readBundle, readCurrentBundle } from '../publish/read.ts';
 import { DEFAULT_REDIS_PREFIX } from '../publish/target.ts';
 import { targetOption } from './bundle-target.ts';
 import { createRequestLog, DEFAULT_DATA_DIR, memoryRequestLog, REQUEST_LOG_DEFAULTS, type RequestLog } from '../request-log/index.ts';
-import { memoryStore } from '../runtime/stores/memory.ts';
-import { checkRedisUrl, createRedisStore } from '../runtime/stores/redis.ts';
 import type { RouterStore } from '../runtime/stores/store.ts';
-import { createSecretResolver, type SecretResolver } from '../secrets/resolve.ts';
+import { createSecretResolver } from '../secrets/resolve.ts';
+import { SwitchyardError } from '../errors.ts';
 import { EXIT, type Io, UserError } from './context.ts';
 import { DEFAULT_PLAN, readPlanFile } from './plan-file.ts';
 
@@ -74,43 +74,6 @@ const secretValues = (s: ServingSecrets): string[] => [
   ...[...s.providerKeys.values()].filter((k): k is string => k !== null),
 ];
 
-/** The password of a URL (decoded), so the logger can scrub it wherever a library's message repeats it. */
-function passwordOf(url: string | undefined): string[] {
-  if (url === undefined) return [];
-  try {
-    const p = new URL(url).password;
-    return p === '' ? [] : [p, decodeURIComponent(p)];
-  } catch {
-    return [];
-  }
-}
-
-/** The state store URL: --redis, else the plan's routerState reference; null for the memory store. */
-async function storeUrl(plan: CompiledPlan, o: ServeOptions, resolver: SecretResolver): Promise<string | null> {
-  if (o.memory && o.redis !== undefined) throw new UserError('--memory and --redis exclude each other');
-  if (o.memory) return null;
-  const url = o.redis ?? (plan.routerState.kind === 'redis' ? await resolver.resolve(plan.routerState.url.ref) : null);
-  if (url === null) return null;
-  try {
-    checkRedisUrl(url);
-  } catch (e) {
-    throw new UserError(o.redis !== undefined ? `--redis: ${(e as Error).message}` : `the plan's ${(e as Error).message}`);
-  }
-  return url;
-}
-
-/** The state store: --memory, --redis URL, or what the plan's routerState says. */
-async function openStore(plan: CompiledPlan, o: ServeOptions, url: string | null, log: Logger): Promise<RouterStore> {
-  if (url === null) return memoryStore();
-  const rs = plan.routerState;
-  const keyPrefix = rs.kind === 'redis' ? rs.keyPrefix : 'switchyard:';
-  // The plan's cluster flag describes the plan's URL; a --redis URL is standalone unless --redis-cluster says otherwise.
-  const cluster = o.redis !== undefined ? o.redisCluster === true : rs.kind === 'redis' && rs.cluster;
-  const store = await createRedisStore({ url, cluster, keyPrefix });
-  log({ msg: 'state store', store: 'redis', url: displayUrl(url), cluster, keyPrefix, ready: store.client.status === 'ready' });
-  return store;
-}
-
 /** The request log: PostgreSQL with --database-url, else PGlite in --data-dir; --no-request-log keeps no rows. */
 function openRequestLog(o: ServeOptions, log: Logger): RequestLog & { target: string } {
   if (!o.requestLog) {
@@ -153,9 +116,9 @@ export function serveCommand(io: Io, done: (code: number) => void): Command {
       String(DEFAULT_MIN_SAMPLES),
     )
     .option('--bundle-prefix <prefix>', 'key prefix of a redis:// --bundle target, as given to switchyard publish --prefix (default: "switchyard:")')
-    .option('--redis <url>', "share router state in this Redis (overrides the plan's routerState)")
+    .option('--redis <url>', 'share router state in this Redis (overrides the routerState of every plan, reloaded ones too)')
     .option('--redis-cluster', 'the --redis URL is a seed node of a Redis Cluster')
-    .option('--memory', "keep router state in this process only (overrides the plan's routerState)")
+    .option('--memory', 'keep router state in this process only (overrides the routerState of every plan, reloaded ones too)')
     .addOption(
       new Option('--database-url <url>', 'write the request log to this PostgreSQL database (postgres://user:password@host:port/db)').env(
         'SWITCHYARD_DATABASE_URL',
@@ -182,8 +145,18 @@ export function serveCommand(io: Io, done: (code: number) => void): Command {
       'after',
       `
 Secrets: tenant API keys, provider keys and the state store URL are the plan's
-secret references, resolved at start: env:NAME from the environment,
-vault:path#field from Vault KV v2 (VAULT_ADDR, VAULT_TOKEN, VAULT_NAMESPACE).
+secret references, resolved at start (and from each plan --bundle reloads):
+env:NAME from the environment, vault:path#field from Vault KV v2 (VAULT_ADDR,
+VAULT_TOKEN, VAULT_NAMESPACE).
+
+Reload (--bundle): a reload follows the new plan's routerState unless --redis
+or --memory is given: a plan that moves router state (to Redis, another URL or
+key prefix, back to memory) is served on that store, with the state of every
+deployment and tenant it keeps carried over. A routerState that cannot be
+resolved, or a Redis it moves to that does not answer within ${MOVE_READY_TIMEOUT_MS / 1000} s, fails the
+reload (logged, counted in switchyard_plan_reloads_total{outcome="failure"})
+and the gateway goes on serving the plan it has; an unreachable Redis is
+tried again at every check.
 
 Request log: one row per request and one per upstream attempt, in the tables
 generated/sql reads (switchyard.requests, switchyard.attempts), queued and
@@ -247,17 +220,21 @@ Examples:
       const plan = bundle?.plan ?? readPlanFile(o.plan);
       const resolver = createSecretResolver();
       const secrets = await resolveServingSecrets(plan, resolver);
-      const url = await storeUrl(plan, o, resolver);
-      const values = [...secretValues(secrets), ...passwordOf(url ?? undefined), ...passwordOf(o.databaseUrl)];
+      // --redis / --memory pin the store for every plan; else each plan's routerState names it (on reload too).
+      const pinned = pinnedStore(o, plan);
+      const initialStore = pinned ?? (await planStore(plan, resolver));
+      const values = [...secretValues(secrets), ...(initialStore.kind === 'redis' ? urlSecrets(initialStore.url) : []), ...urlSecrets(o.databaseUrl ?? '')];
       const log = createLogger(io.stderr, values);
       if (secrets.tenantKeys.size === 0) log({ msg: 'the plan has no tenants: every request will be refused (401)' });
+      const stores = storeOpener({ initial: initialStore, pinned: pinned !== null, resolver, log });
       // The request log first: its settings are checked at once (a bad URL, a data directory another gateway holds).
       const requestLog = openRequestLog(o, log);
       let store: RouterStore | null = null;
-      let gateway: Awaited<ReturnType<typeof startGateway>>;
+      let gateway: RunningGateway | null = null;
+      let address: { address: string; port: number };
       try {
-        store = await openStore(plan, o, url, log);
-        gateway = await startGateway({
+        store = await stores.start();
+        const running = await startGateway({
           plan,
           store,
           secrets,
@@ -266,14 +243,14 @@ Examples:
           maxInFlight,
           slotLimits,
           log,
-          openStore: () => openStore(plan, o, url, log),
+          openStore: (p) => stores.reload(p, running.state.gen.router.store),
           canaryJudge,
           onCanaryRollback: (c) => {
             // Recorded where operators and CI look; the gateway goes on without it if the target is down.
             if (target === null) return;
             const record = {
               version: c.version,
-              percent: gateway.state.canary?.percent ?? canaryPercent ?? 0,
+              percent: running.state.canary?.percent ?? canaryPercent ?? 0,
               status: 'rolled-back' as const,
               reason: c.reason,
               at: new Date().toISOString(),
@@ -281,29 +258,36 @@ Examples:
             writeCanaryRecord(target, record).catch((e: unknown) => log({ msg: 'canary record not written', error: (e as Error).message }));
           },
         });
+        gateway = running;
         if (canaryBundle !== null && canaryPercent !== null && target !== null) {
-          const secretsOfCanary = await resolveServingSecrets(canaryBundle.plan, resolver);
-          log.addSecrets(secretValues(secretsOfCanary));
-          await gateway.startCanary(canaryBundle.plan, secretsOfCanary, { version: canaryBundle.version, percent: canaryPercent });
-          await writeCanaryRecord(target, {
-            version: canaryBundle.version,
-            percent: canaryPercent,
-            status: 'running',
-            reason: null,
-            at: new Date().toISOString(),
-          });
+          try {
+            const secretsOfCanary = await resolveServingSecrets(canaryBundle.plan, resolver);
+            log.addSecrets(secretValues(secretsOfCanary));
+            await running.startCanary(canaryBundle.plan, secretsOfCanary, { version: canaryBundle.version, percent: canaryPercent });
+            await writeCanaryRecord(target, {
+              version: canaryBundle.version,
+              percent: canaryPercent,
+              status: 'running',
+              reason: null,
+              at: new Date().toISOString(),
+            });
+          } catch (e) {
+            // Said as the canary's, with the exit code of its cause (a secret, a plan the gateway cannot serve, the target).
+            if (!(e instanceof SwitchyardError)) throw e;
+            throw new SwitchyardError(`canary ${canaryBundle.version}: ${e.message}`, e.code, { exitCode: e.exitCode, cause: e });
+          }
+        }
+        try {
+          address = await running.listen(listenPort, o.host);
+        } catch (e) {
+          throw new UserError(`cannot listen on ${o.host}:${listenPort}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
         }
       } catch (e) {
-        // A plan the gateway cannot serve: release what was opened (the data directory's lock, the Redis connection).
-        await Promise.all([requestLog.close(0), store?.close()]);
+        // The start failed: release everything opened (the data directory's lock, Redis connections, upstream pools,
+        // a canary's generation), so that the process ends with the error instead of staying up on dangling handles.
+        if (gateway !== null) await gateway.close(0);
+        else await Promise.all([requestLog.close(0), store?.close()]);
         throw e;
-      }
-      let address: { address: string; port: number };
-      try {
-        address = await gateway.listen(listenPort, o.host);
-      } catch (e) {
-        await gateway.close(0);
-        throw new UserError(`cannot listen on ${o.host}:${listenPort}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
       const host = address.address.includes(':') ? `[${address.address}]` : address.address;
       const follower =
@@ -313,6 +297,7 @@ Examples:
               target,
               version: bundle.version,
               reload: gateway.reload,
+              onReload: (outcome) => gateway.metrics.reload(outcome),
               canary: {
                 current: () => {
                   const c = gateway.state.canary;

@@ -4,7 +4,9 @@
  * is read whole and verified (every file's sha256, the plan's own hash)
  * before its plan is swapped in; a version that fails to verify or to load
  * is logged and skipped, and the gateway keeps serving the plan it has until
- * the target's current version changes again.
+ * the target's current version changes again. A version whose plan moves the
+ * router state to a Redis that does not answer is tried again at every check
+ * meanwhile (the Redis may be on its way up).
  */
 import { SwitchyardError } from '../errors.ts';
 import type { CompiledPlan } from '../plan/types.ts';
@@ -15,6 +17,7 @@ import { type Target, TargetError } from '../publish/target.ts';
 import type { Logger } from './log.ts';
 import type { ReloadResult } from './reload.ts';
 import type { ServingSecrets } from './secrets.ts';
+import { StateStoreUnreachableError } from './state-store.ts';
 
 export interface BundleFollowOptions {
   target: Target;
@@ -27,6 +30,8 @@ export interface BundleFollowOptions {
   pollMs?: number;
   /** Follow the target's canary record too (publish --canary, switchyard canary promote|abort). */
   canary?: CanaryControl;
+  /** Told the outcome of every reload tried (switchyard_plan_reloads_total). */
+  onReload?(outcome: 'success' | 'failure'): void;
 }
 
 /** What the follower drives of the gateway's canary. */
@@ -65,6 +70,9 @@ export function followBundle(o: BundleFollowOptions): BundleFollower {
       const previous = served;
       served = version;
       reloads++;
+      // Trouble logged before is over: the same again later is news.
+      lastError = '';
+      o.onReload?.('success');
       o.log({
         msg: 'plan reloaded',
         version,
@@ -76,6 +84,13 @@ export function followBundle(o: BundleFollowOptions): BundleFollower {
       });
     } catch (e) {
       failures++;
+      o.onReload?.('failure');
+      if (e instanceof StateStoreUnreachableError) {
+        // Thrown on, so the next check offers this version again; said once until the trouble changes (onError below keeps quiet about it).
+        if (e.message !== lastError) o.log({ msg: 'plan reload failed: keeping the plan served, trying again', version, served, error: e.message });
+        lastError = e.message;
+        throw e;
+      }
       // A bundle that does not verify or a plan the gateway cannot serve stays bad: skipped until current changes.
       // Anything else (the target unreachable mid-read) is tried again at the next check.
       if (!(e instanceof SwitchyardError) || e instanceof TargetError) throw e;

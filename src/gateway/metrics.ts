@@ -4,7 +4,7 @@
  * the generated rules, dashboard and readiness gate read exactly these.
  * Label children are cached per label combination so the hot path does not
  * rebuild label objects; gauges of state (breakers, the state store, the
- * request log) are read when Prometheus scrapes.
+ * request log, the plan served) are read when Prometheus scrapes.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { METRICS, type MetricDef, type MetricKey } from '../observability/metrics.ts';
@@ -18,6 +18,8 @@ export interface MetricsSources {
   requestLog(): RequestLogStats;
   /** The canary this gateway runs or ran last, as the switchyard_canary_state code; null without one. */
   canary(): { version: string; state: number } | null;
+  /** The plan served (its generation's hash and load time, epoch ms), read at scrape so its two metrics always agree. */
+  plan(): { hash: string; loadedAt: number };
 }
 
 /** Seconds. The SLO thresholds (2 s interactive p95, 150 ms routing overhead p95) are bucket bounds, so quantiles near them are exact. */
@@ -61,6 +63,7 @@ export class GatewayMetrics {
   private readonly rejected: Children<Counter.Internal>;
   private readonly streamErrors: Children<Counter.Internal>;
   private readonly canaryRequests: Children<Counter.Internal>;
+  private readonly reloads: Record<'success' | 'failure', Counter.Internal>;
 
   constructor(sources: MetricsSources) {
     const r = this.registry;
@@ -88,6 +91,25 @@ export class GatewayMetrics {
         this.reset();
         const c = sources.canary();
         if (c !== null) this.labels(c.version).set(c.state);
+      },
+    });
+
+    const reloads = new Counter(config('planReloads', r));
+    this.reloads = { success: reloads.labels('success'), failure: reloads.labels('failure') };
+    // Both outcomes are exported from the start (at 0), so an alert on increase() sees the first failure.
+    this.reloads.success.inc(0);
+    this.reloads.failure.inc(0);
+    new Gauge({
+      ...config('planInfo', r),
+      collect() {
+        this.reset();
+        this.labels(sources.plan().hash).set(1);
+      },
+    });
+    new Gauge({
+      ...config('planLastReload', r),
+      collect() {
+        this.set(sources.plan().loadedAt / 1000);
       },
     });
 
@@ -126,6 +148,10 @@ export class GatewayMetrics {
           },
         });
     }
+  }
+
+  reload(outcome: 'success' | 'failure'): void {
+    this.reloads[outcome].inc();
   }
 
   canaryRequest(arm: 'stable' | 'canary', failed: boolean): void {

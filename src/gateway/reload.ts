@@ -1,7 +1,8 @@
 /**
  * Swapping the plan under a running gateway. The new plan gets a whole new
  * generation (router, tables, tenant keys, upstream targets) over a new
- * store session that takes over the state of every deployment and tenant
+ * store session (of the store the new plan names, which may move the state
+ * elsewhere) that takes over the state of every deployment and tenant
  * that still exists (runtime carryState; a shared store also pulls the
  * shared state before the swap). The swap is one assignment: a request
  * takes the generation current when it arrives and keeps it to its end, so
@@ -30,7 +31,8 @@ export interface ReloaderOptions {
   state: GatewayState;
   /** Builds a generation of `plan` over `store` (buildGeneration with the gateway's pools, clock and events). */
   build(plan: CompiledPlan, secrets: ServingSecrets, store: RouterStore): Generation;
-  openStore(): Promise<RouterStore>;
+  /** The store `plan` routes on: the one its routerState names (it may move the state), unless the gateway pins one. Rejects to fail the reload. */
+  openStore(plan: CompiledPlan): Promise<RouterStore>;
   log: Logger;
   /** How often a retired generation is checked for requests still holding it. Default 50 ms. */
   retireCheckMs?: number;
@@ -84,7 +86,7 @@ export function createReloader(o: ReloaderOptions): Reloader {
   async function prepare(plan: CompiledPlan, secrets: ServingSecrets, isolated = false): Promise<{ next: Generation; carried: ReloadResult['carried'] }> {
     if (o.state.draining) throw new Error('the gateway is shutting down: no reload');
     const old = o.state.gen;
-    const store = isolated ? sharedUsageStore(() => o.state.gen.router.store) : await o.openStore();
+    const store = isolated ? sharedUsageStore(() => o.state.gen.router.store) : await o.openStore(plan);
     let next: Generation;
     try {
       next = o.build(plan, secrets, store);

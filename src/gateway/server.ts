@@ -92,6 +92,7 @@ export function createGateway(o: GatewayOptions): Gateway {
       store: () => ({ kind: health.kind, up: health.up() }),
       requestLog: () => o.requestLog.stats(),
       canary: () => (state.canary === null ? null : { version: state.canary.version, state: CANARY_STATES.indexOf(state.canary.status) + 1 }),
+      plan: () => ({ hash: state.gen.plan.hash, loadedAt: state.gen.loadedAt }),
     }),
   };
 

@@ -37,9 +37,11 @@ export interface StartOptions {
   /**
    * Opens the store a reloaded plan routes on: a new session of the same
    * state (a new connection to the same Redis keys; for the memory store a
-   * new memory store, the state itself carried over). Default: a memory store.
+   * new memory store, the state itself carried over), or the store the new
+   * plan moves the state to (serve: state-store.ts). Rejecting fails the
+   * reload. Default: a memory store.
    */
-  openStore?: () => Promise<RouterStore>;
+  openStore?: (plan: CompiledPlan) => Promise<RouterStore>;
   /** Told when a canary is rolled back on its own (to record it where operators look). */
   onCanaryRollback?: (c: { version: string; hash: string; reason: string }) => void;
   /** How this gateway's canaries are judged (window, minimum samples), unless startCanary says otherwise. */
@@ -119,7 +121,14 @@ export async function startGateway(o: StartOptions): Promise<RunningGateway> {
       ...(o.clock ? { clock: o.clock } : {}),
       ...(o.random ? { random: o.random } : {}),
     });
-  const generation = build(o.plan, o.secrets, o.store);
+  let generation: ReturnType<typeof build>;
+  try {
+    generation = build(o.plan, o.secrets, o.store);
+  } catch (e) {
+    // A plan the gateway cannot serve: nothing may keep the process alive (the caller closes the store and the request log).
+    await pools.close();
+    throw e;
+  }
   // Never rejects: an unreachable store comes back degraded and routing starts on local state.
   await o.store.sync();
   const gateway = createGateway({

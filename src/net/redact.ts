@@ -23,23 +23,28 @@ export function redactUrl(url: string): string {
   return u.toString().replace(/%2A%2A%2A/g, '***');
 }
 
+/** The credentials a URL carries (its password, a lone user name, secret query values), as written and decoded; none for a URL that does not parse. */
+export function urlSecrets(url: string): string[] {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return [];
+  }
+  return [u.password, u.password ? '' : u.username, ...[...u.searchParams].filter(([k]) => isSecretParam(k)).map(([, v]) => v)]
+    .flatMap((s) => {
+      try {
+        return [s, decodeURIComponent(s)];
+      } catch {
+        return [s];
+      }
+    })
+    .filter((s) => s.length >= 3);
+}
+
 /** Removes the credentials of `url` (in any spelling) from a message a client library produced. */
 export function scrubSecret(message: string, url: string): string {
   let out = message.split(url).join(redactUrl(url));
-  try {
-    const u = new URL(url);
-    const secrets = [u.password, u.password ? '' : u.username, ...[...u.searchParams].filter(([k]) => isSecretParam(k)).map(([, v]) => v)]
-      .flatMap((s) => {
-        try {
-          return [s, decodeURIComponent(s)];
-        } catch {
-          return [s];
-        }
-      })
-      .filter((s) => s.length >= 3);
-    for (const s of secrets) out = out.split(s).join('***');
-  } catch {
-    // not a URL: nothing more to find
-  }
+  for (const s of urlSecrets(url)) out = out.split(s).join('***');
   return out;
 }

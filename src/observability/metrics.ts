@@ -166,6 +166,30 @@ export const METRICS = {
     origin: 'switchyard',
     source: SWITCHYARD,
   },
+  planInfo: {
+    name: 'switchyard_plan_info',
+    type: 'gauge',
+    labels: ['hash'],
+    help: 'Always 1, labelled with the content hash of the plan the gateway serves (the stable plan: a canary has switchyard_canary_state); one series, whose label changes when a reload or a canary promotion swaps the plan.',
+    origin: 'switchyard',
+    source: SWITCHYARD,
+  },
+  planReloads: {
+    name: 'switchyard_plan_reloads_total',
+    type: 'counter',
+    labels: ['outcome'],
+    help: "Plan reloads of a gateway following a publish target (serve --bundle), by outcome: success (the target's new current version is served) or failure (it is not, and the plan served stays: a bundle that does not verify, a secret or router state store that cannot be resolved or reached, a plan the gateway cannot serve). A failure tried again at the next check counts again.",
+    origin: 'switchyard',
+    source: SWITCHYARD,
+  },
+  planLastReload: {
+    name: 'switchyard_plan_last_reload_success_timestamp_seconds',
+    type: 'gauge',
+    labels: [],
+    help: 'Unix time the plan served was loaded: its successful reload (or canary promotion), or the start of the gateway before any.',
+    origin: 'switchyard',
+    source: SWITCHYARD,
+  },
   // ---- Switchyard request log (the writer's stats(), src/request-log) ---
   requestLogQueued: {
     name: 'switchyard_request_log_queued',

@@ -63,6 +63,18 @@ export class SlidingWindow {
     this.last = -Infinity;
   }
 
+  /** The non-empty buckets of the window ending at `now`, oldest first, as `load` takes them back. */
+  buckets(now: number): Array<[number, number]> {
+    this.advance(Math.floor(now / this.width));
+    const out: Array<[number, number]> = [];
+    // Bucket indices start at 0 (times are epoch ms): a window near time 0 has fewer.
+    for (let i = Math.max(0, this.last - BUCKETS); i <= this.last; i++) {
+      const c = this.counts[i % SLOTS]!;
+      if (c !== 0) out.push([i, c]);
+    }
+    return out;
+  }
+
   /**
    * Replaces the content with persisted [bucketIndex, count] pairs: the
    * window ends at `now` or at the newest bucket given, if later (another

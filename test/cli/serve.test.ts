@@ -2,14 +2,24 @@
  * switchyard serve's settings: every mistake is one line on stderr with exit
  * 2 before anything listens, URLs are never echoed with their password, and a
  * start that fails after the request log was opened releases its data
- * directory. (Serving itself is tested in test/gateway/.)
+ * directory; a canary that cannot start ends the process by itself, with
+ * everything it opened closed. (Serving itself is tested in test/gateway/.)
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planHash } from '../../src/plan/hash.ts';
+import { rollbackBundle } from '../../src/publish/rollback.ts';
+import { parseTarget, type Target } from '../../src/publish/target.ts';
 import { cli } from '../fixtures/cli.ts';
+import { type RedisServer, redisServerMissing, startRedisServer } from '../fixtures/redis-server.ts';
+import type { StandIn } from '../fixtures/upstream-standins.ts';
+import type { VaultStandIn } from '../fixtures/vault-server.ts';
+import { publishPlan } from '../gateway/bundles.ts';
+import { compileOrThrow, PROVIDER_ENV, standInPolicy, startStandIns, startVaultWithKeys } from '../gateway/harness.ts';
+import { serveToExit } from '../gateway/serve-process.ts';
+import { tempDir } from '../publish/helpers.ts';
 import { deployment, group, plan } from '../runtime/plans.ts';
 
 const PASSWORD = 'pw-never-printed-4c1d';
@@ -146,4 +156,66 @@ describe('switchyard serve: usage errors', () => {
     for (let i = 0; i < 1_200 && existsSync(lock); i++) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(existsSync(lock)).toBe(false);
   }, 90_000);
+});
+
+describe('switchyard serve --canary-version: a canary that cannot start', () => {
+  const missing = redisServerMissing();
+  let standIns: Record<string, StandIn>;
+  let vault: VaultStandIn;
+  let redis: RedisServer | undefined;
+  let target: Target;
+  let vStable: string;
+  let vCanary: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    standIns = await startStandIns();
+    vault = await startVaultWithKeys();
+    if (!missing) redis = await startRedisServer();
+    env = { ...PROVIDER_ENV, VAULT_ADDR: vault.addr, VAULT_TOKEN: vault.token };
+    target = parseTarget(tempDir('switchyard-serve-canary-start-'));
+    vStable = await publishPlan(target, compileOrThrow(await standInPolicy((id) => standIns[id]!.base)), Date.UTC(2026, 0, 1));
+    // The canary's Anthropic key names a variable nobody set: its secrets fail after the gateway and its pools were made.
+    const policy = await standInPolicy((id) => standIns[id]!.base);
+    policy.providers.find((p) => p.id === 'anthropic')!.apiKey = 'env:SWITCHYARD_TEST_UNSET_CANARY_KEY';
+    vCanary = await publishPlan(target, compileOrThrow(policy), Date.UTC(2026, 0, 2));
+    await rollbackBundle(target, vStable);
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(Object.values(standIns ?? {}).map((s) => s.close()));
+    await vault?.close();
+    await redis?.dispose();
+  });
+
+  it('a version the bundle does not hold: one line, exit 2, and the process ends by itself', async () => {
+    const r = await serveToExit(['--bundle', target.display, '--canary-version', 'v-missing', '--canary-percent', '10', '--memory', '--no-request-log'], env);
+    expect(r).toEqual({
+      code: 2,
+      stderr: `switchyard: no bundle version "v-missing" in ${target.display}; known versions: ${vStable}, ${vCanary}\n`,
+      hung: false,
+    });
+  }, 90_000);
+
+  it.skipIf(missing !== null)(
+    'a canary that fails once the gateway runs: exit 2 naming it, no listening, and the Redis connection, upstream pools and request log closed (the process ends by itself, the data directory is released)',
+    async () => {
+      const data = join(dir, 'canary-start');
+      const r = await serveToExit(
+        ['--bundle', target.display, '--canary-version', vCanary, '--canary-percent', '10', '--redis', redis!.url, '--data-dir', data],
+        env,
+      );
+      expect(r.hung).toBe(false);
+      expect(r.code).toBe(2);
+      const lines = r.stderr.trimEnd().split('\n');
+      expect(lines.at(-1)).toBe(
+        `switchyard: canary ${vCanary}: env:SWITCHYARD_TEST_UNSET_CANARY_KEY: environment variable SWITCHYARD_TEST_UNSET_CANARY_KEY is not set`,
+      );
+      // Everything before it is the gateway's JSON log: the store it opened, and no listening.
+      const logged = lines.slice(0, -1).map((l) => JSON.parse(l) as { msg: string });
+      expect(logged.map((l) => l.msg)).toContain('state store');
+      expect(logged.map((l) => l.msg)).not.toContain('listening');
+      expect(existsSync(join(data, 'lock'))).toBe(false);
+    },
+    120_000,
+  );
 });

@@ -18,6 +18,7 @@ describe('gateway metrics', () => {
       store: () => ({ kind: 'memory', up: true }),
       requestLog: () => ({ queued: 0, written: 0, dropped: 0, failedWrites: 0, rejected: 0 }),
       canary: () => null,
+      plan: () => ({ hash: 'h', loadedAt: 0 }),
     });
     const registered = (await m.registry.getMetricsAsJSON()).map((x) => ({
       name: x.name,
@@ -39,6 +40,7 @@ describe('gateway metrics', () => {
       store: () => ({ kind: 'redis', up: phase === 0 }),
       requestLog: () => stats,
       canary: () => canary,
+      plan: () => ({ hash: 'sha256:aaa', loadedAt: 0 }),
     });
     let s = parseMetrics(await m.text());
     expect(s.get('switchyard_circuit_breaker_state{deployment="d1"}')).toBe(0);
@@ -70,5 +72,35 @@ describe('gateway metrics', () => {
     expect(s.get('switchyard_canary_state{version="v1"}')).toBe(2);
     expect(s.get('switchyard_canary_requests_total{arm="canary",outcome="error"}')).toBe(1);
     expect(s.get('switchyard_canary_requests_total{arm="stable",outcome="success"}')).toBe(1);
+  });
+
+  it('the plan served: one info series whose hash label follows the plan, its load time, and reloads by outcome', async () => {
+    let served = { hash: 'sha256:aaa', loadedAt: 1_767_225_600_250 };
+    const m = new GatewayMetrics({
+      breakers: () => [],
+      store: () => ({ kind: 'memory', up: true }),
+      requestLog: () => ({ queued: 0, written: 0, dropped: 0, failedWrites: 0, rejected: 0 }),
+      canary: () => null,
+      plan: () => served,
+    });
+    const planSeries = (s: Map<string, number>) => Object.fromEntries([...s].filter(([k]) => k.startsWith('switchyard_plan_')));
+    // Before any reload: both outcomes at 0 (so increase() sees the first failure), the start as the load time.
+    expect(planSeries(parseMetrics(await m.text()))).toEqual({
+      'switchyard_plan_info{hash="sha256:aaa"}': 1,
+      'switchyard_plan_reloads_total{outcome="success"}': 0,
+      'switchyard_plan_reloads_total{outcome="failure"}': 0,
+      switchyard_plan_last_reload_success_timestamp_seconds: 1_767_225_600.25,
+    });
+    m.reload('success');
+    m.reload('failure');
+    m.reload('success');
+    served = { hash: 'sha256:bbb', loadedAt: 1_767_225_660_000 };
+    const s = parseMetrics(await m.text());
+    expect(planSeries(s)).toEqual({
+      'switchyard_plan_info{hash="sha256:bbb"}': 1,
+      'switchyard_plan_reloads_total{outcome="success"}': 2,
+      'switchyard_plan_reloads_total{outcome="failure"}': 1,
+      switchyard_plan_last_reload_success_timestamp_seconds: 1_767_225_660,
+    });
   });
 });

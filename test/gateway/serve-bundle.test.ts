@@ -3,8 +3,11 @@
  * it starts on the current version, follows a publish and a rollback
  * (announced on the target's pub/sub channel, polled as well), keeps serving
  * its plan while Redis is down and while the restarted Redis holds no
- * bundle, and serves what is published once it is back.
+ * bundle, and serves what is published once it is back. And a reloaded
+ * plan's routerState is followed (Redis named by an env: reference), unless
+ * --memory pins the store; /metrics counts the reloads and names the plan.
  */
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompiledPlan } from '../../src/plan/types.ts';
 import { rollbackBundle } from '../../src/publish/rollback.ts';
@@ -12,8 +15,11 @@ import { parseTarget, type Target } from '../../src/publish/target.ts';
 import { type RedisServer, redisServerMissing, startRedisServer } from '../fixtures/redis-server.ts';
 import type { StandIn } from '../fixtures/upstream-standins.ts';
 import type { VaultStandIn } from '../fixtures/vault-server.ts';
+import { tempDir } from '../publish/helpers.ts';
+import { requestsIn } from '../runtime/shared-state.ts';
 import { publishPlan, until } from './bundles.ts';
 import { compileOrThrow, PROVIDER_ENV, standInPolicy, startStandIns, startVaultWithKeys, TENANT_KEYS } from './harness.ts';
+import { parseMetrics } from './metrics-text.ts';
 import { type Served, serveProcess, stopServe } from './serve-process.ts';
 
 const missing = redisServerMissing();
@@ -58,6 +64,12 @@ const logged = (msg: string) =>
     .split('\n')
     .filter((l) => l.includes(`"msg":"${msg}`))
     .map((l) => JSON.parse(l));
+/** Reads until `done` holds (every 20 ms, at most 10 s: a guard against a hang, not a speed goal); the last value read. */
+async function readUntil<T>(read: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
+  let v = await read();
+  for (const end = Date.now() + 10_000; !done(v) && Date.now() < end; v = await read()) await new Promise((r) => setTimeout(r, 20));
+  return v;
+}
 async function servesHash(hash: string, what: string): Promise<void> {
   let current = '';
   const poll = setInterval(() => void readyz().then((r) => (current = r.plan.hash)), 50);
@@ -100,5 +112,64 @@ describe.skipIf(missing !== null)('serve --bundle redis://', () => {
     expect(logged('plan reloaded').at(-1)).toMatchObject({ version: vB2, hash: planB.hash });
     expect(logged('bundle target unreadable')).toHaveLength(1);
     expect(await stopServe(served)).toBe(0);
+  }, 60_000);
+
+  it('follows the routerState of a reloaded plan (its Redis URL an env: reference), unless --memory pins the store; /metrics counts the reloads', async () => {
+    const dir = parseTarget(tempDir('switchyard-serve-state-'));
+    const policy = await standInPolicy((id) => standIns[id]!.base);
+    policy.routerState = { kind: 'memory' };
+    const onMemory = compileOrThrow(policy);
+    policy.routerState = { kind: 'redis', url: 'env:SWITCHYARD_TEST_STATE_URL', keyPrefix: 'served:', cluster: false };
+    const onRedis = compileOrThrow(policy);
+    policy.routerState = { ...policy.routerState, keyPrefix: 'pinned:' };
+    const elsewhere = compileOrThrow(policy);
+    await publishPlan(dir, onMemory, Date.UTC(2026, 1, 1));
+    const env = { ...PROVIDER_ENV, VAULT_ADDR: vault.addr, VAULT_TOKEN: vault.token, SWITCHYARD_TEST_STATE_URL: redis.url };
+    const inspector = new Redis(redis.url);
+    const gateways: Served[] = [];
+    try {
+      const follows = await serveProcess(['--bundle', dir.display, '--no-request-log'], env);
+      gateways.push(follows);
+      const get = async (path: string) => (await fetch(`${follows.url}${path}`)).text();
+      expect(JSON.parse(await get('/readyz')).store.kind).toBe('memory');
+      await publishPlan(dir, onRedis, Date.UTC(2026, 1, 2));
+      const ready = await readUntil(
+        async () => JSON.parse(await get('/readyz')),
+        (r) => r.plan.hash === onRedis.hash,
+      );
+      expect(ready).toMatchObject({ plan: { hash: onRedis.hash }, store: { kind: 'redis', up: true } });
+      const r = await fetch(`${follows.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TENANT_KEYS['support-assistant']}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      expect(r.status).toBe(200);
+      const inRedis = await readUntil(
+        async () => requestsIn(await inspector.hgetall('served:{router}:t:support-assistant')),
+        (n) => n === 1,
+      );
+      expect(inRedis).toBe(1);
+      const m = parseMetrics(await get('/metrics'));
+      expect(m.get('switchyard_plan_reloads_total{outcome="success"}')).toBe(1);
+      expect(m.get('switchyard_plan_reloads_total{outcome="failure"}')).toBe(0);
+      expect([...m.keys()].filter((k) => k.startsWith('switchyard_plan_info'))).toEqual([`switchyard_plan_info{hash="${onRedis.hash}"}`]);
+      expect(m.get('switchyard_state_store_up{store="redis"}')).toBe(1);
+
+      expect(await stopServe(gateways.pop()!)).toBe(0);
+
+      // --memory: every plan on memory, a reload moving the state to Redis too.
+      const pinned = await serveProcess(['--bundle', dir.display, '--no-request-log', '--memory'], env);
+      gateways.push(pinned);
+      await publishPlan(dir, elsewhere, Date.UTC(2026, 1, 3));
+      const pinnedReady = await readUntil(
+        async () => (await (await fetch(`${pinned.url}/readyz`)).json()) as { plan: { hash: string } },
+        (r) => r.plan.hash === elsewhere.hash,
+      );
+      expect(pinnedReady).toMatchObject({ plan: { hash: elsewhere.hash }, store: { kind: 'memory' } });
+      expect(await inspector.exists('pinned:{router}:seq')).toBe(0);
+    } finally {
+      inspector.disconnect();
+      for (const g of gateways) expect(await stopServe(g)).toBe(0);
+    }
   }, 60_000);
 });

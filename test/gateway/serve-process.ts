@@ -39,3 +39,29 @@ export async function stopServe(s: Served): Promise<number | null> {
   if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGTERM');
   return s.exit;
 }
+
+/**
+ * Runs `switchyard serve <args>` expecting it to end by itself (a start that
+ * fails): its exit code and stderr; `hung` when it was still running after
+ * `guardMs` and had to be killed (a guard against a hang, not a speed goal).
+ */
+export async function serveToExit(
+  args: readonly string[],
+  env: Record<string, string>,
+  guardMs = 60_000,
+): Promise<{ code: number | null; stderr: string; hung: boolean }> {
+  const child = spawn(process.execPath, [join(REPO, 'bin/switchyard.mjs'), 'serve', '--port', '0', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  let hung = false;
+  const guard = setTimeout(() => {
+    hung = true;
+    child.kill('SIGKILL');
+  }, guardMs);
+  const code = await new Promise<number | null>((r) => child.once('close', (c) => r(c)));
+  clearTimeout(guard);
+  return { code, stderr, hung };
+}

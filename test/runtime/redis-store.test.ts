@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock, seededRandom } from '../../src/runtime/clock.ts';
 import { dryRunTransport } from '../../src/runtime/dry-run.ts';
 import { createRouter } from '../../src/runtime/router.ts';
+import { carryState } from '../../src/runtime/state.ts';
+import { memoryStore } from '../../src/runtime/stores/memory.ts';
 import { checkRedisUrl, createRedisStore } from '../../src/runtime/stores/redis.ts';
 import type { Transport } from '../../src/runtime/types.ts';
 import { PATIENT_COMMAND_TIMEOUT_MS, redisServerMissing, startRedisServer, type RedisServer } from '../fixtures/redis-server.ts';
@@ -174,6 +176,63 @@ describe.skipIf(missing !== null)('Redis store', () => {
     expect(requestsIn(await inspector.hgetall('hang:{router}:d:a'))).toBe(5);
     expect(router.inspect('a').rpmUsed).toBe(5);
     await router.close();
+  });
+
+  it('seed: a store a reload moved the state to carries it into the hashes Redis lacks; an existing hash is the shared state; nothing is counted twice', async () => {
+    const clock = manualClock();
+    const opts = { url: server.url, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS, syncIntervalMs: 0, seed: true };
+    // The state before the move, in memory: a failed until its breaker opened, b served three requests.
+    const before = createRouter(SHARED_PLAN, { store: memoryStore(), clock, random: seededRandom(1), transport: dryRunTransport(['a'], 12) });
+    for (let i = 0; i < 3; i++) {
+      clock.advance(100);
+      expect((await before.route(SHARED_REQUEST)).deployment).toBe('b');
+    }
+    const openedAt = before.inspect('a').openedAt;
+
+    const moved = await createRedisStore({ ...opts, keyPrefix: 'seed:' });
+    const after = createRouter(SHARED_PLAN, { store: moved, clock, random: seededRandom(2), transport: dryRunTransport() });
+    expect(carryState(moved.local(), before.store.local())).toEqual({ deployments: 3, tenants: 1 });
+    await moved.sync();
+    // One seed call, one sync: the carried state is in Redis, and the mirror read it back unchanged.
+    expect(moved.metrics()).toMatchObject({ roundTrips: 2, syncs: 1, degraded: false });
+    const a = await hgetall('seed:{router}:d:a');
+    expect({ s: a.s, o: Number(a.o), calls: requestsIn(a) }).toEqual({ s: '1', o: openedAt, calls: 2 });
+    const b = await hgetall('seed:{router}:d:b');
+    expect({ s: b.s, calls: requestsIn(b), latency: Number(b.l) }).toEqual({ s: '0', calls: 3, latency: expect.closeTo(12, 9) });
+    const acme = await hgetall('seed:{router}:t:acme');
+    expect(requestsIn(acme)).toBe(3);
+    expect(Number(acme.u)).toBeCloseTo(3 * REQUEST_USD, 15);
+    // c never served: nothing to carry, no hash.
+    expect(await inspector.exists('seed:{router}:d:c')).toBe(0);
+    expect(after.inspect('a')).toMatchObject({ breaker: 'open', openedAt, rpmUsed: 2 });
+    expect(after.inspect('b')).toMatchObject({ breaker: 'closed', rpmUsed: 3 });
+    // Routed on the new store, then synced: counted once on top of the carried state.
+    clock.advance(100);
+    expect((await after.route(SHARED_REQUEST)).deployment).toBe('b');
+    await moved.sync();
+    expect(requestsIn(await hgetall('seed:{router}:d:b'))).toBe(4);
+
+    // A second gateway moving later: the hashes exist (the first one's, shared by now) and are read, not overwritten.
+    const other = createRouter(SHARED_PLAN, { store: memoryStore(), clock, random: seededRandom(3), transport: dryRunTransport() });
+    expect((await other.route(SHARED_REQUEST)).deployment).toBe('a');
+    const late = await createRedisStore({ ...opts, keyPrefix: 'seed:' });
+    const lateRouter = createRouter(SHARED_PLAN, { store: late, clock, random: seededRandom(4), transport: dryRunTransport() });
+    carryState(late.local(), other.store.local());
+    await late.sync();
+    expect(requestsIn(await hgetall('seed:{router}:d:a'))).toBe(2);
+    expect((await hgetall('seed:{router}:d:a')).s).toBe('1');
+    expect(lateRouter.inspect('a')).toMatchObject({ breaker: 'open', openedAt });
+    expect(lateRouter.inspect('b').rpmUsed).toBe(4);
+
+    // Routed before its first sync: the mirror already holds what the batch will push, so no seed (it would count those requests twice).
+    const busy = await createRedisStore({ ...opts, keyPrefix: 'seed-busy:' });
+    const busyRouter = createRouter(SHARED_PLAN, { store: busy, clock, random: seededRandom(5), transport: dryRunTransport() });
+    carryState(busy.local(), before.store.local());
+    expect((await busyRouter.route(SHARED_REQUEST)).deployment).toBe('b');
+    await busy.sync();
+    expect(busy.metrics().roundTrips).toBe(1);
+    expect(requestsIn(await hgetall('seed-busy:{router}:d:b'))).toBe(1);
+    await Promise.all([before.close(), after.close(), other.close(), lateRouter.close(), busyRouter.close()]);
   });
 
   it('keeps routing on local state while Redis is down, then recovers and pushes what it routed', async () => {

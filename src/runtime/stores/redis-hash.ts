@@ -1,8 +1,10 @@
 /**
  * Reading the Redis store's hashes (layout in redis-scripts.ts) into the
- * mirror's DeploymentState and TenantState.
+ * mirror's DeploymentState and TenantState, and writing one back whole (the
+ * seed of a keyspace a reload moves the router state to).
  */
-import type { BreakerPhase } from '../breaker.ts';
+import { type BreakerPhase, CLOSED } from '../breaker.ts';
+import type { SlidingWindow } from '../windows.ts';
 import { type DeploymentState, spendThisMonth, type TenantState } from '../state.ts';
 
 type Buckets = Array<[number, number]>;
@@ -41,4 +43,38 @@ export function loadTenant(s: TenantState, now: number, flat: readonly string[])
   s.tpm.load(now, buckets.t!);
   spendThisMonth(s, now);
   s.spendUsd = h.m !== undefined && Number(h.m) === s.month ? Number(h.u ?? 0) : 0;
+}
+
+/** `letter<bucket> count` fields of a window's buckets at `now`. */
+function bucketFields(out: string[], letter: string, w: SlidingWindow, now: number): void {
+  for (const [i, c] of w.buckets(now)) out.push(`${letter}${i}`, String(c));
+}
+
+/**
+ * A deployment's state as the flat fields of its hash (what loadDeployment
+ * reads back), without the version; null when there is nothing to carry (a
+ * closed breaker, empty windows, no latency yet). String(number) round-trips
+ * exactly, as the script's %.17g does.
+ */
+export function dumpDeployment(s: DeploymentState, now: number): string[] | null {
+  const b = s.breaker;
+  const out: string[] = [];
+  bucketFields(out, 'r', s.rpm, now);
+  bucketFields(out, 't', s.tpm, now);
+  bucketFields(out, 'q', b.requests, now);
+  bucketFields(out, 'f', b.failures, now);
+  if (out.length === 0 && b.phase === CLOSED && Number.isNaN(s.latencyMs)) return null;
+  out.push('s', String(b.phase), 'o', String(b.openedAt), 'p', String(b.probes), 'k', String(b.probeSuccesses), 'w', String(b.requests.width));
+  if (!Number.isNaN(s.latencyMs)) out.push('l', String(s.latencyMs));
+  return out;
+}
+
+/** A tenant's state as the flat fields of its hash (what loadTenant reads back); null when it has no usage and no spend this month. */
+export function dumpTenant(s: TenantState, now: number): string[] | null {
+  const out: string[] = [];
+  bucketFields(out, 'r', s.rpm, now);
+  bucketFields(out, 't', s.tpm, now);
+  const spend = spendThisMonth(s, now);
+  if (spend !== 0) out.push('m', String(s.month), 'u', String(spend));
+  return out.length === 0 ? null : out;
 }

@@ -30,7 +30,21 @@ import type { RouterTables } from '../tables.ts';
 import { BUCKETS, bucketWidth } from '../windows.ts';
 import { type Batch, LIMIT_WIDTH, REC } from './batch.ts';
 
-export const SYNC_LUA = `
+/** Lua: the version the hashes a script writes take, from the seq key (one per script call that writes). */
+const NEXT_SEQ_LUA = `
+local function nextSeq(key)
+  local s = redis.call('INCR', key)
+  if s == 1 then
+    -- A new (or wiped) Redis: versions start at the time in microseconds, above any a router saw before.
+    local t = redis.call('TIME')
+    s = tonumber(t[1]) * 1000000 + tonumber(t[2])
+    redis.call('SET', key, s)
+  end
+  return s
+end
+`;
+
+export const SYNC_LUA = `${NEXT_SEQ_LUA}
 local B = tonumber(ARGV[1])
 local LW = tonumber(ARGV[2])
 local TTL = tonumber(ARGV[3])
@@ -68,15 +82,7 @@ local function begin(key)
 end
 local function finish(k)
   local key = KEYS[k]
-  if not seq then
-    seq = redis.call('INCR', KEYS[#KEYS - 1])
-    if seq == 1 then
-      -- A new (or wiped) Redis: versions start at the time in microseconds, above any a router saw before.
-      local t = redis.call('TIME')
-      seq = tonumber(t[1]) * 1000000 + tonumber(t[2])
-      redis.call('SET', KEYS[#KEYS - 1], seq)
-    end
-  end
+  if not seq then seq = nextSeq(KEYS[#KEYS - 1]) end
   set('v', seq)
   -- One pass: drop buckets that left their windows (so hashes stay small), and build the reply's copy
   -- of the hash as written (%.17g: numbers round-trip exactly), so it need not be read again.
@@ -234,6 +240,35 @@ for k = 1, NV do
   end
 end
 return out
+`;
+
+/**
+ * Seeds a keyspace a reload moved the router state to: each hash given is
+ * written whole (the router's mirror, as redis-hash.ts dumps it) unless it
+ * exists, in which case another router brought its state first and that is
+ * the shared state. Seeded hashes take a new version, so the sync after
+ * this reads them back like any other change.
+ * KEYS = the hashes to seed, then the seq key. ARGV = ttl ms, then per hash: its field count, then field, value pairs.
+ * Reply = how many hashes were written.
+ */
+export const SEED_LUA = `${NEXT_SEQ_LUA}
+local TTL = tonumber(ARGV[1])
+local seq = false
+local seeded = 0
+local i = 2
+for k = 1, #KEYS - 1 do
+  local n = tonumber(ARGV[i])
+  if redis.call('EXISTS', KEYS[k]) == 0 then
+    if not seq then seq = nextSeq(KEYS[#KEYS]) end
+    local fields = { 'v', seq }
+    for j = i + 1, i + 2 * n do fields[#fields + 1] = ARGV[j] end
+    redis.call('HSET', KEYS[k], unpack(fields))
+    redis.call('PEXPIRE', KEYS[k], TTL)
+    seeded = seeded + 1
+  end
+  i = i + 1 + 2 * n
+end
+return seeded
 `;
 
 /** A batch as sent: ids grow per router, so the script can skip one it already applied. */

@@ -39,6 +39,11 @@
  * reloads everything and emits `recovered`. Without persistence, a restarted
  * Redis has lost what was pushed before the outage; routers reload that
  * emptier state.
+ *
+ * A plan reload that moves the router state to another Redis or key prefix
+ * opens its store with `seed`: the first sync carries the state the gateway
+ * had (carryState put it in the mirror) into the hashes the new keyspace
+ * lacks, so breakers and usage follow the move instead of starting empty.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -48,8 +53,8 @@ import { LocalState, type Session } from '../state.ts';
 import type { RouterTables } from '../tables.ts';
 import type { Clock, RouterEvents } from '../types.ts';
 import { applyBatch, Batch, BatchingSession } from './batch.ts';
-import { loadDeployment, loadTenant } from './redis-hash.ts';
-import { type NumberedBatch, parseSyncReply, SYNC_LUA, syncArgs } from './redis-scripts.ts';
+import { dumpDeployment, dumpTenant, loadDeployment, loadTenant } from './redis-hash.ts';
+import { type NumberedBatch, parseSyncReply, SEED_LUA, SYNC_LUA, syncArgs } from './redis-scripts.ts';
 import { emptyStoreMetrics, type RouterStore, type StoreContext, type StoreMetrics } from './store.ts';
 
 type Client = Redis | Cluster;
@@ -85,6 +90,16 @@ export interface RedisStoreOptions {
   connectTimeoutMs?: number;
   /** Pause between the end of one background sync and the start of the next. Default 50 ms; 0 turns background syncs off (call sync() yourself). */
   syncIntervalMs?: number;
+  /**
+   * Carry the mirror into this keyspace: the first sync first writes the
+   * state of every deployment and tenant whose hash Redis lacks, as the
+   * mirror holds it (what carryState put there when a plan reload moved the
+   * router state to this Redis or key prefix). A hash that exists is another
+   * router's, already shared: it is read, not overwritten. Only done when
+   * nothing was routed on this store yet (else the mirror and the batch
+   * would count the same requests twice), and only tried once.
+   */
+  seed?: boolean;
 }
 
 export class RedisStore implements RouterStore {
@@ -111,6 +126,8 @@ export class RedisStore implements RouterStore {
   private readonly interval: number;
   private readonly stats: StoreMetrics = emptyStoreMetrics();
   private readonly command: SyncCommand;
+  private readonly seedCommand: SyncCommand;
+  private seedPending: boolean;
 
   constructor(
     readonly client: Client,
@@ -120,7 +137,11 @@ export class RedisStore implements RouterStore {
     this.interval = options.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS;
     this.stalenessBoundMs = this.interval > 0 ? 2 * this.interval + 4 * (options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS) : Infinity;
     client.defineCommand('switchyardSync', { lua: SYNC_LUA });
-    this.command = (client as unknown as { switchyardSync: SyncCommand }).switchyardSync.bind(client);
+    client.defineCommand('switchyardSeed', { lua: SEED_LUA });
+    const commands = client as unknown as { switchyardSync: SyncCommand; switchyardSeed: SyncCommand };
+    this.command = commands.switchyardSync.bind(client);
+    this.seedCommand = commands.switchyardSeed.bind(client);
+    this.seedPending = options.seed === true;
     // ioredis reports connection trouble as 'error' events; without a listener it would print them.
     client.on('error', () => {
       this.stats.errors++;
@@ -234,6 +255,10 @@ export class RedisStore implements RouterStore {
   private async pushPull(session: BatchingSession): Promise<void> {
     const tables = this.tables!;
     const clock = this.clock!;
+    if (this.seedPending) {
+      this.seedPending = false;
+      if (session.batch.empty && this.unacked.length === 0 && !(await this.seed(clock.now()))) return;
+    }
     if (!session.batch.empty) {
       this.unacked.push({ id: ++this.nextBatchId, batch: session.batch });
       session.batch = new Batch(tables);
@@ -264,6 +289,32 @@ export class RedisStore implements RouterStore {
       this.stats.degraded = false;
       this.stats.recoveredCount++;
       this.events?.emit('recovered', { store: 'redis' });
+    }
+  }
+
+  /** Writes the mirror's state into the hashes Redis lacks (the `seed` option); false when Redis failed (the store is degraded). */
+  private async seed(now: number): Promise<boolean> {
+    const mirror = this.mirror!;
+    const nd = mirror.deployments.length;
+    const keys: string[] = [];
+    const args: Array<string | number> = [KEY_TTL_MS];
+    const add = (k: number, fields: string[] | null) => {
+      if (fields === null) return;
+      keys.push(this.keys[k]!);
+      args.push(fields.length / 2, ...fields);
+    };
+    mirror.deployments.forEach((s, k) => add(k, dumpDeployment(s, now)));
+    mirror.tenants.forEach((s, k) => add(nd + k, dumpTenant(s, now)));
+    if (keys.length === 0) return true;
+    // The seq key: seeded hashes take a version like any written hash.
+    keys.push(this.keys[this.keys.length - 2]!);
+    try {
+      this.stats.roundTrips++;
+      await this.seedCommand(keys.length, keys, args);
+      return true;
+    } catch (e) {
+      this.markDegraded(e);
+      return false;
     }
   }
 
