@@ -226,7 +226,7 @@ Examples:
       const values = [...secretValues(secrets), ...(initialStore.kind === 'redis' ? urlSecrets(initialStore.url) : []), ...urlSecrets(o.databaseUrl ?? '')];
       const log = createLogger(io.stderr, values);
       if (secrets.tenantKeys.size === 0) log({ msg: 'the plan has no tenants: every request will be refused (401)' });
-      const stores = storeOpener({ initial: initialStore, pinned: pinned !== null, resolver, log });
+      const stores = storeOpener({ initial: initialStore, pinned: pinned !== null, resolver: createSecretResolver, log });
       // The request log first: its settings are checked at once (a bad URL, a data directory another gateway holds).
       const requestLog = openRequestLog(o, log);
       let store: RouterStore | null = null;
@@ -308,7 +308,8 @@ Examples:
                 end: (status, reason) => gateway.abortCanary(status === 'rolled-back' ? `rolled back elsewhere: ${reason}` : reason),
               },
               secretsFor: async (p) => {
-                const next = await resolveServingSecrets(p, resolver);
+                // A resolver of its own: Vault is read again, so a key rotated since the last plan is the one served.
+                const next = await resolveServingSecrets(p, createSecretResolver());
                 // A new plan may name new keys: they are scrubbed from the log before it can print them.
                 log.addSecrets(secretValues(next));
                 return next;

@@ -123,7 +123,8 @@ export interface StoreOpenerOptions {
   initial: StoreSpec;
   /** Flags chose `initial`: every plan routes on it. */
   pinned: boolean;
-  resolver: SecretResolver;
+  /** A resolver for one reload's routerState reference (a new one each time, so Vault is read again). */
+  resolver: () => SecretResolver;
   log: ScrubbingLogger;
   /** Default MOVE_READY_TIMEOUT_MS. */
   moveReadyTimeoutMs?: number;
@@ -179,7 +180,7 @@ export function storeOpener(o: StoreOpenerOptions): StoreOpener {
       return store;
     },
     async reload(plan, serving) {
-      const spec = o.pinned ? o.initial : await planStore(plan, o.resolver);
+      const spec = o.pinned ? o.initial : await planStore(plan, o.resolver());
       const from = specs.get(serving);
       // A store this opener did not open is treated as another one: the new store must answer, and is seeded.
       const moved = from === undefined || !sameStore(from, spec);

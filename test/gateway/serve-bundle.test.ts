@@ -172,4 +172,43 @@ describe.skipIf(missing !== null)('serve --bundle redis://', () => {
       for (const g of gateways) expect(await stopServe(g)).toBe(0);
     }
   }, 60_000);
+
+  it('reads Vault again on reload: a tenant key rotated before a publish is the one the new plan accepts', async () => {
+    const dir = parseTarget(tempDir('switchyard-serve-rotate-'));
+    const path = 'secret/switchyard/tenants/support-assistant';
+    const old = TENANT_KEYS['support-assistant']!;
+    const rotated = 'sk-tenant-support-rotated-0123456789';
+    const status = async (url: string, key: string) =>
+      (
+        await fetch(`${url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] }),
+        })
+      ).status;
+    await publishPlan(dir, planA, Date.UTC(2026, 2, 1));
+    const gw = await serveProcess(['--bundle', dir.display, '--memory', '--no-request-log'], {
+      ...PROVIDER_ENV,
+      VAULT_ADDR: vault.addr,
+      VAULT_TOKEN: vault.token,
+    });
+    try {
+      expect(await status(gw.url, old)).toBe(200);
+      vault.secrets.set(path, { data: { api_key: rotated } });
+      // Until a plan is loaded again the gateway keeps the keys it read.
+      expect(await status(gw.url, rotated)).toBe(401);
+      await publishPlan(dir, planB, Date.UTC(2026, 2, 2));
+      await readUntil(
+        async () => ((await (await fetch(`${gw.url}/readyz`)).json()) as { plan: { hash: string } }).plan.hash,
+        (h) => h === planB.hash,
+      );
+      expect(await status(gw.url, rotated)).toBe(200);
+      expect(await status(gw.url, old)).toBe(401);
+      // The rotated key is a secret like the others: never printed.
+      expect(gw.stderr()).not.toContain(rotated);
+    } finally {
+      vault.secrets.set(path, { data: { api_key: old } });
+      expect(await stopServe(gw)).toBe(0);
+    }
+  }, 60_000);
 });

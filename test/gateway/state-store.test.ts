@@ -68,7 +68,7 @@ describe('which store a plan names', () => {
     const stores = storeOpener({
       initial: { kind: 'memory' },
       pinned: true,
-      resolver: createSecretResolver({ env: {} }),
+      resolver: () => createSecretResolver({ env: {} }),
       log: createLogger((s) => lines.push(s)),
     });
     const first = await stores.start();
@@ -137,7 +137,7 @@ beforeAll(async () => {
   inspector.on('error', () => {});
   const log = createLogger((s) => lines.push(s));
   const resolver = createSecretResolver({ env: { SY_STATE_URL: redis.url, SY_LATER_URL: later.url } });
-  stores = storeOpener({ initial: { kind: 'memory' }, pinned: false, resolver, log, moveReadyTimeoutMs: 300 });
+  stores = storeOpener({ initial: { kind: 'memory' }, pinned: false, resolver: () => resolver, log, moveReadyTimeoutMs: 300 });
   h = await startHarness({
     edit: (p) => {
       withTestGroups(p);
