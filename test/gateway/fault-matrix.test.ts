@@ -23,7 +23,7 @@ import { freePort } from '../fixtures/ports.ts';
 import { startPostgres } from '../fixtures/postgres-server.ts';
 import { type RedisServer, redisServerMissing, startRedisServer } from '../fixtures/redis-server.ts';
 import type { Fault } from '../fixtures/upstream-standins.ts';
-import { compileOrThrow, type GatewayHarness, standInPolicy, startHarness, TENANT_KEYS } from './harness.ts';
+import { compileOrThrow, type GatewayHarness, QUICK_RETRY_LOG, standInPolicy, startHarness, TENANT_KEYS } from './harness.ts';
 
 const REQUESTS = 40;
 const CONCURRENCY = 8;
@@ -323,10 +323,7 @@ describe('fault matrix', () => {
       const database = createRequestLog({
         databaseUrl: postgres.url,
         maxQueue: MAX_QUEUE,
-        flushIntervalMs: 20,
-        retryInitialMs: 50,
-        retryMaxMs: 200,
-        connectTimeoutMs: 1_000,
+        ...QUICK_RETRY_LOG,
         onEvent: (e) => {
           events.push(e);
           if (e.kind === 'up') upAgain();

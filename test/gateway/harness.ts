@@ -240,3 +240,6 @@ export async function startHarness(o: HarnessOptions = {}): Promise<GatewayHarne
     },
   };
 }
+
+/** Request-log timings for fault tests: a database that comes back is noticed and written to within a fraction of a second. */
+export const QUICK_RETRY_LOG = { flushIntervalMs: 20, retryInitialMs: 50, retryMaxMs: 200, connectTimeoutMs: 1_000 } as const;

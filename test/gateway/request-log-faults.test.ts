@@ -15,7 +15,7 @@ import { createSecretResolver } from '../../src/secrets/resolve.ts';
 import { type PostgresServer, startPostgres } from '../fixtures/postgres-server.ts';
 import type { StandIn } from '../fixtures/upstream-standins.ts';
 import type { VaultStandIn } from '../fixtures/vault-server.ts';
-import { ALL_SECRETS, compileOrThrow, PROVIDER_ENV, standInPolicy, startStandIns, startVaultWithKeys, TENANT_KEYS } from './harness.ts';
+import { ALL_SECRETS, compileOrThrow, QUICK_RETRY_LOG, PROVIDER_ENV, standInPolicy, startStandIns, startVaultWithKeys, TENANT_KEYS } from './harness.ts';
 import { parseMetrics } from './metrics-text.ts';
 
 let postgres: PostgresServer;
@@ -70,10 +70,7 @@ beforeAll(async () => {
     requestLog: createRequestLog({
       databaseUrl: postgres.url,
       maxQueue: MAX_QUEUE,
-      flushIntervalMs: 20,
-      retryInitialMs: 50,
-      retryMaxMs: 200,
-      connectTimeoutMs: 1_000,
+      ...QUICK_RETRY_LOG,
       onEvent: (e) => log({ ...e, msg: `request log ${e.kind}` }),
     }),
     log,

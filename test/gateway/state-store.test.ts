@@ -17,7 +17,7 @@ import type { CompiledPlan } from '../../src/plan/types.ts';
 import { parseTarget, type Target } from '../../src/publish/target.ts';
 import type { RedisStore } from '../../src/runtime/stores/redis.ts';
 import { createSecretResolver } from '../../src/secrets/resolve.ts';
-import { type RedisServer, redisServerMissing, startRedisServer } from '../fixtures/redis-server.ts';
+import { type RedisServer, redisServerMissing, startRedisServer, redisInspector } from '../fixtures/redis-server.ts';
 import { tempDir } from '../publish/helpers.ts';
 import { requestsIn } from '../runtime/shared-state.ts';
 import { plan as runtimePlan } from '../runtime/plans.ts';
@@ -133,8 +133,7 @@ beforeAll(async () => {
   redis = await startRedisServer();
   later = await startRedisServer();
   await later.stop();
-  inspector = new Redis(redis.url, { enableOfflineQueue: true, retryStrategy: () => 50 });
-  inspector.on('error', () => {});
+  inspector = redisInspector(redis.url);
   const log = createLogger((s) => lines.push(s));
   const resolver = createSecretResolver({ env: { SY_STATE_URL: redis.url, SY_LATER_URL: later.url } });
   stores = storeOpener({ initial: { kind: 'memory' }, pinned: false, resolver: () => resolver, log, moveReadyTimeoutMs: 300 });

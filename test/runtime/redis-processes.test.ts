@@ -10,9 +10,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisServerMissing, startRedisServer, type RedisServer } from '../fixtures/redis-server.ts';
+import { redisServerMissing, startRedisServer, type RedisServer, redisInspector } from '../fixtures/redis-server.ts';
 import { REPO } from '../fixtures/workspace.ts';
 import { deployment, group, plan } from './plans.ts';
 import { REQUEST_USD, requestsIn } from './shared-state.ts';
@@ -64,8 +64,7 @@ describe.skipIf(missing !== null)('Redis store shared by two router processes', 
   const procs: RouterProcess[] = [];
   beforeAll(async () => {
     server = await startRedisServer();
-    inspector = new Redis(server.url, { enableOfflineQueue: true, retryStrategy: () => 50 });
-    inspector.on('error', () => {});
+    inspector = redisInspector(server.url);
     dir = mkdtempSync(join(tmpdir(), 'switchyard-router-procs-'));
   });
   afterAll(async () => {

@@ -4,8 +4,7 @@
  * routers within the staleness bound, and an outage in the middle of a run.
  */
 import { EventEmitter } from 'node:events';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { manualClock, seededRandom } from '../../src/runtime/clock.ts';
 import { dryRunTransport } from '../../src/runtime/dry-run.ts';
 import { createRouter } from '../../src/runtime/router.ts';
@@ -13,7 +12,7 @@ import { carryState } from '../../src/runtime/state.ts';
 import { memoryStore } from '../../src/runtime/stores/memory.ts';
 import { checkRedisUrl, createRedisStore } from '../../src/runtime/stores/redis.ts';
 import type { Transport } from '../../src/runtime/types.ts';
-import { PATIENT_COMMAND_TIMEOUT_MS, redisServerMissing, startRedisServer, type RedisServer } from '../fixtures/redis-server.ts';
+import { PATIENT_COMMAND_TIMEOUT_MS, redisServerMissing, redisForSuite } from '../fixtures/redis-server.ts';
 import { BREAKER, deployment, group, plan } from './plans.ts';
 import { expectBoundedStaleness, expectSharedBreaker, REQUEST_USD, requestsIn, SHARED_PLAN, SHARED_REQUEST } from './shared-state.ts';
 
@@ -58,21 +57,11 @@ describe('Redis store key prefix', () => {
 });
 
 describe.skipIf(missing !== null)('Redis store', () => {
-  let server: RedisServer;
-  let inspector: Redis;
-  beforeAll(async () => {
-    server = await startRedisServer();
-    inspector = new Redis(server.url, { enableOfflineQueue: true, retryStrategy: () => 50 });
-    inspector.on('error', () => {});
-  });
-  afterAll(async () => {
-    inspector?.disconnect();
-    await server?.dispose();
-  });
-  const hgetall = (key: string) => inspector.hgetall(key);
+  const redis = redisForSuite();
+  const hgetall = (key: string) => redis.inspector.hgetall(key);
 
   it('makes no round trip on a request path; one sync then writes every change, with its value', async () => {
-    const store = await createRedisStore({ url: server.url, keyPrefix: 'rt:', syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS });
+    const store = await createRedisStore({ url: redis.server.url, keyPrefix: 'rt:', syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS });
     const clock = manualClock();
     const router = createRouter(SHARED_PLAN, { store, clock, random: seededRandom(1), transport: dryRunTransport(['a', 'b'], 7) });
     const first = await router.route(SHARED_REQUEST);
@@ -84,17 +73,17 @@ describe.skipIf(missing !== null)('Redis store', () => {
       expect((await router.route(SHARED_REQUEST)).ok).toBe(true);
     }
     expect(router.metrics()).toMatchObject({ calls: 5 + 9, storeRoundTrips: 0 });
-    expect(await inspector.exists('rt:{router}:t:acme')).toBe(0);
+    expect(await redis.inspector.exists('rt:{router}:t:acme')).toBe(0);
 
     await store.sync();
     expect(store.metrics()).toMatchObject({ roundTrips: 1, syncs: 1, degraded: false });
-    const acme = await inspector.hgetall('rt:{router}:t:acme');
+    const acme = await redis.inspector.hgetall('rt:{router}:t:acme');
     expect(requestsIn(acme)).toBe(10);
     expect(Number(acme.u)).toBeCloseTo(10 * REQUEST_USD, 15);
-    const a = await inspector.hgetall('rt:{router}:d:a');
+    const a = await redis.inspector.hgetall('rt:{router}:d:a');
     // 503s carry no latency sample (only timeouts do).
     expect({ s: a.s, o: Number(a.o), calls: requestsIn(a), latency: a.l }).toEqual({ s: '1', o: openedAt, calls: 2, latency: undefined });
-    const c = await inspector.hgetall('rt:{router}:d:c');
+    const c = await redis.inspector.hgetall('rt:{router}:d:c');
     expect({ s: c.s ?? '0', calls: requestsIn(c), latency: Number(c.l) }).toEqual({ s: '0', calls: 10, latency: expect.closeTo(7, 9) });
     // Ten successes on a closed breaker travelled as one folded record: the breaker window holds all ten.
     const q = Object.entries(c).filter(([k]) => /^q\d+$/.test(k));
@@ -106,8 +95,8 @@ describe.skipIf(missing !== null)('Redis store', () => {
 
   it('shares breakers, usage and spend between two routers within the staleness bound', async () => {
     const stores = [
-      await createRedisStore({ url: server.url, keyPrefix: 'share:', syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS }),
-      await createRedisStore({ url: server.url, keyPrefix: 'share:', syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS }),
+      await createRedisStore({ url: redis.server.url, keyPrefix: 'share:', syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS }),
+      await createRedisStore({ url: redis.server.url, keyPrefix: 'share:', syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS }),
     ] as const;
     const [r1, r2] = await expectSharedBreaker({ stores: [...stores], prefix: 'share:', hgetall });
     await Promise.all([r1.close(), r2.close()]);
@@ -115,8 +104,8 @@ describe.skipIf(missing !== null)('Redis store', () => {
 
   it('enforces a tenant limit across two routers: overshoot at most the unseen usage, exact once synced', async () => {
     const stores = [
-      await createRedisStore({ url: server.url, keyPrefix: 'bound:', syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS }),
-      await createRedisStore({ url: server.url, keyPrefix: 'bound:', syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS }),
+      await createRedisStore({ url: redis.server.url, keyPrefix: 'bound:', syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS }),
+      await createRedisStore({ url: redis.server.url, keyPrefix: 'bound:', syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS }),
     ] as const;
     await expectBoundedStaleness({ stores: [...stores], prefix: 'bound:', hgetall });
     await Promise.all(stores.map((s) => s.close()));
@@ -124,7 +113,9 @@ describe.skipIf(missing !== null)('Redis store', () => {
 
   it("folds a stale router's successes into a half-open breaker as that many probes would", async () => {
     const p = plan([deployment('a')], [group('g', ['a'], { circuitBreaker: { ...BREAKER, minRequests: 2, cooldownMs: 1_000, halfOpenProbes: 3 } })]);
-    const stores = [0, 1].map(() => createRedisStore({ url: server.url, keyPrefix: 'half:', syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS }));
+    const stores = [0, 1].map(() =>
+      createRedisStore({ url: redis.server.url, keyPrefix: 'half:', syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS }),
+    );
     const [s1, s2] = await Promise.all(stores);
     const clock = manualClock();
     const down = new Set(['a']);
@@ -136,12 +127,12 @@ describe.skipIf(missing !== null)('Redis store', () => {
     down.clear();
     expect((await r1!.route({ group: 'g', estimatedInputTokens: 10 })).ok).toBe(true); // one probe of three succeeds
     await s1!.sync();
-    expect(await inspector.hmget('half:{router}:d:a', 's', 'p', 'k')).toEqual(['2', '1', '1']);
+    expect(await redis.inspector.hmget('half:{router}:d:a', 's', 'p', 'k')).toEqual(['2', '1', '1']);
     // r2 never pulled: a is closed in its view; its five successes travel as one run.
     for (let i = 0; i < 5; i++) expect((await r2!.route({ group: 'g', estimatedInputTokens: 10 })).ok).toBe(true);
     await s2!.sync();
     // Two of them complete the half-open probes and close the breaker; the other three count in the closed window.
-    const h = await inspector.hgetall('half:{router}:d:a');
+    const h = await redis.inspector.hgetall('half:{router}:d:a');
     expect([h.s, h.p, h.k]).toEqual(['0', '0', '0']);
     expect(
       Object.entries(h)
@@ -153,34 +144,34 @@ describe.skipIf(missing !== null)('Redis store', () => {
   });
 
   it('applies a batch once even when its sync timed out with the script already in Redis (a hung Redis)', async () => {
-    const store = await createRedisStore({ url: server.url, keyPrefix: 'hang:', commandTimeoutMs: 100, syncIntervalMs: 0 });
+    const store = await createRedisStore({ url: redis.server.url, keyPrefix: 'hang:', commandTimeoutMs: 100, syncIntervalMs: 0 });
     const router = createRouter(SHARED_PLAN, { store, clock: manualClock(), random: seededRandom(4), transport: dryRunTransport() });
     try {
       for (let i = 0; i < 3; i++) expect((await router.route(SHARED_REQUEST)).ok).toBe(true);
-      server.signal('SIGSTOP');
+      redis.server.signal('SIGSTOP');
       await store.sync(); // sent, then timed out: Redis will run it when it resumes
       expect(store.metrics()).toMatchObject({ degraded: true, roundTrips: 1 });
       for (let i = 0; i < 2; i++) expect((await router.route(SHARED_REQUEST)).ok).toBe(true);
       await store.sync(); // still hung: only a PING probe goes out, no second script behind the first
       expect(store.metrics()).toMatchObject({ degraded: true, roundTrips: 2 });
     } finally {
-      server.signal('SIGCONT');
+      redis.server.signal('SIGCONT');
     }
     // PING answers; both batches are sent, the first is skipped as already applied. (On a loaded machine an
     // answer may still miss the short timeout: then the batches are simply sent again.)
     for (let i = 0; i < 50 && store.metrics().degraded; i++) await store.sync();
     expect(store.metrics()).toMatchObject({ degraded: false, recoveredCount: 1, syncs: 1 });
-    const acme = await inspector.hgetall('hang:{router}:t:acme');
+    const acme = await redis.inspector.hgetall('hang:{router}:t:acme');
     expect(requestsIn(acme)).toBe(5);
     expect(Number(acme.u)).toBeCloseTo(5 * REQUEST_USD, 15);
-    expect(requestsIn(await inspector.hgetall('hang:{router}:d:a'))).toBe(5);
+    expect(requestsIn(await redis.inspector.hgetall('hang:{router}:d:a'))).toBe(5);
     expect(router.inspect('a').rpmUsed).toBe(5);
     await router.close();
   });
 
   it('seed: a store a reload moved the state to carries it into the hashes Redis lacks; an existing hash is the shared state; nothing is counted twice', async () => {
     const clock = manualClock();
-    const opts = { url: server.url, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS, syncIntervalMs: 0, seed: true };
+    const opts = { url: redis.server.url, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS, syncIntervalMs: 0, seed: true };
     // The state before the move, in memory: a failed until its breaker opened, b served three requests.
     const before = createRouter(SHARED_PLAN, { store: memoryStore(), clock, random: seededRandom(1), transport: dryRunTransport(['a'], 12) });
     for (let i = 0; i < 3; i++) {
@@ -203,7 +194,7 @@ describe.skipIf(missing !== null)('Redis store', () => {
     expect(requestsIn(acme)).toBe(3);
     expect(Number(acme.u)).toBeCloseTo(3 * REQUEST_USD, 15);
     // c never served: nothing to carry, no hash.
-    expect(await inspector.exists('seed:{router}:d:c')).toBe(0);
+    expect(await redis.inspector.exists('seed:{router}:d:c')).toBe(0);
     expect(after.inspect('a')).toMatchObject({ breaker: 'open', openedAt, rpmUsed: 2 });
     expect(after.inspect('b')).toMatchObject({ breaker: 'closed', rpmUsed: 3 });
     // Routed on the new store, then synced: counted once on top of the carried state.
@@ -240,15 +231,15 @@ describe.skipIf(missing !== null)('Redis store', () => {
     const seen: string[] = [];
     events.on('degraded', () => seen.push('degraded'));
     events.on('recovered', () => seen.push('recovered'));
-    const store = await createRedisStore({ url: server.url, keyPrefix: 'fault:', commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS, syncIntervalMs: 0 });
+    const store = await createRedisStore({ url: redis.server.url, keyPrefix: 'fault:', commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS, syncIntervalMs: 0 });
     const clock = manualClock();
     const router = createRouter(SHARED_PLAN, { store, clock, random: seededRandom(3), transport: dryRunTransport(), events });
     for (let i = 0; i < 3; i++) expect((await router.route(SHARED_REQUEST)).ok).toBe(true);
     await store.sync();
     expect(router.metrics()).toMatchObject({ degraded: false, degradedCount: 0 });
-    expect(requestsIn(await inspector.hgetall('fault:{router}:d:a'))).toBe(3);
+    expect(requestsIn(await redis.inspector.hgetall('fault:{router}:d:a'))).toBe(3);
 
-    await server.stop();
+    await redis.server.stop();
     for (let i = 0; i < 5; i++) expect((await router.route(SHARED_REQUEST)).ok).toBe(true);
     await store.sync();
     expect(router.metrics()).toMatchObject({ degraded: true, degradedCount: 1, succeeded: 8 });
@@ -260,13 +251,13 @@ describe.skipIf(missing !== null)('Redis store', () => {
     await store.sync();
     expect(store.metrics().roundTrips).toBe(trips);
 
-    await server.start();
+    await redis.server.start();
     await until(() => seen.includes('recovered'));
     expect(router.metrics()).toMatchObject({ degraded: false, degradedCount: 1, recoveredCount: 1 });
     // Redis came back empty (no persistence): the outage's five requests were pushed; the three before are gone with it.
-    const h = await inspector.hgetall('fault:{router}:d:a');
+    const h = await redis.inspector.hgetall('fault:{router}:d:a');
     expect(requestsIn(h)).toBe(5);
-    expect(Number((await inspector.hgetall('fault:{router}:t:acme')).u)).toBeCloseTo(5 * REQUEST_USD, 15);
+    expect(Number((await redis.inspector.hgetall('fault:{router}:t:acme')).u)).toBeCloseTo(5 * REQUEST_USD, 15);
     // ...and the mirror reloaded that state.
     expect(router.inspect('a').rpmUsed).toBe(5);
     await router.close();

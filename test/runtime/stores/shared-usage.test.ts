@@ -6,8 +6,7 @@
  * real Redis the canary's usage is pushed like the stable router's own, and
  * what other routers pushed reaches the canary's view.
  */
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CompiledPlan } from '../../../src/plan/types.ts';
 import { manualClock, seededRandom, type ManualClock } from '../../../src/runtime/clock.ts';
 import { dryRunTransport } from '../../../src/runtime/dry-run.ts';
@@ -17,7 +16,7 @@ import { memoryStore } from '../../../src/runtime/stores/memory.ts';
 import { createRedisStore } from '../../../src/runtime/stores/redis.ts';
 import { sharedUsageStore } from '../../../src/runtime/stores/shared-usage.ts';
 import type { RouterStore } from '../../../src/runtime/stores/store.ts';
-import { PATIENT_COMMAND_TIMEOUT_MS, redisServerMissing, startRedisServer, type RedisServer } from '../../fixtures/redis-server.ts';
+import { PATIENT_COMMAND_TIMEOUT_MS, redisServerMissing, redisForSuite } from '../../fixtures/redis-server.ts';
 import { deployment, group, plan } from '../plans.ts';
 import { requestsIn } from '../shared-state.ts';
 
@@ -163,18 +162,8 @@ const missing = redisServerMissing();
 if (missing) console.warn(missing);
 
 describe.skipIf(missing !== null)('shared-usage store over the Redis store', () => {
-  let server: RedisServer;
-  let inspector: Redis;
-  beforeAll(async () => {
-    server = await startRedisServer();
-    inspector = new Redis(server.url, { enableOfflineQueue: true, retryStrategy: () => 50 });
-    inspector.on('error', () => {});
-  });
-  afterAll(async () => {
-    inspector?.disconnect();
-    await server?.dispose();
-  });
-  const open = () => createRedisStore({ url: server.url, keyPrefix: 'canary:', syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS });
+  const redis = redisForSuite();
+  const open = () => createRedisStore({ url: redis.server.url, keyPrefix: 'canary:', syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS });
 
   it("pushes the canary's usage to Redis with the stable router's, keeps its breakers out, and sees the other routers' usage", async () => {
     const clock = manualClock();
@@ -185,18 +174,18 @@ describe.skipIf(missing !== null)('shared-usage store over the Redis store', () 
     // a is at its 6 rpm across both arms: the canary goes on to c, which fails until its breaker opens (a canary-only deployment).
     for (let i = 0; i < 3; i++) expect((await canary.route(REQUEST)).ok).toBe(false);
     expect(canary.inspect('c').breaker).toBe('open');
-    expect(await inspector.exists('canary:{router}:t:acme')).toBe(0);
+    expect(await redis.inspector.exists('canary:{router}:t:acme')).toBe(0);
 
     await store.sync();
-    const acme = await inspector.hgetall('canary:{router}:t:acme');
+    const acme = await redis.inspector.hgetall('canary:{router}:t:acme');
     expect(requestsIn(acme)).toBe(9);
     // Six requests were served (five canary, one stable); the three that reached c spent nothing.
     expect(Number(acme.u)).toBeCloseTo(6 * USD, 15);
-    const a = await inspector.hgetall('canary:{router}:d:a');
+    const a = await redis.inspector.hgetall('canary:{router}:d:a');
     expect(requestsIn(a)).toBe(6);
     expect(a.s ?? '0').toBe('0');
     // The canary's breakers are its own: nothing of c reached Redis.
-    expect(await inspector.exists('canary:{router}:d:c')).toBe(0);
+    expect(await redis.inspector.exists('canary:{router}:d:c')).toBe(0);
 
     // Another gateway's router on the same Redis sees both arms' usage of a, and its own request reaches the canary's view.
     const otherStore = await open();
@@ -209,7 +198,7 @@ describe.skipIf(missing !== null)('shared-usage store over the Redis store', () 
     expect(acmeOf(canary).rpm.sum(clock.now())).toBe(10);
     expect((await canary.route(REQUEST)).trace).toEqual([expect.objectContaining({ deployment: null, reason: 'tenant-rpm' })]);
     await store.sync();
-    expect(requestsIn(await inspector.hgetall('canary:{router}:t:acme'))).toBe(10);
+    expect(requestsIn(await redis.inspector.hgetall('canary:{router}:t:acme'))).toBe(10);
     await Promise.all([stable.close(), canary.close(), other.close()]);
   });
 });
