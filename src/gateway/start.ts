@@ -101,12 +101,13 @@ export async function startGateway(o: StartOptions): Promise<RunningGateway> {
   const log: Logger = o.log ?? (() => {});
   const pools = new UpstreamPools();
   const slots = new DeploymentSlots(o.slotLimits);
-  const events = {
+  // Each plan's router logs under its hash: beside a canary (or a plan still finishing requests after a reload), a breaker line says whose breaker it is.
+  const eventsOf = (hash: string) => ({
     emit(event: string, payload?: unknown): boolean {
-      log({ msg: `router ${event}`, ...(typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {}) });
+      log({ msg: `router ${event}`, plan: hash, ...(typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {}) });
       return true;
     },
-  };
+  });
   const env = o.env ?? process.env;
   const clock = o.clock ?? systemClock;
   // Every plan this gateway serves (at start, on reload, as a canary) is read through servedPlan: endpoints from the environment, pass-through deployments out.
@@ -117,7 +118,7 @@ export async function startGateway(o: StartOptions): Promise<RunningGateway> {
       store,
       pools,
       slots,
-      events,
+      events: eventsOf(plan.hash),
       ...(o.clock ? { clock: o.clock } : {}),
       ...(o.random ? { random: o.random } : {}),
     });

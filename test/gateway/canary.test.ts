@@ -129,6 +129,10 @@ describe('a canary in the gateway', () => {
     // The canary's failures stayed the canary's: its OpenAI breaker opened, the stable plan's is closed and OpenAI answers its traffic.
     expect(h.gateway.state.canary!.gen.router.inspect('openai-gpt-4o').breaker).toBe('open');
     expect(h.gateway.state.gen.router.inspect('openai-gpt-4o').breaker).toBe('closed');
+    // ...and the log says so: every breaker line names the plan whose router it comes from.
+    const breakerLines = h.logLines.filter((l) => l.includes('"msg":"router breaker"')).map((l) => JSON.parse(l));
+    expect(breakerLines.filter((l) => l.deployment === 'openai-gpt-4o' && l.to === 'open').map((l) => l.plan)).toEqual([broken.hash]);
+    expect(breakerLines.every((l) => l.plan === broken.hash)).toBe(true);
     expect(seen.filter((s) => s.arm === 'stable').every((s) => s.deployment === 'openai-gpt-4o')).toBe(true);
     const after = (await h.get('/readyz')).json;
     expect(after.plan.hash).toBe(h.plan.hash);
