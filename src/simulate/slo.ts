@@ -12,6 +12,7 @@
  *   deployment.
  * router_overhead_p95_ms and kv_cache_hit_rate are not modelled: n/a.
  */
+import { holds } from '../observability/readiness.ts';
 import type { CompiledPlan, PlanSloTarget } from '../plan/types.ts';
 import type { SloResult } from './report.ts';
 
@@ -33,7 +34,7 @@ const NOT_MODELLED: Record<string, string> = {
 const objectiveText = (t: PlanSloTarget): string => t.objective.map((b) => `${b.op} ${b.value}`).join(' and ');
 
 export function meets(value: number, t: PlanSloTarget): boolean {
-  return t.objective.every((b) => (b.op === '<' ? value < b.value : b.op === '<=' ? value <= b.value : b.op === '>' ? value > b.value : value >= b.value));
+  return t.objective.every((b) => holds(value, b));
 }
 
 function measured(metric: string, m: SloMeasures): { value: number | null; note: string | null } {
