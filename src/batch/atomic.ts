@@ -6,7 +6,7 @@
  * (src/load/write.ts): DESIGN.md keeps the serving side off the loader.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 const TEMP = /\.tmp-([0-9]+)-[0-9a-f]{8}$/;
@@ -29,6 +29,16 @@ export async function removeStaleTemps(dir: string): Promise<number> {
     removed++;
   }
   return removed;
+}
+
+/** Whether anything is at `path` (a marker or a download left by an earlier run). */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function processAlive(pid: number): boolean {

@@ -13,9 +13,9 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { processAlive, removeStaleTemps, writeFileDurable } from './atomic.ts';
+import { exists, processAlive, removeStaleTemps, writeFileDurable } from './atomic.ts';
 import { BatchError } from './errors.ts';
 
 const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed', 'expired', 'cancelled']);
@@ -169,14 +169,5 @@ export class Journal {
     } finally {
       await rm(lock, { force: true });
     }
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }

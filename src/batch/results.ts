@@ -5,9 +5,10 @@
  * failed validation, was cancelled first, or its lines were lost).
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { exists } from './atomic.ts';
 import type { BatchApi } from './client.ts';
 import { BatchApiError } from './errors.ts';
 import type { JobRecord } from './journal.ts';
@@ -24,15 +25,6 @@ export interface Outcome {
   batchId: string;
   /** The provider's request id (`batch_req_…`), when the request ran. */
   requestId: string | null;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Local copies of a finished job's output and error files (null when the batch has none). */

@@ -12,11 +12,12 @@ import type { Path } from '../diagnostics/path.ts';
 import { GroupName, Id } from '../model/common.ts';
 import { GROUP_NAME_RULE } from '../model/group-name.ts';
 import type { DeploymentInput } from '../model/deployment.ts';
+import { EMITTED_PARAMS } from '../model/provider.ts';
 import type { PolicyDraft } from './draft.ts';
 import { type Input, isObj, type Obj } from './input.ts';
 import { asNumber, isPositiveInt, perMillion, secondsToMs } from './numbers.ts';
 import { parseModelRef } from './provider-prefix.ts';
-import { COMMON_PARAMS, type ProviderRead, readProvider } from './providers.ts';
+import { type ProviderRead, readProvider } from './providers.ts';
 import type { SecretImporter } from './secrets.ts';
 import { keepUnsupported } from './unsupported.ts';
 
@@ -123,7 +124,7 @@ export function readModelList(input: Input, draft: PolicyDraft, secrets: SecretI
         : readProvider(input, secrets, ref, params, at);
     for (const k of Object.keys(entry)) if (!ENTRY_KEYS.has(k)) keepUnsupported(input, draft, 'routing.ts', [...at, k], NOT_A_DEPLOYMENT_SETTING);
     for (const k of Object.keys(params))
-      if (!COMMON_PARAMS.has(k) && !provider?.consumed.has(k))
+      if (!EMITTED_PARAMS.has(k) && !provider?.consumed.has(k))
         keepUnsupported(input, draft, 'routing.ts', [...at, 'litellm_params', k], NOT_A_DEPLOYMENT_SETTING);
     // An Azure deployment's base_model is the OpenAI model behind its deployment name.
     const azureBase = provider?.provider.kind === 'azure_openai' && typeof info.base_model === 'string';

@@ -8,7 +8,7 @@
  */
 import type { Path } from '../diagnostics/path.ts';
 import { OPENAI_COMPATIBLE_SERVICES, type ProviderKind } from '../model/closed-sets.ts';
-import type { ProviderInput } from '../model/provider.ts';
+import { CREDENTIAL_PARAM, EMITTED_PARAMS, LITELLM_PARAM, type ProviderInput } from '../model/provider.ts';
 import { type Input, isObj, type Obj } from './input.ts';
 import type { ModelRef } from './provider-prefix.ts';
 import { isEnvironRef, type SecretImporter } from './secrets.ts';
@@ -38,24 +38,6 @@ const DEFAULT_ENV = {
 };
 /** Where LiteLLM's ollama provider goes without an api_base (docs/my-website/docs/providers/ollama.md). */
 const OLLAMA_DEFAULT_BASE = 'http://localhost:11434';
-/** litellm_params every kind may have; what else an entry has is a pass-through provider's, or unsupported. */
-export const COMMON_PARAMS = new Set([
-  'model',
-  'api_base',
-  'api_key',
-  'api_version',
-  'rpm',
-  'tpm',
-  'weight',
-  'order',
-  'timeout',
-  'stream_timeout',
-  'num_retries',
-  'input_cost_per_token',
-  'output_cost_per_token',
-]);
-/** A pass-through parameter whose name says it holds a credential (as src/model/provider.ts decides). */
-const CREDENTIAL_PARAM = /(key|secret|token|password|credential)/;
 const OPENAI_HOST = 'api.openai.com';
 
 export function readProvider(input: Input, secrets: SecretImporter, ref: Exclude<ModelRef, { kind: null }>, params: Obj, at: Path): ProviderRead | undefined {
@@ -178,7 +160,7 @@ function readPassthrough(secrets: SecretImporter, provider: string, params: Obj,
   const litellm = { provider, params: {} as Record<string, string | number | boolean>, secrets: {} as Record<string, string> };
   let ok = true;
   for (const [k, v] of Object.entries(params)) {
-    if (COMMON_PARAMS.has(k) || !/^[a-z][a-z0-9_]{0,63}$/.test(k)) continue;
+    if (EMITTED_PARAMS.has(k) || !LITELLM_PARAM.test(k)) continue;
     const path: Path = [...at, 'litellm_params', k];
     if (CREDENTIAL_PARAM.test(k) || isEnvironRef(v)) {
       const s = secrets.reference(v, path, `${provider}_${k}`);

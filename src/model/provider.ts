@@ -78,9 +78,9 @@ export const OpenAiCompat = z
 export type OpenAiCompat = z.infer<typeof OpenAiCompat>;
 
 /** Names of LiteLLM parameters: snake_case, as LiteLLM's litellm_params spell them. */
-const LITELLM_PARAM = /^[a-z][a-z0-9_]{0,63}$/;
+export const LITELLM_PARAM = /^[a-z][a-z0-9_]{0,63}$/;
 /** litellm_params Switchyard writes itself from the deployment, provider and group. */
-const EMITTED_PARAMS = new Set([
+export const EMITTED_PARAMS: ReadonlySet<string> = new Set([
   'model',
   'api_key',
   'api_base',
@@ -96,7 +96,7 @@ const EMITTED_PARAMS = new Set([
   'output_cost_per_token',
 ]);
 /** A parameter whose name says it holds a credential belongs in `secrets`. */
-const CREDENTIAL_PARAM = /(key|secret|token|password|credential)/;
+export const CREDENTIAL_PARAM = /(key|secret|token|password|credential)/;
 
 /**
  * What a `passthrough` provider hands LiteLLM: the LiteLLM provider name
