@@ -17,8 +17,7 @@
  * then another router over the same keys reads the spends back.
  */
 import fc from 'fast-check';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { STRATEGIES } from '../../src/model/closed-sets.ts';
 import type { CompiledPlan, PlanDeployment } from '../../src/plan/types.ts';
 import { manualClock, seededRandom } from '../../src/runtime/clock.ts';
@@ -28,7 +27,7 @@ import { memoryStore } from '../../src/runtime/stores/memory.ts';
 import { createRedisStore } from '../../src/runtime/stores/redis.ts';
 import type { RouterStore } from '../../src/runtime/stores/store.ts';
 import type { RouteRequest, Step, Transport, TransportResult } from '../../src/runtime/types.ts';
-import { PATIENT_COMMAND_TIMEOUT_MS, redisServerMissing, startRedisServer, type RedisServer } from '../fixtures/redis-server.ts';
+import { PATIENT_COMMAND_TIMEOUT_MS, redisForSuite, redisServerMissing } from '../fixtures/redis-server.ts';
 import { deployment, group, plan } from './plans.ts';
 
 /** Float slack for comparing sums of per-token prices (USD). */
@@ -298,21 +297,12 @@ const missing = redisServerMissing();
 if (missing) console.warn(missing);
 
 describe.skipIf(missing !== null)('tenant budgets (Redis store): the spend Redis keeps', () => {
-  let server: RedisServer;
-  let inspector: Redis;
+  const redis = redisForSuite();
   let run = 0;
-  beforeAll(async () => {
-    server = await startRedisServer();
-    inspector = new Redis(server.url);
-  });
-  afterAll(async () => {
-    inspector?.disconnect();
-    await server?.dispose();
-  });
 
   /** The spend of this budget month Redis holds for a tenant (0 when its hash holds an older month or nothing). */
   async function storedSpend(keyPrefix: string, tenant: string, now: number): Promise<number> {
-    const h = await inspector.hgetall(`${keyPrefix}{router}:t:${tenant}`);
+    const h = await redis.inspector.hgetall(`${keyPrefix}{router}:t:${tenant}`);
     // m is the budget month the spend u belongs to; a month with no spend yet may still hold an older one.
     return h.m !== undefined && Number(h.m) === monthOf(now) ? Number(h.u) : 0;
   }
@@ -325,7 +315,7 @@ describe.skipIf(missing !== null)('tenant budgets (Redis store): the spend Redis
         const keyPrefix = `budget${run++}:`;
         const tenants = Object.keys(p.tenants);
         // Syncs only when told, so Redis is read right after this router pushed what it routed.
-        const store = await createRedisStore({ url: server.url, keyPrefix, syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS });
+        const store = await createRedisStore({ url: redis.server.url, keyPrefix, syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS });
         const { spend, now } = await runBudget(p, store, acts, seed, cov, async (model, t) => {
           await store.sync();
           for (const tenant of tenants) {
@@ -335,7 +325,7 @@ describe.skipIf(missing !== null)('tenant budgets (Redis store): the spend Redis
           }
         }).finally(() => store.close());
         // Another router over the same keys reads the spend back from Redis into its mirror, and budgets it.
-        const other = await createRedisStore({ url: server.url, keyPrefix, syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS });
+        const other = await createRedisStore({ url: redis.server.url, keyPrefix, syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS });
         try {
           const router = createRouter(p, {
             store: other,

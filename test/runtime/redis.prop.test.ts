@@ -7,31 +7,21 @@
  * not only each router's mirror, is held to the model.
  */
 import fc from 'fast-check';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { createRedisStore, type RedisStore } from '../../src/runtime/stores/redis.ts';
-import { PATIENT_COMMAND_TIMEOUT_MS, redisServerMissing, startRedisServer, type RedisServer } from '../fixtures/redis-server.ts';
+import { PATIENT_COMMAND_TIMEOUT_MS, redisForSuite, redisServerMissing } from '../fixtures/redis-server.ts';
 import { arbitraryPlan, commands, runModel } from './harness.ts';
 
 const missing = redisServerMissing();
 if (missing) console.warn(missing);
 
 describe.skipIf(missing !== null)('router against the reference model (Redis store)', () => {
-  let server: RedisServer;
-  let inspector: Redis;
+  const redis = redisForSuite();
   let run = 0;
-  beforeAll(async () => {
-    server = await startRedisServer();
-    inspector = new Redis(server.url);
-  });
-  afterAll(async () => {
-    inspector?.disconnect();
-    await server?.dispose();
-  });
 
   const remote = (prefix: string) => ({
-    deployment: (id: string) => inspector.hgetall(`${prefix}{router}:d:${id}`),
-    tenant: (id: string) => inspector.hgetall(`${prefix}{router}:t:${id}`),
+    deployment: (id: string) => redis.inspector.hgetall(`${prefix}{router}:d:${id}`),
+    tenant: (id: string) => redis.inspector.hgetall(`${prefix}{router}:t:${id}`),
   });
 
   for (const routers of [1, 2]) {
@@ -41,7 +31,7 @@ describe.skipIf(missing !== null)('router against the reference model (Redis sto
           const keyPrefix = `prop${run++}:`;
           const stores: RedisStore[] = [];
           for (let i = 0; i < routers; i++)
-            stores.push(await createRedisStore({ url: server.url, keyPrefix, syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS }));
+            stores.push(await createRedisStore({ url: redis.server.url, keyPrefix, syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS }));
           try {
             await runModel({ plan, stores, remote: remote(keyPrefix) }, cmds, seed);
           } finally {

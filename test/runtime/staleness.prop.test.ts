@@ -12,14 +12,13 @@
  *   Redis holds, and usage and spend equal the exact totals of both routers.
  */
 import fc from 'fast-check';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CompiledPlan } from '../../src/plan/types.ts';
 import { manualClock, seededRandom, type ManualClock } from '../../src/runtime/clock.ts';
 import { createRouter, type Router } from '../../src/runtime/router.ts';
 import { spendThisMonth } from '../../src/runtime/state.ts';
 import { createRedisStore, type RedisStore } from '../../src/runtime/stores/redis.ts';
-import { PATIENT_COMMAND_TIMEOUT_MS, redisServerMissing, startRedisServer, type RedisServer } from '../fixtures/redis-server.ts';
+import { PATIENT_COMMAND_TIMEOUT_MS, redisForSuite, redisServerMissing } from '../fixtures/redis-server.ts';
 import { arbitraryPlan, type Call, HEALTHS, type Health, hashWindowSum, scriptedTransport } from './harness.ts';
 import { bucketedSum, LIMIT_MS, monthOfUtc } from './model.ts';
 
@@ -243,24 +242,15 @@ async function run(w: World, s: Step): Promise<void> {
 }
 
 describe.skipIf(missing !== null)('Redis store staleness bound (two routers, arbitrary sync schedules)', () => {
-  let server: RedisServer;
-  let inspector: Redis;
+  const redis = redisForSuite();
   let n = 0;
-  beforeAll(async () => {
-    server = await startRedisServer();
-    inspector = new Redis(server.url);
-  });
-  afterAll(async () => {
-    inspector?.disconnect();
-    await server?.dispose();
-  });
 
   it('decides on exactly its view (own usage + what it pulled), and converges once both have synced', async () => {
     await fc.assert(
       fc.asyncProperty(arbitraryPlan, fc.array(step, { minLength: 10, maxLength: 40, size: 'max' }), fc.nat(), async (plan, steps, seed) => {
         const prefix = `stale${n++}:`;
         const stores = [0, 1].map(() =>
-          createRedisStore({ url: server.url, keyPrefix: prefix, syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS }),
+          createRedisStore({ url: redis.server.url, keyPrefix: prefix, syncIntervalMs: 0, commandTimeoutMs: PATIENT_COMMAND_TIMEOUT_MS }),
         );
         const resolved = await Promise.all(stores);
         const clock = manualClock();
@@ -268,7 +258,7 @@ describe.skipIf(missing !== null)('Redis store staleness bound (two routers, arb
         const log: Call[] = [];
         const transport = scriptedTransport(clock, health, log);
         const routers = resolved.map((store, i) => createRouter(plan, { store, clock, random: seededRandom(seed + i), transport }));
-        const w: World = { plan, routers, stores: resolved, clock, health, log, views: new Views(), hgetall: (k) => inspector.hgetall(k), prefix };
+        const w: World = { plan, routers, stores: resolved, clock, health, log, views: new Views(), hgetall: (k) => redis.inspector.hgetall(k), prefix };
         try {
           for (const s of steps) await run(w, s);
           await expectConverged(w);
