@@ -6,6 +6,7 @@
  * request-log rows. Each step that refuses answers in OpenAI's error shape.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RtTenant } from '../runtime/tables.ts';
 import type { RouteResult, Usage } from '../runtime/types.ts';
 import * as bodies from './body.ts';
 import * as canaries from './canary.ts';
@@ -47,22 +48,24 @@ function refuse(state: GatewayState, ex: Exchange, e: ApiError, close = false): 
 
 export async function proxy(state: GatewayState, req: IncomingMessage, res: ServerResponse, requestId: string, kind: EndpointKind): Promise<void> {
   // The request holds the generation it arrived on to its end (its records included): a reload retires that generation's router only once it is free.
+  const t0 = performance.now();
   let gen = state.gen;
+  let tenant = gen.keys.authenticate(req.headers.authorization);
   let arm: 'stable' | 'canary' | null = null;
   const canary = state.canary;
-  if (canary !== null && canary.status === 'running') {
-    const tenant = gen.keys.authenticate(req.headers.authorization);
-    if (tenant !== null) {
-      arm = inCanary(canaryBucket(tenant.id, requestId), canary.percent) ? 'canary' : 'stable';
-      if (arm === 'canary') gen = canary.gen;
+  if (canary !== null && canary.status === 'running' && tenant !== null) {
+    arm = inCanary(canaryBucket(tenant.id, requestId), canary.percent) ? 'canary' : 'stable';
+    if (arm === 'canary') {
+      gen = canary.gen;
+      // The canary plan has tenant tables (and may have keys) of its own.
+      tenant = gen.keys.authenticate(req.headers.authorization);
     }
   }
-  const t0 = performance.now();
   gen.active++;
   let outcome: CanaryOutcome | null = null;
   let threw = true;
   try {
-    outcome = await handle(state, gen, req, res, requestId, kind);
+    outcome = await handle(state, gen, tenant, t0, req, res, requestId, kind);
     threw = false;
   } finally {
     gen.active--;
@@ -76,13 +79,16 @@ export async function proxy(state: GatewayState, req: IncomingMessage, res: Serv
 async function handle(
   state: GatewayState,
   gen: Generation,
+  /** The caller as `gen`'s keys authenticate it (null: no or unknown key). */
+  tenant: RtTenant | null,
+  /** performance.now() at arrival. */
+  t0: number,
   req: IncomingMessage,
   res: ServerResponse,
   requestId: string,
   kind: EndpointKind,
 ): Promise<CanaryOutcome | null> {
-  const ex = new ExchangeClass(req, res, gen, requestId, Date.now(), performance.now());
-  const tenant = gen.keys.authenticate(req.headers.authorization);
+  const ex = new ExchangeClass(req, res, gen, requestId, Date.now(), t0);
   // The body is not read for a caller without a key: the connection closes after the answer.
   if (tenant === null) return refuse(state, ex, unauthorized(req.headers.authorization !== undefined), true);
   ex.tenant = tenant;
