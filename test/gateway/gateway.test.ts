@@ -20,11 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 beforeEach(() => {
-  for (const s of Object.values(h.standIns)) {
-    s.fault = null;
-    s.next = [];
-    s.requests.length = 0;
-  }
+  for (const s of Object.values(h.standIns)) s.reset();
 });
 
 const chat = (model: string, extra: Record<string, unknown> = {}) => ({

@@ -60,12 +60,7 @@ afterAll(async () => {
   await h?.close();
 });
 beforeEach(() => {
-  for (const s of Object.values(h.standIns)) {
-    s.fault = null;
-    s.next = [];
-    s.hold = null;
-    s.requests.length = 0;
-  }
+  for (const s of Object.values(h.standIns)) s.reset();
 });
 
 const readyHash = async () => (await h.get('/readyz')).json.plan.hash as string;

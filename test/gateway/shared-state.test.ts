@@ -38,10 +38,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 beforeEach(() => {
-  for (const s of Object.values(standIns)) {
-    s.fault = null;
-    s.requests.length = 0;
-  }
+  for (const s of Object.values(standIns)) s.reset();
 });
 
 const env = () => ({ ...PROVIDER_ENV, VAULT_ADDR: vault.addr, VAULT_TOKEN: vault.token });

@@ -22,14 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 beforeEach(() => {
-  for (const s of Object.values(h.standIns)) {
-    s.fault = null;
-    s.next = [];
-    s.requests.length = 0;
-    s.hold = null;
-    s.big = null;
-    s.eventDelayMs = 0;
-  }
+  for (const s of Object.values(h.standIns)) s.reset();
 });
 
 interface Stream {
