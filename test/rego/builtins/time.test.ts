@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { compileModules, evalQuery } from '../../../src/rego/index.ts';
 import { fromJSON } from '../../../src/rego/value.ts';
 import { builtinErr, call, ok } from './call.ts';
 
@@ -60,5 +61,27 @@ describe('time.*', () => {
 
   it('reads the query clock for now_ns', () => {
     expect(call('time.now_ns', [], [], { nowNs: 5n })).toEqual(ok(5));
+  });
+});
+
+describe('time.now_ns() over a whole query', () => {
+  // Between the two reads the query counts through 50,000 numbers: many milliseconds, so a clock read per call would differ.
+  const source =
+    'package clock\n\nimport rego.v1\n\nbefore := time.now_ns()\n\nbusy := count([x | some x in numbers.range(1, 50000); x % 7 == 0])\n\nafter := time.now_ns() if busy > 0\n';
+  const { compiled } = compileModules([{ file: 'clock.rego', source }]);
+  const read = (): bigint[] => {
+    const { results, error } = evalQuery(compiled!, 'a := data.clock.before; b := data.clock.after; c := time.now_ns()');
+    expect(error).toBeUndefined();
+    const r = results[0]!;
+    return [r.a, r.b, r.c].map((v) => BigInt(v as bigint));
+  };
+
+  it('is one instant for every call in the query, and a later one for the next query', () => {
+    const t0 = BigInt(Date.now()) * 1_000_000n;
+    const [a, b, c] = read();
+    expect([b, c]).toEqual([a, a]);
+    expect(a! >= t0 && a! - t0 < 60_000_000_000n).toBe(true);
+    const [next] = read();
+    expect(next! > a!).toBe(true);
   });
 });
