@@ -104,6 +104,27 @@ describe('switchyard policy test PATH', () => {
     }
   });
 
+  it('gives net.lookup_ip_addr the network only with --allow-net', async () => {
+    const ws = makeWorkspace();
+    try {
+      const file = join(ws.dir, 'dns_test.rego');
+      writeFileSync(file, 'package dns_test\n\nimport rego.v1\n\ntest_localhost_resolves if {\n\t"127.0.0.1" in net.lookup_ip_addr("localhost")\n}\n');
+      const off = await cli('policy', 'test', file, '--json');
+      expect(off.code).toBe(2);
+      expect(json(off.stdout)[0]!.error).toMatchObject({
+        code: 'eval_builtin_error',
+        message: expect.stringMatching(/^net\.lookup_ip_addr: network access is not enabled/),
+      });
+      const on = await cli('policy', 'test', file, '--json', '--allow-net');
+      expect(on.code).toBe(0);
+      expect(json(on.stdout)[0]).toMatchObject({ name: 'test_localhost_resolves' });
+      expect(json(on.stdout)[0]!.fail ?? false).toBe(false);
+      expect(json(on.stdout)[0]!.error).toBeUndefined();
+    } finally {
+      ws.cleanup();
+    }
+  });
+
   it('refuses bad flags and paths with exit 1, as opa test', async () => {
     expect((await cli('policy', 'test', SUITE, '--run', '(')).code).toBe(1);
     expect((await cli('policy', 'test', SUITE, '--timeout', 'soon')).stderr).toMatch(/--timeout "soon" is not a positive duration/);

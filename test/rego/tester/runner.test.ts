@@ -41,6 +41,30 @@ test_limits[family][size] if {
     expect(json[0].sub_results.gpt).toEqual({ sub_results: { large: { name: 'large', fail: true }, small: { name: 'small' } }, name: 'gpt', fail: true });
   });
 
+  it('reports a parameterised test per case when an every in the body fails one of them', () => {
+    const source = `package e_test
+
+import rego.v1
+
+pools := {"small": [1, 2], "mixed": [1, 9], "empty": []}
+
+test_all_small[name] if {
+	some name, sizes in pools
+	every n in sizes {
+		n < 5
+	}
+}
+`;
+    const [r] = runTests([mod('e_test.rego', source)]).results;
+    expect(r!.fail).toBe(true);
+    expect(r!.subResults).toEqual({
+      empty: { name: 'empty', fail: false },
+      mixed: { name: 'mixed', fail: true },
+      small: { name: 'small', fail: false },
+    });
+    expect(summary([r!])).toEqual({ pass: 2, fail: 1, skip: 0, error: 0 });
+  });
+
   it('sets aside a module that does not compile with the rest, keeping the others', () => {
     const run = runTests(
       [
