@@ -90,6 +90,18 @@ describe('the reference policies, emitted, imported and compiled again', () => {
     }
   });
 
+  it('read the JSON argument lists compile writes beside the YAML launch configs to the same plan', () => {
+    const args: VllmSource[] = emitVllm(plan)
+      .filter((a) => a.path.endsWith('.args.json'))
+      .map((a) => ({ pools: poolsOf(a.path), file: a.path, text: a.content }));
+    expect(args.map((a) => a.file)).toEqual(vllm.map((v) => v.file.replace(/\.yaml$/, '.args.json')));
+    const fromArgs = importLitellm(config, { name: plan.name, file: 'litellm/config.yaml', vllm: args, gpus: GPUS });
+    expect(fromArgs.diagnostics.filter((d) => d.severity !== 'info')).toEqual([]);
+    const fromYaml = importLitellm(config, { name: plan.name, file: 'litellm/config.yaml', vllm, gpus: GPUS });
+    expect(fromArgs.plan!.hash).toBe(fromYaml.plan!.hash);
+    expect(Object.keys(fromArgs.plan!.pools)).toEqual(Object.keys(plan.pools));
+  });
+
   describe('through the CLI', () => {
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-import-'));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
