@@ -59,7 +59,7 @@ interface Job {
 }
 const DOC = parse(TEXT) as Record<string, unknown> & {
   stages: string[];
-  workflow: { rules: Array<{ if: string }> };
+  workflow: { rules: Array<{ if: string }>; auto_cancel?: { on_new_commit?: string } };
   default: Job;
   variables: Record<string, string>;
 };
@@ -198,6 +198,27 @@ describe('structure', () => {
     expect(promote.stage).toBe('promote');
     expect(promote.environment).toEqual({ name: 'production', deployment_tier: 'production' });
     expect(scriptOf('promote')).toContain('npx switchyard publish --to "$SWITCHYARD_BUNDLE_TARGET" --json > publish.json');
+  });
+
+  it("cancels a stale pipeline only while no deploy job has started in it, and the README says what GitLab's rules do", () => {
+    // docs.gitlab.com, workflow:auto_cancel:on_new_commit: `conservative` cancels the older pipeline unless a job with
+    // interruptible: false has started; `interruptible` cancels only jobs marked interruptible: true, which would leave an
+    // older pipeline's deploy jobs that have not started to run after the newer pipeline's.
+    expect(DOC.workflow.auto_cancel).toEqual({ on_new_commit: 'conservative' });
+    // Conservative cancels a pipeline whole: every MR job must be interruptible, every deploy job not.
+    for (const id of Object.keys(JOBS)) {
+      const j = resolved(id);
+      const mr = (j.rules ?? []).some((r) => String(r.if).includes('merge_request_event'));
+      expect([id, j.interruptible], `${id}`).toEqual([id, mr]);
+      if (!mr) expect(j.resource_group, id).toBe('switchyard-production');
+    }
+    // A resource group hands the resource to jobs, not pipelines: the README has the oldest_first step and no claim that pending jobs are cancelled whatever the mode.
+    const readme = readFileSync(join(REPO, 'cicd/README.md'), 'utf8');
+    expect(readme).toContain('`workflow:auto_cancel:on_new_commit: conservative`');
+    expect(readme).toContain('--data "process_mode=oldest_first"');
+    expect(readme).toContain('resource_groups/switchyard-production');
+    expect(readme).not.toContain('GitLab counts jobs that have not started as interruptible');
+    expect(TEXT).not.toContain('counts pending jobs as interruptible');
   });
 
   it('uses Node 20 and npm ci with a cache keyed on the lock file', () => {

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cli } from '../fixtures/cli.ts';
 import { lineOf, makeWorkspace, type Workspace } from '../fixtures/workspace.ts';
 
@@ -55,6 +55,37 @@ describe('switchyard check', () => {
     const warn = r.report.diagnostics.find((d) => d.code === 'tenant-without-limits');
     expect(warn).toMatchObject({ severity: 'warning', level: 'medium', path: 'tenants[2].rpm' });
     expect(warn!.source!.file).toContain('tenants.ts');
+  });
+
+  it('warns, at the policy line, for each endpoint setting whose variable is unset here, and only for those', async () => {
+    // Names no environment this test runs in sets; stubbed per case, restored after it.
+    const BASE = 'SWITCHYARD_TEST_EASTUS_BASE';
+    const VERSION = 'SWITCHYARD_TEST_EASTUS_API_VERSION';
+    ws.edit('providers.ts', "apiBase: 'https://switchyard-eastus.openai.azure.com',", `apiBase: 'env:${BASE}',`);
+    ws.edit('providers.ts', "apiVersion: '2024-10-21',\n    region: 'eastus',", `apiVersion: 'env:${VERSION}',\n    region: 'eastus',`);
+    const unset = (r: Awaited<ReturnType<typeof run>>) => r.report.diagnostics.filter((d) => d.code === 'env-unset');
+    try {
+      vi.stubEnv(BASE, undefined);
+      vi.stubEnv(VERSION, undefined);
+      const none = await run();
+      // A warning: CI rarely has the variables the proxy and the gateway get.
+      expect(none.code).toBe(0);
+      expect(unset(none).map((d) => [d.severity, d.path, d.source?.line])).toEqual([
+        ['warning', 'providers[1].apiBase', lineOf(ws.read('providers.ts'), `env:${BASE}`)],
+        ['warning', 'providers[1].apiVersion', lineOf(ws.read('providers.ts'), `env:${VERSION}`)],
+      ]);
+      expect(unset(none)[0]).toMatchObject({ message: expect.stringContaining(`reads its apiBase from ${BASE}, which is not set here`) });
+      // Blank counts as unset; a set variable is no warning, and its value is never printed.
+      vi.stubEnv(BASE, 'https://eastus.example.test');
+      vi.stubEnv(VERSION, '  ');
+      const one = await run();
+      expect(unset(one).map((d) => d.path)).toEqual(['providers[1].apiVersion']);
+      expect(one.stdout).not.toContain('eastus.example.test');
+      vi.stubEnv(VERSION, '2024-10-21');
+      expect(unset(await run())).toEqual([]);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('annotates GitHub pull requests', async () => {

@@ -10,7 +10,7 @@ import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayConfigError } from '../../src/gateway/generation.ts';
 import { createLogger } from '../../src/gateway/log.ts';
-import { resolveServingSecrets } from '../../src/gateway/secrets.ts';
+import { resolveServingSecrets, type ServingSecrets } from '../../src/gateway/secrets.ts';
 import { type RunningGateway, startGateway } from '../../src/gateway/start.ts';
 import { Policy } from '../../src/model/policy.ts';
 import { compilePolicy } from '../../src/plan/compile.ts';
@@ -32,6 +32,7 @@ const KEYS = {
 let s: Record<'openai' | 'groq' | 'openrouter' | 'ollama' | 'llamacpp', StandIn>;
 let plan: CompiledPlan;
 let env: Record<string, string>;
+let secrets: ServingSecrets;
 let gateway: RunningGateway;
 let url: string;
 const logLines: string[] = [];
@@ -83,7 +84,7 @@ beforeAll(async () => {
   plan = compilePolicy(policy()).plan!;
   // The tenant may call every group.
   plan.tenants.app!.allowedGroups = Object.keys(plan.groups).sort();
-  const secrets = await resolveServingSecrets(plan, createSecretResolver({ env }));
+  secrets = await resolveServingSecrets(plan, createSecretResolver({ env }));
   gateway = await startGateway({
     plan,
     env,
@@ -158,6 +159,29 @@ describe('serve with OpenAI-compatible and pass-through providers', () => {
     expect(warnings.map((w) => w.path)).toEqual(['groups.claude-3.5-sonnet@bedrock', 'groups.gemini-1.5-pro']);
     expect(warnings[1]!.msg).toContain('cannot be served by Switchyard');
     for (const line of logLines) for (const key of Object.values(KEYS)) expect(line).not.toContain(key);
+  });
+
+  it('reads the endpoints again on every reload: a moved server is followed; a variable gone fails the reload and the plan served stays', async () => {
+    // The gateway reads the environment object it was started with at each reload (process.env in `serve`).
+    const moved = await standIn({ prefix: '/v1', refuses: [] });
+    const before = env.OPENAI_BASE!;
+    const old0 = s.openai.seen.length;
+    try {
+      env.OPENAI_BASE = `${moved.root}/v1`;
+      await gateway.reload(plan, secrets);
+      expect((await post(request('openai/gpt-4o-mini'))).status).toBe(200);
+      expect(moved.seen.map((x) => [x.path, x.body.model])).toEqual([['/v1/chat/completions', 'gpt-4o-mini']]);
+      delete env.OPENAI_BASE;
+      await expect(gateway.reload(plan, secrets)).rejects.toThrow('provider "openai": apiBase reads OPENAI_BASE, which is not set');
+      // The failed reload changed nothing: the moved server still answers.
+      expect((await post(request('openai/gpt-4o-mini'))).status).toBe(200);
+      expect(moved.seen).toHaveLength(2);
+      expect(s.openai.seen.length).toBe(old0);
+    } finally {
+      env.OPENAI_BASE = before;
+      await gateway.reload(plan, secrets);
+      await new Promise((ok) => (moved.server as Server).close(ok));
+    }
   });
 
   it('refuses to start when an endpoint variable is unset, naming it', async () => {

@@ -32,6 +32,7 @@ import type { DeploymentInput } from '../../src/model/deployment.ts';
 import type { ModelGroupInput } from '../../src/model/model-group.ts';
 import type { PolicyInput } from '../../src/model/policy.ts';
 import type { ProviderInput } from '../../src/model/provider.ts';
+import { groupName } from '../fixtures/group-names.ts';
 
 const KINDS = ['openai', 'azure_openai', 'anthropic', 'openai_compatible', 'passthrough'] as const;
 /** OpenAI-compatible services as a policy writes them: hosted with a key, local with a base URL (and without a key for a generic server). */
@@ -56,8 +57,11 @@ const genome = fc.record({
     fc.record({ kind: fc.constantFrom(...KINDS), vault: fc.boolean(), base: fc.boolean(), service: fc.constantFrom(...SERVICES), quirks: fc.boolean() }),
     { minLength: 1, maxLength: 4 },
   ),
-  /** Model group names as clients send them (`openai/gpt-4o-mini`, `qwen2.5:7b`): GROUP_NAME_PATTERN, made unique by a suffix. */
-  names: fc.array(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._\-/:@]{0,20}$/), { minLength: 5, maxLength: 5 }),
+  /**
+   * Model group names as clients send them, taken as drawn: any GROUP_NAME_PATTERN name up to its 128 characters, and
+   * names YAML 1.1 would read as something else (`yes`, `012`, `1:30`), which a suffix would hide from the importer.
+   */
+  names: fc.uniqueArray(groupName, { minLength: 5, maxLength: 5 }),
   deployments: fc.array(
     fc.record({
       provider: fc.nat(),
@@ -156,7 +160,7 @@ function build(g: Genome): PolicyInput {
     order: d.order,
     tags: ['drawn'],
   }));
-  const names = g.groups.map((_, i) => `${g.names[i]}-${i}`);
+  const names = g.groups.map((_, i) => g.names[i]!);
   const members = g.groups.map((gr) => choose(deployments, gr.deployments));
   const maxWindow = members.map((ds) => Math.max(...ds.map((d) => d.contextWindow)));
   const inOrdered = new Set<string>();

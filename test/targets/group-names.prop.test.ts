@@ -13,39 +13,16 @@ import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { GROUP_NAME_PATTERN } from '../../src/model/group-name.ts';
 import { Policy } from '../../src/model/policy.ts';
 import { compilePolicy } from '../../src/plan/compile.ts';
 import type { Artifact, CompiledPlan } from '../../src/plan/types.ts';
 import { emitAll } from '../../src/targets/index.ts';
 import { ANALYTICS_SQL_PATH, LITELLM_CONFIG_PATH, PLAN_JSON_PATH, RULES_PATH, RULES_TEST_PATH } from '../../src/targets/paths.ts';
+import { groupName } from '../fixtures/group-names.ts';
 import { basePolicy } from '../fixtures/policies.ts';
 import { pgliteEngine } from '../fixtures/sql-engine.ts';
 import { promtool } from './prometheus-bin.ts';
 
-/** Names that look like other YAML 1.1 scalars, or that a careless quoting would break. */
-const TRICKY = [
-  'yes',
-  'No',
-  'on',
-  'y',
-  'n',
-  'null',
-  'true',
-  '1:30',
-  '190:20:30',
-  '0x1F',
-  '012',
-  '1_000',
-  '1e3',
-  '2024-10-21',
-  '1.5',
-  'a:b',
-  'x@y',
-  'q/r:s@t.u_v-w',
-];
-
-const groupName = fc.oneof(fc.constantFrom(...TRICKY), fc.stringMatching(GROUP_NAME_PATTERN));
 const groupNames = fc.uniqueArray(groupName, { minLength: 2, maxLength: 12 });
 
 /** basePolicy with its groups replaced by one group per name, each falling back to the next; an interactive latency SLO so the PromQL names groups. */
