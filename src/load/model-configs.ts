@@ -16,7 +16,7 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { architectureFromHfConfig } from '../plan/capacity/hf-config.ts';
 import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { formatPath } from '../diagnostics/path.ts';
-import type { Architecture } from '../model/model-declaration.ts';
+import { type Architecture, NOT_DENSE_CONSEQUENCE, NOT_DENSE_HINT } from '../model/model-declaration.ts';
 import type { Policy } from '../model/policy.ts';
 
 /** A Hugging Face config.json is a few kilobytes; this leaves room for long ones and nothing else. */
@@ -95,13 +95,7 @@ export async function resolveModelConfigs(policy: Policy, entryFile: string): Pr
     if (!r.ok) {
       out.push(
         r.kind === 'not-dense'
-          ? diagnostic(
-              'error',
-              'model-not-dense',
-              `model ${JSON.stringify(m.id)} is ${r.reason}: the capacity estimate covers dense decoders with full attention in every layer only, so its GPU memory cannot be planned`,
-              at,
-              { hint: 'serve it with settings sized by hand outside Switchyard, or plan a dense model' },
-            )
+          ? diagnostic('error', 'model-not-dense', `model ${JSON.stringify(m.id)} is ${r.reason}: ${NOT_DENSE_CONSEQUENCE}`, at, { hint: NOT_DENSE_HINT })
           : diagnostic('error', 'model-config-invalid', `configFile ${JSON.stringify(m.configFile)} of model ${JSON.stringify(m.id)}: ${r.reason}`, at),
       );
       continue;

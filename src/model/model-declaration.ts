@@ -5,11 +5,17 @@ import { PositiveInt } from './common.ts';
 /** The dtypes a checkpoint's weights are stored in (config.json torch_dtype). */
 export const CHECKPOINT_DTYPES = ['bfloat16', 'float16', 'float32'] as const;
 
+/** Why a model that is not a dense decoder cannot be planned; the loader says the same of a config.json. */
+export const NOT_DENSE_CONSEQUENCE = 'the capacity estimate covers dense decoders with full attention in every layer only, so its GPU memory cannot be planned';
+export const NOT_DENSE_HINT = 'serve it with settings sized by hand outside Switchyard, or plan a dense model';
+
 /**
  * A dense decoder's shape, as its Hugging Face config.json states it: all the
  * GPU memory arithmetic needs (src/capacity). Mixture-of-experts and hybrid
  * (sliding-window, linear-attention or state-space layers) models size their
- * weights and caches differently and cannot be described here.
+ * weights and caches differently and cannot be planned: the fields that would
+ * describe them are accepted only to refuse them with that reason, rather
+ * than as unknown keys.
  */
 export const Architecture = z
   .object({
@@ -35,9 +41,25 @@ export const Architecture = z
     tiedEmbeddings: z.boolean().default(false),
     /** Published parameter count; defaults to the count the figures above give. */
     parameters: z.number().positive().finite().optional(),
+    /** num_local_experts / num_experts: more than 1 is a mixture of experts, refused. */
+    experts: PositiveInt.optional(),
+    /** sliding_window: a window shorter than maxPositionEmbeddings is a sliding-window model, refused. */
+    slidingWindow: PositiveInt.optional(),
+    /** kv_lora_rank: multi-head latent attention, refused. */
+    kvLoraRank: PositiveInt.optional(),
+    /** ssm_state_size / mamba_d_state: state-space layers, refused. */
+    stateSize: PositiveInt.optional(),
   })
   .strict()
   .superRefine((a, ctx) => {
+    const refuse = (path: string, what: string) =>
+      ctx.addIssue({ code: 'custom', path: [path], message: `${what}: ${NOT_DENSE_CONSEQUENCE} (${NOT_DENSE_HINT})` });
+    if (a.experts !== undefined && a.experts > 1) refuse('experts', `a mixture-of-experts model (experts: ${a.experts})`);
+    if (a.slidingWindow !== undefined && a.slidingWindow < a.maxPositionEmbeddings)
+      refuse('slidingWindow', `a sliding-window model (slidingWindow: ${a.slidingWindow}): its layers cache a window, not the whole context`);
+    if (a.kvLoraRank !== undefined)
+      refuse('kvLoraRank', `a multi-head latent attention model (kvLoraRank: ${a.kvLoraRank}): its cache holds a compressed latent, not keys and values`);
+    if (a.stateSize !== undefined) refuse('stateSize', `a hybrid model (stateSize: ${a.stateSize}): some layers keep a fixed-size state instead of a KV cache`);
     if (a.kvHeads > a.attentionHeads || a.attentionHeads % a.kvHeads !== 0)
       ctx.addIssue({ code: 'custom', path: ['kvHeads'], message: 'must divide attentionHeads (each KV head serves a whole group of attention heads)' });
     if (a.headDim === undefined && a.hiddenSize % a.attentionHeads !== 0)

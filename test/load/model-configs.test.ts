@@ -113,6 +113,34 @@ describe('models declared by a config.json in the repository', () => {
     expect(d!.source).toMatchObject({ file: expect.stringContaining(join(dir, 'policy.yaml').split('/').pop()!), line: lineOf(text, 'configFile: moe.json') });
   });
 
+  it.each([
+    ['experts: 8', 'experts', 'a mixture-of-experts model (experts: 8)'],
+    ['slidingWindow: 4096', 'slidingWindow', 'a sliding-window model (slidingWindow: 4096)'],
+    ['kvLoraRank: 512', 'kvLoraRank', 'a multi-head latent attention model (kvLoraRank: 512)'],
+    ['stateSize: 128', 'stateSize', 'a hybrid model (stateSize: 128)'],
+  ])('refuses an inline architecture with %s at its line, saying the estimate does not apply', async (field, key, what) => {
+    const inline = `  - id: Qwen/Qwen3-8B
+    architecture: { layers: 36, attentionHeads: 32, kvHeads: 8, headDim: 128, hiddenSize: 4096, intermediateSize: 12288, vocabSize: 151936, maxPositionEmbeddings: 40960, dtype: bfloat16, ${field} }
+`;
+    const text = policyYaml(inline);
+    const { result } = await load({ 'policy.yaml': text });
+    expect(result.policy).toBeUndefined();
+    expect(result.diagnostics).toHaveLength(1);
+    const [d] = result.diagnostics;
+    expect(d).toMatchObject({ severity: 'error', path: `models[0].architecture.${key}` });
+    expect(d!.message).toContain(`${what}`);
+    expect(d!.message).toContain('the capacity estimate covers dense decoders with full attention in every layer only');
+    expect(d!.source).toMatchObject({ line: lineOf(text, 'architecture:') });
+  });
+
+  it('accepts an inline dense architecture that states one expert and a window as long as its context', async () => {
+    const inline = `  - id: Qwen/Qwen3-8B
+    architecture: { layers: 36, attentionHeads: 32, kvHeads: 8, headDim: 128, hiddenSize: 4096, intermediateSize: 12288, vocabSize: 151936, maxPositionEmbeddings: 40960, dtype: bfloat16, experts: 1, slidingWindow: 40960 }
+`;
+    const { result } = await load({ 'policy.yaml': policyYaml(inline) });
+    expect(result.diagnostics).toEqual([]);
+  });
+
   it('reads only inside the policy directory: a symlink out of it, a missing file and a directory are errors', async () => {
     const outside = fixture({ 'config.json': JSON.stringify(QWEN3_8B) });
     const dir = fixture({ 'policy.yaml': policyYaml(declared('link.json')) });
