@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { OPENAI_COMPATIBLE_SERVICE_NAMES, OPENAI_COMPATIBLE_SERVICES, PROVIDER_KINDS } from './closed-sets.ts';
-import { ENV_REF_PATTERN, Id, NO_CONTROL_CHARACTERS, NO_CONTROL_MESSAGE, SecretRef } from './common.ts';
+import { ENV_REF_PATTERN, Id, NO_CONTROL_CHARACTERS, NO_CONTROL_MESSAGE, SecretRef, Text } from './common.ts';
 
 export const ProviderKind = z.enum(PROVIDER_KINDS);
 export type ProviderKind = z.infer<typeof ProviderKind>;
@@ -113,10 +113,8 @@ export const LitellmPassthrough = z
       .record(
         z.string().regex(LITELLM_PARAM, 'must be a LiteLLM parameter name (snake_case)'),
         z.union([
-          z
-            .string()
-            .max(1024)
-            .regex(/^[^\x00-\x1f\x7f]*$/, 'must be one line without control characters'),
+          // one line in LiteLLM's YAML: PyYAML (YAML 1.1) also breaks lines at NEL and U+2028, which Text refuses
+          Text(1024),
           z.number().finite(),
           z.boolean(),
         ]),

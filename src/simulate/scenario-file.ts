@@ -9,6 +9,7 @@
 import { type Diagnostic, diagnostic } from '../diagnostics/diagnostic.ts';
 import { formatPath, type Path } from '../diagnostics/path.ts';
 import { closest } from '../diagnostics/suggest.ts';
+import { assertNever } from '../model/closed-sets.ts';
 import { durationMs, formatDuration } from '../model/duration.ts';
 import type { CompiledPlan } from '../plan/types.ts';
 import {
@@ -142,6 +143,9 @@ export function scenarioFromFile(file: ScenarioFile, plan: CompiledPlan, runDura
           );
         events.push({ kind: 'state-store-down', ...w });
         return;
+      default:
+        // a new event kind must be read here, not dropped from the scenario without a word
+        assertNever(e);
     }
   });
 

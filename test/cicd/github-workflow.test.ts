@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { createJiti } from 'jiti';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { RISK_LEVELS } from '../../src/model/closed-sets.ts';
 import { cli, cliProcess } from '../fixtures/cli.ts';
 import { makeWorkspace, REPO, type Workspace } from '../fixtures/workspace.ts';
 import { checkCall, flagsOf, helpText, PIPELINE_SUBCOMMANDS, program, registeredSubcommands, switchyardCalls, type SwitchyardCall } from './commands.ts';
@@ -481,7 +482,7 @@ describe('PR diff step rehearsal with the real CLI in a git repository', () => {
     const md = readFileSync(join(ws.dir, 'diff.md'), 'utf8');
     expect(md.startsWith('<!-- switchyard-diff -->')).toBe(true);
     const level = readKeyValues(output).level!;
-    expect(['none', 'low', 'medium', 'high', 'critical']).toContain(level);
+    expect(RISK_LEVELS).toContain(level);
     expect(readFileSync(summary, 'utf8')).toBe(md);
 
     const gate = runner.run(runOf('pull-request', '--fail-on high').run!, {

@@ -27,14 +27,15 @@
  */
 import { literalSecretDiagnostics } from '../../src/load/literal-secrets.ts';
 import fc from 'fast-check';
-import { LITELLM_RELEASES, STRATEGIES, WORKLOADS } from '../../src/model/closed-sets.ts';
+import { LITELLM_RELEASES, PROVIDER_KINDS, STRATEGIES, WORKLOADS } from '../../src/model/closed-sets.ts';
 import type { DeploymentInput } from '../../src/model/deployment.ts';
 import type { ModelGroupInput } from '../../src/model/model-group.ts';
 import type { PolicyInput } from '../../src/model/policy.ts';
-import type { ProviderInput } from '../../src/model/provider.ts';
+import type { ProviderInput, ProviderKind } from '../../src/model/provider.ts';
 import { groupName } from '../fixtures/group-names.ts';
 
-const KINDS = ['openai', 'azure_openai', 'anthropic', 'openai_compatible', 'passthrough'] as const;
+/** Every provider kind but vllm (no vLLM deployments, see above), from the tuple so a new kind is drawn too. */
+const KINDS = PROVIDER_KINDS.filter((k): k is Exclude<ProviderKind, 'vllm'> => k !== 'vllm');
 /** OpenAI-compatible services as a policy writes them: hosted with a key, local with a base URL (and without a key for a generic server). */
 const SERVICES = ['groq', 'openrouter', 'ollama', 'generic', 'together_ai'] as const;
 /** Whole LiteLLM retry classes as status codes (RETRY_CLASSES in src/targets/litellm/router.ts). */

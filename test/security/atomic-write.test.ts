@@ -11,7 +11,16 @@ import { writeFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type DriftReport, OutputDirError, readVerifiedOutput, STAGING_DIR, writeArtifacts, type WriterFs } from '../../src/load/write.ts';
+import {
+  type DriftReport,
+  diffArtifacts,
+  hasDrift,
+  OutputDirError,
+  readVerifiedOutput,
+  STAGING_DIR,
+  writeArtifacts,
+  type WriterFs,
+} from '../../src/load/write.ts';
 import type { Artifact } from '../../src/plan/types.ts';
 import { emitAll } from '../../src/targets/index.ts';
 import { compileEdited } from '../fixtures/policies.ts';
@@ -94,6 +103,7 @@ describe('a write that fails half-way changes nothing', () => {
       expect((e as Error).message).toMatch(/^cannot write \S+generated: no space left on device \(ENOSPC at \S+\); nothing was changed$/);
       expect(tree(out)).toEqual(oldTree);
       expect(await readerSees()).toBe('old');
+      expect(hasDrift(await diffArtifacts(out, OLD))).toBe(false);
     }
   });
 
@@ -127,7 +137,7 @@ describe('a real process killed with SIGKILL at every step of a write', () => {
     return { signal: r.signal, steps: r.stdout.trim().split('\n') };
   }
 
-  it('leaves a tree that readers see as entirely old, or refuse; the next run makes it entirely new and sweeps the staged files', async () => {
+  it('leaves a tree that publish and compile --check see as entirely old, or refuse; the next run makes it entirely new and sweeps the staged files', async () => {
     const all = killAt(Number.MAX_SAFE_INTEGER, NEW);
     expect(all.signal).toBeNull();
     const steps = all.steps.filter((l) => l !== 'finished');
@@ -145,6 +155,9 @@ describe('a real process killed with SIGKILL at every step of a write', () => {
       seen.push(sees);
       // before the commit the tree is the old one (plus staged files), after it the manifest says what is not new yet
       expect(sees, `killed after ${steps[k]}`).toBe(k === 0 ? 'old' : 'refused');
+      // compile --check (diffArtifacts) says the same: up to date with the old policies before the commit, with neither after it
+      expect(hasDrift(await diffArtifacts(out, OLD)), `check against old, killed after ${steps[k]}`).toBe(k !== 0);
+      expect(hasDrift(await diffArtifacts(out, NEW)), `check against new, killed after ${steps[k]}`).toBe(true);
       await writeArtifacts(out, NEW);
       expect(filesOf(tree(out))).toEqual(filesOf(newTree));
       expect(Object.keys(tree(out)).some((p) => p.startsWith(STAGING_DIR))).toBe(false);

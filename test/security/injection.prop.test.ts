@@ -135,10 +135,22 @@ const only = (o: Output, re: RegExp) => {
 const json = (o: Output, path: string) => JSON.parse(file(o, path));
 const firstValue = <T>(record: Record<string, T>): T => Object.values(record)[0]!;
 
-/** The base policy with a second SLO target on interactive latency, whose rule names the interactive model groups in a regex. */
+/**
+ * The base policy with a second SLO target on interactive latency, whose rule names the interactive model groups in a regex,
+ * and a passthrough provider, whose plain parameters LiteLLM's config carries as written.
+ */
 function testPolicy(): BasePolicyInput {
   const p = basePolicy();
   p.slos!.targets!.push({ id: 'latency', metric: 'interactive_latency_p95_ms', objective: [{ op: '<', value: 2000 }] });
+  p.providers.push({ id: 'bedrock', kind: 'passthrough', litellm: { provider: 'bedrock', params: { aws_region_name: 'eu-west-1' } } });
+  p.deployments.push({
+    id: 'bedrock-claude',
+    provider: 'bedrock',
+    model: 'anthropic.claude-3-5-sonnet',
+    contextWindow: 200_000,
+    pricing: { inputPer1M: 3, outputPer1M: 15 },
+  });
+  p.modelGroups.push({ name: 'bedrock', deployments: ['bedrock-claude'] });
   return p;
 }
 
@@ -257,6 +269,17 @@ const FIELDS: Field[] = [
     paths: at('providers[1].apiBase'),
     set: (p, v) => void (p.providers[1]!.apiBase = `https://example.openai.azure.com/${v}`),
     readBack: (o, v) => expect(json(o, 'plan.json').providers.azure.apiBase).toBe(`https://example.openai.azure.com/${v}`),
+  },
+  {
+    name: 'LiteLLM passthrough parameter',
+    paths: at('providers[3].litellm.params'),
+    set: (p, v) => void (p.providers[3]!.litellm!.params = { aws_region_name: v }),
+    readBack: (o, v) => {
+      expect(json(o, 'plan.json').providers.bedrock.passthrough.params).toEqual({ aws_region_name: v });
+      const list = (yamlOf(o, 'litellm/config.yaml').toJS() as { model_list: { litellm_params: Record<string, unknown>; model_info: { id: string } }[] })
+        .model_list;
+      expect(list.find((m) => m.model_info.id.endsWith('/bedrock-claude'))?.litellm_params.aws_region_name).toBe(v);
+    },
   },
   {
     name: 'provider id',
@@ -577,6 +600,16 @@ describe('random strings in every free-text and id field: rejected at their path
       ['a NUL in a tag', (p) => void (p.deployments[0]!.tags = ['a\u0000b']), 'deployments[0].tags[0]'],
       ['a bidirectional override in a tenant description', (p) => void (p.tenants[0]!.description = 'ok\u202eevil'), 'tenants[0].description'],
       ['a line separator in a batch model', (p) => void (p.batchProfiles[0]!.model = 'gpt\u2028x'), 'batchProfiles[0].model'],
+      [
+        'a line break for YAML 1.1 (NEL) in a LiteLLM parameter',
+        (p) => void (p.providers[3]!.litellm!.params = { aws_region_name: 'eu\u0085west' }),
+        'providers[3].litellm.params.aws_region_name',
+      ],
+      [
+        'a bidirectional override in a LiteLLM parameter',
+        (p) => void (p.providers[3]!.litellm!.params = { aws_region_name: 'ok\u202eevil' }),
+        'providers[3].litellm.params.aws_region_name',
+      ],
       [
         'a redaction pattern that does not compile',
         (p) => void (p.batchProfiles[0]!.redaction.rules![0]!.pattern = '(unclosed'),

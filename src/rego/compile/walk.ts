@@ -34,6 +34,12 @@ export function forEachTerm(t: Term, f: (t: Term) => void, shallow = false): voi
       forEachTerm(t.value, f);
       forEachBodyTerm(t.body, f);
       return;
+    case 'scalar':
+    case 'var':
+      return;
+    default:
+      // a new term type must be walked here, or the compile checks would not see the vars inside it (rego imports none of our helpers)
+      t satisfies never;
   }
 }
 
@@ -55,6 +61,8 @@ export function exprTerms(e: Expr): Term[] {
       if (e.key) out.push(e.key);
       out.push(e.value, e.domain);
       break;
+    default:
+      e satisfies never;
   }
   for (const w of e.with) out.push(w.target, w.value);
   return out;
