@@ -13,14 +13,23 @@ export function redactUrl(url: string): string {
   try {
     u = new URL(url);
   } catch {
-    // not parseable: drop anything between // and @, and values of key-like parameters
-    return url.replace(/\/\/[^@/?#]*@/, '//***@').replace(/([?&][^=&#]*=)[^&#]*/g, (m, k: string) => (isSecretParam(k.slice(1, -1)) ? `${k}***` : m));
+    return redactUnparsed(url);
   }
+  // `notaurl:pw@host` parses, as an opaque path with no host: the URL parser sees no credentials in it
+  if (u.host === '') return redactUnparsed(url);
   if (u.password) u.password = '***';
   else if (u.username) u.username = '***';
   for (const k of [...u.searchParams.keys()]) if (isSecretParam(k)) u.searchParams.set(k, '***');
   // URLSearchParams encodes * as %2A
   return u.toString().replace(/%2A%2A%2A/g, '***');
+}
+
+/** What is not a URL with a host: anything before an `@` after the scheme (or `//`), and values of key-like parameters. */
+function redactUnparsed(text: string): string {
+  return text
+    .replace(/\/\/[^@/?#]*@/, '//***@')
+    .replace(/^([A-Za-z][A-Za-z0-9+.-]*:)(?!\/\/)[^@/?#]*@/, '$1***@')
+    .replace(/([?&][^=&#]*=)[^&#]*/g, (m, k: string) => (isSecretParam(k.slice(1, -1)) ? `${k}***` : m));
 }
 
 /** The credentials a URL carries (its password, a lone user name, secret query values), as written and decoded; none for a URL that does not parse. */

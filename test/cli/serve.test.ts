@@ -48,8 +48,11 @@ describe('switchyard serve: usage errors', () => {
     [['--memory', '--redis', 'redis://127.0.0.1:1'], 'switchyard: --memory and --redis exclude each other'],
     [
       ['--redis', `http://user:${PASSWORD}@cache:6379`],
-      'switchyard: --redis: router state URL "http://user:***@cache:6379" is not a redis:// or rediss:// URL with a host',
+      'switchyard: --redis: router state URL "http://cache:6379" is not a redis:// or rediss:// URL with a host',
     ],
+    // parses with no host (an opaque path), so nothing after the scheme is shown
+    [['--redis', `notaurl:${PASSWORD}@cache`], 'switchyard: --redis: router state URL "notaurl:" is not a redis:// or rediss:// URL with a host'],
+    [['--redis', `//u:${PASSWORD}@cache`], 'switchyard: --redis: router state URL that does not parse is not a redis:// or rediss:// URL with a host'],
     [['--no-request-log', '--database-url', `postgres://u:${PASSWORD}@db/x`], 'switchyard: --no-request-log excludes --database-url and --data-dir'],
     [['--no-request-log', '--data-dir', 'x'], 'switchyard: --no-request-log excludes --database-url and --data-dir'],
     [['--database-url', `postgres://u:${PASSWORD}@db/x`, '--data-dir', 'x'], 'switchyard: --database-url and --data-dir exclude each other'],

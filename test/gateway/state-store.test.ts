@@ -54,12 +54,12 @@ describe('which store a plan names', () => {
     });
     expect(() => pinnedStore({ memory: true, redis: 'redis://cache:6379' }, memoryPlan)).toThrow(/^--memory and --redis exclude each other$/);
     expect(() => pinnedStore({ redis: 'http://u:hunter2@cache:6379' }, memoryPlan)).toThrow(
-      /^--redis: router state URL "http:\/\/u:\*\*\*@cache:6379" is not a redis:\/\/ or rediss:\/\/ URL with a host$/,
+      /^--redis: router state URL "http:\/\/cache:6379" is not a redis:\/\/ or rediss:\/\/ URL with a host$/,
     );
     const resolver = createSecretResolver({ env: { GOOD: 'rediss://:pw@cache:6380/2', BAD: 'http://u:hunter2@cache:6379' } });
     expect(await planStore(memoryPlan, resolver)).toEqual({ kind: 'memory' });
     expect(await planStore(redisPlan('env:GOOD'), resolver)).toEqual({ kind: 'redis', url: 'rediss://:pw@cache:6380/2', cluster: true, keyPrefix: 'p:' });
-    await expect(planStore(redisPlan('env:BAD'), resolver)).rejects.toThrow(/^the plan's router state URL "http:\/\/u:\*\*\*@cache:6379" is not a redis/);
+    await expect(planStore(redisPlan('env:BAD'), resolver)).rejects.toThrow(/^the plan's router state URL "http:\/\/cache:6379" is not a redis/);
     await expect(planStore(redisPlan('env:UNSET'), resolver)).rejects.toThrow(/^router state: env:UNSET: environment variable UNSET is not set$/);
   });
 

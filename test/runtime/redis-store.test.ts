@@ -29,9 +29,7 @@ async function until(cond: () => boolean, ms = 10_000): Promise<void> {
 
 describe('Redis store URL', () => {
   it('refuses what is not a redis:// URL, without echoing the password', () => {
-    expect(() => checkRedisUrl('http://u:hunter2@host:1')).toThrow(
-      /^router state URL "http:\/\/u:\*\*\*@host:1" is not a redis:\/\/ or rediss:\/\/ URL with a host$/,
-    );
+    expect(() => checkRedisUrl('http://u:hunter2@host:1')).toThrow(/^router state URL "http:\/\/host:1" is not a redis:\/\/ or rediss:\/\/ URL with a host$/);
     expect(() => checkRedisUrl('redis://')).toThrow(/not a redis/);
     expect(() => checkRedisUrl('rediss://:pw@cache.internal:6380/2')).not.toThrow();
   });

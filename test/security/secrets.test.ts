@@ -242,5 +242,9 @@ describe('passwords in URL flags are redacted in every output', () => {
     expect(redactUrl(`https://${SECRETS.github}@github.com/o/r`)).toBe('https://***@github.com/o/r');
     expect(redactUrl(`https://h/p?a=1&api_key=${SECRETS.random}&sig=${SECRETS.sig}`)).toBe('https://h/p?a=1&api_key=***&sig=***');
     expect(redactUrl(`not a url //u:${SECRETS.urlPassword}@h?token=${SECRETS.named}`)).not.toMatch(new RegExp(`${SECRETS.urlPassword}|${SECRETS.named}`));
+    // parses as a URL with an opaque path and no host, so the URL parser finds no password in it
+    expect(redactUrl(`notaurl:${SECRETS.urlPassword}@h`)).toBe('notaurl:***@h');
+    expect(redactUrl(`redis:u:${SECRETS.urlPassword}@h:6379`)).toBe('redis:***@h:6379');
+    expect(redactUrl('mailto:ops@example.com')).toBe('mailto:***@example.com');
   });
 });

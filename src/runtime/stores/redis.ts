@@ -381,17 +381,20 @@ function clientOptions(o: RedisStoreOptions): RedisOptions {
   };
 }
 
-/** The URL without its password, for messages. */
-const redactUrl = (url: string): string => url.replace(/\/\/([^@/]*)@/, (_, auth: string) => `//${auth.includes(':') ? `${auth.split(':')[0]}:***` : '***'}@`);
-
-/** Throws a one-line error (password masked) unless `url` is a redis:// or rediss:// URL with a host. */
+/**
+ * Throws a one-line error unless `url` is a redis:// or rediss:// URL with a
+ * host. The message shows only the scheme and host: whatever else a
+ * malformed URL holds (a password in any spelling) stays out of it.
+ */
 export function checkRedisUrl(url: string): void {
   let u: URL | null = null;
   try {
     u = new URL(url);
   } catch {}
-  if (!u || (u.protocol !== 'redis:' && u.protocol !== 'rediss:') || !u.hostname)
-    throw new Error(`router state URL ${JSON.stringify(redactUrl(url).slice(0, 200))} is not a redis:// or rediss:// URL with a host`);
+  if (!u || (u.protocol !== 'redis:' && u.protocol !== 'rediss:') || !u.hostname) {
+    const shown = u === null ? 'that does not parse' : JSON.stringify(`${u.protocol}${u.host ? `//${u.host}` : ''}`.slice(0, 200));
+    throw new Error(`router state URL ${shown} is not a redis:// or rediss:// URL with a host`);
+  }
 }
 
 /**
