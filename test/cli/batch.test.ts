@@ -9,9 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/batch/emulator/clock.ts';
 import { type Emulator, startEmulator } from '../../src/batch/emulator/server.ts';
 import { stableStringify } from '../../src/plan/canonical-json.ts';
+import { planHash } from '../../src/plan/hash.ts';
 import { jsonl, readJsonl, referencePlan, type TempDir, tempDir } from '../batch/fixtures.ts';
 import { cli } from '../fixtures/cli.ts';
 import { startPostgres } from '../fixtures/postgres-server.ts';
+import { startVault } from '../fixtures/vault-server.ts';
 import { REPO } from '../fixtures/workspace.ts';
 
 let t: TempDir;
@@ -224,6 +226,46 @@ describe('switchyard batch', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^switchyard: listing files at http:\/\/127\.0\.0\.1:\d+\/v1: 401 invalid_api_key: Incorrect API key provided: sk-w\*+cdef\.\n$/);
     expect(r.stderr).not.toContain('sk-wrong-0123456789abcdef');
+  });
+
+  it("without --base-url and --api-key-ref, talks to the profile's provider with its key read from Vault, as the gateway reads it", async () => {
+    // The reference provider keeps its key at vault:secret/switchyard/openai#key; its apiBase is moved to the emulator.
+    const plan = await referencePlan();
+    expect(plan.providers.openai!.apiKey?.ref).toBe('vault:secret/switchyard/openai#key');
+    plan.providers.openai!.apiBase = emu.url;
+    plan.hash = planHash(plan);
+    const ownPlan = t.write('plan-own-provider.json', stableStringify(plan));
+    const vault = await startVault();
+    vault.secrets.set('secret/switchyard/openai', { data: { key: 'sk-cli-test' } });
+    const saved = { addr: process.env.VAULT_ADDR, token: process.env.VAULT_TOKEN };
+    process.env.VAULT_ADDR = vault.addr;
+    process.env.VAULT_TOKEN = vault.token;
+    try {
+      const input = t.write('own.jsonl', jsonl([{ messages: [{ role: 'user', content: 'from the plan' }] }]));
+      expect((await cli('batch', 'prepare', '--profile', 'research', '--input', input, '--out', t.path('own'), '--plan', ownPlan)).code).toBe(0);
+      const before = emu.batches.list().length;
+      const s = await cli('batch', 'submit', '--dir', t.path('own'), '--plan', ownPlan, '--state', t.path('state-own'));
+      expect(s.code, s.stderr).toBe(0);
+      expect(s.stdout).toMatch(/^1 batch for .*own:\n {2}part-0001\.jsonl {2}batch_\w+ {2}validating {2}1 request {2}created\n/);
+      const created = emu.batches.list();
+      expect(created).toHaveLength(before + 1);
+      expect(created[0]!.metadata).toMatchObject({ switchyard_profile: 'research' });
+      expect(vault.requests).toEqual(['/v1/secret/data/switchyard/openai']);
+      // A key Vault does not hold: the emulator refuses it, and neither message carries a key.
+      vault.secrets.set('secret/switchyard/openai', { data: { key: 'sk-rotated-but-wrong-000' } });
+      const refused = await cli('batch', 'status', '--dir', t.path('own'), '--plan', ownPlan, '--state', t.path('state-own'));
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/^switchyard: reading batch batch_\w+ at http:\/\/127\.0\.0\.1:\d+\/v1: 401 invalid_api_key: /);
+      expect(refused.stderr).not.toContain('sk-rotated-but-wrong-000');
+    } finally {
+      for (const [k, v] of [
+        ['VAULT_ADDR', saved.addr],
+        ['VAULT_TOKEN', saved.token],
+      ] as const)
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      await vault.close();
+    }
   });
 
   it('watch, as its own process, polls until the batches are final', async () => {
