@@ -4,6 +4,7 @@
  * can make. The emulator subcommand itself runs as a child process.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/batch/emulator/clock.ts';
@@ -143,6 +144,23 @@ describe('switchyard batch', () => {
         expect(r.spend).toBeCloseTo((r.prompt_tokens * 0.075 + r.completion_tokens * 0.3) / 1e6, 12);
         expect(r.spend).toBeGreaterThan(0);
       }
+      // The generated analytics views read the rows: cost reports include the batch, under its own model group.
+      await pg.client.query(readFileSync(join(REPO, 'generated/sql/routing_analytics.sql'), 'utf8'));
+      const spent = rows.rows.reduce((n, r) => n + Number(r.spend), 0);
+      const daily = await pg.client.query(`SELECT tenant, provider, model_group, deployment, model, requests::int, spend::float FROM switchyard.cost_daily`);
+      expect(daily.rows).toEqual([
+        {
+          tenant: 'document-pipeline',
+          provider: 'openai',
+          model_group: 'batch:document-extraction',
+          deployment: 'openai-gpt-4o-mini',
+          model: 'gpt-4o-mini',
+          requests: 2,
+          spend: expect.closeTo(spent, 12),
+        },
+      ]);
+      const tenants = await pg.client.query(`SELECT tenant, requests::int, spend::float FROM switchyard.tenant_cost_daily`);
+      expect(tenants.rows).toEqual([{ tenant: 'document-pipeline', requests: 2, spend: expect.closeTo(spent, 12) }]);
       const again = await cli('batch', 'collect', '--dir', dir, ...runner(), '--database-url', pg.url);
       expect(again.stdout).toContain('spend rows: 0 written for 0 batches');
       expect((await pg.client.query('SELECT count(*)::int AS n FROM switchyard.requests')).rows[0].n).toBe(2);
@@ -288,6 +306,65 @@ describe('switchyard batch', () => {
     expect(code, stderr).toBe(0);
     expect(stderr).toMatch(/part-0001\.jsonl: batch_\w+ validating\n(.*\n)*part-0001\.jsonl: batch_\w+ completed 1 completed, 0 failed of 1\n/);
     expect(stdout).toBe(`1 batch final; next: switchyard batch collect --dir ${t.path('slow')}\n`);
+  });
+
+  it('watch --metrics-port keeps running and serves the queue metrics until SIGTERM', async () => {
+    const rows = Array.from({ length: 3 }, (_, i) => ({ messages: [{ role: 'user', content: `queued ${i}` }] }));
+    const input = t.write('queued.jsonl', jsonl(rows));
+    expect((await cli('batch', 'prepare', '--profile', 'research', '--input', input, '--out', t.path('queued'), '--plan', planFile)).code).toBe(0);
+    const own = ['--plan', planFile, '--state', t.path('state-metrics'), '--base-url', emu.url, '--api-key-ref', `env:${KEY_ENV}`];
+    expect((await cli('batch', 'submit', '--dir', t.path('queued'), ...own)).code).toBe(0);
+    const child = spawn(process.execPath, [join(REPO, 'bin/switchyard.mjs'), 'batch', 'watch', ...own, '--metrics-port', '0', '--interval', '200ms'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        const m = /^exporting batch queue metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics)$/m.exec(stderr);
+        if (m) resolve(m[1]!);
+      });
+      void exited.then((code) => reject(new Error(`watch exited ${code}: ${stderr}`)));
+    });
+    /** The samples of the research profile, once the exporter has polled enough to show `until`. */
+    const scrape = async (until: (m: Map<string, number>) => boolean): Promise<Map<string, number>> => {
+      for (;;) {
+        const text = await (await fetch(url)).text();
+        const m = new Map<string, number>();
+        for (const line of text.split('\n')) {
+          const x = /^(switchyard_batch_\w+)\{(profile="research"[^}]*)\} (\S+)$/.exec(line);
+          if (x) m.set(`${x[1]}{${x[2]}}`, Number(x[3]));
+        }
+        if (until(m)) return m;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    try {
+      const pending = await scrape((m) => m.get('switchyard_batch_queue_pending{profile="research"}') === 3);
+      const age = pending.get('switchyard_batch_queue_oldest_pending_seconds{profile="research"}')!;
+      expect(age).toBeGreaterThanOrEqual(0);
+      expect(age).toBeLessThan(600);
+      expect(pending.get('switchyard_batch_requests_total{profile="research",outcome="completed"}')).toBe(0);
+      // Still running after the batch is final: it keeps exporting until stopped.
+      clock.advance(60_000);
+      const done = await scrape((m) => m.get('switchyard_batch_jobs_total{profile="research",status="completed"}') === 1);
+      expect(Object.fromEntries(done)).toEqual({
+        'switchyard_batch_queue_pending{profile="research"}': 0,
+        'switchyard_batch_queue_oldest_pending_seconds{profile="research"}': 0,
+        'switchyard_batch_requests_total{profile="research",outcome="completed"}': 3,
+        'switchyard_batch_requests_total{profile="research",outcome="failed"}': 0,
+        'switchyard_batch_jobs_total{profile="research",status="completed"}': 1,
+      });
+      expect(child.exitCode).toBeNull();
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited, stderr).toBe(0);
+    expect(stderr).toMatch(/part-0001\.jsonl: batch_\w+ completed 3 completed, 0 failed of 3\n/);
+    // The port is closed with the process.
+    await expect(fetch(url)).rejects.toThrow();
   });
 
   it('the emulator command listens until stopped', async () => {
