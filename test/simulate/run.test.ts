@@ -291,6 +291,53 @@ describe("simulate: the plan's retries, backoff and timeouts", () => {
     expect(await chatUnder({ count: 2, retryOn: [500] }, 'error')).toEqual({ callsPerRequest: 1, timeouts: 0, ms: 100 });
   });
 
+  it("the breaker opens after the plan's minRequests failures, and lets one probe through per cooldown", async () => {
+    /** OpenAI answering 503 (or failing `rate` of its calls) for 2 minutes at 2 requests a second, no retries. */
+    const breaker = async (b: { minRequests: number; cooldown: string; errorRateThreshold?: number }, rate: number | null = null) => {
+      const plan = compiled((p) => {
+        p.modelGroups = [
+          {
+            name: 'chat',
+            strategy: 'ordered',
+            deployments: ['openai-gpt-4o'],
+            fallbacks: ['chat-azure'],
+            retries: { count: 0 },
+            circuitBreaker: { errorRateThreshold: 0.5, window: '60s', halfOpenProbes: 3, ...b },
+            traffic: { peakRpm: 120, meanInputTokens: 100, meanOutputTokens: 10 },
+          },
+          { name: 'chat-azure', strategy: 'ordered', deployments: ['azure-gpt-4o'], retries: { count: 0 } },
+          { name: 'local', workload: 'cost_sensitive', deployments: ['local-llama'] },
+        ];
+        p.tenants = [];
+        p.slos = { targets: [], alerts: [] };
+      });
+      const scenario = openaiDown('error');
+      if (rate !== null) scenario.events = [{ kind: 'error-rate', target: { deployment: 'openai-gpt-4o' }, rate, fromMs: 0, toMs: Infinity }];
+      const r = await simulateScenario(plan, scenario, { durationMs: 2 * MINUTES, seed: 5 });
+      const d = r.deployments['openai-gpt-4o']!;
+      return { calls: d.calls, trips: d.breakerTrips };
+    };
+    /**
+     * The minRequests-th failure (in the first 10 s) opens it; after each cooldown one probe fails and opens it
+     * again. Calls already on their way when it opened (arrivals less than 50 ms apart) add at most a couple.
+     */
+    const opensAt = async (minRequests: number, cooldown: string, probes: number) => {
+      const r = await breaker({ minRequests, cooldown });
+      expect(r.trips).toBe(1 + probes);
+      expect(r.calls).toBeGreaterThanOrEqual(minRequests + probes);
+      expect(r.calls).toBeLessThanOrEqual(minRequests + probes + 2);
+    };
+    await opensAt(10, '30s', 3);
+    await opensAt(20, '30s', 3);
+    // A 50 s cooldown leaves room for two probes in the 2 minutes.
+    await opensAt(10, '50s', 2);
+    // 30% of calls failing stays under a 50% threshold, and passes a 20% one.
+    const under = await breaker({ minRequests: 10, cooldown: '30s' }, 0.3);
+    expect(under.trips).toBe(0);
+    expect(under.calls).toBeGreaterThan(200);
+    expect((await breaker({ minRequests: 10, cooldown: '30s', errorRateThreshold: 0.2 }, 0.3)).trips).toBeGreaterThan(0);
+  });
+
   it('no answer: each attempt ends at the 300 ms request timeout, and timeouts are retried whatever retryOn says', async () => {
     // 300 + 100 + 300 + 200 + 300, then 50.
     expect(await chatUnder({ count: 2, retryOn: [500] }, 'timeout')).toEqual({ callsPerRequest: 3, timeouts: 1, ms: 1_250 });
