@@ -11,7 +11,7 @@ import { manualClock } from '../../src/batch/emulator/clock.ts';
 import { type Emulator, startEmulator } from '../../src/batch/emulator/server.ts';
 import { stableStringify } from '../../src/plan/canonical-json.ts';
 import { planHash } from '../../src/plan/hash.ts';
-import { jsonl, readJsonl, referencePlan, type TempDir, tempDir } from '../batch/fixtures.ts';
+import { jsonl, planWith, readJsonl, referencePlan, type TempDir, tempDir } from '../batch/fixtures.ts';
 import { cli } from '../fixtures/cli.ts';
 import { startPostgres } from '../fixtures/postgres-server.ts';
 import { startVault } from '../fixtures/vault-server.ts';
@@ -223,6 +223,20 @@ describe('switchyard batch', () => {
     expect(r.stderr).toBe(
       'switchyard: cannot resolve the API key of provider openai: env:SWITCHYARD_UNSET_KEY: environment variable SWITCHYARD_UNSET_KEY is not set\n',
     );
+  });
+
+  it('a profile whose completion window OpenAI does not take is refused before anything is uploaded', async () => {
+    const plan = await planWith('research', (p) => void (p.completionWindowHours = 48));
+    const plan48 = t.write('plan-48h.json', stableStringify(plan));
+    const input = t.write('window.jsonl', jsonl([{ messages: [{ role: 'user', content: 'x' }] }]));
+    expect((await cli('batch', 'prepare', '--profile', 'research', '--input', input, '--out', t.path('window'), '--plan', plan48)).code).toBe(0);
+    const files = emu.files.list(null, 'asc').length;
+    const r = await cli('batch', 'submit', '--dir', t.path('window'), ...runner().slice(2), '--plan', plan48);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "switchyard: batch profile research asks for a 48h completion window; OpenAI's Batch API accepts only 24h: set completionWindow: '24h' in the profile\n",
+    );
+    expect(emu.files.list(null, 'asc')).toHaveLength(files);
   });
 
   it('a provider that refuses the key is exit 1, with no key in the message', async () => {
