@@ -89,6 +89,19 @@ describe('batch prepare', () => {
     expect(readJsonl(t.path('out/part-0001.jsonl')).map((l) => l.custom_id)).toEqual(['line-1', 'line-7']);
   });
 
+  it('takes a line already in the Batch API format only for the profile endpoint', async () => {
+    const line = (url: string) => ({ custom_id: 'theirs', method: 'POST', url, body: chat('x') });
+    const input = t.write('in.jsonl', jsonl([line('/v1/chat/completions'), line('/v1/embeddings'), { custom_id: 'no-url', body: chat('y') }]));
+    await prepare({ plan: await referencePlan(), profile: 'content-analysis', input, out: t.path('out') });
+    expect(readJsonl(t.path('out/part-0001.jsonl')).map((l) => [l.custom_id, l.url])).toEqual([
+      ['line-1', '/v1/chat/completions'],
+      ['line-3', '/v1/chat/completions'],
+    ]);
+    expect(readJsonl(t.path('out/rejects.jsonl'))).toEqual([
+      { line: 2, reason: 'asks for another endpoint than the profile\'s "/v1/chat/completions" (a batch runs one endpoint)' },
+    ]);
+  });
+
   it('--strict stops at the first bad line with its location and leaves nothing behind', async () => {
     const input = t.write('in.jsonl', jsonl([chat('ok'), '{broken', chat('never read')]));
     await expect(prepare({ plan: await referencePlan(), profile: 'content-analysis', input, out: t.path('out'), strict: true })).rejects.toThrow(
