@@ -48,6 +48,8 @@ export interface ClientOptions {
   transferTimeoutMs?: number;
 }
 
+/** The only completion window OpenAI's Batch API accepts (its API reference: "Currently only 24h is supported"). */
+const OPENAI_COMPLETION_WINDOW = '24h';
 const CONTROL_TIMEOUT_MS = 60_000;
 const TRANSFER_TIMEOUT_MS = 15 * 60_000;
 /** How far back a lookup pages through the batch list before giving up. */
@@ -96,6 +98,11 @@ export async function createBatchApi(plan: CompiledPlan, profile: PlanBatchProfi
     throw new BatchError(
       `batch profile ${profile.id} uses provider ${provider.id} of kind ${provider.kind}; the batch runner speaks to OpenAI's Batch API (kind openai) only`,
     );
+  // The plan and the generated files show the profile's window: never run a batch under another one without saying so.
+  if (`${profile.completionWindowHours}h` !== OPENAI_COMPLETION_WINDOW)
+    throw new BatchError(
+      `batch profile ${profile.id} asks for a ${profile.completionWindowHours}h completion window; OpenAI's Batch API accepts only ${OPENAI_COMPLETION_WINDOW}: set completionWindow: '${OPENAI_COMPLETION_WINDOW}' in the profile`,
+    );
   const ref = opts.apiKeyRef ?? provider.apiKey?.ref;
   if (!ref) throw new BatchError(`provider ${provider.id} has no apiKey reference; pass --api-key-ref env:NAME`);
   let apiKey: string;
@@ -141,7 +148,7 @@ export function openaiBatchApi(client: OpenAI, baseUrl: string, transferTimeoutM
           {
             input_file_id: p.inputFileId,
             endpoint: p.endpoint as OpenAI.Batches.BatchCreateParams['endpoint'],
-            completion_window: '24h',
+            completion_window: OPENAI_COMPLETION_WINDOW,
             metadata: p.metadata,
           },
           { maxRetries: 0 },

@@ -91,7 +91,9 @@ export async function submitFile(ctx: RunnerContext, prepared: PreparedDir, part
     const existing = await api.findFile(name, bytes);
     rec.fileId = existing ?? (await api.uploadFile(path, name)).id;
     await ctx.journal.put(rec);
-    ctx.log(`${part}: ${existing ? 'found the upload of an earlier run' : 'uploaded'} as ${rec.fileId} (${bytes} bytes, ${requests} requests)`);
+    ctx.log(
+      `${part}: ${existing ? 'found the upload of an earlier run' : 'uploaded'} as ${rec.fileId} (${bytes} bytes, ${requests} request${requests === 1 ? '' : 's'})`,
+    );
   }
   const action = await createOnce(ctx, api, profile, rec);
   await ctx.journal.put(rec);

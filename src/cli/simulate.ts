@@ -7,7 +7,7 @@
  * 2 for bad flags, unknown scenarios, scenario files with errors (reported
  * at file:line:col) or an unreadable plan.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import { parsePath } from '../diagnostics/path.ts';
@@ -97,11 +97,14 @@ export function simulateCommand(io: Io, done: (code: number) => void): Command {
       'simulate the plan in virtual time with the real router: traffic at peak, hosted providers, vLLM engines, outages; success, fallbacks, latency, 429s, GPU queueing, cost and SLOs per scenario',
     )
     .option('--plan <file>', 'compiled plan', DEFAULT_PLAN)
-    .option(
-      '-s, --scenario <name|file>',
-      'scenario to run, repeatable: baseline, provider-down:<id>, pool-down:<id>, traffic:x<n>, state-store-down, n-1 (every provider down in turn), all (every built-in), or a .yaml/.json scenario file; default: baseline and n-1',
-      collect,
-      [],
+    .addOption(
+      new Option(
+        '-s, --scenario <name|file>',
+        'scenario to run, repeatable: baseline, provider-down:<id>, pool-down:<id>, traffic:x<n>, state-store-down, n-1 (every provider down in turn), all (every built-in), or a .yaml/.json scenario file',
+      )
+        .argParser(collect)
+        // An empty list means the defaults; the help says which, rather than "[]".
+        .default([], 'baseline and n-1'),
     )
     .option('--duration <duration>', 'simulated time per scenario, at peak traffic (30m, 1h...)', '1h')
     .option('--seed <n>', 'random seed: the same seed gives the same report', wholeNumber('--seed', 0, 2 ** 32 - 1), 1)

@@ -3,7 +3,7 @@
  * `collect` run as child processes against the emulator and are killed
  * with SIGKILL at random moments, and in every run once exactly between the
  * provider creating a batch (or storing an upload) and the runner hearing
- * about it. After each scenario a rerun completes, and then:
+ * about it, and collect once right after it was sent an answer file. After each scenario a rerun completes, and then:
  * - the provider holds exactly one batch (and one upload) per part file;
  * - results.jsonl holds every prepared request exactly once, in input order,
  *   the same bytes as an uninterrupted collect;
@@ -87,7 +87,7 @@ const random = (max: number) => Math.floor(Math.random() * max);
 
 describe('crash safety (SIGKILL at random points)', () => {
   it(`submit and collect, killed ${RUNS} times over, leave one batch per file and every request once`, async () => {
-    const landed = { create: 0, upload: 0, random: 0, collect: 0 };
+    const landed = { create: 0, upload: 0, random: 0, download: 0, collect: 0 };
     for (let run = 0; run < RUNS; run++) {
       const rows = Array.from({ length: PARTS * PER_PART }, (_, i) => ({ messages: [{ role: 'user', content: `run ${run} request ${i}` }] }));
       const dir = t.path(`run-${run}`);
@@ -127,8 +127,12 @@ describe('crash safety (SIGKILL at random points)', () => {
         expect(emu.files.list('batch', 'asc').filter((f) => f.filename === `switchyard-${j.key}.jsonl`)).toHaveLength(1);
       }
 
-      // Collect: killed at a random moment, then completed twice (the second must change nothing).
+      // Collect: killed right after the provider sent it an answer file, then at a random moment, then completed twice
+      // (the second must change nothing).
       clock.advance(24 * 3_600_000);
+      const k5 = await runCli(['batch', 'collect', ...common], { killOnRequest: { method: 'GET', path: /^\/v1\/files\/[^/]+\/content$/ } });
+      expect(k5.signal, `${k5.code} ${k5.stderr}`).toBe('SIGKILL');
+      landed.download++;
       const c = await runCli(['batch', 'collect', ...common], { killAfterMs: 300 + random(2_000) });
       if (c.signal === 'SIGKILL') landed.collect++;
       else expect(c.code, c.stderr).toBe(0);
@@ -146,10 +150,11 @@ describe('crash safety (SIGKILL at random points)', () => {
       expect(readdirSync(state).filter((f) => f === 'lock')).toEqual([]);
     }
     console.log(
-      `crash runs: ${RUNS}; SIGKILL landed after a create ${landed.create}, after an upload ${landed.upload}, at random in submit ${landed.random}, in collect ${landed.collect}`,
+      `crash runs: ${RUNS}; SIGKILL landed after a create ${landed.create}, after an upload ${landed.upload}, at random in submit ${landed.random}, after a download in collect ${landed.download}, at random in collect ${landed.collect}`,
     );
-    // Every scenario killed submit between the provider's create and its answer.
+    // Every scenario killed submit between the provider's create and its answer, and collect in the middle of its downloads.
     expect(landed.create).toBe(RUNS);
+    expect(landed.download).toBe(RUNS);
     expect(landed.upload + landed.random + landed.collect).toBeGreaterThan(0);
   }, 900_000);
 });

@@ -4,14 +4,17 @@
  * can make. The emulator subcommand itself runs as a child process.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/batch/emulator/clock.ts';
 import { type Emulator, startEmulator } from '../../src/batch/emulator/server.ts';
 import { stableStringify } from '../../src/plan/canonical-json.ts';
-import { jsonl, readJsonl, referencePlan, type TempDir, tempDir } from '../batch/fixtures.ts';
+import { planHash } from '../../src/plan/hash.ts';
+import { jsonl, planWith, readJsonl, referencePlan, type TempDir, tempDir } from '../batch/fixtures.ts';
 import { cli } from '../fixtures/cli.ts';
 import { startPostgres } from '../fixtures/postgres-server.ts';
+import { startVault } from '../fixtures/vault-server.ts';
 import { REPO } from '../fixtures/workspace.ts';
 
 let t: TempDir;
@@ -141,6 +144,23 @@ describe('switchyard batch', () => {
         expect(r.spend).toBeCloseTo((r.prompt_tokens * 0.075 + r.completion_tokens * 0.3) / 1e6, 12);
         expect(r.spend).toBeGreaterThan(0);
       }
+      // The generated analytics views read the rows: cost reports include the batch, under its own model group.
+      await pg.client.query(readFileSync(join(REPO, 'generated/sql/routing_analytics.sql'), 'utf8'));
+      const spent = rows.rows.reduce((n, r) => n + Number(r.spend), 0);
+      const daily = await pg.client.query(`SELECT tenant, provider, model_group, deployment, model, requests::int, spend::float FROM switchyard.cost_daily`);
+      expect(daily.rows).toEqual([
+        {
+          tenant: 'document-pipeline',
+          provider: 'openai',
+          model_group: 'batch:document-extraction',
+          deployment: 'openai-gpt-4o-mini',
+          model: 'gpt-4o-mini',
+          requests: 2,
+          spend: expect.closeTo(spent, 12),
+        },
+      ]);
+      const tenants = await pg.client.query(`SELECT tenant, requests::int, spend::float FROM switchyard.tenant_cost_daily`);
+      expect(tenants.rows).toEqual([{ tenant: 'document-pipeline', requests: 2, spend: expect.closeTo(spent, 12) }]);
       const again = await cli('batch', 'collect', '--dir', dir, ...runner(), '--database-url', pg.url);
       expect(again.stdout).toContain('spend rows: 0 written for 0 batches');
       expect((await pg.client.query('SELECT count(*)::int AS n FROM switchyard.requests')).rows[0].n).toBe(2);
@@ -205,6 +225,20 @@ describe('switchyard batch', () => {
     );
   });
 
+  it('a profile whose completion window OpenAI does not take is refused before anything is uploaded', async () => {
+    const plan = await planWith('research', (p) => void (p.completionWindowHours = 48));
+    const plan48 = t.write('plan-48h.json', stableStringify(plan));
+    const input = t.write('window.jsonl', jsonl([{ messages: [{ role: 'user', content: 'x' }] }]));
+    expect((await cli('batch', 'prepare', '--profile', 'research', '--input', input, '--out', t.path('window'), '--plan', plan48)).code).toBe(0);
+    const files = emu.files.list(null, 'asc').length;
+    const r = await cli('batch', 'submit', '--dir', t.path('window'), ...runner().slice(2), '--plan', plan48);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "switchyard: batch profile research asks for a 48h completion window; OpenAI's Batch API accepts only 24h: set completionWindow: '24h' in the profile\n",
+    );
+    expect(emu.files.list(null, 'asc')).toHaveLength(files);
+  });
+
   it('a provider that refuses the key is exit 1, with no key in the message', async () => {
     process.env.SWITCHYARD_WRONG_KEY = 'sk-wrong-0123456789abcdef';
     const r = await cli(
@@ -224,6 +258,46 @@ describe('switchyard batch', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^switchyard: listing files at http:\/\/127\.0\.0\.1:\d+\/v1: 401 invalid_api_key: Incorrect API key provided: sk-w\*+cdef\.\n$/);
     expect(r.stderr).not.toContain('sk-wrong-0123456789abcdef');
+  });
+
+  it("without --base-url and --api-key-ref, talks to the profile's provider with its key read from Vault, as the gateway reads it", async () => {
+    // The reference provider keeps its key at vault:secret/switchyard/openai#key; its apiBase is moved to the emulator.
+    const plan = await referencePlan();
+    expect(plan.providers.openai!.apiKey?.ref).toBe('vault:secret/switchyard/openai#key');
+    plan.providers.openai!.apiBase = emu.url;
+    plan.hash = planHash(plan);
+    const ownPlan = t.write('plan-own-provider.json', stableStringify(plan));
+    const vault = await startVault();
+    vault.secrets.set('secret/switchyard/openai', { data: { key: 'sk-cli-test' } });
+    const saved = { addr: process.env.VAULT_ADDR, token: process.env.VAULT_TOKEN };
+    process.env.VAULT_ADDR = vault.addr;
+    process.env.VAULT_TOKEN = vault.token;
+    try {
+      const input = t.write('own.jsonl', jsonl([{ messages: [{ role: 'user', content: 'from the plan' }] }]));
+      expect((await cli('batch', 'prepare', '--profile', 'research', '--input', input, '--out', t.path('own'), '--plan', ownPlan)).code).toBe(0);
+      const before = emu.batches.list().length;
+      const s = await cli('batch', 'submit', '--dir', t.path('own'), '--plan', ownPlan, '--state', t.path('state-own'));
+      expect(s.code, s.stderr).toBe(0);
+      expect(s.stdout).toMatch(/^1 batch for .*own:\n {2}part-0001\.jsonl {2}batch_\w+ {2}validating {2}1 request {2}created\n/);
+      const created = emu.batches.list();
+      expect(created).toHaveLength(before + 1);
+      expect(created[0]!.metadata).toMatchObject({ switchyard_profile: 'research' });
+      expect(vault.requests).toEqual(['/v1/secret/data/switchyard/openai']);
+      // A key Vault does not hold: the emulator refuses it, and neither message carries a key.
+      vault.secrets.set('secret/switchyard/openai', { data: { key: 'sk-rotated-but-wrong-000' } });
+      const refused = await cli('batch', 'status', '--dir', t.path('own'), '--plan', ownPlan, '--state', t.path('state-own'));
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/^switchyard: reading batch batch_\w+ at http:\/\/127\.0\.0\.1:\d+\/v1: 401 invalid_api_key: /);
+      expect(refused.stderr).not.toContain('sk-rotated-but-wrong-000');
+    } finally {
+      for (const [k, v] of [
+        ['VAULT_ADDR', saved.addr],
+        ['VAULT_TOKEN', saved.token],
+      ] as const)
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      await vault.close();
+    }
   });
 
   it('watch, as its own process, polls until the batches are final', async () => {
@@ -246,6 +320,65 @@ describe('switchyard batch', () => {
     expect(code, stderr).toBe(0);
     expect(stderr).toMatch(/part-0001\.jsonl: batch_\w+ validating\n(.*\n)*part-0001\.jsonl: batch_\w+ completed 1 completed, 0 failed of 1\n/);
     expect(stdout).toBe(`1 batch final; next: switchyard batch collect --dir ${t.path('slow')}\n`);
+  });
+
+  it('watch --metrics-port keeps running and serves the queue metrics until SIGTERM', async () => {
+    const rows = Array.from({ length: 3 }, (_, i) => ({ messages: [{ role: 'user', content: `queued ${i}` }] }));
+    const input = t.write('queued.jsonl', jsonl(rows));
+    expect((await cli('batch', 'prepare', '--profile', 'research', '--input', input, '--out', t.path('queued'), '--plan', planFile)).code).toBe(0);
+    const own = ['--plan', planFile, '--state', t.path('state-metrics'), '--base-url', emu.url, '--api-key-ref', `env:${KEY_ENV}`];
+    expect((await cli('batch', 'submit', '--dir', t.path('queued'), ...own)).code).toBe(0);
+    const child = spawn(process.execPath, [join(REPO, 'bin/switchyard.mjs'), 'batch', 'watch', ...own, '--metrics-port', '0', '--interval', '200ms'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        const m = /^exporting batch queue metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics)$/m.exec(stderr);
+        if (m) resolve(m[1]!);
+      });
+      void exited.then((code) => reject(new Error(`watch exited ${code}: ${stderr}`)));
+    });
+    /** The samples of the research profile, once the exporter has polled enough to show `until`. */
+    const scrape = async (until: (m: Map<string, number>) => boolean): Promise<Map<string, number>> => {
+      for (;;) {
+        const text = await (await fetch(url)).text();
+        const m = new Map<string, number>();
+        for (const line of text.split('\n')) {
+          const x = /^(switchyard_batch_\w+)\{(profile="research"[^}]*)\} (\S+)$/.exec(line);
+          if (x) m.set(`${x[1]}{${x[2]}}`, Number(x[3]));
+        }
+        if (until(m)) return m;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    try {
+      const pending = await scrape((m) => m.get('switchyard_batch_queue_pending{profile="research"}') === 3);
+      const age = pending.get('switchyard_batch_queue_oldest_pending_seconds{profile="research"}')!;
+      expect(age).toBeGreaterThanOrEqual(0);
+      expect(age).toBeLessThan(600);
+      expect(pending.get('switchyard_batch_requests_total{profile="research",outcome="completed"}')).toBe(0);
+      // Still running after the batch is final: it keeps exporting until stopped.
+      clock.advance(60_000);
+      const done = await scrape((m) => m.get('switchyard_batch_jobs_total{profile="research",status="completed"}') === 1);
+      expect(Object.fromEntries(done)).toEqual({
+        'switchyard_batch_queue_pending{profile="research"}': 0,
+        'switchyard_batch_queue_oldest_pending_seconds{profile="research"}': 0,
+        'switchyard_batch_requests_total{profile="research",outcome="completed"}': 3,
+        'switchyard_batch_requests_total{profile="research",outcome="failed"}': 0,
+        'switchyard_batch_jobs_total{profile="research",status="completed"}': 1,
+      });
+      expect(child.exitCode).toBeNull();
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited, stderr).toBe(0);
+    expect(stderr).toMatch(/part-0001\.jsonl: batch_\w+ completed 3 completed, 0 failed of 3\n/);
+    // The port is closed with the process.
+    await expect(fetch(url)).rejects.toThrow();
   });
 
   it('the emulator command listens until stopped', async () => {

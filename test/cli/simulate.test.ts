@@ -49,6 +49,10 @@ describe('switchyard simulate', () => {
     ]);
     expect(r).toMatchObject({ schemaVersion: 1, seed: 1, durationMs: 20_000, plan: { name: 'reference' } });
     expect(r.scenarios.every((s) => s.kind === (s.name === 'baseline' ? 'baseline' : 'provider-down'))).toBe(true);
+    // --help names that default in words.
+    const help = await cli('simulate', '--help');
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain('or a .yaml/.json scenario file (default: baseline and n-1)');
+    expect(help.stdout).not.toContain('[]');
   });
 
   it('prints a table per scenario, the SLOs and a summary', async () => {

@@ -81,6 +81,19 @@ const CASES: Array<[string, (p: BasePolicyInput) => void, string, string]> = [
     'batchProfiles[0].completionWindow',
     '`completionWindow` must be from 1h to 720h.',
   ],
+  // OpenAI's Batch API takes at most 50,000 requests and 200 MB per input file: a profile may only ask for less.
+  [
+    'a batch file of more requests than OpenAI takes',
+    (p) => void (p.batchProfiles[0]!.maxRequestsPerFile = 50_001),
+    'batchProfiles[0].maxRequestsPerFile',
+    '`maxRequestsPerFile` must be at most 50000.',
+  ],
+  [
+    'a batch file larger than OpenAI takes',
+    (p) => void (p.batchProfiles[0]!.maxFileSizeMb = 201),
+    'batchProfiles[0].maxFileSizeMb',
+    '`maxFileSizeMb` must be at most 200.',
+  ],
   [
     'a redaction pattern that does not compile',
     (p) => void (p.batchProfiles[0]!.redaction.rules![0]!.pattern = '[a-'),

@@ -231,3 +231,115 @@ describe('simulate: timed events', () => {
     expect(r.groups.chat!.requests).toBe(baseline.groups.chat!.requests);
   });
 });
+
+describe("simulate: the plan's retries, backoff and timeouts", () => {
+  /**
+   * chat on one OpenAI deployment, falling back to one Azure deployment;
+   * hosted answers take exactly 50 ms, and the breaker never opens, so every
+   * request's time is the plan's retry arithmetic and nothing else.
+   */
+  const retryPlan = (retries: { count: number; retryOn?: number[] }) =>
+    compiled((p) => {
+      p.modelGroups = [
+        {
+          name: 'chat',
+          strategy: 'ordered',
+          deployments: ['openai-gpt-4o'],
+          fallbacks: ['chat-azure'],
+          retries: { ...retries, backoff: { initial: '100ms', max: '1s', multiplier: 2 } },
+          timeouts: { request: '300ms' },
+          circuitBreaker: { minRequests: 1_000_000 },
+          traffic: { peakRpm: 120, meanInputTokens: 100, meanOutputTokens: 10 },
+        },
+        { name: 'chat-azure', strategy: 'ordered', deployments: ['azure-gpt-4o'], retries: { count: 0 }, circuitBreaker: { minRequests: 1_000_000 } },
+        { name: 'local', workload: 'cost_sensitive', deployments: ['local-llama'] },
+      ];
+      p.tenants = [];
+      p.slos = { targets: [], alerts: [] };
+    });
+  const openaiDown = (mode: 'error' | 'timeout'): Scenario => ({
+    name: `openai-${mode}`,
+    kind: 'file',
+    target: null,
+    description: `openai ${mode} for the whole run`,
+    events: [{ kind: 'outage', target: { deployment: 'openai-gpt-4o' }, mode, fromMs: 0, toMs: Infinity }],
+    providers: { openai: { p50Ms: 50, p95Ms: 50, errorRate: 0 }, azure: { p50Ms: 50, p95Ms: 50, errorRate: 0 } },
+  });
+  /** What every chat request saw: calls to OpenAI per request, and its time to the fallback's answer (p50 = p99: every request alike). */
+  async function chatUnder(retries: { count: number; retryOn?: number[] }, mode: 'error' | 'timeout') {
+    const r = await simulateScenario(retryPlan(retries), openaiDown(mode), { durationMs: MINUTES, seed: 5 });
+    const g = r.groups.chat!;
+    const d = r.deployments['openai-gpt-4o']!;
+    expect(g.requests).toBeGreaterThan(60);
+    // Every request failed on OpenAI and was answered by Azure.
+    expect(d.served).toBe(0);
+    expect(g.succeeded).toBe(g.requests);
+    expect(g.fallbackSuccessRate).toBe(1);
+    expect(r.deployments['azure-gpt-4o']!.served).toBe(g.requests);
+    expect(r.totals.breakerTrips).toBe(0);
+    expect(g.latencyMs!.p99).toBe(g.latencyMs!.p50);
+    return { callsPerRequest: d.calls / g.requests, timeouts: d.timeouts / d.calls, ms: g.latencyMs!.p50 };
+  }
+
+  it('503s: 1 + count calls, each 50 ms, with the backoff doubling from 100 ms between them, then the fallback', async () => {
+    // 50 + 100 + 50 + 200 + 50, then Azure's 50.
+    expect(await chatUnder({ count: 2 }, 'error')).toEqual({ callsPerRequest: 3, timeouts: 0, ms: 500 });
+    // 50 + 100 + 50 + 200 + 50 + 400 + 50, then 50.
+    expect(await chatUnder({ count: 3 }, 'error')).toEqual({ callsPerRequest: 4, timeouts: 0, ms: 950 });
+    expect(await chatUnder({ count: 0 }, 'error')).toEqual({ callsPerRequest: 1, timeouts: 0, ms: 100 });
+    // 503 not in retryOn: no retry.
+    expect(await chatUnder({ count: 2, retryOn: [500] }, 'error')).toEqual({ callsPerRequest: 1, timeouts: 0, ms: 100 });
+  });
+
+  it("the breaker opens after the plan's minRequests failures, and lets one probe through per cooldown", async () => {
+    /** OpenAI answering 503 (or failing `rate` of its calls) for 2 minutes at 2 requests a second, no retries. */
+    const breaker = async (b: { minRequests: number; cooldown: string; errorRateThreshold?: number }, rate: number | null = null) => {
+      const plan = compiled((p) => {
+        p.modelGroups = [
+          {
+            name: 'chat',
+            strategy: 'ordered',
+            deployments: ['openai-gpt-4o'],
+            fallbacks: ['chat-azure'],
+            retries: { count: 0 },
+            circuitBreaker: { errorRateThreshold: 0.5, window: '60s', halfOpenProbes: 3, ...b },
+            traffic: { peakRpm: 120, meanInputTokens: 100, meanOutputTokens: 10 },
+          },
+          { name: 'chat-azure', strategy: 'ordered', deployments: ['azure-gpt-4o'], retries: { count: 0 } },
+          { name: 'local', workload: 'cost_sensitive', deployments: ['local-llama'] },
+        ];
+        p.tenants = [];
+        p.slos = { targets: [], alerts: [] };
+      });
+      const scenario = openaiDown('error');
+      if (rate !== null) scenario.events = [{ kind: 'error-rate', target: { deployment: 'openai-gpt-4o' }, rate, fromMs: 0, toMs: Infinity }];
+      const r = await simulateScenario(plan, scenario, { durationMs: 2 * MINUTES, seed: 5 });
+      const d = r.deployments['openai-gpt-4o']!;
+      return { calls: d.calls, trips: d.breakerTrips };
+    };
+    /**
+     * The minRequests-th failure (in the first 10 s) opens it; after each cooldown one probe fails and opens it
+     * again. Calls already on their way when it opened (arrivals less than 50 ms apart) add at most a couple.
+     */
+    const opensAt = async (minRequests: number, cooldown: string, probes: number) => {
+      const r = await breaker({ minRequests, cooldown });
+      expect(r.trips).toBe(1 + probes);
+      expect(r.calls).toBeGreaterThanOrEqual(minRequests + probes);
+      expect(r.calls).toBeLessThanOrEqual(minRequests + probes + 2);
+    };
+    await opensAt(10, '30s', 3);
+    await opensAt(20, '30s', 3);
+    // A 50 s cooldown leaves room for two probes in the 2 minutes.
+    await opensAt(10, '50s', 2);
+    // 30% of calls failing stays under a 50% threshold, and passes a 20% one.
+    const under = await breaker({ minRequests: 10, cooldown: '30s' }, 0.3);
+    expect(under.trips).toBe(0);
+    expect(under.calls).toBeGreaterThan(200);
+    expect((await breaker({ minRequests: 10, cooldown: '30s', errorRateThreshold: 0.2 }, 0.3)).trips).toBeGreaterThan(0);
+  });
+
+  it('no answer: each attempt ends at the 300 ms request timeout, and timeouts are retried whatever retryOn says', async () => {
+    // 300 + 100 + 300 + 200 + 300, then 50.
+    expect(await chatUnder({ count: 2, retryOn: [500] }, 'timeout')).toEqual({ callsPerRequest: 3, timeouts: 1, ms: 1_250 });
+  });
+});

@@ -4,7 +4,8 @@
  * bare list of chat messages, or an existing batch line (`{"custom_id",
  * "body", ...}`, whose body is taken); a text file becomes one user
  * message. The profile's model is filled in, and a line asking for another
- * model is refused, since the Batch API takes one model per file. Reasons
+ * model (or, as a batch line, another endpoint) is refused, since the Batch
+ * API takes one model and one endpoint per file. Reasons
  * never quote the input: it may hold the very data being redacted.
  */
 import type { PlanBatchProfile } from '../../plan/types.ts';
@@ -57,7 +58,11 @@ function fromValue(value: unknown, profile: PlanBatchProfile): Built {
       return { reason: `is a list, which is a request only for /v1/chat/completions or /v1/responses` };
     body = { model: profile.model, [spec.needs]: value };
   } else if (isObject(value)) {
-    body = isObject(value.body) && typeof value.custom_id === 'string' ? value.body : value;
+    const batchLine = isObject(value.body) && typeof value.custom_id === 'string';
+    // A line already in the Batch API's format keeps its body; its url must be the profile's, or it would be sent elsewhere.
+    if (batchLine && value.url !== undefined && value.url !== profile.endpoint)
+      return { reason: `asks for another endpoint than the profile's ${JSON.stringify(profile.endpoint)} (a batch runs one endpoint)` };
+    body = batchLine ? (value.body as Body) : value;
   } else return { reason: 'is not a JSON object or list' };
   if (body.model === undefined) body = { model: profile.model, ...body };
   else if (body.model !== profile.model)

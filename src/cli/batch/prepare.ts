@@ -4,7 +4,7 @@ import { prepare } from '../../batch/prepare/prepare.ts';
 import { sourceText } from '../../batch/prepare/input.ts';
 import { REIDENTIFY_DIR, REJECTS_FILE } from '../../batch/prepare/manifest.ts';
 import { UserError, type Io } from '../context.ts';
-import { bytesText, int, type PlanOpts, printJson, readPlan, shown, usd, withPlanOption } from './shared.ts';
+import { bytesText, int, type PlanOpts, printJson, readPlan, requestCount, shown, usd, withPlanOption } from './shared.ts';
 
 interface PrepareOpts extends PlanOpts {
   profile: string;
@@ -60,7 +60,7 @@ export function prepareCommand(io: Io, done: (code: number) => void): Command {
     lines.push(
       `prepared ${int(m.requests)} request${m.requests === 1 ? '' : 's'} of profile ${m.profile} from ${shown(opts.input)} into ${shown(at)} (${m.parts.length} file${m.parts.length === 1 ? '' : 's'}, ${bytesText(total)})`,
     );
-    for (const p of m.parts) lines.push(`  ${p.file}  ${int(p.requests)} requests  ${bytesText(p.bytes)}`);
+    for (const p of m.parts) lines.push(`  ${p.file}  ${requestCount(p.requests)}  ${bytesText(p.bytes)}`);
     if (m.rejected > 0) {
       lines.push(`rejected ${int(m.rejected)} record${m.rejected === 1 ? '' : 's'} (all in ${shown(join(at, REJECTS_FILE))}):`);
       for (const x of r.rejects.slice(0, SHOWN_REJECTS)) lines.push(`  ${sourceText(x.source)}: ${x.reason}`);

@@ -68,6 +68,9 @@ export async function openRunner(io: Io, opts: RunnerOpts): Promise<RunnerContex
 
 export const int = (n: number) => n.toLocaleString('en-US');
 
+/** `1 request`, `2 requests`. */
+export const requestCount = (n: number) => `${int(n)} request${n === 1 ? '' : 's'}`;
+
 export function bytesText(n: number): string {
   if (n < 1_000) return `${n} B`;
   if (n < 1_000_000) return `${(n / 1_000).toFixed(1)} kB`;

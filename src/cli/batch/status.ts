@@ -1,13 +1,13 @@
 import { Command } from 'commander';
 import { dirStatus, type StatusRow } from '../../batch/status.ts';
 import type { Io } from '../context.ts';
-import { int, openRunner, printJson, type RunnerOpts, shown, withRunnerOptions } from './shared.ts';
+import { int, openRunner, printJson, requestCount, type RunnerOpts, shown, withRunnerOptions } from './shared.ts';
 
 function statusTable(rows: readonly StatusRow[]): string {
   const w = Math.max(...rows.map((r) => r.part.length));
   return rows
     .map((r) => {
-      const counts = r.batchId ? `${int(r.completed)} completed, ${int(r.failed)} failed of ${int(r.requests)}` : `${int(r.requests)} requests`;
+      const counts = r.batchId ? `${int(r.completed)} completed, ${int(r.failed)} failed of ${int(r.requests)}` : requestCount(r.requests);
       return `  ${r.part.padEnd(w)}  ${(r.batchId ?? '-').padEnd(30)}  ${r.status.padEnd(13)}  ${counts}`;
     })
     .join('\n');

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { submit } from '../../batch/submit.ts';
 import type { Io } from '../context.ts';
-import { int, openRunner, printJson, type RunnerOpts, shown, withRunnerOptions } from './shared.ts';
+import { openRunner, printJson, requestCount, type RunnerOpts, shown, withRunnerOptions } from './shared.ts';
 
 export function submitCommand(io: Io, done: (code: number) => void): Command {
   const cmd = new Command('submit')
@@ -15,7 +15,7 @@ export function submitCommand(io: Io, done: (code: number) => void): Command {
     if (opts.json) printJson(io, { dir: opts.dir, batches: out });
     else {
       const how = { created: 'created', found: 'found (created by an interrupted run)', journal: 'already submitted' } as const;
-      const lines = out.map((s) => `  ${s.part}  ${s.batchId}  ${s.status}  ${int(s.requests)} requests  ${how[s.action]}`);
+      const lines = out.map((s) => `  ${s.part}  ${s.batchId}  ${s.status}  ${requestCount(s.requests)}  ${how[s.action]}`);
       io.stdout(
         `${out.length} batch${out.length === 1 ? '' : 'es'} for ${shown(opts.dir)}:\n${lines.join('\n')}\nnext: switchyard batch watch --dir ${shown(opts.dir)}\n`,
       );

@@ -44,7 +44,7 @@ export function normalizeBatchProfile(
     providerKind,
     endpoint: b.endpoint,
     model: b.model,
-    // The schema only admits whole hours (`24h`), which is also all the Batch API accepts.
+    // The schema only admits whole hours; OpenAI's Batch API takes only 24h, which the runner checks before uploading.
     completionWindowHours: Number.parseInt(b.completionWindow, 10),
     maxRequestsPerFile: b.maxRequestsPerFile,
     maxFileBytes: b.maxFileSizeMb * 1_000_000,

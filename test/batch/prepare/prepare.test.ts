@@ -1,7 +1,11 @@
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MANIFEST_FILE, readManifest } from '../../../src/batch/prepare/manifest.ts';
 import { prepare } from '../../../src/batch/prepare/prepare.ts';
+import { stableStringify } from '../../../src/plan/canonical-json.ts';
+import { REPO } from '../../fixtures/workspace.ts';
 import { filesUnder, jsonl, planWith, readJsonl, referencePlan, type TempDir, tempDir } from '../fixtures.ts';
 
 let t: TempDir;
@@ -87,6 +91,19 @@ describe('batch prepare', () => {
     expect(r.rejects.map((x) => x.source)).toEqual(rejects.map((x) => ({ line: x.line })));
     expect(readFileSync(t.path('out/rejects.jsonl'), 'utf8')).not.toContain(secret);
     expect(readJsonl(t.path('out/part-0001.jsonl')).map((l) => l.custom_id)).toEqual(['line-1', 'line-7']);
+  });
+
+  it('takes a line already in the Batch API format only for the profile endpoint', async () => {
+    const line = (url: string) => ({ custom_id: 'theirs', method: 'POST', url, body: chat('x') });
+    const input = t.write('in.jsonl', jsonl([line('/v1/chat/completions'), line('/v1/embeddings'), { custom_id: 'no-url', body: chat('y') }]));
+    await prepare({ plan: await referencePlan(), profile: 'content-analysis', input, out: t.path('out') });
+    expect(readJsonl(t.path('out/part-0001.jsonl')).map((l) => [l.custom_id, l.url])).toEqual([
+      ['line-1', '/v1/chat/completions'],
+      ['line-3', '/v1/chat/completions'],
+    ]);
+    expect(readJsonl(t.path('out/rejects.jsonl'))).toEqual([
+      { line: 2, reason: 'asks for another endpoint than the profile\'s "/v1/chat/completions" (a batch runs one endpoint)' },
+    ]);
   });
 
   it('--strict stops at the first bad line with its location and leaves nothing behind', async () => {
@@ -189,6 +206,38 @@ describe('batch prepare', () => {
       { file: 'empty.txt', reason: 'is empty' },
     ]);
   });
+
+  it('killed (SIGKILL) while writing, leaves the earlier preparation as it was; the rerun clears what the killed one left', async () => {
+    const plan = await referencePlan();
+    const planFile = t.write('plan.json', stableStringify(plan));
+    const small = t.write('small.jsonl', jsonl([chat('one'), chat('two')]));
+    await prepare({ plan, profile: 'research', input: small, out: t.path('out') });
+    const before = filesUnder(t.path('out'));
+    // Large enough that the in-process prepare is still writing its first part when it is seen.
+    const rows = 40_000;
+    const big = t.write('big.jsonl', jsonl(Array.from({ length: rows }, (_, i) => chat(`request ${i} ${'w'.repeat(1_000)}`))));
+    const args = ['batch', 'prepare', '--profile', 'research', '--input', big, '--out', t.path('out'), '--plan', planFile, '--force', '--workers', '0'];
+    const child = spawn(process.execPath, [join(REPO, 'bin/switchyard.mjs'), ...args], { stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    let finished = false;
+    void exited.then(() => (finished = true));
+    // Kill it once its staging directory beside the output holds a part file with something in it.
+    for (;;) {
+      const staging = readdirSync(t.dir).find((n) => /^out\.tmp-\d+-[0-9a-f]{8}$/.test(n));
+      const part = staging && t.path(staging, 'part-0001.jsonl');
+      if (part && existsSync(part) && statSync(part).size > 0) break;
+      expect(finished, 'prepare finished before it could be killed').toBe(false);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    expect(filesUnder(t.path('out'))).toEqual(before);
+    expect(readdirSync(t.dir).filter((n) => n.startsWith('out.tmp-'))).toHaveLength(1);
+    // The rerun removes the killed run's staging directory and replaces the preparation whole.
+    const r = await prepare({ plan, profile: 'research', input: big, out: t.path('out'), force: true, workers: 0 });
+    expect(r.manifest.requests).toBe(rows);
+    expect(readdirSync(t.dir).sort()).toEqual(['big.jsonl', 'out', 'plan.json', 'small.jsonl']);
+  }, 120_000);
 
   it('refuses to overwrite a prepared directory without --force, and a foreign one at all', async () => {
     const input = t.write('in.jsonl', jsonl([chat('one')]));

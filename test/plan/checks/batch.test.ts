@@ -67,6 +67,18 @@ describe('batch profiles', () => {
     });
   });
 
+  it("splits at OpenAI's limits (50,000 requests, 200 MB) unless the profile asks for less, and takes exactly those", () => {
+    const defaults = compileEdited(() => {});
+    expect(codesAt(defaults.diagnostics)).toEqual([]);
+    expect(defaults.plan!.batchProfiles.extraction).toMatchObject({ maxRequestsPerFile: 50_000, maxFileBytes: 200_000_000 });
+    const atLimit = compileEdited((p) => void Object.assign(p.batchProfiles[0]!, { maxRequestsPerFile: 50_000, maxFileSizeMb: 200 }));
+    expect(codesAt(atLimit.diagnostics)).toEqual([]);
+    expect(atLimit.plan!.batchProfiles.extraction).toMatchObject({ maxRequestsPerFile: 50_000, maxFileBytes: 200_000_000 });
+    const lower = compileEdited((p) => void Object.assign(p.batchProfiles[0]!, { maxRequestsPerFile: 49_999, maxFileSizeMb: 199 }));
+    expect(lower.plan!.batchProfiles.extraction).toMatchObject({ maxRequestsPerFile: 49_999, maxFileBytes: 199_000_000 });
+    // (over either limit is refused by the schema at its line: test/security/bounds.test.ts)
+  });
+
   it('normalizes redaction: every detector by default, none when off, re-identification only when on', () => {
     const on = compileEdited((p) => void (p.batchProfiles[0]!.redaction.reidentify = true)).plan!.batchProfiles.extraction!;
     expect(on.redaction).toEqual({
