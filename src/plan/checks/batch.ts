@@ -7,6 +7,8 @@ import { q } from './index-by-id.ts';
 import { redactionPatternProblem } from './regex-safety.ts';
 
 const BATCH_KINDS: ReadonlySet<ProviderKind> = new Set<ProviderKind>(['openai', 'azure_openai']);
+/** The kinds `switchyard batch` runs; an Azure profile is described in the generated files for Azure's own tooling. */
+const RUNNER_KINDS: ReadonlySet<ProviderKind> = new Set<ProviderKind>(['openai']);
 
 export function checkBatchProviders(policy: Policy): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -14,6 +16,18 @@ export function checkBatchProviders(policy: Policy): Diagnostic[] {
   for (const p of policy.providers) if (!kindOf.has(p.id)) kindOf.set(p.id, p.kind);
   policy.batchProfiles.forEach((b, i) => {
     const kind = kindOf.get(b.provider);
+    if (kind !== undefined && BATCH_KINDS.has(kind) && !RUNNER_KINDS.has(kind))
+      out.push(
+        diagnostic(
+          'warning',
+          'batch-runner-unsupported',
+          `batch profile ${q(b.id)} uses provider ${q(b.provider)} of kind ${kind}: generated/openai/batch-profiles.json describes it, but \`switchyard batch\` runs profiles on openai providers only`,
+          formatPath(['batchProfiles', i, 'provider']),
+          {
+            hint: "Azure OpenAI's Batch API names deployments and takes an api-version: submit this profile with Azure's own tooling, or use an openai provider",
+          },
+        ),
+      );
     if (kind !== undefined && !BATCH_KINDS.has(kind))
       out.push(
         diagnostic(

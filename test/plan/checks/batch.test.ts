@@ -12,6 +12,14 @@ describe('batch profiles', () => {
       expected: 'batch-provider-unsupported @ batchProfiles[0].provider',
       mentions: ['"extraction"', '"vllm-a"'],
     },
+    // (a completion window the Batch API does not offer is the risk pack's completion-window-not-offered: policies/risk/batch.rego)
+    {
+      name: 'an Azure profile, which batch-profiles.json describes but the runner does not run',
+      edit: (p) => void Object.assign(p.batchProfiles[0]!, { provider: 'azure', model: 'gpt-4o' }),
+      expected: 'batch-runner-unsupported @ batchProfiles[0].provider',
+      mentions: ['"extraction"', '"azure"', 'azure_openai', 'openai providers only'],
+      severity: 'warning',
+    },
     {
       name: 'no price of its own and no deployment of its model to discount',
       edit: (p) => void delete p.batchProfiles[0]!.pricing,
