@@ -93,10 +93,14 @@ export function createProcessor(profile: PlanBatchProfile, maxLineBytes: number)
   };
 
   const finish = (acc: Acc): RegionResult => {
-    const text = acc.pieces.join('');
-    // Not from Buffer's shared pool: the bytes may be transferred to another thread.
-    const out = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
-    out.write(text);
+    // Not from Buffer's shared pool: the bytes may be transferred to another thread. The pieces are
+    // written one after another: joining them first would copy the region once more and measure it again.
+    let size = 0;
+    for (const b of acc.bytes) size += b;
+    const out = Buffer.allocUnsafeSlow(size);
+    let at = 0;
+    for (const piece of acc.pieces) at += out.write(piece, at);
+    if (at !== size) throw new Error(`batch prepare: a region measured ${size} bytes but wrote ${at}`);
     return {
       out,
       ids: acc.ids,
