@@ -27,7 +27,7 @@ import type { CompiledPlan } from '../../src/plan/types.ts';
 import { emitAll, targetDiagnostics } from '../../src/targets/index.ts';
 import { BATCH_PROFILES_PATH, RULES_PATH, RULES_TEST_PATH } from '../../src/targets/paths.ts';
 import { rulesFileProblems } from '../../src/targets/prometheus/rules-check.ts';
-import { basePolicy, type BasePolicyInput } from '../fixtures/policies.ts';
+import { addBedrockGroup, basePolicy, type BasePolicyInput } from '../fixtures/policies.ts';
 import { promtool } from '../targets/prometheus-bin.ts';
 
 const HOSTILE = [
@@ -142,15 +142,7 @@ const firstValue = <T>(record: Record<string, T>): T => Object.values(record)[0]
 function testPolicy(): BasePolicyInput {
   const p = basePolicy();
   p.slos!.targets!.push({ id: 'latency', metric: 'interactive_latency_p95_ms', objective: [{ op: '<', value: 2000 }] });
-  p.providers.push({ id: 'bedrock', kind: 'passthrough', litellm: { provider: 'bedrock', params: { aws_region_name: 'eu-west-1' } } });
-  p.deployments.push({
-    id: 'bedrock-claude',
-    provider: 'bedrock',
-    model: 'anthropic.claude-3-5-sonnet',
-    contextWindow: 200_000,
-    pricing: { inputPer1M: 3, outputPer1M: 15 },
-  });
-  p.modelGroups.push({ name: 'bedrock', deployments: ['bedrock-claude'] });
+  addBedrockGroup(p, 'bedrock-claude', 'bedrock');
   return p;
 }
 

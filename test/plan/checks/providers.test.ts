@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Policy } from '../../../src/model/policy.ts';
 import { compilePolicy } from '../../../src/plan/compile.ts';
 import { emitAll, targetDiagnostics } from '../../../src/targets/index.ts';
-import { codesAt } from '../../fixtures/policies.ts';
+import { addBedrockGroup, codesAt } from '../../fixtures/policies.ts';
 import { realWorldPolicy } from '../../fixtures/real-world-policy.ts';
 import { checkCases } from './cases.ts';
 
@@ -15,17 +15,7 @@ describe('pass-through providers', () => {
   checkCases([
     {
       name: 'a group whose every deployment is pass-through',
-      edit: (p) => {
-        p.providers.push({ id: 'bedrock', kind: 'passthrough', litellm: { provider: 'bedrock', params: { aws_region_name: 'eu-west-1' } } });
-        p.deployments.push({
-          id: 'claude',
-          provider: 'bedrock',
-          model: 'anthropic.claude-3-5-sonnet',
-          contextWindow: 200_000,
-          pricing: { inputPer1M: 3, outputPer1M: 15 },
-        });
-        p.modelGroups.push({ name: 'claude@bedrock', deployments: ['claude'] });
-      },
+      edit: (p) => addBedrockGroup(p, 'claude', 'claude@bedrock'),
       expected: 'passthrough-only-group @ modelGroups[3].deployments',
       mentions: ['"claude@bedrock"', 'claude', 'switchyard serve', 'its requests fail there'],
       severity: 'warning',
