@@ -12,6 +12,7 @@
  *   deployment.
  * router_overhead_p95_ms and kv_cache_hit_rate are not modelled: n/a.
  */
+import { assertNever, type SloMetric } from '../model/closed-sets.ts';
 import { holds } from '../observability/readiness.ts';
 import type { CompiledPlan, PlanSloTarget } from '../plan/types.ts';
 import type { SloResult } from './report.ts';
@@ -26,7 +27,7 @@ export interface SloMeasures {
   costReduction: number | null;
 }
 
-const NOT_MODELLED: Record<string, string> = {
+const NOT_MODELLED: Record<'router_overhead_p95_ms' | 'kv_cache_hit_rate', string> = {
   router_overhead_p95_ms: "not simulated: the router's own compute time does not advance virtual time",
   kv_cache_hit_rate: 'not simulated: prefix caching is not modelled',
 };
@@ -37,7 +38,7 @@ export function meets(value: number, t: PlanSloTarget): boolean {
   return t.objective.every((b) => holds(value, b));
 }
 
-function measured(metric: string, m: SloMeasures): { value: number | null; note: string | null } {
+function measured(metric: SloMetric, m: SloMeasures): { value: number | null; note: string | null } {
   switch (metric) {
     case 'error_rate':
       return { value: m.errorRate, note: m.errorRate === null ? 'no requests' : null };
@@ -49,8 +50,11 @@ function measured(metric: string, m: SloMeasures): { value: number | null; note:
       return { value: m.batchUtilization, note: m.batchUtilization === null ? 'no vLLM engine' : null };
     case 'cost_reduction_vs_baseline':
       return { value: m.costReduction, note: m.costReduction === null ? 'nothing was served' : null };
+    case 'router_overhead_p95_ms':
+    case 'kv_cache_hit_rate':
+      return { value: null, note: NOT_MODELLED[metric] };
     default:
-      return { value: null, note: NOT_MODELLED[metric] ?? `not simulated: unknown metric ${metric}` };
+      return assertNever(metric);
   }
 }
 
