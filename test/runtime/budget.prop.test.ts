@@ -28,6 +28,7 @@ import { createRedisStore } from '../../src/runtime/stores/redis.ts';
 import type { RouterStore } from '../../src/runtime/stores/store.ts';
 import type { RouteRequest, Step, Transport, TransportResult } from '../../src/runtime/types.ts';
 import { PATIENT_COMMAND_TIMEOUT_MS, redisForSuite, redisServerMissing } from '../fixtures/redis-server.ts';
+import { expectNear } from '../fixtures/near.ts';
 import { deployment, group, plan } from './plans.ts';
 
 /** Float slack for comparing sums of per-token prices (USD). */
@@ -263,7 +264,7 @@ async function runBudget(
     if (a.copies === 1) expect(results[0]!.trace.filter((x) => x.outcome !== 'skipped').map((x) => x.deployment)).toEqual(log);
     // The store keeps what the answered calls cost, this month.
     const ts = router.store.local().tenants[router.tables.tenantById.get(tenant)!.index]!;
-    expect(spendThisMonth(ts, clock.now())).toBeCloseTo(spend.get(tenant, clock.now()), 12);
+    expectNear(spendThisMonth(ts, clock.now()), spend.get(tenant, clock.now()), `spend of ${tenant}`);
     await afterRequest?.(spend, clock.now());
   }
   return { spend, now: clock.now() };
@@ -321,7 +322,7 @@ describe.skipIf(missing !== null)('tenant budgets (Redis store): the spend Redis
           for (const tenant of tenants) {
             const expected = model.get(tenant, t);
             if (expected > 0) compared++;
-            expect(await storedSpend(keyPrefix, tenant, t), `spend of ${tenant} in Redis`).toBeCloseTo(expected, 12);
+            expectNear(await storedSpend(keyPrefix, tenant, t), expected, `spend of ${tenant} in Redis`);
           }
         }).finally(() => store.close());
         // Another router over the same keys reads the spend back from Redis into its mirror, and budgets it.
@@ -336,7 +337,7 @@ describe.skipIf(missing !== null)('tenant budgets (Redis store): the spend Redis
           await other.sync();
           for (const tenant of tenants) {
             const ts = other.local().tenants[router.tables.tenantById.get(tenant)!.index]!;
-            expect(spendThisMonth(ts, now), `spend of ${tenant} read back from Redis`).toBeCloseTo(spend.get(tenant, now), 12);
+            expectNear(spendThisMonth(ts, now), spend.get(tenant, now), `spend of ${tenant} read back from Redis`);
           }
         } finally {
           await other.close();

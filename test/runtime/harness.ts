@@ -16,6 +16,7 @@ import type { RouterStore } from '../../src/runtime/stores/store.ts';
 import type { RouteRequest, Transport, TransportResult } from '../../src/runtime/types.ts';
 import { arbitraryPolicy } from '../fixtures/arbitrary-policy.ts';
 import { bucketedSum, LIMIT_MS, MODEL_BUCKETS, maxInAnyWindow, Model, monthOfUtc } from './model.ts';
+import { expectNear } from '../fixtures/near.ts';
 
 const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null, freq: 3 });
 
@@ -293,7 +294,7 @@ async function checkState(m: ModelState, r: Real): Promise<void> {
       );
       const latency = model.latency.get(id);
       if (latency === undefined) expect(v.latencyMs).toBeNull();
-      else expect(v.latencyMs, `latency of ${id}`).toBeCloseTo(latency, 9);
+      else expectNear(v.latencyMs ?? Number.NaN, latency, `latency of ${id}`);
       expect(v.rpmUsed, `requests counted for ${id}`).toBe(bucketedSum(model.calls.get(id)!, LIMIT_MS, now));
       expect(v.tpmUsed, `tokens counted for ${id}`).toBe(bucketedSum(model.tokens.get(id)!, LIMIT_MS, now));
     }
@@ -302,7 +303,7 @@ async function checkState(m: ModelState, r: Real): Promise<void> {
       const t = local.tenants[router.tables.tenantById.get(id)!.index]!;
       expect(t.rpm.sum(now), `requests counted for tenant ${id}`).toBe(bucketedSum(model.tenantRequests.get(id)!, LIMIT_MS, now));
       expect(t.tpm.sum(now), `tokens counted for tenant ${id}`).toBe(bucketedSum(model.tenantTokens.get(id)!, LIMIT_MS, now));
-      expect(spendThisMonth(t, now), `spend of tenant ${id}`).toBeCloseTo(spend, 12);
+      expectNear(spendThisMonth(t, now), spend, `spend of tenant ${id}`);
     }
   }
   if (!r.remote) return;
@@ -321,7 +322,7 @@ async function checkState(m: ModelState, r: Real): Promise<void> {
     );
     const latency = model.latency.get(id);
     if (latency === undefined) expect(h.l).toBeUndefined();
-    else expect(Number(h.l), `shared latency of ${id}`).toBeCloseTo(latency, 9);
+    else expectNear(Number(h.l), latency, `shared latency of ${id}`);
     expect(hashWindowSum(h, 'r', LIMIT_MS, now), `shared requests of ${id}`).toBe(bucketedSum(model.calls.get(id)!, LIMIT_MS, now));
     expect(hashWindowSum(h, 't', LIMIT_MS, now), `shared tokens of ${id}`).toBe(bucketedSum(model.tokens.get(id)!, LIMIT_MS, now));
   }
@@ -329,7 +330,7 @@ async function checkState(m: ModelState, r: Real): Promise<void> {
     const spend = model.spendIn(id, now);
     const h = await r.remote.tenant(id);
     expect(hashWindowSum(h, 'r', LIMIT_MS, now), `shared requests of tenant ${id}`).toBe(bucketedSum(model.tenantRequests.get(id)!, LIMIT_MS, now));
-    expect(Number(h.m) === monthOfUtc(now) ? Number(h.u) : 0, `shared spend of tenant ${id}`).toBeCloseTo(spend, 12);
+    expectNear(Number(h.m) === monthOfUtc(now) ? Number(h.u) : 0, spend, `shared spend of tenant ${id}`);
   }
 }
 
