@@ -19,6 +19,7 @@ import { createRouter, type Router } from '../../src/runtime/router.ts';
 import { spendThisMonth } from '../../src/runtime/state.ts';
 import { createRedisStore, type RedisStore } from '../../src/runtime/stores/redis.ts';
 import { PATIENT_COMMAND_TIMEOUT_MS, redisForSuite, redisServerMissing } from '../fixtures/redis-server.ts';
+import { expectNear } from '../fixtures/near.ts';
 import { arbitraryPlan, type Call, HEALTHS, type Health, hashWindowSum, scriptedTransport } from './harness.ts';
 import { bucketedSum, LIMIT_MS, monthOfUtc } from './model.ts';
 
@@ -190,7 +191,7 @@ async function expectConverged(w: World): Promise<void> {
       expect(b.requests.sum(now), `breaker window of ${id}`).toBe(hashWindowSum(h, 'q', width, now));
       expect(b.failures.sum(now)).toBe(hashWindowSum(h, 'f', width, now));
       if (h.l === undefined) expect(s.latencyMs).toBeNaN();
-      else expect(s.latencyMs, `latency of ${id}`).toBeCloseTo(Number(h.l), 9);
+      else expectNear(s.latencyMs ?? Number.NaN, Number(h.l), `latency of ${id}`);
       expect(s.rpm.sum(now), `requests of ${id}`).toBe(views.total(views.calls, id, now));
       expect(s.tpm.sum(now), `tokens of ${id}`).toBe(views.total(views.tokens, id, now));
     }
@@ -199,11 +200,11 @@ async function expectConverged(w: World): Promise<void> {
   for (const id of Object.keys(w.plan.tenants)) {
     const h = await w.hgetall(`${w.prefix}{router}:t:${id}`);
     const spend = thisMonth(views.spend.get(id) ?? [], now);
-    expect(Number(h.m) === monthOfUtc(now) ? Number(h.u) : 0, `spend of ${id} in Redis`).toBeCloseTo(spend, 12);
+    expectNear(Number(h.m) === monthOfUtc(now) ? Number(h.u) : 0, spend, `spend of ${id} in Redis`);
     expect(hashWindowSum(h, 'r', LIMIT_MS, now)).toBe(views.total(views.tenantRequests, id, now));
     for (const r of w.routers) {
       const s = r.store.local().tenants[r.tables.tenantById.get(id)!.index]!;
-      expect(spendThisMonth(s, now), `spend of ${id}`).toBeCloseTo(spend, 12);
+      expectNear(spendThisMonth(s, now), spend, `spend of ${id}`);
       expect(s.rpm.sum(now)).toBe(views.total(views.tenantRequests, id, now));
       expect(s.tpm.sum(now)).toBe(views.total(views.tenantTokens, id, now));
     }
