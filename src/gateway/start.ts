@@ -109,6 +109,7 @@ export async function startGateway(o: StartOptions): Promise<RunningGateway> {
     },
   });
   const env = o.env ?? process.env;
+  // One clock for every plan's router and the canary judge.
   const clock = o.clock ?? systemClock;
   // Every plan this gateway serves (at start, on reload, as a canary) is read through servedPlan: endpoints from the environment, pass-through deployments out.
   const build = (plan: CompiledPlan, secrets: ServingSecrets, store: RouterStore) =>
@@ -119,7 +120,7 @@ export async function startGateway(o: StartOptions): Promise<RunningGateway> {
       pools,
       slots,
       events: eventsOf(plan.hash),
-      ...(o.clock ? { clock: o.clock } : {}),
+      clock,
       ...(o.random ? { random: o.random } : {}),
     });
   let generation: ReturnType<typeof build>;

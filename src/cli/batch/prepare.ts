@@ -58,7 +58,7 @@ export function prepareCommand(io: Io, done: (code: number) => void): Command {
     const lines: string[] = [];
     const total = m.parts.reduce((n, p) => n + p.bytes, 0);
     lines.push(
-      `prepared ${int(m.requests)} request${m.requests === 1 ? '' : 's'} of profile ${m.profile} from ${shown(opts.input)} into ${shown(at)} (${m.parts.length} file${m.parts.length === 1 ? '' : 's'}, ${bytesText(total)})`,
+      `prepared ${requestCount(m.requests)} of profile ${m.profile} from ${shown(opts.input)} into ${shown(at)} (${m.parts.length} file${m.parts.length === 1 ? '' : 's'}, ${bytesText(total)})`,
     );
     for (const p of m.parts) lines.push(`  ${p.file}  ${requestCount(p.requests)}  ${bytesText(p.bytes)}`);
     if (m.rejected > 0) {
