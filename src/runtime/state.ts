@@ -40,16 +40,18 @@ function createTenantState(): TenantState {
 
 /** Spend in the budget period containing `now` (rolling the period over when it has ended). */
 export function spendThisMonth(t: TenantState, now: number): number {
-  if (now < t.monthStart || now >= t.monthEnd) {
-    const month = monthOf(now);
-    if (month !== t.month) {
-      t.month = month;
-      t.spendUsd = 0;
-    }
-    t.monthStart = Date.UTC(Math.floor(month / 12), month % 12, 1);
-    t.monthEnd = Date.UTC(Math.floor((month + 1) / 12), (month + 1) % 12, 1);
-  }
+  if (now < t.monthStart || now >= t.monthEnd) enterMonth(t, monthOf(now));
   return t.spendUsd;
+}
+
+/** Makes `month` (monthOf) the tenant's budget period; the spend of another period no longer counts. */
+export function enterMonth(t: TenantState, month: number): void {
+  if (month !== t.month) {
+    t.month = month;
+    t.spendUsd = 0;
+  }
+  t.monthStart = Date.UTC(Math.floor(month / 12), month % 12, 1);
+  t.monthEnd = Date.UTC(Math.floor((month + 1) / 12), (month + 1) % 12, 1);
 }
 
 export function ewma(previous: number, sample: number): number {

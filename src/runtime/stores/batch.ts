@@ -15,7 +15,7 @@
  */
 import * as breaker from '../breaker.ts';
 import type { BreakerPhase } from '../breaker.ts';
-import { EWMA_ALPHA, ewma, type LocalState, type Session, spendThisMonth } from '../state.ts';
+import { EWMA_ALPHA, enterMonth, ewma, type LocalState, type Session, spendThisMonth } from '../state.ts';
 import { LIMIT_WINDOW_MS, type RouterTables, type RtDeployment, type RtTenant } from '../tables.ts';
 import { bucketWidth } from '../windows.ts';
 
@@ -241,7 +241,11 @@ export function applyBatch(
     }
     spendThisMonth(s, now);
     const sp = delta.spend;
-    // Spend of an earlier month than the current one no longer counts against the budget.
-    for (let k = 0; k < sp.length; k += 2) if (sp[k] === s.month) s.spendUsd += sp[k + 1]!;
+    // As the sync script applies it: spend of an earlier month than the tenant's no longer counts against the
+    // budget, and spend of a later one (a call that ended after the month turned) starts that month's period.
+    for (let k = 0; k < sp.length; k += 2) {
+      if (sp[k]! > s.month) enterMonth(s, sp[k]!);
+      if (sp[k] === s.month) s.spendUsd += sp[k + 1]!;
+    }
   }
 }

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Breaker } from '../../../src/runtime/breaker.ts';
-import { LocalState } from '../../../src/runtime/state.ts';
+import { LocalState, spendThisMonth } from '../../../src/runtime/state.ts';
 import { ADMIT, applyBatch, Batch, BatchingSession, MAX_RECORDS, REC, RESULT, RUN } from '../../../src/runtime/stores/batch.ts';
 import { buildTables } from '../../../src/runtime/tables.ts';
 import { BREAKER, deployment, group, plan } from '../plans.ts';
@@ -147,6 +147,24 @@ describe('applyBatch', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('applied at a time before the month turned, keeps the spend of calls that ended in the next month (as the sync script does)', () => {
+    const { tables, session, acme } = setup();
+    const jan31 = Date.UTC(2025, 0, 31, 23, 59);
+    const feb1 = Date.UTC(2025, 1, 1, 0, 1);
+    session.spend(acme, 0.25, jan31);
+    session.spend(acme, 0.5, feb1);
+    // A rebase applies what was routed during a sync at the sync's cut, which may be January's.
+    const rebased = new LocalState(tables);
+    applyBatch(rebased, session.batch, undefined, undefined, jan31);
+    expect(spendThisMonth(rebased.tenants[acme.index]!, feb1)).toBe(0.5);
+    expect(spendThisMonth(session.state.tenants[acme.index]!, feb1)).toBe(0.5);
+    // January's spend arriving after February's is late: that budget period is over.
+    const late = new Batch(tables);
+    new BatchingSession(new LocalState(tables), late).spend(acme, 0.125, jan31);
+    applyBatch(rebased, late, undefined, undefined, feb1);
+    expect(spendThisMonth(rebased.tenants[acme.index]!, feb1)).toBe(0.5);
   });
 });
 
